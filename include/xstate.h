@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libxstate — the Linux x86 extended-state (XSAVE) model.
+ *
+ * Given a CPU's CPUID data, libxstate says what Linux (>= 6.18 by default)
+ * and the hardware do with the XSAVE state components: which are enabled,
+ * every buffer size and offset, what each XSAVE-family instruction writes
+ * or faults on, and whether a ptrace / signal-frame / KVM buffer is accepted.
+ *
+ * Layers (data flows down, never back):
+ *   cpu       xs_cpu        raw CPUID leaves from the host, a file or a string
+ *   features  (static)      the kernel's xfeature table (names, masks, gates)
+ *   system    xs_system     the kernel's fpu__init_system_xstate() result
+ *   fpstate   xs_fpstate…   task / guest containers and permissions
+ *   engine    xs_machine    XSAVE-family instructions in software
+ *   uabi      —             ptrace / signal frame / KVM buffers
+ *
+ * Conventions: functions return 0 or a negative errno (the kernel's value
+ * where the kernel defines one); nothing is modified when a call fails; the
+ * library keeps no global mutable state and does no I/O except in the
+ * explicitly named edges (xs_cpu_from_host, xs_cpu_from_file).
+ */
+#ifndef XSTATE_H
+#define XSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define XS_VERSION_MAJOR 0
+#define XS_VERSION_MINOR 1
+#define XS_VERSION_PATCH 0
+#define XS_VERSION_STRING "0.1.0"
+
+/* ====================================================================== */
+/* Diagnostics                                                            */
+/* ====================================================================== */
+
+/*
+ * Filled by parsers and validators. `msg` is complete and printable, in the
+ * form "FILE:LINE: what was expected" for parse errors.
+ */
+struct xs_diag {
+	unsigned line;		/* 1-based line of the error, 0 if none */
+	char msg[512];
+};
+
+/* ====================================================================== */
+/* Features: the kernel's xfeature table (src/features.c)                 */
+/* ====================================================================== */
+
+/* Component numbers, named as in the kernel's enum xfeature. */
+enum xs_xfeature {
+	XS_XFEATURE_FP = 0,
+	XS_XFEATURE_SSE = 1,
+	XS_XFEATURE_YMM = 2,
+	XS_XFEATURE_BNDREGS = 3,
+	XS_XFEATURE_BNDCSR = 4,
+	XS_XFEATURE_OPMASK = 5,
+	XS_XFEATURE_ZMM_Hi256 = 6,
+	XS_XFEATURE_Hi16_ZMM = 7,
+	XS_XFEATURE_PT_UNIMPLEMENTED_SO_FAR = 8,
+	XS_XFEATURE_PKRU = 9,
+	XS_XFEATURE_PASID = 10,
+	XS_XFEATURE_CET_USER = 11,
+	XS_XFEATURE_CET_KERNEL = 12,
+	XS_XFEATURE_RSRVD_COMP_13 = 13,
+	XS_XFEATURE_RSRVD_COMP_14 = 14,
+	XS_XFEATURE_LBR = 15,
+	XS_XFEATURE_RSRVD_COMP_16 = 16,
+	XS_XFEATURE_XTILE_CFG = 17,
+	XS_XFEATURE_XTILE_DATA = 18,
+	XS_XFEATURE_APX = 19,
+	XS_XFEATURE_MAX = 20
+};
+
+#define XS_BIT(nr) (UINT64_C(1) << (nr))
+
+#define XS_XFEATURE_MASK_FP XS_BIT(XS_XFEATURE_FP)
+#define XS_XFEATURE_MASK_SSE XS_BIT(XS_XFEATURE_SSE)
+#define XS_XFEATURE_MASK_YMM XS_BIT(XS_XFEATURE_YMM)
+#define XS_XFEATURE_MASK_BNDREGS XS_BIT(XS_XFEATURE_BNDREGS)
+#define XS_XFEATURE_MASK_BNDCSR XS_BIT(XS_XFEATURE_BNDCSR)
+#define XS_XFEATURE_MASK_OPMASK XS_BIT(XS_XFEATURE_OPMASK)
+#define XS_XFEATURE_MASK_ZMM_Hi256 XS_BIT(XS_XFEATURE_ZMM_Hi256)
+#define XS_XFEATURE_MASK_Hi16_ZMM XS_BIT(XS_XFEATURE_Hi16_ZMM)
+#define XS_XFEATURE_MASK_PT XS_BIT(XS_XFEATURE_PT_UNIMPLEMENTED_SO_FAR)
+#define XS_XFEATURE_MASK_PKRU XS_BIT(XS_XFEATURE_PKRU)
+#define XS_XFEATURE_MASK_PASID XS_BIT(XS_XFEATURE_PASID)
+#define XS_XFEATURE_MASK_CET_USER XS_BIT(XS_XFEATURE_CET_USER)
+#define XS_XFEATURE_MASK_CET_KERNEL XS_BIT(XS_XFEATURE_CET_KERNEL)
+#define XS_XFEATURE_MASK_LBR XS_BIT(XS_XFEATURE_LBR)
+#define XS_XFEATURE_MASK_XTILE_CFG XS_BIT(XS_XFEATURE_XTILE_CFG)
+#define XS_XFEATURE_MASK_XTILE_DATA XS_BIT(XS_XFEATURE_XTILE_DATA)
+#define XS_XFEATURE_MASK_APX XS_BIT(XS_XFEATURE_APX)
+
+#define XS_XFEATURE_MASK_FPSSE (XS_XFEATURE_MASK_FP | XS_XFEATURE_MASK_SSE)
+#define XS_XFEATURE_MASK_AVX512 \
+	(XS_XFEATURE_MASK_OPMASK | XS_XFEATURE_MASK_ZMM_Hi256 | XS_XFEATURE_MASK_Hi16_ZMM)
+#define XS_XFEATURE_MASK_XTILE (XS_XFEATURE_MASK_XTILE_DATA | XS_XFEATURE_MASK_XTILE_CFG)
+/* User components the kernel supports (x86-64 build). */
+#define XS_XFEATURE_MASK_USER_SUPPORTED                                           \
+	(XS_XFEATURE_MASK_FPSSE | XS_XFEATURE_MASK_YMM | XS_XFEATURE_MASK_AVX512 | \
+	 XS_XFEATURE_MASK_PKRU | XS_XFEATURE_MASK_BNDREGS | XS_XFEATURE_MASK_BNDCSR | \
+	 XS_XFEATURE_MASK_XTILE | XS_XFEATURE_MASK_APX)
+#define XS_XFEATURE_MASK_USER_RESTORE (XS_XFEATURE_MASK_USER_SUPPORTED & ~XS_XFEATURE_MASK_PKRU)
+#define XS_XFEATURE_MASK_USER_DYNAMIC XS_XFEATURE_MASK_XTILE_DATA
+/*
+ * The guest-only supervisor set, named as in v4 of the CET supervisor state
+ * series (merged as XFEATURE_MASK_GUEST_SUPERVISOR). Under the "guest-only"
+ * policy it is CET_KERNEL; xs_system.supervisor_guest holds the effective
+ * value for a given policy.
+ */
+#define XS_XFEATURE_MASK_SUPERVISOR_GUEST XS_XFEATURE_MASK_CET_KERNEL
+#define XS_XFEATURE_MASK_INDEPENDENT XS_XFEATURE_MASK_LBR
+#define XS_XFEATURE_MASK_SUPERVISOR_UNSUPPORTED XS_XFEATURE_MASK_PT
+#define XS_XCOMP_BV_COMPACTED_FORMAT XS_BIT(63)
+/* Software flag in guest_perm.state_perm once a vCPU exists (BIT(63)). */
+#define XS_FPU_GUEST_PERM_LOCKED XS_BIT(63)
+
+/* Fixed layout constants (asm/fpu/xstate.h). */
+#define XS_FXSAVE_SIZE 512u
+#define XS_XSAVE_HDR_OFFSET 512u
+#define XS_XSAVE_HDR_SIZE 64u
+#define XS_XSAVE_LEGACY_AND_HDR 576u
+#define XS_XSAVE_ALIGNMENT 64u
+
+/* What the kernel's table knows about one component. */
+struct xs_xfeature_info {
+	unsigned nr;
+	const char *kernel_name;	/* "XFEATURE_CET_KERNEL" */
+	const char *short_name;		/* "cet_s": used on command lines */
+	const char *description;	/* the exact dmesg string */
+	bool supervisor;		/* managed through IA32_XSS */
+	bool guest_only;		/* CET_KERNEL under the guest-only policy */
+	bool dynamic;			/* needs a permission request (XFD) */
+	const char *cpuid_feature;	/* gate, e.g. "shstk"; NULL: never kept */
+	unsigned struct_size;		/* the kernel's C struct size; 0: none */
+};
+
+/* Table entry for nr < XS_XFEATURE_MAX, NULL otherwise. */
+const struct xs_xfeature_info *xs_xfeature_info(unsigned nr);
+/* The kernel's dmesg description (its xfeature_names[], clamped to 20). */
+const char *xs_xfeature_description(unsigned nr);
+/* Component number for a short or kernel name ("avx512_opmask", "XFEATURE_PKRU"), or -1. */
+int xs_xfeature_by_name(const char *name);
+
+/* ====================================================================== */
+/* CPU: raw CPUID data (src/cpu.c, src/cpu_parse.c, edges cpu_host.c,     */
+/* cpu_file.c)                                                            */
+/* ====================================================================== */
+
+struct xs_cpuid_leaf {
+	uint32_t leaf, subleaf;
+	uint32_t eax, ebx, ecx, edx;
+};
+
+#define XS_CPU_MAX_LEAVES 640
+
+enum xs_cpu_source {
+	XS_CPU_SRC_NONE = 0,
+	XS_CPU_SRC_HOST,	/* the CPUID instruction */
+	XS_CPU_SRC_CPUID_R,	/* Debian `cpuid -r` */
+	XS_CPU_SRC_INSTLAT,	/* InstLatx64 dump */
+	XS_CPU_SRC_PLAIN	/* "leaf subleaf eax ebx ecx edx" */
+};
+
+/* A CPU model: its CPUID leaves, sorted by (leaf, subleaf). */
+typedef struct xs_cpu {
+	unsigned nleaves;
+	struct xs_cpuid_leaf leaves[XS_CPU_MAX_LEAVES];
+	enum xs_cpu_source source;
+	char vendor[13];	/* "GenuineIntel", "AuthenticAMD", … */
+	char brand[49];		/* CPUID 0x80000002..4, trimmed */
+	unsigned family, model, stepping;	/* display values */
+} xs_cpu;
+
+/* CPU features the model consults, named as in /proc/cpuinfo. */
+enum xs_cpu_feature {
+	XS_CPU_FPU,
+	XS_CPU_FXSR,
+	XS_CPU_XMM,		/* "sse" */
+	XS_CPU_XMM2,		/* "sse2" */
+	XS_CPU_XSAVE,
+	XS_CPU_OSXSAVE,
+	XS_CPU_AVX,
+	XS_CPU_AVX2,
+	XS_CPU_MPX,
+	XS_CPU_AVX512F,
+	XS_CPU_INTEL_PT,
+	XS_CPU_PKU,
+	XS_CPU_OSPKE,
+	XS_CPU_ENQCMD,
+	XS_CPU_SHSTK,
+	XS_CPU_IBT,
+	XS_CPU_ARCH_LBR,
+	XS_CPU_AMX_TILE,
+	XS_CPU_APX,
+	XS_CPU_XSAVEOPT,
+	XS_CPU_XSAVEC,
+	XS_CPU_XGETBV1,
+	XS_CPU_XSAVES,
+	XS_CPU_XFD,
+	XS_CPU_LM,
+	XS_CPU_HYPERVISOR,
+	XS_CPU_MISALIGNSSE,
+	XS_CPU_XSAVEERPTR,
+	XS_CPU_FDP_EXCPTN_ONLY,
+	XS_CPU_ZERO_FCS_FDS,
+	XS_CPU_LWP,
+	XS_CPU_FEATURE_COUNT
+};
+
+/* Empty model. */
+void xs_cpu_init(xs_cpu *cpu);
+/* Add or replace one leaf; -ENOSPC when full. Keeps the table sorted. */
+int xs_cpu_set_leaf(xs_cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t eax, uint32_t ebx,
+		    uint32_t ecx, uint32_t edx);
+/* Recompute vendor/brand/family/model/stepping after set_leaf calls. */
+void xs_cpu_finish(xs_cpu *cpu);
+/*
+ * CPUID as the model's CPU answers it: out[0..3] = eax, ebx, ecx, edx.
+ * Returns true when the dump holds the leaf; false and zeros otherwise.
+ * Leaves without sub-leaves ignore `subleaf`, as the instruction does.
+ */
+bool xs_cpuid(const xs_cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+/* Raw CPUID feature bit (before anything the kernel clears). */
+bool xs_cpu_has(const xs_cpu *cpu, enum xs_cpu_feature f);
+/* All raw features as a mask over enum xs_cpu_feature. */
+uint64_t xs_cpu_features(const xs_cpu *cpu);
+const char *xs_cpu_feature_name(enum xs_cpu_feature f);
+/* Feature number for a /proc/cpuinfo name ("xsaves", "avx512f"), or -1. */
+int xs_cpu_feature_by_name(const char *name);
+
+/*
+ * Parse a dump held in memory. The format (cpuid -r, InstLatx64, plain) is
+ * detected. `cpu_index` selects the CPU in multi-CPU dumps (cpuid -r blocks
+ * "CPU N:", InstLatx64 thread headers); `filename` is only used in messages.
+ * Returns 0, -EINVAL (diag says FILE:LINE: what was expected) or -ENOENT
+ * (no such CPU index). `cpu` is unchanged on failure.
+ */
+int xs_cpu_parse(xs_cpu *cpu, const char *text, size_t len, unsigned cpu_index,
+		 const char *filename, struct xs_diag *diag);
+/* Number of CPUs a dump describes (at least 1 for a valid dump). */
+int xs_cpu_count(const char *text, size_t len, const char *filename, struct xs_diag *diag);
+/* Edge: read and parse a file. -errno for I/O errors (diag says why). */
+int xs_cpu_from_file(xs_cpu *cpu, const char *path, unsigned cpu_index, struct xs_diag *diag);
+/* Edge: the CPU this code runs on (CPUID instruction). -ENODEV off x86. */
+int xs_cpu_from_host(xs_cpu *cpu);
+
+enum xs_dump_format { XS_DUMP_PLAIN, XS_DUMP_CPUID_R, XS_DUMP_INSTLAT };
+/*
+ * Write the model as text in one of the three formats (snprintf-style:
+ * returns the length it needs, writes at most `size` bytes with a NUL).
+ */
+size_t xs_cpu_dump(const xs_cpu *cpu, enum xs_dump_format fmt, char *buf, size_t size);
+
+/* ====================================================================== */
+/* System: the kernel's xstate init (src/system.c, src/kernel.c)          */
+/* ====================================================================== */
+
+/*
+ * The CET supervisor state (component 12) policy — the three cases the
+ * series measured.
+ */
+enum xs_cet_s_policy {
+	XS_CET_S_GUEST_ONLY = 0,	/* Linux >= 6.18: guest (vCPU) fpstates only */
+	XS_CET_S_OFF,			/* no CET-S at all (before the series) */
+	XS_CET_S_ALL			/* CET-S in every task's fpstate */
+};
+
+/*
+ * The eight changes of the CET supervisor state series (v4 order). A kernel
+ * configuration is a set of these; the policies map to sets:
+ *   off = PRESERVE_PERM | DROP_GUEST_PERM (the two fixes, no CET-S),
+ *   all = patches 1..6, guest-only = all eight.
+ */
+enum xs_series_patch {
+	XS_PATCH_PRESERVE_PERM = 1u << 0,	/* always preserve non-user xfeatures/flags in __state_perm */
+	XS_PATCH_DROP_GUEST_PERM = 1u << 1,	/* drop @perm from the guest pseudo FPU container */
+	XS_PATCH_CET_KERNEL = 1u << 2,		/* add the CET supervisor xfeature */
+	XS_PATCH_GUEST_DEFAULTS = 1u << 3,	/* differentiate default features for host and guest FPUs */
+	XS_PATCH_GUEST_PERM_DEFAULTS = 1u << 4, /* initialise guest FPU permissions from guest defaults */
+	XS_PATCH_GUEST_FPSTATE_DEFAULTS = 1u << 5, /* initialise guest fpstate and container from guest defaults */
+	XS_PATCH_GUEST_ONLY_SET = 1u << 6,	/* introduce the guest-only supervisor xfeature set */
+	XS_PATCH_WARN_GUEST_ONLY = 1u << 7,	/* warn on guest-only states in a normal fpstate */
+	XS_PATCH_ALL = 0xffu
+};
+
+/* Encode a kernel release for xs_options.kernel, e.g. XS_KERNEL(6, 18). */
+#define XS_KERNEL(major, minor) (((uint32_t)(major) << 8) | (uint32_t)(minor))
+#define XS_KERNEL_DEFAULT XS_KERNEL(6, 18)
+
+struct xs_options {
+	enum xs_cet_s_policy cet_s;
+	/* Kernel release whose behaviour to model; 0 means XS_KERNEL_DEFAULT. */
+	uint32_t kernel;
+	/*
+	 * Series patches applied; 0 means "derive from cet_s". Tests set it to
+	 * isolate one change.
+	 */
+	uint32_t patches;
+	/* CPU features cleared like clearcpuid= (mask over enum xs_cpu_feature);
+	 * dependent features are cleared with them, as the kernel does. */
+	uint64_t clear_features;
+	/* CONFIG_IA32_EMULATION (distribution kernels: yes). Affects the
+	 * signal frame size and AT_MINSIGSTKSZ. */
+	bool no_ia32_emulation;
+};
+
+/* Defaults: guest-only, Linux 6.18, nothing cleared, IA32 emulation on. */
+void xs_options_init(struct xs_options *opts);
+/* Parse "off" / "guest-only" / "all"; -EINVAL otherwise. */
+int xs_cet_s_policy_parse(const char *s, enum xs_cet_s_policy *out);
+const char *xs_cet_s_policy_name(enum xs_cet_s_policy p);
+/* Patch set a policy stands for (see enum xs_series_patch). */
+uint32_t xs_cet_s_policy_patches(enum xs_cet_s_policy p);
+
+/* The kernel's struct fpu_state_config (v4 layout, with guest defaults). */
+struct xs_fpu_state_config {
+	unsigned max_size;
+	unsigned default_size;
+	unsigned guest_default_size;
+	uint64_t max_features;
+	uint64_t default_features;
+	uint64_t guest_default_features;
+	uint64_t legacy_features;	/* user config only */
+	uint64_t independent_features;	/* kernel config only */
+};
+
+enum xs_format { XS_FORMAT_NONE = 0, XS_FORMAT_STANDARD, XS_FORMAT_COMPACTED };
+
+#define XS_SYSTEM_LOG_SIZE 8192
+#define XS_SYSTEM_MAX_NOTES 12
+
+/* The result of fpu__init_system() for one CPU model. */
+typedef struct xs_system {
+	xs_cpu cpu;			/* the model (a copy) */
+	struct xs_options opts;		/* as given, defaults filled in */
+	uint32_t patches;		/* effective series patches */
+	uint64_t cpu_features;		/* the kernel's view, after clearing */
+
+	bool fpu;			/* X86_FEATURE_FPU */
+	bool fxsr;
+	bool xsave;			/* XSAVE in use (false on the disable path) */
+	bool xsaves;
+	bool compacted;			/* X86_FEATURE_XCOMPACTED */
+	enum xs_format format;
+	unsigned legacy_size;		/* 512 (FXSR), 112 (FSAVE), 108 (soft) */
+
+	struct xs_fpu_state_config kernel;	/* fpu_kernel_cfg */
+	struct xs_fpu_state_config user;	/* fpu_user_cfg */
+	/* The merged kernel's guest_default_cfg (same numbers as kernel.guest_default_*). */
+	struct { unsigned size; uint64_t features; } guest_default_cfg;
+
+	uint64_t supervisor_supported;	/* XFEATURE_MASK_SUPERVISOR_SUPPORTED for this kernel */
+	uint64_t supervisor_guest;	/* the guest-only set (0 unless guest-only) */
+	uint64_t init_xfd;		/* init_fpstate.xfd */
+	uint64_t xcr0;			/* what the kernel writes to XCR0 */
+	uint64_t xss;			/* what the kernel writes to IA32_XSS */
+	uint32_t mxcsr_feature_mask;
+
+	/* setup_xstate_cache(): -1 (0xffffffff) where not enabled. */
+	uint32_t xstate_offsets[XS_XFEATURE_MAX];	/* standard format */
+	uint32_t xstate_sizes[XS_XFEATURE_MAX];
+	uint32_t xstate_flags[XS_XFEATURE_MAX];		/* CPUID 0xD.i ECX */
+	uint32_t xstate_comp_offsets[XS_XFEATURE_MAX];	/* compacted, over kernel.max_features */
+	unsigned uncompact_order[XS_XFEATURE_MAX];	/* standard-offset order */
+	unsigned n_uncompact;
+
+	/* Signal frames: fpu__get_fpstate_size() and AT_MINSIGSTKSZ. */
+	unsigned fpstate_sigframe_size;
+	unsigned max_sigframe_size;
+
+	bool disabled;			/* took the out_disable path */
+	char log[XS_SYSTEM_LOG_SIZE];	/* what the kernel printed, one line per \n */
+	unsigned nnotes;
+	char notes[XS_SYSTEM_MAX_NOTES][200];	/* model remarks (dump vs computation) */
+} xs_system;
+
+/*
+ * fpu__init_system() for `cpu` with `opts` (NULL: defaults). Returns 0, or
+ * -EINVAL for invalid options (sys unchanged). A CPU the kernel cannot use
+ * XSAVE on is not an error: sys->disabled / sys->xsave say what happened.
+ */
+int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *opts);
+
+/* xstate_calculate_size(): bytes for `mask` in either format. */
+unsigned xs_xstate_calculate_size(const xs_system *sys, uint64_t mask, bool compacted);
+/* xfeature_get_offset(): offset of `nr` in a buffer with this xcomp_bv. */
+unsigned xs_xfeature_get_offset(const xs_system *sys, uint64_t xcomp_bv, unsigned nr);
+/* Is the component aligned to 64 bytes in the compacted format? */
+bool xs_xfeature_is_aligned64(const xs_system *sys, unsigned nr);
+
+/* Components the CPU enumerates in CPUID 0xD.0 EDX:EAX | 0xD.1 EDX:ECX. */
+uint64_t xs_cpu_xfeatures(const xs_cpu *cpu);
+/*
+ * Why the kernel does not keep component `nr`: returns true and leaves
+ * `why` empty when it is in kernel.max_features; false with a sentence in
+ * `why` otherwise ("needs CPU feature 'shstk'", "supervisor state needs
+ * XSAVES", …).
+ */
+bool xs_xfeature_status(const xs_system *sys, unsigned nr, char *why, size_t size);
+
+/* The kernel's feature tests, after clearcpuid and quirks. */
+bool xs_system_has(const xs_system *sys, enum xs_cpu_feature f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XSTATE_H */

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fpu__init_system() (arch/x86/kernel/fpu/init.c): the legacy FPU set-up
+ * that precedes the xstate set-up — legacy buffer size, MXCSR feature mask —
+ * and the signal frame size derived from the result
+ * (arch/x86/kernel/signal.c init_sigframe_size()).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* sizeof(struct fregs_state), (struct swregs_state) on x86-64. */
+#define FREGS_STATE_SIZE 112u
+#define SWREGS_STATE_SIZE 136u
+
+/*
+ * What FXSAVE stores as MXCSR_MASK: every SSE2 part supports DAZ (bit 6);
+ * AMD parts with misaligned-SSE mode add MM (bit 17). 0xFFBF is the
+ * architectural default for a CPU that stores 0.
+ */
+static uint32_t cpu_mxcsr_mask(const xs_system *sys)
+{
+	uint32_t mask = 0x0000ffbf;
+
+	if (xs_system_has(sys, XS_CPU_XMM2))
+		mask |= 0x40;
+	if (xs_system_has(sys, XS_CPU_MISALIGNSSE))
+		mask |= 0x20000;
+	return mask;
+}
+
+static void fpu__init_system_generic(xs_system *sys)
+{
+	sys->fpu = xs_system_has(sys, XS_CPU_FPU);
+	sys->fxsr = xs_system_has(sys, XS_CPU_FXSR);
+	sys->mxcsr_feature_mask = sys->fxsr ? cpu_mxcsr_mask(sys) : 0;
+}
+
+static void fpu__init_system_xstate_size_legacy(xs_system *sys)
+{
+	if (!sys->fpu)
+		sys->legacy_size = SWREGS_STATE_SIZE;
+	else if (sys->fxsr)
+		sys->legacy_size = XS_FXSAVE_SIZE;
+	else
+		sys->legacy_size = FREGS_STATE_SIZE;
+	sys->user.legacy_features = sys->fxsr ? XS_XFEATURE_MASK_FPSSE : XS_XFEATURE_MASK_FP;
+	sys->kernel.max_size = sys->kernel.default_size = sys->kernel.guest_default_size =
+		sys->legacy_size;
+	sys->user.max_size = sys->user.default_size = sys->user.guest_default_size = sys->legacy_size;
+}
+
+/*
+ * fpu__get_fpstate_size() and init_sigframe_size(): the worst-case signal
+ * frame, reported as AT_MINSIGSTKSZ. With IA32 emulation the largest
+ * siginfo+ucontext is struct sigframe_ia32 (736 bytes), else struct
+ * rt_sigframe (440 bytes).
+ */
+static void init_sigframe_size(xs_system *sys)
+{
+	unsigned frame = sys->opts.no_ia32_emulation ? 440u : 736u;
+	unsigned size = sys->user.max_size;
+
+	if (sys->xsave)
+		size += 4;	/* FP_XSTATE_MAGIC2 */
+	if (!sys->opts.no_ia32_emulation && sys->fxsr)
+		size += FREGS_STATE_SIZE;
+	sys->fpstate_sigframe_size = size;
+	/* + MAX_FRAME_PADDING (15) + MAX_XSAVE_PADDING (63), 16-byte aligned */
+	sys->max_sigframe_size = XS_ALIGN(frame + 15u + size + 63u, 16u);
+}
+
+static void note_dump_differences(xs_system *sys)
+{
+	uint32_t r[4];
+	unsigned size;
+
+	if (sys->cpu.source == XS_CPU_SRC_HOST || !sys->xsave)
+		return;
+	if (!xs_cpu_has(&sys->cpu, XS_CPU_OSXSAVE))
+		xs_note(sys, "the dump has CPUID.1:ECX.OSXSAVE = 0: the OS that took it had not enabled XSAVE; Linux sets CR4.OSXSAVE itself");
+	if (xs_cpu_has(&sys->cpu, XS_CPU_PKU) && !xs_cpu_has(&sys->cpu, XS_CPU_OSPKE))
+		xs_note(sys, "the dump has PKU without OSPKE: Linux sets CR4.PKE, so PKRU is predicted from PKU");
+	xs_cpuid(&sys->cpu, 0xd, 0, r);
+	size = xs_hw_standard_size(&sys->cpu, sys->xcr0);
+	if (sys->disabled || r[1] == size)
+		return;
+	xs_note(sys, "the dump has CPUID.0xD.0:EBX = %u; with Linux's XCR0 0x%llx it is %u: the dump was taken under another XCR0",
+		r[1], (unsigned long long)sys->xcr0, size);
+	xs_cpuid(&sys->cpu, 0xd, 1, r);
+	if (!sys->compacted)
+		return;
+	size = xs_hw_compacted_size(&sys->cpu, sys->xcr0 | sys->xss);
+	if (r[1] != size)
+		xs_note(sys, "the dump has CPUID.0xD.1:EBX = %u; with Linux's XCR0|XSS 0x%llx it is %u",
+			r[1], (unsigned long long)(sys->xcr0 | sys->xss), size);
+}
+
+bool xs_system_has(const xs_system *sys, enum xs_cpu_feature f)
+{
+	return (unsigned)f < XS_CPU_FEATURE_COUNT && (sys->cpu_features & XS_BIT(f));
+}
+
+static int check_options(const struct xs_options *o)
+{
+	if ((unsigned)o->cet_s > XS_CET_S_ALL)
+		return -EINVAL;
+	if (o->patches & ~(uint32_t)XS_PATCH_ALL)
+		return -EINVAL;
+	if (o->clear_features >> XS_CPU_FEATURE_COUNT)
+		return -EINVAL;
+	if (o->kernel && o->kernel != XS_KERNEL_DEFAULT)
+		return -EINVAL;
+	return 0;
+}
+
+int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *opts)
+{
+	struct xs_options defaults;
+	char quirk[200];
+	int ret;
+
+	if (!opts) {
+		xs_options_init(&defaults);
+		opts = &defaults;
+	}
+	ret = check_options(opts);
+	if (ret)
+		return ret;
+	memset(sys, 0, sizeof(*sys));
+	sys->cpu = *cpu;
+	sys->opts = *opts;
+	if (!sys->opts.kernel)
+		sys->opts.kernel = XS_KERNEL_DEFAULT;
+	sys->patches = opts->patches ? opts->patches : xs_cet_s_policy_patches(opts->cet_s);
+	sys->cpu_features = xs_kernel_cpu_features(cpu, opts->clear_features, quirk, sizeof(quirk));
+	if (quirk[0])
+		xs_note(sys, "%s", quirk);
+	memset(sys->xstate_offsets, 0xff, sizeof(sys->xstate_offsets));
+	memset(sys->xstate_sizes, 0xff, sizeof(sys->xstate_sizes));
+	memset(sys->xstate_comp_offsets, 0xff, sizeof(sys->xstate_comp_offsets));
+
+	fpu__init_system_generic(sys);
+	fpu__init_system_xstate_size_legacy(sys);
+	xs_fpu__init_system_xstate(sys);
+	if (sys->xsave)
+		sys->cpu_features |= XS_BIT(XS_CPU_OSXSAVE);
+	sys->guest_default_cfg.size = sys->kernel.guest_default_size;
+	sys->guest_default_cfg.features = sys->kernel.guest_default_features;
+	init_sigframe_size(sys);
+	note_dump_differences(sys);
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* Library-internal helpers shared between source files. */
+#ifndef XS_INTERNAL_H
+#define XS_INTERNAL_H
+
+#include <stdio.h>
+
+#include "xstate.h"
+
+#define XS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define XS_ALIGN(x, a) (((x) + (a) - 1) & ~((a) - 1))
+
+/* cpufeature.c */
+uint64_t xs_clear_cpu_caps(uint64_t features, uint64_t clear);
+uint64_t xs_kernel_cpu_features(const xs_cpu *cpu, uint64_t clear, char *note, size_t note_size);
+
+/* xstate.c: printk into sys->log, and model notes. */
+void xs_printk(xs_system *sys, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void xs_note(xs_system *sys, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* xstate.c: fpu__init_system_xstate() */
+void xs_fpu__init_system_xstate(xs_system *sys);
+
+/* Hardware's own size answers for a component mask (CPUID 0xD.0/1 EBX). */
+unsigned xs_hw_standard_size(const xs_cpu *cpu, uint64_t mask);
+unsigned xs_hw_compacted_size(const xs_cpu *cpu, uint64_t mask);
+
+#endif

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fpu__init_system_xstate() and its helpers, as in
+ * arch/x86/kernel/fpu/xstate.c: which components survive, their offsets and
+ * sizes, the kernel and user configurations, the consistency checks and the
+ * boot messages — computed from a CPU model instead of the live CPU.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- printk ------------------------------------------------------------ */
+
+void xs_printk(xs_system *sys, const char *fmt, ...)
+{
+	size_t len = strlen(sys->log);
+	va_list ap;
+
+	if (len >= sizeof(sys->log) - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sys->log + len, sizeof(sys->log) - len, fmt, ap);
+	va_end(ap);
+}
+
+void xs_note(xs_system *sys, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sys->nnotes >= XS_SYSTEM_MAX_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sys->notes[sys->nnotes++], sizeof(sys->notes[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- what the hardware answers --------------------------------------- */
+
+static void cpuid_d(const xs_cpu *cpu, unsigned i, uint32_t r[4])
+{
+	xs_cpuid(cpu, 0xd, i, r);
+}
+
+/*
+ * CPUID.0xD.0:EBX for XCR0 = mask: the standard-format size, the end of the
+ * component that ends last (offsets are not monotonic: APX sits at 960).
+ */
+unsigned xs_hw_standard_size(const xs_cpu *cpu, uint64_t mask)
+{
+	unsigned size = XS_XSAVE_LEGACY_AND_HDR;
+	uint32_t r[4];
+
+	for (unsigned i = 2; i < 63; i++) {
+		if (!(mask & XS_BIT(i)))
+			continue;
+		cpuid_d(cpu, i, r);
+		if (!(r[2] & 1) && r[1] + r[0] > size)
+			size = r[1] + r[0];
+	}
+	return size;
+}
+
+/* CPUID.0xD.1:EBX for XCR0 | IA32_XSS = mask: the compacted-format size. */
+unsigned xs_hw_compacted_size(const xs_cpu *cpu, uint64_t mask)
+{
+	unsigned size = XS_XSAVE_LEGACY_AND_HDR;
+	uint32_t r[4];
+
+	for (unsigned i = 2; i < 63; i++) {
+		if (!(mask & XS_BIT(i)))
+			continue;
+		cpuid_d(cpu, i, r);
+		if (r[2] & 2)
+			size = XS_ALIGN(size, 64u);
+		size += r[0];
+	}
+	return size;
+}
+
+/* ---- the cached layout (setup_xstate_cache) --------------------------- */
+
+#define XSTATE_FLAG_SUPERVISOR 1u
+#define XSTATE_FLAG_ALIGNED64 2u
+
+bool xs_xfeature_is_aligned64(const xs_system *sys, unsigned nr)
+{
+	return nr < XS_XFEATURE_MAX && (sys->xstate_flags[nr] & XSTATE_FLAG_ALIGNED64);
+}
+
+static bool xfeature_is_supervisor(const xs_system *sys, unsigned nr)
+{
+	return sys->xstate_flags[nr] & XSTATE_FLAG_SUPERVISOR;
+}
+
+unsigned xs_xfeature_get_offset(const xs_system *sys, uint64_t xcomp_bv, unsigned nr)
+{
+	unsigned offs = XS_XSAVE_LEGACY_AND_HDR;
+
+	if (nr >= XS_XFEATURE_MAX)
+		return UINT32_MAX;
+	if (!sys->compacted || nr <= XS_XFEATURE_SSE)
+		return sys->xstate_offsets[nr];
+	for (unsigned i = 2; i < XS_XFEATURE_MAX; i++) {
+		if (!(xcomp_bv & XS_BIT(i)))
+			continue;
+		if (xs_xfeature_is_aligned64(sys, i))
+			offs = XS_ALIGN(offs, 64u);
+		if (i == nr)
+			break;
+		offs += sys->xstate_sizes[i];
+	}
+	return offs;
+}
+
+static unsigned fls64(uint64_t x)
+{
+	return x ? 64u - (unsigned)__builtin_clzll(x) : 0;
+}
+
+unsigned xs_xstate_calculate_size(const xs_system *sys, uint64_t xfeatures, bool compacted)
+{
+	unsigned topmost = fls64(xfeatures & ~XS_XCOMP_BV_COMPACTED_FORMAT);
+
+	if (topmost <= XS_XFEATURE_SSE + 1)
+		return XS_XSAVE_LEGACY_AND_HDR;
+	topmost--;
+	if (topmost >= XS_XFEATURE_MAX)
+		return 0;
+	if (compacted)
+		return xs_xfeature_get_offset(sys, xfeatures, topmost) + sys->xstate_sizes[topmost];
+	/* Standard format: the last component in offset order (user ones only). */
+	for (unsigned i = 0; i < sys->n_uncompact; i++)
+		if (xfeatures & XS_BIT(sys->uncompact_order[i]))
+			topmost = sys->uncompact_order[i];
+	return sys->xstate_offsets[topmost] + sys->xstate_sizes[topmost];
+}
+
+static void setup_xstate_cache(xs_system *sys)
+{
+	uint32_t r[4];
+	unsigned n = 0;
+
+	sys->xstate_offsets[XS_XFEATURE_FP] = 0;
+	sys->xstate_sizes[XS_XFEATURE_FP] = 160;	/* up to xmm_space */
+	sys->xstate_offsets[XS_XFEATURE_SSE] = 160;
+	sys->xstate_sizes[XS_XFEATURE_SSE] = 256;	/* xmm_space */
+	for (unsigned i = 2; i < XS_XFEATURE_MAX; i++) {
+		if (!(sys->kernel.max_features & XS_BIT(i)))
+			continue;
+		cpuid_d(&sys->cpu, i, r);
+		sys->xstate_sizes[i] = r[0];
+		sys->xstate_flags[i] = r[2];
+		if (xfeature_is_supervisor(sys, i))
+			continue;	/* EBX is not an offset for supervisor states */
+		sys->xstate_offsets[i] = r[1];
+		sys->uncompact_order[n++] = i;
+	}
+	/* Sort by standard offset: APX reuses the MPX area below PKRU. */
+	for (unsigned a = 1; a < n; a++)
+		for (unsigned b = a; b > 0 && sys->xstate_offsets[sys->uncompact_order[b - 1]] >
+						      sys->xstate_offsets[sys->uncompact_order[b]]; b--) {
+			unsigned t = sys->uncompact_order[b];
+
+			sys->uncompact_order[b] = sys->uncompact_order[b - 1];
+			sys->uncompact_order[b - 1] = t;
+		}
+	sys->n_uncompact = n;
+	for (unsigned i = 0; i < XS_XFEATURE_MAX; i++)
+		if (i <= XS_XFEATURE_SSE || (sys->kernel.max_features & XS_BIT(i)))
+			sys->xstate_comp_offsets[i] = xs_xfeature_get_offset(sys, sys->kernel.max_features, i);
+}
+
+/* ---- consistency checks (paranoid_xstate_size_valid) ------------------- */
+
+static void xstate_dump_leaves(xs_system *sys, bool *dumped)
+{
+	uint32_t r[4];
+
+	if (*dumped)
+		return;
+	*dumped = true;
+	for (unsigned i = 0; i < XS_XFEATURE_MAX + 10; i++) {
+		cpuid_d(&sys->cpu, i, r);
+		/* Sub-leaves 0/1 EBX follow the XCR0/XSS the kernel just wrote. */
+		if (i == 0)
+			r[1] = xs_hw_standard_size(&sys->cpu, sys->xcr0);
+		else if (i == 1 && (r[0] & 0xa))
+			r[1] = xs_hw_compacted_size(&sys->cpu, sys->xcr0 | (sys->xsaves ? sys->xss : 0));
+		xs_printk(sys, "CPUID[%02x, %02x]: eax=%08x ebx=%08x ecx=%08x edx=%08x\n", 0xd, i, r[0],
+			  r[1], r[2], r[3]);
+	}
+}
+
+/* WARN_ONCE(): the kernel prints a "cut here" banner, the message, a backtrace. */
+static void warn(xs_system *sys, const char *msg)
+{
+	xs_printk(sys, "------------[ cut here ]------------\n%s\n", msg);
+	xs_printk(sys, "WARNING: arch/x86/kernel/fpu/xstate.c (backtrace not modelled)\n");
+}
+
+/* check_xtile_data_against_struct(): pr_err only, the result is ignored. */
+static void check_xtile_data(xs_system *sys, unsigned size, bool *dumped)
+{
+	uint32_t r[4], max_palid;
+	unsigned max_tile = 0;
+
+	xs_cpuid(&sys->cpu, 0x1d, 0, r);
+	max_palid = r[0];
+	for (uint32_t palid = 1; palid <= max_palid && palid < 64; palid++) {
+		unsigned tile_size, max;
+
+		xs_cpuid(&sys->cpu, 0x1d, palid, r);
+		tile_size = r[0] >> 16;
+		max = r[1] >> 16;
+		if (tile_size != 1024) {
+			xs_printk(sys, "XFEATURE_XTILE_DATA: struct is 1024 bytes, cpu xtile %u bytes\n",
+				  tile_size);
+			xstate_dump_leaves(sys, dumped);
+			return;
+		}
+		if (max > max_tile)
+			max_tile = max;
+	}
+	if (size != 1024u * max_tile) {
+		xs_printk(sys, "XFEATURE_XTILE_DATA: calculated size is %u bytes, cpu state %u bytes\n",
+			  1024u * max_tile, size);
+		xstate_dump_leaves(sys, dumped);
+	}
+}
+
+/* check_xstate_against_struct(): false only for a component without a struct. */
+static bool check_xstate_against_struct(xs_system *sys, unsigned nr, bool *dumped)
+{
+	const struct xs_xfeature_info *x = xs_xfeature_info(nr);
+	unsigned sz = sys->xstate_sizes[nr];
+	char msg[160];
+
+	if (nr == XS_XFEATURE_XTILE_DATA) {
+		check_xtile_data(sys, sz, dumped);
+		return true;
+	}
+	if (!x->struct_size) {
+		snprintf(msg, sizeof(msg), "XSAVE consistency problem: No structure for xstate: %u", nr);
+		warn(sys, msg);
+		xstate_dump_leaves(sys, dumped);
+		return false;
+	}
+	if (sz != x->struct_size) {
+		/* One WARN_ONCE per component (XCHECK_SZ expands per case). */
+		snprintf(msg, sizeof(msg), "[%s]: struct is %u bytes, cpu state %u bytes",
+			 x->description, x->struct_size, sz);
+		warn(sys, msg);
+		xstate_dump_leaves(sys, dumped);
+	}
+	return true;
+}
+
+static bool paranoid_xstate_size_valid(xs_system *sys, unsigned kernel_size)
+{
+	bool dumped = false;
+	unsigned size;
+	char msg[160];
+
+	for (unsigned i = 2; i < XS_XFEATURE_MAX; i++) {
+		if (!(sys->kernel.max_features & XS_BIT(i)))
+			continue;
+		if (!check_xstate_against_struct(sys, i, &dumped))
+			return false;
+		if (!sys->xsaves && xfeature_is_supervisor(sys, i)) {
+			snprintf(msg, sizeof(msg),
+				 "XSAVE consistency problem: Got supervisor feature %u, but XSAVES not advertised", i);
+			warn(sys, msg);
+			xstate_dump_leaves(sys, &dumped);
+			return false;
+		}
+	}
+	size = xs_xstate_calculate_size(sys, sys->kernel.max_features, sys->compacted);
+	if (size != kernel_size) {
+		snprintf(msg, sizeof(msg), "XSAVE consistency problem: size %u != kernel_size %u", size,
+			 kernel_size);
+		warn(sys, msg);
+		xstate_dump_leaves(sys, &dumped);
+		return false;
+	}
+	return true;
+}
+
+/* ---- sizes (init_xstate_size) ------------------------------------------ */
+
+static uint64_t xfeatures_mask_independent(const xs_system *sys)
+{
+	uint64_t m = sys->kernel.independent_features;
+
+	if (!xs_system_has(sys, XS_CPU_ARCH_LBR))
+		m &= ~XS_XFEATURE_MASK_LBR;
+	return m;
+}
+
+static bool init_xstate_size(xs_system *sys)
+{
+	/* CPUID answers with XCR0 = user max and XSS without independent states. */
+	unsigned user_size = xs_hw_standard_size(&sys->cpu, sys->xcr0);
+	unsigned kernel_size = sys->compacted
+		? xs_hw_compacted_size(&sys->cpu, sys->xcr0 | (sys->xss & ~xfeatures_mask_independent(sys)))
+		: user_size;
+	struct xs_fpu_state_config *k = &sys->kernel, *u = &sys->user;
+
+	if (!paranoid_xstate_size_valid(sys, kernel_size))
+		return false;
+	k->max_size = kernel_size;
+	u->max_size = user_size;
+	k->default_size = xs_xstate_calculate_size(sys, k->default_features, sys->compacted);
+	u->default_size = xs_xstate_calculate_size(sys, u->default_features, false);
+	k->guest_default_size = xs_xstate_calculate_size(sys, k->guest_default_features, sys->compacted);
+	u->guest_default_size = xs_xstate_calculate_size(sys, u->guest_default_features, false);
+	return true;
+}
+
+/* ---- the supported masks of this kernel -------------------------------- */
+
+static uint64_t cpuid_gate_ok(const xs_system *sys, unsigned i)
+{
+	const struct xs_xfeature_info *x = xs_xfeature_info(i);
+	int f;
+
+	if (i == XS_XFEATURE_CET_KERNEL && !(sys->patches & XS_PATCH_CET_KERNEL))
+		return false;	/* before the series: no CPUID gate, never kept */
+	if (!x->cpuid_feature)
+		return false;
+	f = xs_cpu_feature_by_name(x->cpuid_feature);
+	return f >= 0 && xs_system_has(sys, (enum xs_cpu_feature)f);
+}
+
+static void setup_supported_masks(xs_system *sys)
+{
+	sys->supervisor_guest = 0;
+	sys->supervisor_supported = XS_XFEATURE_MASK_PASID | XS_XFEATURE_MASK_CET_USER;
+	if (sys->patches & XS_PATCH_CET_KERNEL)
+		sys->supervisor_supported |= XS_XFEATURE_MASK_CET_KERNEL;
+	if ((sys->patches & XS_PATCH_CET_KERNEL) && (sys->patches & XS_PATCH_GUEST_ONLY_SET))
+		sys->supervisor_guest = XS_XFEATURE_MASK_SUPERVISOR_GUEST;
+}
+
+/* Step 11 of fpu__init_system_xstate(): host and guest defaults. */
+static void setup_default_features(xs_system *sys)
+{
+	struct xs_fpu_state_config *k = &sys->kernel, *u = &sys->user;
+	uint64_t host_default_mask = ~(XS_XFEATURE_MASK_USER_DYNAMIC | sys->supervisor_guest);
+	uint64_t guest_default_mask = ~XS_XFEATURE_MASK_USER_DYNAMIC;
+
+	k->default_features = k->max_features & host_default_mask;
+	u->default_features = u->max_features & host_default_mask;
+	/* Before "differentiate default features", guests used the host defaults. */
+	if (sys->patches & XS_PATCH_GUEST_DEFAULTS)
+		k->guest_default_features = k->max_features & guest_default_mask;
+	else
+		k->guest_default_features = k->default_features;
+	u->guest_default_features = u->default_features;
+}
+
+/* ---- fpu__init_system_xstate ------------------------------------------- */
+
+static void disable_system_xstate(xs_system *sys)
+{
+	xs_printk(sys, "x86/fpu: XSAVE disabled\n");
+	sys->disabled = true;
+	sys->xsave = false;
+	sys->kernel.max_features = 0;
+	sys->kernel.max_size = sys->kernel.default_size = sys->legacy_size;
+	sys->kernel.guest_default_size = sys->legacy_size;
+	sys->user.max_size = sys->user.default_size = sys->legacy_size;
+	sys->user.guest_default_size = sys->legacy_size;
+	sys->init_xfd = 0;
+	/* The kernel leaves the user and guest feature masks as computed. */
+}
+
+static void print_xstate_features(xs_system *sys)
+{
+	for (unsigned i = 0; i < XS_XFEATURE_MAX; i++)
+		if (sys->kernel.max_features & XS_BIT(i))
+			xs_printk(sys, "x86/fpu: Supporting XSAVE feature 0x%03llx: '%s'\n",
+				  (unsigned long long)XS_BIT(i), xs_xfeature_description(i));
+}
+
+static void print_xstate_offset_size(xs_system *sys)
+{
+	for (unsigned i = 2; i < XS_XFEATURE_MAX; i++)
+		if (sys->kernel.max_features & XS_BIT(i))
+			xs_printk(sys, "x86/fpu: xstate_offset[%u]: %4u, xstate_sizes[%u]: %4u\n", i,
+				  xs_xfeature_get_offset(sys, sys->kernel.max_features, i), i,
+				  sys->xstate_sizes[i]);
+}
+
+/* Steps 3..10: which components the kernel keeps. */
+static bool compute_max_features(xs_system *sys)
+{
+	struct xs_fpu_state_config *k = &sys->kernel;
+	uint32_t r[4];
+
+	cpuid_d(&sys->cpu, 0, r);
+	k->max_features = r[0] | ((uint64_t)r[3] << 32);
+	cpuid_d(&sys->cpu, 1, r);
+	k->max_features |= r[2] | ((uint64_t)r[3] << 32);
+
+	if ((k->max_features & XS_XFEATURE_MASK_FPSSE) != XS_XFEATURE_MASK_FPSSE) {
+		xs_printk(sys, "x86/fpu: FP/SSE not present amongst the CPU's xstate features: 0x%llx.\n",
+			  (unsigned long long)k->max_features);
+		return false;
+	}
+	if ((k->max_features & XS_XFEATURE_MASK_APX) &&
+	    (k->max_features & (XS_XFEATURE_MASK_BNDREGS | XS_XFEATURE_MASK_BNDCSR))) {
+		xs_printk(sys, "x86/fpu: Both APX/MPX present in the CPU's xstate features: 0x%llx.\n",
+			  (unsigned long long)k->max_features);
+		return false;
+	}
+	/* Taken before the CPUID gate: LBR has none but stays independent. */
+	k->independent_features = k->max_features & XS_XFEATURE_MASK_INDEPENDENT;
+	for (unsigned i = 0; i < XS_XFEATURE_MAX; i++)
+		if (i != XS_XFEATURE_FP ? !cpuid_gate_ok(sys, i) : !xs_system_has(sys, XS_CPU_FPU))
+			k->max_features &= ~XS_BIT(i);
+	if (!xs_system_has(sys, XS_CPU_XFD))
+		k->max_features &= ~XS_XFEATURE_MASK_USER_DYNAMIC;
+	if (!sys->xsaves)
+		k->max_features &= XS_XFEATURE_MASK_USER_SUPPORTED;
+	else
+		k->max_features &= XS_XFEATURE_MASK_USER_SUPPORTED | sys->supervisor_supported;
+	sys->user.max_features = k->max_features & XS_XFEATURE_MASK_USER_SUPPORTED;
+	return true;
+}
+
+void xs_fpu__init_system_xstate(xs_system *sys)
+{
+	uint64_t xfeatures;
+
+	if (!xs_system_has(sys, XS_CPU_FPU)) {
+		xs_printk(sys, "x86/fpu: No FPU detected\n");
+		return;
+	}
+	if (!xs_system_has(sys, XS_CPU_XSAVE)) {
+		xs_printk(sys, "x86/fpu: x87 FPU will use %s\n", sys->fxsr ? "FXSAVE" : "FSAVE");
+		return;
+	}
+	sys->xsave = true;
+	sys->xsaves = xs_system_has(sys, XS_CPU_XSAVES);
+	setup_supported_masks(sys);
+	if (!compute_max_features(sys))
+		goto out_disable;
+	setup_default_features(sys);
+	xfeatures = sys->kernel.max_features;
+	sys->init_xfd = sys->user.max_features & XS_XFEATURE_MASK_USER_DYNAMIC;
+	sys->compacted = xs_system_has(sys, XS_CPU_XSAVEC) || sys->xsaves;
+
+	/* fpu__init_cpu_xstate(): XCR0 and IA32_XSS. */
+	sys->xcr0 = sys->user.max_features;
+	if (sys->xsaves)
+		sys->xss = (sys->kernel.max_features & sys->supervisor_supported) |
+			   xfeatures_mask_independent(sys);
+	setup_xstate_cache(sys);
+	if (!init_xstate_size(sys))
+		goto out_disable;
+	if (sys->kernel.default_size > 4096) {	/* sizeof(init_fpstate.regs) */
+		xs_printk(sys, "x86/fpu: init_fpstate buffer too small (%u < %u)\n", 4096u,
+			  sys->kernel.default_size);
+		goto out_disable;
+	}
+	print_xstate_features(sys);
+	if (xfeatures != sys->kernel.max_features) {	/* cannot happen in the model */
+		xs_printk(sys, "x86/fpu: xfeatures modified from 0x%016llx to 0x%016llx during init\n",
+			  (unsigned long long)xfeatures, (unsigned long long)sys->kernel.max_features);
+		goto out_disable;
+	}
+	print_xstate_offset_size(sys);
+	xs_printk(sys, "x86/fpu: Enabled xstate features 0x%llx, context size is %u bytes, using '%s' format.\n",
+		  (unsigned long long)sys->kernel.max_features, sys->kernel.max_size,
+		  sys->compacted ? "compacted" : "standard");
+	sys->format = sys->compacted ? XS_FORMAT_COMPACTED : XS_FORMAT_STANDARD;
+	return;
+
+out_disable:
+	disable_system_xstate(sys);
+}
+
+/* ---- why a component is not kept ---------------------------------------- */
+
+uint64_t xs_cpu_xfeatures(const xs_cpu *cpu)
+{
+	uint32_t r[4];
+	uint64_t m;
+
+	xs_cpuid(cpu, 0xd, 0, r);
+	m = r[0] | ((uint64_t)r[3] << 32);
+	xs_cpuid(cpu, 0xd, 1, r);
+	return m | r[2] | ((uint64_t)r[3] << 32);
+}
+
+static bool gate_reason(const xs_system *sys, unsigned nr, char *why, size_t size)
+{
+	const struct xs_xfeature_info *x = xs_xfeature_info(nr);
+
+	if (nr == XS_XFEATURE_CET_KERNEL && !(sys->patches & XS_PATCH_CET_KERNEL)) {
+		snprintf(why, size, "not supported before the CET supervisor state series (--cet-s off)");
+		return true;
+	}
+	if (nr == XS_XFEATURE_LBR) {
+		snprintf(why, size, "independent: saved in its own buffer, never in task fpstates");
+		return true;
+	}
+	if (!x->cpuid_feature || !((XS_XFEATURE_MASK_USER_SUPPORTED | sys->supervisor_supported) & XS_BIT(nr))) {
+		snprintf(why, size, "not supported by Linux");
+		return true;
+	}
+	if (!cpuid_gate_ok(sys, nr)) {
+		snprintf(why, size, "needs CPU feature '%s'", nr == XS_XFEATURE_PKRU ? "pku" : x->cpuid_feature);
+		return true;
+	}
+	return false;
+}
+
+bool xs_xfeature_status(const xs_system *sys, unsigned nr, char *why, size_t size)
+{
+	if (size)
+		why[0] = '\0';
+	if (nr >= XS_XFEATURE_MAX) {
+		snprintf(why, size, "not known to Linux");
+		return false;
+	}
+	if (sys->kernel.max_features & XS_BIT(nr))
+		return true;
+	if (!sys->xsave) {
+		snprintf(why, size, sys->disabled ? "XSAVE disabled" : "no XSAVE");
+		return false;
+	}
+	if (!(xs_cpu_xfeatures(&sys->cpu) & XS_BIT(nr)))
+		snprintf(why, size, "not enumerated by the CPU");
+	else if (gate_reason(sys, nr, why, size))
+		;
+	else if (nr == XS_XFEATURE_XTILE_DATA && !xs_system_has(sys, XS_CPU_XFD))
+		snprintf(why, size, "dynamic: needs CPU feature 'xfd'");
+	else if (xs_xfeature_info(nr)->supervisor && !sys->xsaves)
+		snprintf(why, size, "supervisor state needs XSAVES");
+	else
+		snprintf(why, size, "not supported by Linux");
+	return false;
+}

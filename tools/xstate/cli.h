@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared pieces of the xstate command-line tool. */
+#ifndef XS_CLI_H
+#define XS_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "xstate.h"
+
+/* Exit statuses: like cmp(1) for the commands that compare. */
+enum { XS_EXIT_OK = 0, XS_EXIT_FALSE = 1, XS_EXIT_USAGE = 2 };
+
+enum xs_out_format { OUT_TEXT, OUT_JSON, OUT_DMESG, OUT_CSV };
+
+struct subcommand {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+extern const char *xs_prog;
+
+/* Errors: "xstate: <msg>" on stderr, return XS_EXIT_USAGE. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Load a CPU model: `path` NULL or "live" → the CPU this runs on; else a
+ * dump file, CPU `cpu_index` of it. Prints the parser's message on error.
+ */
+int cli_load_cpu(xs_cpu *cpu, const char *path, unsigned cpu_index);
+/* Parse an unsigned number (decimal or 0x hex) within [0, max]. */
+int cli_parse_uint(const char *opt, const char *s, unsigned long long max, unsigned long long *out);
+/* --format: allowed is a bit mask of (1 << OUT_*). */
+int cli_parse_format(const char *s, unsigned allowed, enum xs_out_format *out);
+/* --cet-s */
+int cli_parse_policy(const char *s, enum xs_cet_s_policy *out);
+/* --disable a,b,c (clearcpuid-style CPU feature names) */
+int cli_parse_disable(const char *list, uint64_t *mask);
+/* --request a,b (xfeature names) */
+int cli_parse_xfeatures(const char *list, uint64_t *mask);
+/* --kernel 6.18 */
+int cli_parse_kernel(const char *s, uint32_t *out);
+
+/* "0x18e7" */
+const char *cli_hex(uint64_t v, char buf[24]);
+json_t *json_hex(uint64_t v);
+/* Print a JSON value (indent 2, keys in insertion order) and a newline. */
+int cli_print_json(json_t *v);
+/* Names of the components in mask: "x87,sse,avx". */
+const char *cli_xfeature_list(uint64_t mask, char *buf, size_t size);
+
+/* The subcommands. */
+int cmd_info(int argc, char **argv);
+int cmd_cpuid(int argc, char **argv);
+
+#endif

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: MIT
+/* xstate info: what Linux does with a CPU's XSAVE state at boot. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void info_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xstate info [--cpuid FILE] [--cpu N] [--format text|dmesg|json]\n"
+		"                   [--disable FEATURE,...] [--cet-s off|guest-only|all] [--kernel 6.18]\n\n"
+		"Model Linux's xstate initialisation (fpu__init_system_xstate) for a CPU:\n"
+		"which state components it enables, their offsets and sizes, the kernel's\n"
+		"host and guest defaults and the user ABI sizes.\n\n"
+		"  --cpuid FILE    CPUID dump (cpuid -r, InstLatx64 or plain); 'live' or\n"
+		"                  absent: this machine's CPU\n"
+		"  --cpu N         CPU N of a multi-CPU dump (default 0)\n"
+		"  --format F      text (default): a table; dmesg: the kernel's x86/fpu boot\n"
+		"                  lines; json: stable keys for other tools\n"
+		"  --disable LIST  clear CPU features like clearcpuid= (dependent features\n"
+		"                  go too), e.g. --disable xsaves,avx512f\n"
+		"  --cet-s POLICY  CET supervisor state: guest-only (Linux >= 6.18, default),\n"
+		"                  off (no CET-S), all (in every task)\n");
+}
+
+struct info_args {
+	const char *cpuid;
+	unsigned cpu;
+	enum xs_out_format fmt;
+	struct xs_options opts;
+};
+
+static int parse_args(int argc, char **argv, struct info_args *a)
+{
+	static const struct option longopts[] = {
+		{ "cpuid", required_argument, NULL, 'c' }, { "cpu", required_argument, NULL, 'n' },
+		{ "format", required_argument, NULL, 'f' }, { "disable", required_argument, NULL, 'd' },
+		{ "cet-s", required_argument, NULL, 's' }, { "kernel", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	unsigned long long n;
+	int c, ret;
+
+	xs_options_init(&a->opts);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		ret = 0;
+		switch (c) {
+		case 'c': a->cpuid = optarg; break;
+		case 'n':
+			ret = cli_parse_uint("--cpu", optarg, 4095, &n);
+			a->cpu = (unsigned)n;
+			break;
+		case 'f':
+			ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON | 1u << OUT_DMESG, &a->fmt);
+			break;
+		case 'd': ret = cli_parse_disable(optarg, &a->opts.clear_features); break;
+		case 's': ret = cli_parse_policy(optarg, &a->opts.cet_s); break;
+		case 'k': ret = cli_parse_kernel(optarg, &a->opts.kernel); break;
+		case 'h': info_usage(stdout); return -1;
+		default: info_usage(stderr); return XS_EXIT_USAGE;
+		}
+		if (ret)
+			return ret;
+	}
+	if (optind < argc)
+		return cli_error("info: unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static const char *source_name(const xs_cpu *cpu, const char *path)
+{
+	static const char *const names[] = { "?", "live CPU", "cpuid -r dump", "InstLatx64 dump",
+					      "plain dump" };
+
+	(void)path;
+	return names[cpu->source <= XS_CPU_SRC_PLAIN ? cpu->source : 0];
+}
+
+static void print_size(const char *what, unsigned v)
+{
+	printf("  %-34s %6u bytes\n", what, v);
+}
+
+static void print_component_row(const xs_system *sys, unsigned i)
+{
+	const struct xs_xfeature_info *x = xs_xfeature_info(i);
+	const struct xs_fpu_state_config *k = &sys->kernel;
+	char why[160];
+	bool kept = xs_xfeature_status(sys, i, why, sizeof(why));
+	char std[16] = "-", cmp[16] = "-";
+
+	if (!kept) {
+		printf("%3u  %-16s %-10s  dropped: %s\n", i, x->short_name,
+		       x->supervisor ? "supervisor" : "user", why);
+		return;
+	}
+	if (sys->xstate_offsets[i] != UINT32_MAX)
+		snprintf(std, sizeof(std), "%u", sys->xstate_offsets[i]);
+	if (sys->compacted)
+		snprintf(cmp, sizeof(cmp), "%u", sys->xstate_comp_offsets[i]);
+	printf("%3u  %-16s %-10s %7s %7s %6u  %-5s  %-4s %-5s %-4s\n", i, x->short_name,
+	       x->supervisor ? "supervisor" : "user", std, cmp, sys->xstate_sizes[i],
+	       xs_xfeature_is_aligned64(sys, i) ? "yes" : "no",
+	       k->default_features & XS_BIT(i) ? "yes" : "-",
+	       k->guest_default_features & XS_BIT(i) ? "yes" : "-",
+	       sys->user.max_features & XS_BIT(i) ? "yes" : "-");
+}
+
+static void print_text(const xs_system *sys, const char *path)
+{
+	const xs_cpu *cpu = &sys->cpu;
+	const struct xs_fpu_state_config *k = &sys->kernel, *u = &sys->user;
+	uint64_t shown = xs_cpu_xfeatures(cpu) | k->max_features | XS_XFEATURE_MASK_FPSSE;
+	char b1[24], b2[24], b3[24], b4[24];
+
+	printf("CPU: %s %s (family 0x%x, model 0x%x, stepping %u), from the %s\n", cpu->vendor,
+	       cpu->brand[0] ? cpu->brand : "", cpu->family, cpu->model, cpu->stepping,
+	       source_name(cpu, path));
+	printf("Model: Linux %u.%u, CET-S policy %s\n", sys->opts.kernel >> 8, sys->opts.kernel & 0xff,
+	       xs_cet_s_policy_name(sys->opts.cet_s));
+	if (!sys->xsave) {
+		printf("XSAVE: %s; the FPU state is a %u-byte %s image\n",
+		       sys->disabled ? "disabled" : "not used", sys->legacy_size,
+		       sys->fxsr ? "FXSAVE" : "FSAVE");
+	} else {
+		printf("XSAVE: %s format (%s), XCR0 %s, IA32_XSS %s\n\n",
+		       sys->compacted ? "compacted" : "standard",
+		       sys->xsaves ? "XSAVES" : sys->compacted ? "XSAVEC" : "XSAVE",
+		       cli_hex(sys->xcr0, b1), cli_hex(sys->xss, b2));
+		printf("idx  name             kind       std.off cmp.off   size  align  host guest user\n");
+		for (unsigned i = 0; i < XS_XFEATURE_MAX; i++)
+			if (shown & XS_BIT(i))
+				print_component_row(sys, i);
+		for (unsigned i = XS_XFEATURE_MAX; i < 63; i++)
+			if (shown & XS_BIT(i))
+				printf("%3u  %-16s %-10s  dropped: not known to Linux\n", i, "-", "-");
+	}
+	printf("\nKernel features: max %s, default %s, guest_default %s, independent %s\n",
+	       cli_hex(k->max_features, b1), cli_hex(k->default_features, b2),
+	       cli_hex(k->guest_default_features, b3), cli_hex(k->independent_features, b4));
+	printf("User features:   max %s, default %s\n\n", cli_hex(u->max_features, b1),
+	       cli_hex(u->default_features, b2));
+	printf("Sizes:\n");
+	print_size("kernel max_size", k->max_size);
+	print_size("kernel default_size (host tasks)", k->default_size);
+	print_size("kernel guest_default_size (vCPUs)", k->guest_default_size);
+	print_size("user max_size (ptrace, sigframe)", u->max_size);
+	print_size("user default_size", u->default_size);
+	print_size("AT_MINSIGSTKSZ (max sigframe)", sys->max_sigframe_size);
+	for (unsigned i = 0; i < sys->nnotes; i++)
+		printf("%s%s\n", i ? "      " : "\nNote: ", sys->notes[i]);
+}
+
+static json_t *feature_json(const xs_system *sys, unsigned i)
+{
+	const struct xs_xfeature_info *x = xs_xfeature_info(i);
+	json_t *o = json_object();
+
+	json_object_set_new(o, "index", json_integer(i));
+	json_object_set_new(o, "name", json_string(x->short_name));
+	json_object_set_new(o, "kernel_name", json_string(x->kernel_name));
+	json_object_set_new(o, "description", json_string(x->description));
+	json_object_set_new(o, "supervisor", json_boolean(x->supervisor));
+	json_object_set_new(o, "offset_standard", sys->xstate_offsets[i] == UINT32_MAX
+							   ? json_null() : json_integer(sys->xstate_offsets[i]));
+	json_object_set_new(o, "offset_compacted", sys->compacted
+							    ? json_integer(sys->xstate_comp_offsets[i]) : json_null());
+	json_object_set_new(o, "size", json_integer(sys->xstate_sizes[i]));
+	json_object_set_new(o, "aligned", json_boolean(xs_xfeature_is_aligned64(sys, i)));
+	json_object_set_new(o, "in_default", json_boolean(sys->kernel.default_features & XS_BIT(i)));
+	json_object_set_new(o, "in_guest_default",
+			    json_boolean(sys->kernel.guest_default_features & XS_BIT(i)));
+	json_object_set_new(o, "in_user", json_boolean(sys->user.max_features & XS_BIT(i)));
+	return o;
+}
+
+json_t *info_json(const xs_system *sys);
+
+json_t *info_json(const xs_system *sys)
+{
+	const struct xs_fpu_state_config *k = &sys->kernel, *u = &sys->user;
+	json_t *root = json_object(), *jk = json_object(), *ju = json_object();
+	json_t *feats = json_array(), *notes = json_array(), *cpu = json_object();
+	char kver[16];
+
+	snprintf(kver, sizeof(kver), "%u.%u", sys->opts.kernel >> 8, sys->opts.kernel & 0xff);
+	json_object_set_new(cpu, "vendor", json_string(sys->cpu.vendor));
+	json_object_set_new(cpu, "brand", json_string(sys->cpu.brand));
+	json_object_set_new(cpu, "family", json_integer(sys->cpu.family));
+	json_object_set_new(cpu, "model", json_integer(sys->cpu.model));
+	json_object_set_new(cpu, "stepping", json_integer(sys->cpu.stepping));
+	json_object_set_new(root, "cpu", cpu);
+	json_object_set_new(root, "kernel_version", json_string(kver));
+	json_object_set_new(root, "cet_s_policy", json_string(xs_cet_s_policy_name(sys->opts.cet_s)));
+	json_object_set_new(root, "xsave", json_boolean(sys->xsave));
+	json_object_set_new(root, "format", json_string(sys->format == XS_FORMAT_COMPACTED ? "compacted"
+							: sys->format == XS_FORMAT_STANDARD ? "standard" : "legacy"));
+	json_object_set_new(root, "xcr0", json_hex(sys->xcr0));
+	json_object_set_new(root, "xss", json_hex(sys->xss));
+	json_object_set_new(jk, "max_features", json_hex(k->max_features));
+	json_object_set_new(jk, "default_features", json_hex(k->default_features));
+	json_object_set_new(jk, "guest_default_features", json_hex(k->guest_default_features));
+	json_object_set_new(jk, "independent_features", json_hex(k->independent_features));
+	json_object_set_new(jk, "max_size", json_integer(k->max_size));
+	json_object_set_new(jk, "default_size", json_integer(k->default_size));
+	json_object_set_new(jk, "guest_default_size", json_integer(k->guest_default_size));
+	json_object_set_new(root, "kernel", jk);
+	json_object_set_new(ju, "max_features", json_hex(u->max_features));
+	json_object_set_new(ju, "default_features", json_hex(u->default_features));
+	json_object_set_new(ju, "max_size", json_integer(u->max_size));
+	json_object_set_new(ju, "default_size", json_integer(u->default_size));
+	json_object_set_new(root, "user", ju);
+	json_object_set_new(root, "max_sigframe_size", json_integer(sys->max_sigframe_size));
+	for (unsigned i = 0; i < XS_XFEATURE_MAX; i++)
+		if (i <= XS_XFEATURE_SSE ? sys->xsave : (k->max_features & XS_BIT(i)))
+			json_array_append_new(feats, feature_json(sys, i));
+	json_object_set_new(root, "features", feats);
+	for (unsigned i = 0; i < sys->nnotes; i++)
+		json_array_append_new(notes, json_string(sys->notes[i]));
+	json_object_set_new(root, "notes", notes);
+	return root;
+}
+
+int cmd_info(int argc, char **argv)
+{
+	struct info_args a = { 0 };
+	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_system *sys = malloc(sizeof(*sys));
+	int ret;
+
+	if (!cpu || !sys) {
+		ret = cli_error("out of memory");
+		goto out;
+	}
+	ret = parse_args(argc, argv, &a);
+	if (ret) {
+		ret = ret < 0 ? XS_EXIT_OK : ret;
+		goto out;
+	}
+	ret = cli_load_cpu(cpu, a.cpuid, a.cpu);
+	if (ret)
+		goto out;
+	if (xs_system_init(sys, cpu, &a.opts)) {
+		ret = cli_error("info: unsupported option combination (kernel %u.%u)", a.opts.kernel >> 8,
+				a.opts.kernel & 0xff);
+		goto out;
+	}
+	if (a.fmt == OUT_DMESG)
+		fputs(sys->log, stdout);
+	else if (a.fmt == OUT_JSON)
+		ret = cli_print_json(info_json(sys));
+	else
+		print_text(sys, a.cpuid);
+out:
+	free(cpu);
+	free(sys);
+	return ret;
+}

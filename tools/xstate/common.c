@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", xs_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return XS_EXIT_USAGE;
+}
+
+int cli_load_cpu(xs_cpu *cpu, const char *path, unsigned cpu_index)
+{
+	struct xs_diag diag = { 0 };
+	int ret;
+
+	if (!path || !strcmp(path, "live")) {
+		if (cpu_index)
+			return cli_error("--cpu %u: the live CPU is always CPU 0", cpu_index);
+		ret = xs_cpu_from_host(cpu);
+		if (ret)
+			return cli_error("cannot read the live CPU: %s", strerror(-ret));
+		return 0;
+	}
+	ret = xs_cpu_from_file(cpu, path, cpu_index, &diag);
+	if (ret) {
+		fprintf(stderr, "%s\n", diag.msg);
+		return XS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cli_parse_uint(const char *opt, const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return cli_error("%s: expected a non-negative number, got '%s'", opt, s ? s : "");
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return cli_error("%s: expected a number, got '%s'", opt, s);
+	if (v > max)
+		return cli_error("%s: %llu is out of range (at most %llu)", opt, v, max);
+	*out = v;
+	return 0;
+}
+
+int cli_parse_format(const char *s, unsigned allowed, enum xs_out_format *out)
+{
+	static const char *const names[] = { "text", "json", "dmesg", "csv" };
+	char list[64] = "";
+
+	for (unsigned i = 0; i < 4; i++) {
+		if (!(allowed & (1u << i)))
+			continue;
+		if (!strcmp(s, names[i])) {
+			*out = (enum xs_out_format)i;
+			return 0;
+		}
+		strcat(list, list[0] ? "|" : "");
+		strcat(list, names[i]);
+	}
+	return cli_error("--format: unknown format '%s' (expected %s)", s, list);
+}
+
+int cli_parse_policy(const char *s, enum xs_cet_s_policy *out)
+{
+	if (xs_cet_s_policy_parse(s, out))
+		return cli_error("--cet-s: unknown policy '%s' (expected off|guest-only|all)", s);
+	return 0;
+}
+
+/* Split a comma list and call fn on every item. */
+static int for_each_item(const char *list, int (*fn)(const char *item, void *ctx), void *ctx)
+{
+	char *copy = strdup(list), *save = NULL;
+	int ret = 0;
+
+	if (!copy)
+		return cli_error("out of memory");
+	for (char *t = strtok_r(copy, ",", &save); t && !ret; t = strtok_r(NULL, ",", &save))
+		ret = fn(t, ctx);
+	free(copy);
+	return ret;
+}
+
+static int add_cpu_feature(const char *item, void *ctx)
+{
+	int f = xs_cpu_feature_by_name(item);
+
+	if (f < 0) {
+		fprintf(stderr, "%s: --disable: unknown CPU feature '%s'; valid names:", xs_prog, item);
+		for (unsigned i = 0; i < XS_CPU_FEATURE_COUNT; i++)
+			fprintf(stderr, " %s", xs_cpu_feature_name((enum xs_cpu_feature)i));
+		fputc('\n', stderr);
+		return XS_EXIT_USAGE;
+	}
+	*(uint64_t *)ctx |= XS_BIT(f);
+	return 0;
+}
+
+int cli_parse_disable(const char *list, uint64_t *mask)
+{
+	return for_each_item(list, add_cpu_feature, mask);
+}
+
+static int add_xfeature(const char *item, void *ctx)
+{
+	int nr = xs_xfeature_by_name(item);
+
+	if (nr < 0) {
+		fprintf(stderr, "%s: unknown state component '%s'; valid names:", xs_prog, item);
+		for (unsigned i = 0; i < XS_XFEATURE_MAX; i++)
+			fprintf(stderr, " %s", xs_xfeature_info(i)->short_name);
+		fputc('\n', stderr);
+		return XS_EXIT_USAGE;
+	}
+	*(uint64_t *)ctx |= XS_BIT(nr);
+	return 0;
+}
+
+int cli_parse_xfeatures(const char *list, uint64_t *mask)
+{
+	return for_each_item(list, add_xfeature, mask);
+}
+
+int cli_parse_kernel(const char *s, uint32_t *out)
+{
+	unsigned maj, min;
+	char tail;
+
+	if (sscanf(s, "%u.%u%c", &maj, &min, &tail) != 2 || maj > 255 || min > 255)
+		return cli_error("--kernel: expected a release like 6.18, got '%s'", s);
+	*out = XS_KERNEL(maj, min);
+	return 0;
+}
+
+const char *cli_hex(uint64_t v, char buf[24])
+{
+	snprintf(buf, 24, "0x%llx", (unsigned long long)v);
+	return buf;
+}
+
+json_t *json_hex(uint64_t v)
+{
+	char buf[24];
+
+	return json_string(cli_hex(v, buf));
+}
+
+int cli_print_json(json_t *v)
+{
+	int ret = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	fputc('\n', stdout);
+	json_decref(v);
+	return ret ? XS_EXIT_USAGE : XS_EXIT_OK;
+}
+
+const char *cli_xfeature_list(uint64_t mask, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < XS_XFEATURE_MAX && n < size; i++)
+		if (mask & XS_BIT(i))
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "",
+					      xs_xfeature_info(i)->short_name);
+	if (!buf[0])
+		snprintf(buf, size, "-");
+	return buf;
+}

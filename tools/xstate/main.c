@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+/* xstate: the command-line face of libxstate. */
+#include <string.h>
+
+#include "cli.h"
+
+const char *xs_prog = "xstate";
+
+static const struct subcommand commands[] = {
+	{ "info", "what Linux enables on a CPU: components, offsets, sizes, boot lines", cmd_info },
+	{ "cpuid", "print a CPU's CPUID leaves in any dump format", cmd_cpuid },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: xstate <command> [options]   (xstate <command> --help for details)\n\n"
+		   "The Linux x86 extended-state (XSAVE) model, libxstate " XS_VERSION_STRING ".\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nCPU models come from the live CPU (default) or a CPUID dump given with --cpuid FILE\n"
+		   "(Debian `cpuid -r` output, InstLatx64 dumps, or 'leaf subleaf eax ebx ecx edx' lines).\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return XS_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return XS_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("xstate " XS_VERSION_STRING "\n");
+		return XS_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	cli_error("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return XS_EXIT_USAGE;
+}
