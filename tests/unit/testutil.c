@@ -95,3 +95,106 @@ const char *xt_xstate_bin(void)
 
 	return b ? b : "./xstate";
 }
+
+static unsigned synth_standard_size(const struct xt_synth *s)
+{
+	unsigned size = 576;
+
+	for (unsigned i = 0; i < s->ncomps; i++)
+		if (!(s->comps[i].ecx & 1) && s->comps[i].offset + s->comps[i].size > size)
+			size = s->comps[i].offset + s->comps[i].size;
+	return size;
+}
+
+static unsigned synth_compacted_size(const struct xt_synth *s)
+{
+	unsigned size = 576;
+
+	/* comps are listed in ascending component order */
+	for (unsigned i = 0; i < s->ncomps; i++) {
+		if (s->comps[i].ecx & 2)
+			size = (size + 63) & ~63u;
+		size += s->comps[i].size;
+	}
+	return size;
+}
+
+void xt_cpu_synth(xs_cpu *cpu, const struct xt_synth *s)
+{
+	uint32_t v[3];
+	uint64_t xcr0 = 3, xss = 0;
+
+	xs_cpu_init(cpu);
+	memcpy(v, s->vendor, 12);
+	xs_cpu_set_leaf(cpu, 0, 0, 0xd, v[0], v[2], v[1]);
+	xs_cpu_set_leaf(cpu, 1, 0, s->leaf1_eax, 0, s->leaf1_ecx, s->leaf1_edx);
+	xs_cpu_set_leaf(cpu, 7, 0, 1, s->leaf7_ebx, s->leaf7_ecx, s->leaf7_edx);
+	xs_cpu_set_leaf(cpu, 7, 1, 0, 0, 0, s->leaf7_1_edx);
+	for (unsigned i = 0; i < s->ncomps; i++) {
+		const struct xt_comp *c = &s->comps[i];
+
+		xs_cpu_set_leaf(cpu, 0xd, c->nr, c->size, c->offset, c->ecx, 0);
+		if (c->ecx & 1)
+			xss |= 1ull << c->nr;
+		else
+			xcr0 |= 1ull << c->nr;
+	}
+	xs_cpu_set_leaf(cpu, 0xd, 0, (uint32_t)xcr0, synth_standard_size(s), synth_standard_size(s),
+			(uint32_t)(xcr0 >> 32));
+	xs_cpu_set_leaf(cpu, 0xd, 1, s->d1_eax, synth_compacted_size(s), (uint32_t)xss,
+			(uint32_t)(xss >> 32));
+	if (s->tiles) {
+		xs_cpu_set_leaf(cpu, 0x1d, 0, 1, 0, 0, 0);
+		xs_cpu_set_leaf(cpu, 0x1d, 1, 0x4002000, 0x40 | (s->tiles << 16), 16, 0);
+		xs_cpu_set_leaf(cpu, 0, 0, 0x1d, v[0], v[2], v[1]);
+	}
+	xs_cpu_finish(cpu);
+}
+
+void xt_cpu_zen4_cet(xs_cpu *cpu)
+{
+	static const struct xt_comp comps[] = {
+		{ 2, 256, 576, 0 }, { 5, 64, 832, 0 }, { 6, 512, 896, 0 }, { 7, 1024, 1408, 0 },
+		{ 11, 16, 0, 1 }, { 12, 24, 0, 1 },
+	};
+	const struct xt_synth s = {
+		.vendor = "AuthenticAMD", .leaf1_eax = 0x00a10f11, /* family 19h */
+		.leaf1_ecx = XT_L1_ECX_XSAVE | XT_L1_ECX_OSXSAVE | XT_L1_ECX_AVX,
+		.leaf1_edx = XT_L1_EDX_BASE, .leaf7_ebx = XT_L7_EBX_AVX512F,
+		.leaf7_ecx = XT_L7_ECX_SHSTK,
+		.d1_eax = XT_D1_XSAVEOPT | XT_D1_XSAVEC | XT_D1_XGETBV1 | XT_D1_XSAVES,
+		.comps = comps, .ncomps = sizeof(comps) / sizeof(comps[0]),
+	};
+
+	xt_cpu_synth(cpu, &s);
+}
+
+void xt_cpu_spr(xs_cpu *cpu)
+{
+	/* xsave-isa.md §1.1 "Real CPUID dumps": Sapphire Rapids sub-leaves. */
+	static const struct xt_comp comps[] = {
+		{ 2, 256, 576, 0 }, { 5, 64, 1088, 0 }, { 6, 512, 1152, 0 }, { 7, 1024, 1664, 0 },
+		{ 8, 128, 0, 1 }, { 9, 8, 2688, 0 }, { 10, 8, 0, 1 }, { 11, 16, 0, 1 },
+		{ 12, 24, 0, 1 }, { 14, 48, 0, 1 }, { 15, 808, 0, 1 }, { 17, 64, 2752, 2 },
+		{ 18, 8192, 2816, 6 },
+	};
+	const struct xt_synth s = {
+		.vendor = "GenuineIntel", .leaf1_eax = 0x000806f8,
+		.leaf1_ecx = XT_L1_ECX_XSAVE | XT_L1_ECX_OSXSAVE | XT_L1_ECX_AVX,
+		.leaf1_edx = XT_L1_EDX_BASE, .leaf7_ebx = XT_L7_EBX_AVX512F,
+		.leaf7_ecx = XT_L7_ECX_PKU | XT_L7_ECX_OSPKE | XT_L7_ECX_SHSTK | XT_L7_ECX_ENQCMD,
+		.leaf7_edx = XT_L7_EDX_AMX_TILE | XT_L7_EDX_ARCH_LBR,
+		.d1_eax = 0x1f, .comps = comps, .ncomps = sizeof(comps) / sizeof(comps[0]), .tiles = 8,
+	};
+
+	xt_cpu_synth(cpu, &s);
+}
+
+xs_system *xt_system_of(const xs_cpu *cpu, const struct xs_options *opts)
+{
+	xs_system *sys = malloc(sizeof(*sys));
+
+	assert_non_null(sys);
+	assert_int_equal(xs_system_init(sys, cpu, opts), 0);
+	return sys;
+}

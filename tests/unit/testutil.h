@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -26,3 +28,50 @@ int xt_run(const char *cmd, char **out);
 const char *xt_xstate_bin(void);
 
 #endif
+
+/* ---- synthetic CPU models built from numbers in the spec files ---------- */
+
+struct xt_comp {
+	unsigned nr, size, offset, ecx;	/* CPUID 0xD.nr EAX, EBX, ECX */
+};
+
+struct xt_synth {
+	const char *vendor;		/* "GenuineIntel" / "AuthenticAMD" */
+	uint32_t leaf1_eax;		/* family/model/stepping */
+	uint32_t leaf1_ecx, leaf1_edx;
+	uint32_t leaf7_ebx, leaf7_ecx, leaf7_edx, leaf7_1_edx;
+	uint32_t d1_eax;		/* XSAVEOPT/XSAVEC/XGETBV1/XSAVES/XFD */
+	const struct xt_comp *comps;	/* components 2.. (0 and 1 are implied) */
+	unsigned ncomps;
+	uint32_t tiles;			/* CPUID 0x1D palette 1 max tiles (0: no leaf) */
+};
+
+/* Feature bits used by the synthetic models. */
+#define XT_L1_EDX_BASE 0x07808001u	/* FPU, CMOV-ish, FXSR, SSE, SSE2 */
+#define XT_L1_ECX_XSAVE (1u << 26)
+#define XT_L1_ECX_OSXSAVE (1u << 27)
+#define XT_L1_ECX_AVX (1u << 28)
+#define XT_L7_EBX_MPX (1u << 14)
+#define XT_L7_EBX_AVX512F (1u << 16)
+#define XT_L7_ECX_PKU (1u << 3)
+#define XT_L7_ECX_OSPKE (1u << 4)
+#define XT_L7_ECX_SHSTK (1u << 7)
+#define XT_L7_ECX_ENQCMD (1u << 29)
+#define XT_L7_EDX_ARCH_LBR (1u << 19)
+#define XT_L7_EDX_AMX_TILE (1u << 24)
+#define XT_L71_EDX_APX (1u << 21)
+#define XT_D1_XSAVEOPT 1u
+#define XT_D1_XSAVEC 2u
+#define XT_D1_XGETBV1 4u
+#define XT_D1_XSAVES 8u
+#define XT_D1_XFD 16u
+
+/* Build the model; CPUID 0xD.0/0xD.1 EBX/ECX get the sizes for "all on". */
+void xt_cpu_synth(xs_cpu *cpu, const struct xt_synth *s);
+/* The AMD Zen 4 VM of linux-xstate.md "Confirmed on a live machine":
+ * XCR0 0xe7, XSS CET_U|CET_S, offsets 2:576 5:832 6:896 7:1408 11:2432 12:2448. */
+void xt_cpu_zen4_cet(xs_cpu *cpu);
+/* Intel Sapphire Rapids numbers from xsave-isa.md §1.1 (AMX, PKRU, PASID, CET, LBR). */
+void xt_cpu_spr(xs_cpu *cpu);
+/* A system from a synthetic model (heap). */
+xs_system *xt_system_of(const xs_cpu *cpu, const struct xs_options *opts);

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `xstate info` and `xstate cpuid` as a user drives them: every option error
+ * exits 2 with a precise message, the JSON carries the stable keys with the
+ * library's values, and dumps convert between formats.
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "testutil.h"
+
+static char tmpdir[] = "/tmp/xs-cli-XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *write_tmp(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Run `xstate ARGS`, stderr folded into the captured output. */
+static int run(const char *args, char **out)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", xt_xstate_bin(), args);
+	return xt_run(cmd, out);
+}
+
+static void expect_usage_error(const char *args, const char *needle)
+{
+	char *out;
+	int st = run(args, &out);
+
+	if (st != 2 || !strstr(out, needle))
+		fail_msg("xstate %s: status %d, output '%s' (wanted 2 and '%s')", args, st, out, needle);
+	free(out);
+}
+
+static void test_info_help_exits_zero_and_describes_options(void **state)
+{
+	char *out;
+
+	(void)state;
+	assert_int_equal(run("info --help", &out), 0);
+	assert_non_null(strstr(out, "--cet-s POLICY"));
+	assert_non_null(strstr(out, "--disable LIST"));
+	free(out);
+	assert_int_equal(run("--help", &out), 0);
+	assert_non_null(strstr(out, "info"));
+	free(out);
+}
+
+static void test_info_option_errors_exit_2_with_a_reason(void **state)
+{
+	char args[512];
+
+	(void)state;
+	expect_usage_error("info --bogus", "unrecognized option");
+	expect_usage_error("info --format yaml", "unknown format 'yaml' (expected text|json|dmesg)");
+	expect_usage_error("info --cet-s sometimes", "unknown policy 'sometimes'");
+	expect_usage_error("info --disable xsaves,warp_drive", "unknown CPU feature 'warp_drive'; valid names: fpu");
+	expect_usage_error("info --cpu -1", "--cpu: expected a non-negative number");
+	expect_usage_error("info --cpu 12abc", "--cpu: expected a number");
+	expect_usage_error("info extra", "unexpected argument 'extra'");
+	expect_usage_error("info --kernel six", "--kernel: expected a release like 6.18");
+	expect_usage_error("info --cpuid /nonexistent/cpu.txt", "/nonexistent/cpu.txt: No such file");
+	expect_usage_error("info --cpu 1", "the live CPU is always CPU 0");
+	expect_usage_error("frobnicate", "unknown command 'frobnicate'");
+	snprintf(args, sizeof(args), "info --cpuid %s",
+		 write_tmp("bad.txt", "0 0 d 68747541 444d4163 69746e65\n1 0 6f2 zz 0 0\n"));
+	expect_usage_error(args, "bad.txt:2: expected a hexadecimal ebx");
+}
+
+static void test_info_cpu_index_beyond_the_dump_exits_2(void **state)
+{
+	char args[512];
+	const char *p = write_tmp("two.txt",
+				  "CPU 0:\n   0x00000000 0x00: eax=0x00000001 ebx=0x756e6547 ecx=0x6c65746e edx=0x49656e69\n"
+				  "   0x00000001 0x00: eax=0x000006f6 ebx=0 ecx=0 edx=0x07808001\n"
+				  "CPU 1:\n   0x00000000 0x00: eax=0x00000001 ebx=0x756e6547 ecx=0x6c65746e edx=0x49656e69\n"
+				  "   0x00000001 0x00: eax=0x000006f6 ebx=0 ecx=0 edx=0x07808001\n");
+
+	(void)state;
+	snprintf(args, sizeof(args), "info --cpuid %s --cpu 5", p);
+	expect_usage_error(args, "CPU 5 requested, but the dump describes 2 CPUs (0..1)");
+	snprintf(args, sizeof(args), "info --cpuid %s --cpu 1 --format dmesg", p);
+	{
+		char *out;
+
+		assert_int_equal(run(args, &out), 0);
+		assert_string_equal(out, "x86/fpu: x87 FPU will use FXSAVE\n");
+		free(out);
+	}
+}
+
+static const char *hex(uint64_t v, char *buf)
+{
+	sprintf(buf, "0x%llx", (unsigned long long)v);
+	return buf;
+}
+
+static void test_info_json_has_the_stable_keys_with_library_values(void **state)
+{
+	xs_cpu cpu;
+	xs_system *sys;
+	json_t *root, *k, *u, *feats;
+	json_error_t err;
+	char *out, buf[32];
+
+	(void)state;
+	assert_int_equal(xs_cpu_from_host(&cpu), 0);
+	sys = xt_system_of(&cpu, NULL);
+	assert_int_equal(run("info --format json", &out), 0);
+	root = json_loads(out, 0, &err);
+	if (!root)
+		fail_msg("not JSON (%s): %s", err.text, out);
+	k = json_object_get(root, "kernel");
+	u = json_object_get(root, "user");
+	assert_string_equal(json_string_value(json_object_get(root, "format")),
+			    sys->format == XS_FORMAT_COMPACTED ? "compacted"
+			    : sys->format == XS_FORMAT_STANDARD ? "standard" : "legacy");
+	assert_string_equal(json_string_value(json_object_get(k, "max_features")), hex(sys->kernel.max_features, buf));
+	assert_string_equal(json_string_value(json_object_get(k, "default_features")), hex(sys->kernel.default_features, buf));
+	assert_string_equal(json_string_value(json_object_get(k, "guest_default_features")), hex(sys->kernel.guest_default_features, buf));
+	assert_string_equal(json_string_value(json_object_get(k, "independent_features")), hex(sys->kernel.independent_features, buf));
+	assert_int_equal(json_integer_value(json_object_get(k, "max_size")), sys->kernel.max_size);
+	assert_int_equal(json_integer_value(json_object_get(k, "default_size")), sys->kernel.default_size);
+	assert_int_equal(json_integer_value(json_object_get(k, "guest_default_size")), sys->kernel.guest_default_size);
+	assert_string_equal(json_string_value(json_object_get(u, "max_features")), hex(sys->user.max_features, buf));
+	assert_string_equal(json_string_value(json_object_get(u, "default_features")), hex(sys->user.default_features, buf));
+	assert_int_equal(json_integer_value(json_object_get(u, "max_size")), sys->user.max_size);
+	assert_int_equal(json_integer_value(json_object_get(u, "default_size")), sys->user.default_size);
+	feats = json_object_get(root, "features");
+	assert_true(json_is_array(feats));
+	for (size_t i = 0; i < json_array_size(feats); i++) {
+		json_t *f = json_array_get(feats, i);
+		unsigned nr = (unsigned)json_integer_value(json_object_get(f, "index"));
+
+		assert_string_equal(json_string_value(json_object_get(f, "description")), xs_xfeature_description(nr));
+		assert_int_equal(json_integer_value(json_object_get(f, "size")), sys->xstate_sizes[nr]);
+		assert_true(json_is_boolean(json_object_get(f, "supervisor")));
+		assert_true(json_is_boolean(json_object_get(f, "aligned")));
+		assert_non_null(json_object_get(f, "offset_standard"));
+		assert_non_null(json_object_get(f, "offset_compacted"));
+		assert_non_null(json_object_get(f, "name"));
+	}
+	json_decref(root);
+	free(out);
+	free(sys);
+}
+
+/* One capture of the live CPU (leaf 1 EBX holds the APIC id of whichever
+ * core answered), then instlat -> cpuid-r -> plain must change nothing. */
+static void test_cpuid_command_converts_between_the_three_formats(void **state)
+{
+	char args[512], *captured, *conv, *a, *b;
+	char instlat[256], cpuid_r[256];
+
+	(void)state;
+	assert_int_equal(run("cpuid --format instlat", &captured), 0);
+	snprintf(instlat, sizeof(instlat), "%s", write_tmp("live.instlat.txt", captured));
+	free(captured);
+	snprintf(args, sizeof(args), "cpuid --cpuid %s --format cpuid-r", instlat);
+	assert_int_equal(run(args, &conv), 0);
+	snprintf(cpuid_r, sizeof(cpuid_r), "%s", write_tmp("live.cpuid-r.txt", conv));
+	free(conv);
+	snprintf(args, sizeof(args), "cpuid --cpuid %s --format plain", cpuid_r);
+	assert_int_equal(run(args, &conv), 0);
+	write_tmp("live.plain.txt", conv);
+	free(conv);
+	snprintf(args, sizeof(args), "cpuid --cpuid %s", instlat);
+	assert_int_equal(run(args, &a), 0);
+	snprintf(args, sizeof(args), "cpuid --cpuid %s/live.plain.txt", tmpdir);
+	assert_int_equal(run(args, &b), 0);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	expect_usage_error("cpuid --format xml", "unknown dump format 'xml'");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_info_help_exits_zero_and_describes_options),
+		cmocka_unit_test(test_info_option_errors_exit_2_with_a_reason),
+		cmocka_unit_test(test_info_cpu_index_beyond_the_dump_exits_2),
+		cmocka_unit_test(test_info_json_has_the_stable_keys_with_library_values),
+		cmocka_unit_test(test_cpuid_command_converts_between_the_three_formats),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
