@@ -310,6 +310,9 @@ struct xs_options {
 	/* CONFIG_IA32_EMULATION (distribution kernels: yes). Affects the
 	 * signal frame size and AT_MINSIGSTKSZ. */
 	bool no_ia32_emulation;
+	/* strict_sas_size / CONFIG_STRICT_SIGALTSTACK_SIZE: sigaltstack() checks
+	 * the size even without dynamic features. */
+	bool strict_sas_size;
 };
 
 /* Defaults: guest-only, Linux 6.18, nothing cleared, IA32 emulation on. */
@@ -408,6 +411,130 @@ bool xs_xfeature_status(const xs_system *sys, unsigned nr, char *why, size_t siz
 
 /* The kernel's feature tests, after clearcpuid and quirks. */
 bool xs_system_has(const xs_system *sys, enum xs_cpu_feature f);
+
+
+/* ====================================================================== */
+/* fpstate, fpu, fpu_guest and permissions (src/fpstate.c, src/perm.c)    */
+/* ====================================================================== */
+
+/*
+ * Memory for fpstates. alloc() returns `size` bytes aligned to 64, or NULL;
+ * the library zeroes them (vzalloc semantics). NULL allocator: malloc.
+ */
+struct xs_allocator {
+	void *(*alloc)(void *ctx, size_t size);
+	void (*free)(void *ctx, void *ptr);
+	void *ctx;
+};
+
+/* struct fpstate: a register image and what it is sized for. */
+typedef struct xs_fpstate {
+	unsigned size;			/* bytes of regs (kernel format) */
+	unsigned user_size;		/* UABI (standard format) size */
+	uint64_t xfeatures;		/* what the buffer is sized for; XSAVE RFBM */
+	uint64_t user_xfeatures;	/* what UABI buffers may carry */
+	uint64_t xfd;			/* IA32_XFD while this fpstate is active */
+	bool is_valloc;			/* reallocated (not the task's first buffer) */
+	bool is_guest;			/* a KVM vCPU's fpstate */
+	bool is_confidential;
+	bool in_use;			/* a guest fpstate swapped in as the active one */
+	uint8_t *regs;			/* 64-byte aligned XSAVE image, `size` bytes */
+} xs_fpstate;
+
+/* struct fpu_state_perm */
+struct xs_fpu_state_perm {
+	uint64_t state_perm;		/* user AND supervisor components (+ flags) */
+	unsigned state_size;		/* kernel buffer size for state_perm */
+	unsigned user_state_size;	/* UABI size for its user part */
+};
+
+#define XS_FPU_MAX_THREADS 8
+
+/*
+ * struct fpu of a process (its thread-group leader, where permissions
+ * live), and the sigaltstack sizes of its threads.
+ */
+typedef struct xs_fpu {
+	const xs_system *sys;
+	struct xs_allocator alloc;
+	xs_fpstate *fpstate;		/* the active one */
+	xs_fpstate *task_fpstate;	/* __task_fpstate while a guest one is active */
+	xs_fpstate *first;		/* the task's original buffer (__fpstate) */
+	struct xs_fpu_state_perm perm;
+	struct xs_fpu_state_perm guest_perm;
+	uint32_t pkru;			/* thread.pkru */
+	unsigned nthreads;
+	size_t sas_ss_size[XS_FPU_MAX_THREADS];	/* 0: no sigaltstack */
+} xs_fpu;
+
+/*
+ * struct fpu_guest: the VMM's container for one vCPU. It has no
+ * permission of its own: guest permissions are the owning process's
+ * guest_perm ("x86/fpu: Drop @perm from guest pseudo FPU container").
+ */
+typedef struct xs_fpu_guest {
+	uint64_t xfeatures;		/* enabled for the vCPU */
+	uint64_t xfd_err;
+	unsigned uabi_size;		/* KVM_GET_XSAVE2 / KVM_SET_XSAVE size */
+	xs_fpstate *fpstate;
+} xs_fpu_guest;
+
+/* arch_prctl options (asm/prctl.h). */
+#define XS_ARCH_GET_XCOMP_SUPP 0x1021
+#define XS_ARCH_GET_XCOMP_PERM 0x1022
+#define XS_ARCH_REQ_XCOMP_PERM 0x1023
+#define XS_ARCH_GET_XCOMP_GUEST_PERM 0x1024
+#define XS_ARCH_REQ_XCOMP_GUEST_PERM 0x1025
+
+/* A new process (fpstate_reset + fpu_flush_thread): -ENOMEM. */
+int xs_fpu_init(xs_fpu *fpu, const xs_system *sys, const struct xs_allocator *alloc);
+void xs_fpu_destroy(xs_fpu *fpu);
+
+/* XSTATE_BV / XCOMP_BV from an fpstate's in-buffer header. */
+uint64_t xs_fpstate_xstate_bv(const xs_fpstate *fps);
+uint64_t xs_fpstate_xcomp_bv(const xs_fpstate *fps);
+
+/*
+ * arch_prctl(option, arg2) for the xstate options: GET options store into
+ * *uptr (NULL: -EFAULT, like a bad user pointer); REQ options take the
+ * component number in arg2. Returns 0 or the kernel's -errno; refusals
+ * change nothing.
+ */
+long xs_arch_prctl(xs_fpu *fpu, int option, unsigned long arg2, uint64_t *uptr);
+
+/*
+ * sigaltstack() for thread `thread` (0..XS_FPU_MAX_THREADS-1) of the
+ * process: 0, or -ENOMEM when the kernel finds the stack too small for the
+ * permitted state (sigaltstack_size_valid). size 0 disables the stack.
+ */
+int xs_sigaltstack(xs_fpu *fpu, unsigned thread, size_t size);
+
+/*
+ * First use of a dynamic feature (#NM with IA32_XFD_ERR = xfd_err):
+ * 0 (fpstate enlarged), -EPERM (not permitted: SIGILL), -EFAULT (no
+ * memory: SIGSEGV). __xfd_enable_feature().
+ */
+int xs_xfd_enable_feature(xs_fpu *fpu, uint64_t xfd_err);
+
+/*
+ * A vCPU's fpstate (fpu_alloc_guest_fpstate): sized from the guest
+ * defaults, locks the owner's guest permissions. 0 or -ENOMEM.
+ */
+int xs_fpu_alloc_guest_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu);
+/* fpu_free_guest_fpstate; refused (returns -EBUSY) while it is in use. */
+int xs_fpu_free_guest_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu);
+/* fpu_enable_guest_xfd_features: 0, -EPERM, -EFAULT. */
+int xs_fpu_enable_guest_xfd_features(xs_fpu *owner, xs_fpu_guest *gfpu, uint64_t xfeatures);
+/* fpu_swap_kvm_fpstate: make the guest's fpstate the active one (enter) or not. */
+int xs_fpu_swap_kvm_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu, bool enter);
+
+/*
+ * "x86/fpu/xstate: Warn if guest-only supervisor states are detected in
+ * normal fpstate": true (and a message in diag) when a non-guest fpstate
+ * is sized for a guest-only component — what os_xsave() warns about.
+ */
+bool xs_fpstate_guest_only_warning(const xs_system *sys, const xs_fpstate *fps,
+				   struct xs_diag *diag);
 
 #ifdef __cplusplus
 }

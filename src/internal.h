@@ -25,4 +25,9 @@ void xs_fpu__init_system_xstate(xs_system *sys);
 unsigned xs_hw_standard_size(const xs_cpu *cpu, uint64_t mask);
 unsigned xs_hw_compacted_size(const xs_cpu *cpu, uint64_t mask);
 
+/* fpstate.c */
+xs_fpstate *xs_fpstate_alloc(const struct xs_allocator *a, unsigned size);
+void xs_fpstate_free(const struct xs_allocator *a, xs_fpstate *fps);
+void xs_xstate_init_xcomp_bv(const xs_system *sys, xs_fpstate *fps, uint64_t mask);
+
 #endif
