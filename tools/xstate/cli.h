@@ -55,5 +55,6 @@ const char *cli_xfeature_list(uint64_t mask, char *buf, size_t size);
 /* The subcommands. */
 int cmd_info(int argc, char **argv);
 int cmd_cpuid(int argc, char **argv);
+int cmd_fpstate(int argc, char **argv);
 
 #endif

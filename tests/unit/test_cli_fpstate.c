@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `xstate fpstate` on the Zen 4 CET machine of the spec (written out as a
+ * plain dump): task and vCPU fpstates, the per-policy cost table, and the
+ * errors for impossible requests.
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "testutil.h"
+
+static char dir[] = "/tmp/xs-fps-XXXXXX";
+static char zen4_path[256], spr_path[256];
+
+static void write_dump(const xs_cpu *cpu, char *path, size_t size, const char *name)
+{
+	char buf[65536];
+	FILE *f;
+
+	snprintf(path, size, "%s/%s", dir, name);
+	xs_cpu_dump(cpu, XS_DUMP_PLAIN, buf, sizeof(buf));
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(buf, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	xs_cpu cpu;
+
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	xt_cpu_zen4_cet(&cpu);
+	write_dump(&cpu, zen4_path, sizeof(zen4_path), "zen4.plain.txt");
+	xt_cpu_spr(&cpu);
+	write_dump(&cpu, spr_path, sizeof(spr_path), "spr.plain.txt");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static json_t *run_json(const char *fmt, const char *path)
+{
+	char cmd[1024], args[512], *out;
+	json_error_t err;
+	json_t *j;
+
+	snprintf(args, sizeof(args), fmt, path);
+	snprintf(cmd, sizeof(cmd), "%s fpstate %s --format json", xt_xstate_bin(), args);
+	assert_int_equal(xt_run(cmd, &out), 0);
+	j = json_loads(out, 0, &err);
+	if (!j)
+		fail_msg("%s: %s", cmd, out);
+	free(out);
+	return j;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static long long jint(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static void test_task_fpstate_json_under_guest_only(void **state)
+{
+	json_t *j = run_json("--cpuid %s", zen4_path);
+
+	(void)state;
+	assert_string_equal(jstr(j, "kind"), "task");
+	assert_int_equal(jint(j, "size"), 2448);
+	assert_int_equal(jint(j, "user_size"), 2432);
+	assert_string_equal(jstr(j, "xfeatures"), "0x8e7");
+	assert_string_equal(jstr(j, "user_xfeatures"), "0xe7");
+	assert_string_equal(jstr(j, "xfd"), "0x0");
+	assert_string_equal(jstr(j, "xstate_bv"), "0x0");
+	assert_string_equal(jstr(j, "xcomp_bv"), "0x80000000000008e7");
+	/* the series' "24 bytes per non-vCPU task" */
+	assert_int_equal(jint(j, "saving_per_task"), 24);
+	json_decref(j);
+}
+
+static void test_guest_fpstate_json_has_cet_s_in_xcomp_bv(void **state)
+{
+	json_t *j = run_json("--cpuid %s --kind guest", zen4_path), *p;
+
+	(void)state;
+	assert_int_equal(jint(j, "size"), 2472);
+	assert_string_equal(jstr(j, "xfeatures"), "0x18e7");
+	assert_string_equal(jstr(j, "xcomp_bv"), "0x80000000000018e7");
+	assert_int_equal(jint(j, "uabi_size"), 4096);
+	p = json_object_get(json_object_get(j, "policies"), "off");
+	assert_int_equal(jint(p, "task_bytes"), 2448);
+	assert_int_equal(jint(p, "vcpu_bytes"), 2448);
+	p = json_object_get(json_object_get(j, "policies"), "all");
+	assert_int_equal(jint(p, "task_bytes"), 2472);
+	json_decref(j);
+}
+
+static void test_policy_all_puts_cet_s_in_the_task(void **state)
+{
+	json_t *j = run_json("--cpuid %s --cet-s all", zen4_path);
+
+	(void)state;
+	assert_int_equal(jint(j, "size"), 2472);
+	assert_string_equal(jstr(j, "xcomp_bv"), "0x80000000000018e7");
+	json_decref(j);
+}
+
+static void test_amx_request_enlarges_task_and_guest(void **state)
+{
+	json_t *t = run_json("--cpuid %s --request amx_tiledata", spr_path);
+	json_t *g = run_json("--cpuid %s --kind guest --request amx_tiledata", spr_path);
+
+	(void)state;
+	assert_int_equal(jint(t, "size"), 10752);
+	assert_int_equal(jint(t, "user_size"), 11008);
+	assert_string_equal(jstr(t, "xfd"), "0x0");
+	assert_string_equal(jstr(t, "xfeatures"), "0x60ee7");
+	assert_string_equal(jstr(g, "xfeatures"), "0x61ee7");
+	assert_int_equal(jint(g, "uabi_size"), 11008);
+	json_decref(t);
+	json_decref(g);
+	t = run_json("--cpuid %s", spr_path);
+	assert_string_equal(jstr(t, "xfd"), "0x40000");	/* armed until first use */
+	json_decref(t);
+}
+
+static void expect_error(const char *args, const char *needle)
+{
+	char cmd[1024], *out;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s fpstate %s 2>&1", xt_xstate_bin(), args);
+	st = xt_run(cmd, &out);
+	if (st != 2 || !strstr(out, needle))
+		fail_msg("%s: status %d, '%s' (wanted '%s')", cmd, st, out, needle);
+	free(out);
+}
+
+static void test_impossible_requests_and_options_exit_2(void **state)
+{
+	char args[512];
+
+	(void)state;
+	snprintf(args, sizeof(args), "--cpuid %s --request avx", zen4_path);
+	expect_error(args, "ARCH_REQ_XCOMP_PERM(2) fails with EOPNOTSUPP: not a dynamic");
+	snprintf(args, sizeof(args), "--cpuid %s --request amx_tiledata --kind guest", zen4_path);
+	expect_error(args, "ARCH_REQ_XCOMP_GUEST_PERM(18) fails with EOPNOTSUPP");
+	expect_error("--request warp", "unknown state component 'warp'; valid names: x87");
+	expect_error("--kind host", "--kind: expected task or guest, got 'host'");
+	expect_error("--format dmesg", "unknown format 'dmesg' (expected text|json)");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_task_fpstate_json_under_guest_only),
+		cmocka_unit_test(test_guest_fpstate_json_has_cet_s_in_xcomp_bv),
+		cmocka_unit_test(test_policy_all_puts_cet_s_in_the_task),
+		cmocka_unit_test(test_amx_request_enlarges_task_and_guest),
+		cmocka_unit_test(test_impossible_requests_and_options_exit_2),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
