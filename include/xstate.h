@@ -536,6 +536,124 @@ int xs_fpu_swap_kvm_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu, bool enter);
 bool xs_fpstate_guest_only_warning(const xs_system *sys, const xs_fpstate *fps,
 				   struct xs_diag *diag);
 
+
+/* ====================================================================== */
+/* User-ABI buffers: ptrace, signal frames, KVM (src/uabi.c, regset.c,    */
+/* signal.c, kvm.c, convert.c)                                            */
+/* ====================================================================== */
+
+/*
+ * The kernel's verdict on a user buffer: err 0 (accepted) or the -errno the
+ * kernel returns; `rule` is a stable identifier, `function` the kernel
+ * function applying it, `reason` a sentence for people.
+ */
+struct xs_verdict {
+	int err;
+	const char *rule;
+	const char *function;
+	char reason[256];
+};
+
+/* "EINVAL" for -EINVAL (or EINVAL), "0" for 0, "E?" for unknown. */
+const char *xs_errno_name(int err);
+
+/* __copy_xstate_to_uabi_buf() copy modes. */
+enum xs_copy_mode { XS_COPY_FP, XS_COPY_FX, XS_COPY_XSAVE };
+
+/*
+ * Kernel fpstate -> standard-format UABI buffer of `len` bytes (zero-filled
+ * beyond what is written): the legacy area and components in the mask come
+ * from the fpstate where XSTATE_BV says so, from init_fpstate otherwise;
+ * PKRU is taken from `pkru`. Bytes 464..511 carry the XCR0 word.
+ */
+void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_t mask,
+			    uint32_t pkru, enum xs_copy_mode mode, void *out, size_t len);
+
+/*
+ * Standard-format UABI buffer -> kernel fpstate (copy_uabi_to_xstate):
+ * header and MXCSR validation with the kernel's errno; on success the user
+ * components are loaded, supervisor state is kept, and *pkru is updated
+ * (bit 9 set: the buffer's value; clear: 0; pkru NULL: unchanged, as KVM).
+ * -EFAULT when `len` cannot hold what the header selects.
+ */
+int xs_copy_uabi_to_xstate(const xs_system *sys, xs_fpstate *fps, const void *buf, size_t len,
+			   uint32_t *pkru, struct xs_verdict *v);
+
+/* ---- ptrace (NT_X86_XSTATE, regset.c) ---- */
+
+/* Regset size: user.max_size (n = size / 8 elements of 8 bytes). */
+unsigned xs_ptrace_xstate_size(const xs_system *sys);
+/*
+ * PTRACE_GETREGSET: fills min(iov_len, size) bytes; -EINVAL unless iov_len
+ * is a multiple of 8; -ENODEV without XSAVE. *copied gets the length.
+ */
+int xs_ptrace_getregset(const xs_fpu *tracee, void *out, size_t iov_len, size_t *copied);
+/* PTRACE_SETREGSET with the kernel's checks; the tracee changes only on success. */
+int xs_ptrace_setregset(xs_fpu *tracee, const void *buf, size_t iov_len, struct xs_verdict *v);
+
+/* ---- signal frames (signal.c) ---- */
+
+#define XS_FP_XSTATE_MAGIC1 0x46505853u
+#define XS_FP_XSTATE_MAGIC2 0x46505845u
+
+/* struct _fpx_sw_bytes at byte 464 of the frame's fpstate. */
+struct xs_fx_sw_bytes {
+	uint32_t magic1;
+	uint32_t extended_size;
+	uint64_t xfeatures;
+	uint32_t xstate_size;
+	uint32_t padding[7];
+};
+
+/* How sigreturn would treat a frame. */
+enum xs_sigreturn {
+	XS_SIGRETURN_XSTATE,	/* XRSTOR of the frame's components */
+	XS_SIGRETURN_FX_ONLY,	/* magic missing: only the FXSAVE part (FP, SSE) */
+	XS_SIGRETURN_FAIL	/* the restore faults: state reset, SIGSEGV */
+};
+
+/*
+ * Bytes the fpstate part of a 64-bit signal frame takes for this task
+ * (user_size + 4 with XSAVE; fpu__alloc_mathframe) — the frame buffer
+ * starts 64-byte aligned below the stack pointer.
+ */
+unsigned xs_sigframe_fpstate_size(const xs_fpu *task);
+/*
+ * copy_fpstate_to_sigframe(): the frame image of the task's current state
+ * (taken from its fpstate), with fx_sw_bytes and MAGIC2. -ENOSPC if `len`
+ * is smaller than xs_sigframe_fpstate_size().
+ */
+int xs_sigframe_save(const xs_fpu *task, void *out, size_t len);
+/*
+ * What sigreturn does with a (possibly user-modified) 64-bit frame:
+ * returns the outcome and explains it in *v (v->err is -EFAULT for
+ * XS_SIGRETURN_FAIL, 0 otherwise).
+ */
+enum xs_sigreturn xs_sigframe_check(const xs_fpu *task, const void *buf, size_t len,
+				    struct xs_verdict *v);
+
+/* ---- KVM (kvm.c) ---- */
+
+/* Components KVM can give a guest in XCR0 (KVM_SUPPORTED_XCR0 & host XCR0). */
+uint64_t xs_kvm_supported_xcr0(const xs_system *sys);
+/* IA32_XSS bits KVM supports (CET_USER|CET_KERNEL when both are enabled). */
+uint64_t xs_kvm_supported_xss(const xs_system *sys);
+/* KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) for a VMM process (its guest_perm). */
+unsigned xs_kvm_cap_xsave2(const xs_fpu *vmm);
+/*
+ * KVM_GET_XSAVE (xsave2 false: -EINVAL when uabi_size > 4096) or
+ * KVM_GET_XSAVE2 into `len` bytes (must be at least the required size:
+ * 4096, or uabi_size). guest_xcr0 is the vCPU's guest_supported_xcr0.
+ */
+int xs_kvm_get_xsave(const xs_system *sys, const xs_fpu_guest *gfpu, uint64_t guest_xcr0,
+		     uint32_t pkru, bool xsave2, void *out, size_t len);
+/* KVM_SET_XSAVE: the kernel's checks, then the guest fpstate is loaded. */
+int xs_kvm_set_xsave(const xs_system *sys, xs_fpu_guest *gfpu, const void *buf, size_t len,
+		     uint32_t *pkru, struct xs_verdict *v);
+/* KVM_SET_XCRS for XCR0 (__kvm_set_xcr): 0 or -EINVAL with the rule. */
+int xs_kvm_set_xcr0(const xs_system *sys, uint64_t guest_supported_xcr0, uint64_t xcr0,
+		    struct xs_verdict *v);
+
 #ifdef __cplusplus
 }
 #endif

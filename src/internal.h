@@ -30,4 +30,11 @@ xs_fpstate *xs_fpstate_alloc(const struct xs_allocator *a, unsigned size);
 void xs_fpstate_free(const struct xs_allocator *a, xs_fpstate *fps);
 void xs_xstate_init_xcomp_bv(const xs_system *sys, xs_fpstate *fps, uint64_t mask);
 
+/* uabi.c */
+void xs_verdict_set(struct xs_verdict *v, int err, const char *rule, const char *function,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+uint64_t xs_supervisor_all(const xs_system *sys);
+int xs_uabi_validate(const xs_system *sys, const xs_fpstate *fps, const void *buf, size_t len,
+		     struct xs_verdict *v);
+
 #endif

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What KVM does with XSAVE state (arch/x86/kvm/x86.c, x86.h, cpuid.c and
+ * arch/x86/kernel/fpu/core.c): the XCR0/XSS it can offer, KVM_CAP_XSAVE2,
+ * KVM_GET_XSAVE[2], KVM_SET_XSAVE and the XCR0 rules of KVM_SET_XCRS.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* KVM_SUPPORTED_XCR0 (x86.c): FP, SSE, YMM, MPX, AVX-512, PKRU, AMX. */
+#define KVM_SUPPORTED_XCR0                                                        \
+	(XS_XFEATURE_MASK_FPSSE | XS_XFEATURE_MASK_YMM | XS_XFEATURE_MASK_BNDREGS | \
+	 XS_XFEATURE_MASK_BNDCSR | XS_XFEATURE_MASK_AVX512 | XS_XFEATURE_MASK_PKRU | \
+	 XS_XFEATURE_MASK_XTILE)
+#define KVM_SUPPORTED_XSS (XS_XFEATURE_MASK_CET_USER | XS_XFEATURE_MASK_CET_KERNEL)
+#define KVM_XSAVE_SIZE 4096u	/* sizeof(struct kvm_xsave) */
+
+uint64_t xs_kvm_supported_xcr0(const xs_system *sys)
+{
+	return sys->xsave ? sys->xcr0 & KVM_SUPPORTED_XCR0 : 0;
+}
+
+uint64_t xs_kvm_supported_xss(const xs_system *sys)
+{
+	uint64_t xss = sys->xsaves ? sys->xss & KVM_SUPPORTED_XSS : 0;
+
+	if (!xs_system_has(sys, XS_CPU_SHSTK) && !xs_system_has(sys, XS_CPU_IBT))
+		xss = 0;
+	/* KVM virtualises CET only with both user and supervisor state */
+	return xss == KVM_SUPPORTED_XSS ? xss : 0;
+}
+
+/* kvm_get_filtered_xcr0(): AMX only with the process's guest permission. */
+static uint64_t kvm_get_filtered_xcr0(const xs_fpu *vmm)
+{
+	uint64_t xcr0 = xs_kvm_supported_xcr0(vmm->sys);
+
+	if (xcr0 & XS_XFEATURE_MASK_XTILE_DATA) {
+		xcr0 &= vmm->guest_perm.state_perm;
+		if (!(xcr0 & XS_XFEATURE_MASK_XTILE_DATA))
+			xcr0 &= ~XS_XFEATURE_MASK_XTILE_CFG;
+	}
+	return xcr0;
+}
+
+unsigned xs_kvm_cap_xsave2(const xs_fpu *vmm)
+{
+	/* xstate_required_size(), standard format */
+	unsigned size = xs_hw_standard_size(&vmm->sys->cpu, kvm_get_filtered_xcr0(vmm) & ~XS_XFEATURE_MASK_FPSSE);
+
+	return size < KVM_XSAVE_SIZE ? KVM_XSAVE_SIZE : size;
+}
+
+int xs_kvm_get_xsave(const xs_system *sys, const xs_fpu_guest *gfpu, uint64_t guest_xcr0,
+		     uint32_t pkru, bool xsave2, void *out, size_t len)
+{
+	unsigned size = xsave2 ? gfpu->uabi_size : KVM_XSAVE_SIZE;
+
+	if (!xsave2 && gfpu->uabi_size > KVM_XSAVE_SIZE)
+		return -EINVAL;	/* AMX is on: only KVM_GET_XSAVE2 holds it */
+	if (len < size)
+		return -EFAULT;
+	if (gfpu->fpstate->is_confidential) {
+		memset(out, 0, size);
+		return 0;
+	}
+	if (!sys->xsave) {
+		uint64_t bv = XS_XFEATURE_MASK_FPSSE;
+
+		xs_copy_xstate_to_uabi(sys, gfpu->fpstate, 0, 0, XS_COPY_FX, out, size);
+		memcpy((uint8_t *)out + XS_XSAVE_HDR_OFFSET, &bv, 8);
+		return 0;
+	}
+	xs_copy_xstate_to_uabi(sys, gfpu->fpstate, guest_xcr0 | XS_XFEATURE_MASK_FPSSE, pkru,
+			       XS_COPY_XSAVE, out, size);
+	return 0;
+}
+
+static int set_xsave_without_xsave(const xs_system *sys, xs_fpu_guest *gfpu, const uint8_t *buf,
+				   struct xs_verdict *v)
+{
+	uint64_t bv;
+	uint32_t mxcsr;
+
+	memcpy(&bv, buf + XS_XSAVE_HDR_OFFSET, 8);
+	memcpy(&mxcsr, buf + 24, 4);
+	if (bv & ~XS_XFEATURE_MASK_FPSSE) {
+		xs_verdict_set(v, -EINVAL, "kvm.fx_only", "fpu_copy_uabi_to_guest_fpstate",
+			       "the host has no XSAVE: XSTATE_BV may only hold x87 and SSE");
+		return -EINVAL;
+	}
+	if (mxcsr & ~sys->mxcsr_feature_mask) {
+		xs_verdict_set(v, -EINVAL, "mxcsr.reserved", "fpu_copy_uabi_to_guest_fpstate",
+			       "MXCSR 0x%08x sets bits outside the MXCSR mask 0x%08x", mxcsr,
+			       sys->mxcsr_feature_mask);
+		return -EINVAL;
+	}
+	memcpy(gfpu->fpstate->regs, buf, XS_FXSAVE_SIZE);
+	xs_verdict_set(v, 0, "accepted", "fpu_copy_uabi_to_guest_fpstate", "accepted");
+	return 0;
+}
+
+int xs_kvm_set_xsave(const xs_system *sys, xs_fpu_guest *gfpu, const void *buf, size_t len,
+		     uint32_t *pkru, struct xs_verdict *v)
+{
+	const uint8_t *b = buf;
+	uint64_t bv, supported = xs_kvm_supported_xcr0(sys);
+
+	if (len < gfpu->uabi_size) {
+		xs_verdict_set(v, -EFAULT, "length", "kvm_vcpu_ioctl_x86_set_xsave",
+			       "KVM reads %u bytes (the vCPU's uabi_size); %zu given", gfpu->uabi_size, len);
+		return -EFAULT;
+	}
+	if (gfpu->fpstate->is_confidential) {
+		xs_verdict_set(v, -EINVAL, "confidential", "fpu_copy_uabi_to_guest_fpstate",
+			       "the guest's state is protected");
+		return -EINVAL;
+	}
+	if (!sys->xsave)
+		return set_xsave_without_xsave(sys, gfpu, b, v);
+	memcpy(&bv, b + XS_XSAVE_HDR_OFFSET, 8);
+	if (bv & ~supported) {
+		xs_verdict_set(v, -EINVAL, "kvm.supported_xcr0", "fpu_copy_uabi_to_guest_fpstate",
+			       "XSTATE_BV 0x%llx has bits 0x%llx KVM does not support on this host (supported XCR0 0x%llx)",
+			       (unsigned long long)bv, (unsigned long long)(bv & ~supported),
+			       (unsigned long long)supported);
+		return -EINVAL;
+	}
+	/* a clear PKRU bit leaves the vCPU's PKRU alone (NULL pointer) */
+	return xs_copy_uabi_to_xstate(sys, gfpu->fpstate, buf, gfpu->uabi_size,
+				      bv & XS_XFEATURE_MASK_PKRU ? pkru : NULL, v);
+}
+
+static int xcr_fail(struct xs_verdict *v, const char *rule, const char *why, uint64_t xcr0)
+{
+	xs_verdict_set(v, -EINVAL, rule, "__kvm_set_xcr", "XCR0 0x%llx: %s",
+		       (unsigned long long)xcr0, why);
+	return -EINVAL;
+}
+
+int xs_kvm_set_xcr0(const xs_system *sys, uint64_t guest_supported_xcr0, uint64_t xcr0,
+		    struct xs_verdict *v)
+{
+	uint64_t valid = (guest_supported_xcr0 ? guest_supported_xcr0 : xs_kvm_supported_xcr0(sys)) |
+			 XS_XFEATURE_MASK_FP;
+	uint64_t mpx = xcr0 & (XS_XFEATURE_MASK_BNDREGS | XS_XFEATURE_MASK_BNDCSR);
+	uint64_t avx512 = xcr0 & XS_XFEATURE_MASK_AVX512, amx = xcr0 & XS_XFEATURE_MASK_XTILE;
+
+	if (!sys->xsave)
+		return xcr_fail(v, "kvm.no_xsave", "the host has no XSAVE", xcr0);
+	if (!(xcr0 & XS_XFEATURE_MASK_FP))
+		return xcr_fail(v, "xcr0.x87", "x87 (bit 0) must be set", xcr0);
+	if ((xcr0 & XS_XFEATURE_MASK_YMM) && !(xcr0 & XS_XFEATURE_MASK_SSE))
+		return xcr_fail(v, "xcr0.avx_needs_sse", "AVX needs SSE", xcr0);
+	if (xcr0 & ~valid)
+		return xcr_fail(v, "xcr0.unsupported", "bits outside the guest's supported XCR0", xcr0);
+	if (mpx && mpx != (XS_XFEATURE_MASK_BNDREGS | XS_XFEATURE_MASK_BNDCSR))
+		return xcr_fail(v, "xcr0.mpx_pair", "BNDREGS and BNDCSR go together", xcr0);
+	if (avx512 && !(xcr0 & XS_XFEATURE_MASK_YMM))
+		return xcr_fail(v, "xcr0.avx512_needs_avx", "AVX-512 needs AVX", xcr0);
+	if (avx512 && avx512 != XS_XFEATURE_MASK_AVX512)
+		return xcr_fail(v, "xcr0.avx512_all", "opmask, ZMM_Hi256 and Hi16_ZMM go together", xcr0);
+	if (amx && amx != XS_XFEATURE_MASK_XTILE)
+		return xcr_fail(v, "xcr0.amx_pair", "TILECFG and TILEDATA go together", xcr0);
+	xs_verdict_set(v, 0, "accepted", "__kvm_set_xcr", "accepted");
+	return 0;
+}
