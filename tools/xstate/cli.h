@@ -56,5 +56,6 @@ const char *cli_xfeature_list(uint64_t mask, char *buf, size_t size);
 int cmd_info(int argc, char **argv);
 int cmd_cpuid(int argc, char **argv);
 int cmd_fpstate(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

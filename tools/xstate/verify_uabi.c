@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Random and deliberately malformed standard-format buffers for the
+ * ptrace and KVM verifiers: a valid state (random values, random init-ness
+ * per component), then zero to two mutations from the kernel's refusal
+ * rules (XSTATE_BV bits it must refuse, XCOMP_BV, reserved header bytes,
+ * MXCSR reserved bits, sizes) and from what it must ignore (software
+ * bytes, padding, gaps).
+ */
+#include <string.h>
+
+#include "verify_uabi.h"
+
+uint64_t vu_next(uint64_t *s)
+{
+	/* splitmix64: deterministic for a seed, good enough for test cases */
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static unsigned below(uint64_t *s, unsigned n)
+{
+	return (unsigned)(vu_next(s) % n);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+static void fill_random(uint64_t *s, uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t v = vu_next(s);
+
+		memcpy(p + i, &v, n - i < 8 ? n - i : 8);
+	}
+}
+
+/* A state the kernel accepts: components in `allowed`, valid MXCSR. */
+static void valid_state(uint64_t *s, const xs_system *sys, uint64_t allowed, uint8_t *b, size_t size)
+{
+	uint64_t bv = (vu_next(s) & allowed) | (below(s, 2) ? XS_XFEATURE_MASK_FPSSE & allowed : 0);
+	uint32_t mxcsr = (uint32_t)vu_next(s) & sys->mxcsr_feature_mask;
+
+	memset(b, 0, size);
+	fill_random(s, b, 416);
+	b[5] = 0;			/* reserved byte of the abridged tag word */
+	memcpy(b + 24, &mxcsr, 4);
+	/* MXCSR_MASK is never validated: the kernel stores what it is given */
+	if (below(s, 2))
+		memcpy(b + 28, &sys->mxcsr_feature_mask, 4);
+	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
+		if ((bv & XS_BIT(nr)) && sys->xstate_offsets[nr] + (size_t)sys->xstate_sizes[nr] <= size)
+			fill_random(s, b + sys->xstate_offsets[nr], sys->xstate_sizes[nr]);
+	if (bv & XS_XFEATURE_MASK_PKRU)
+		memset(b + sys->xstate_offsets[XS_XFEATURE_PKRU] + 4, 0, 4);
+	put64(b + 512, bv);
+}
+
+static const char *mutate(uint64_t *s, const xs_system *sys, uint8_t *b, size_t size, size_t *len)
+{
+	uint64_t bv;
+	uint32_t mxcsr;
+
+	static const unsigned refused_bits[] = { 8, 10, 11, 12, 15, 17, 18, 19, 20, 40, 62, 63 };
+
+	switch (below(s, 10)) {
+	case 0:	/* a component the task may not load: supervisor, unknown, AMX, bit 63 */
+		memcpy(&bv, b + 512, 8);
+		bv |= XS_BIT(refused_bits[below(s, sizeof(refused_bits) / sizeof(refused_bits[0]))]);
+		put64(b + 512, bv);
+		return "XSTATE_BV bit outside user_xfeatures";
+	case 1:
+		put64(b + 520, vu_next(s) | (below(s, 2) ? XS_XCOMP_BV_COMPACTED_FORMAT : 0));
+		return "non-zero XCOMP_BV";
+	case 2:
+		b[528 + below(s, 48)] = (uint8_t)(1 + below(s, 255));
+		return "reserved header byte";
+	case 3:
+		memcpy(&mxcsr, b + 24, 4);
+		mxcsr |= 1u << (16 + below(s, 16));
+		memcpy(b + 24, &mxcsr, 4);
+		return "MXCSR reserved bit";
+	case 4:
+		*len = size - 1 - below(s, 7);
+		return "iov_len not a multiple of 8";
+	case 5:
+		*len = (size - 8 * (1 + below(s, 64))) & ~(size_t)7;
+		return "buffer shorter than the regset";
+	case 6:
+		fill_random(s, b + 464, 48);
+		return "garbage in sw_reserved (ignored)";
+	case 7:
+		fill_random(s, b + 416, 48);
+		return "garbage in the legacy padding (ignored)";
+	case 8:
+		put64(b + 512, 0);
+		return "everything in its init state";
+	default:
+		(void)sys;
+		return "none";
+	}
+}
+
+const char *vu_make_case(uint64_t *seed, const xs_system *sys, uint64_t allowed, uint8_t *buf,
+			 size_t size, size_t *len)
+{
+	const char *what = "valid";
+	unsigned n = below(seed, 3);
+
+	*len = size;
+	valid_state(seed, sys, allowed, buf, size);
+	for (unsigned i = 0; i < n; i++)
+		what = mutate(seed, sys, buf, size, len);
+	return what;
+}
+
+size_t vu_first_difference(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return i;
+	return n;
+}
+
+const char *vu_component_at(const xs_system *sys, size_t off)
+{
+	if (off >= 24 && off < 32)
+		return "MXCSR";
+	if (off < 160)
+		return "x87";
+	if (off < 416)
+		return "SSE";
+	if (off < 512)
+		return "software-reserved bytes";
+	if (off < 576)
+		return "XSAVE header";
+	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
+		if (sys->xstate_offsets[nr] != UINT32_MAX && off >= sys->xstate_offsets[nr] &&
+		    off < sys->xstate_offsets[nr] + (size_t)sys->xstate_sizes[nr])
+			return xs_xfeature_info(nr)->short_name;
+	return "gap";
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared pieces of the ptrace and KVM verifiers. */
+#ifndef XS_VERIFY_UABI_H
+#define XS_VERIFY_UABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xstate.h"
+
+/* Outcome of a verifier run. */
+struct verify_result {
+	unsigned long cases, agree, differ;
+	char first[512];	/* the first divergence, for people */
+	char skip[160];		/* set when the oracle is unavailable */
+};
+
+uint64_t vu_next(uint64_t *seed);
+/*
+ * A test buffer of `size` bytes: a valid state over `allowed`, then up to
+ * two mutations; *len is the length to pass. Returns what was done.
+ */
+const char *vu_make_case(uint64_t *seed, const xs_system *sys, uint64_t allowed, uint8_t *buf,
+			 size_t size, size_t *len);
+size_t vu_first_difference(const uint8_t *a, const uint8_t *b, size_t n);
+/* Which component a standard-format offset belongs to. */
+const char *vu_component_at(const xs_system *sys, size_t off);
+
+/* The live oracles (0 when run, whatever the agreement; -errno on setup failure). */
+int verify_ptrace(unsigned long iterations, uint64_t seed, struct verify_result *r);
+int verify_kvm(unsigned long iterations, uint64_t seed, struct verify_result *r);
+int verify_cpu(unsigned long iterations, uint64_t seed, struct verify_result *r);
+
+#endif
