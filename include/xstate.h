@@ -654,6 +654,58 @@ int xs_kvm_set_xsave(const xs_system *sys, xs_fpu_guest *gfpu, const void *buf, 
 int xs_kvm_set_xcr0(const xs_system *sys, uint64_t guest_supported_xcr0, uint64_t xcr0,
 		    struct xs_verdict *v);
 
+
+/* ---- buffers of any CPU: views and cross-CPU conversion (convert.c) ---- */
+
+enum xs_buf_format {
+	XS_BUF_STANDARD,	/* XSAVE / ptrace / signal frame / KVM layout */
+	XS_BUF_COMPACTED	/* XSAVEC / XSAVES layout (XCOMP_BV[63] = 1) */
+};
+
+/* Where each component of one buffer lives, for the buffer's CPU. */
+struct xs_buffer_view {
+	enum xs_buf_format format;
+	uint64_t xstate_bv, xcomp_bv;
+	uint64_t present;		/* components with their own bytes in the buffer */
+	unsigned offset[XS_XFEATURE_MAX];
+	unsigned size[XS_XFEATURE_MAX];
+	size_t len;			/* bytes the layout needs */
+};
+
+/*
+ * Lay out a buffer of `sys`'s CPU: the header decides the format (XCOMP_BV
+ * bit 63) unless `fmt` is forced (fmt_forced). -EINVAL with a message when
+ * the buffer is too short, its header names components the CPU does not
+ * have, or the header contradicts the format.
+ */
+int xs_buffer_view(const xs_system *sys, const void *buf, size_t len, bool fmt_forced,
+		   enum xs_buf_format fmt, struct xs_buffer_view *view, struct xs_diag *diag);
+
+/* What moving a buffer from CPU A to CPU B keeps, loses and changes. */
+struct xs_compat_report {
+	uint64_t in_use;		/* components with data in A's buffer */
+	uint64_t missing;		/* in use on A, B lacks them */
+	uint64_t dropped;		/* missing ones removed because forced */
+	uint64_t resized;		/* same component, other size on B */
+	uint64_t moved;			/* standard offset differs between A and B */
+	unsigned size_a, size_b;	/* buffer sizes in the two layouts */
+	uint64_t xcr0_a, xcr0_b, xss_a, xss_b;
+	unsigned nnotes;
+	char notes[8][200];
+};
+
+/*
+ * Rewrite a buffer from A's layout to B's, in `out_fmt`. Components B
+ * lacks, data beyond B's (smaller) size of a component, and MXCSR bits
+ * outside B's mask make it refuse with -EOPNOTSUPP unless `force`: then
+ * missing components are dropped (rep->dropped), shrunk ones cut to B's
+ * size (rep->resized) and MXCSR masked. `rep` is filled either way; -EINVAL for a malformed input
+ * (diag), -ENOSPC if `out` is too small (*written tells the size needed).
+ */
+int xs_convert_buffer(const xs_system *a, const void *in, size_t in_len, const xs_system *b,
+		      enum xs_buf_format out_fmt, bool force, void *out, size_t out_len,
+		      size_t *written, struct xs_compat_report *rep, struct xs_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif

@@ -198,3 +198,50 @@ xs_system *xt_system_of(const xs_cpu *cpu, const struct xs_options *opts)
 	assert_int_equal(xs_system_init(sys, cpu, opts), 0);
 	return sys;
 }
+
+void xt_cpu_avx2_client(xs_cpu *cpu)
+{
+	static const struct xt_comp comps[] = {
+		{ 2, 256, 576, 0 }, { 3, 64, 960, 0 }, { 4, 64, 1024, 0 }, { 8, 128, 0, 1 },
+	};
+	const struct xt_synth s = {
+		.vendor = "GenuineIntel", .leaf1_eax = 0x000506e3,
+		.leaf1_ecx = XT_L1_ECX_XSAVE | XT_L1_ECX_OSXSAVE | XT_L1_ECX_AVX,
+		.leaf1_edx = XT_L1_EDX_BASE, .leaf7_ebx = XT_L7_EBX_MPX, .d1_eax = 0xf,
+		.comps = comps, .ncomps = sizeof(comps) / sizeof(comps[0]),
+	};
+
+	xt_cpu_synth(cpu, &s);
+}
+
+void xt_cpu_zen3(xs_cpu *cpu)
+{
+	static const struct xt_comp comps[] = {
+		{ 2, 256, 576, 0 }, { 9, 8, 832, 0 }, { 11, 16, 0, 1 }, { 12, 24, 0, 1 },
+	};
+	const struct xt_synth s = {
+		.vendor = "AuthenticAMD", .leaf1_eax = 0x00a20f10,
+		.leaf1_ecx = XT_L1_ECX_XSAVE | XT_L1_ECX_OSXSAVE | XT_L1_ECX_AVX,
+		.leaf1_edx = XT_L1_EDX_BASE, .leaf7_ecx = XT_L7_ECX_PKU | XT_L7_ECX_SHSTK,
+		.d1_eax = 0xf, .comps = comps, .ncomps = sizeof(comps) / sizeof(comps[0]),
+	};
+
+	xt_cpu_synth(cpu, &s);
+}
+
+const char *xt_write_dump(const xs_cpu *cpu, const char *dir, const char *name)
+{
+	static char path[512];
+	char *buf = malloc(65536);
+	FILE *f;
+
+	assert_non_null(buf);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	xs_cpu_dump(cpu, XS_DUMP_PLAIN, buf, 65536);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(buf, f);
+	fclose(f);
+	free(buf);
+	return path;
+}

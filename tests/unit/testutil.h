@@ -75,3 +75,10 @@ void xt_cpu_zen4_cet(xs_cpu *cpu);
 void xt_cpu_spr(xs_cpu *cpu);
 /* A system from a synthetic model (heap). */
 xs_system *xt_system_of(const xs_cpu *cpu, const struct xs_options *opts);
+/* Intel AVX2 client (Skylake layout of xsave-isa.md §1.1: YMM 576, MPX 960/1024;
+ * XSAVEC/XSAVES; PT in XSS). */
+void xt_cpu_avx2_client(xs_cpu *cpu);
+/* AMD Zen 3 (xsave-isa.md §8: PKRU 8 bytes at 832; CET_U/CET_S in XSS). */
+void xt_cpu_zen3(xs_cpu *cpu);
+/* Write a model as a plain dump into dir/name; returns the path (static buffer). */
+const char *xt_write_dump(const xs_cpu *cpu, const char *dir, const char *name);

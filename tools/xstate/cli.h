@@ -44,6 +44,14 @@ int cli_parse_xfeatures(const char *list, uint64_t *mask);
 /* --kernel 6.18 */
 int cli_parse_kernel(const char *s, uint32_t *out);
 
+/* Read a whole file (binary); message and XS_EXIT_USAGE on error. */
+int cli_read_file(const char *path, uint8_t **buf, size_t *len);
+/*
+ * Request permission for the components in `request` (host or guest) and,
+ * for a task, first-use the dynamic ones; prints the kernel's refusal.
+ */
+int cli_permit(xs_fpu *fpu, uint64_t request, bool guest);
+
 /* "0x18e7" */
 const char *cli_hex(uint64_t v, char buf[24]);
 json_t *json_hex(uint64_t v);
@@ -57,5 +65,7 @@ int cmd_info(int argc, char **argv);
 int cmd_cpuid(int argc, char **argv);
 int cmd_fpstate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 #endif

@@ -83,52 +83,29 @@ struct built {
 	const xs_fpstate *fps;
 };
 
-static int request_one(struct built *b, unsigned nr, const char **why)
-{
-	long r = xs_arch_prctl(&b->fpu, b->guest ? XS_ARCH_REQ_XCOMP_GUEST_PERM : XS_ARCH_REQ_XCOMP_PERM,
-			       nr, NULL);
-
-	if (r == -EOPNOTSUPP)
-		*why = xs_xfeature_info(nr)->dynamic ? "the CPU or the kernel does not offer it"
-						     : "not a dynamic (XFD) component; only those need a request";
-	else if (r)
-		*why = strerror((int)-r);
-	return (int)r;
-}
-
 static int build(struct built *b, const xs_system *sys, bool guest, uint64_t request)
 {
-	const char *why = NULL;
 	int r;
 
 	memset(b, 0, sizeof(*b));
 	b->guest = guest;
 	if (xs_fpu_init(&b->fpu, sys, NULL))
 		return cli_error("out of memory");
-	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++) {
-		if (!(request & XS_BIT(nr)))
-			continue;
-		r = request_one(b, nr, &why);
-		if (r) {
-			xs_fpu_destroy(&b->fpu);
-			return cli_error("--request %s: %s(%u) fails with %s: %s",
-					 xs_xfeature_info(nr)->short_name,
-					 guest ? "ARCH_REQ_XCOMP_GUEST_PERM" : "ARCH_REQ_XCOMP_PERM", nr,
-					 r == -EOPNOTSUPP ? "EOPNOTSUPP" : r == -EINVAL ? "EINVAL" : "an error", why);
-		}
+	r = cli_permit(&b->fpu, request, guest);
+	if (r) {
+		xs_fpu_destroy(&b->fpu);
+		return r;
 	}
-	if (guest) {
-		if (xs_fpu_alloc_guest_fpstate(&b->fpu, &b->gfpu))
-			return cli_error("out of memory");
-		r = request ? xs_fpu_enable_guest_xfd_features(&b->fpu, &b->gfpu, request) : 0;
-		b->fps = b->gfpu.fpstate;
-	} else {
-		r = request & XS_XFEATURE_MASK_USER_DYNAMIC
-			    ? xs_xfd_enable_feature(&b->fpu, request & XS_XFEATURE_MASK_USER_DYNAMIC) : 0;
+	if (!guest) {
 		b->fps = b->fpu.fpstate;
+		return 0;
 	}
+	if (xs_fpu_alloc_guest_fpstate(&b->fpu, &b->gfpu))
+		return cli_error("out of memory");
+	b->fps = b->gfpu.fpstate;
+	r = request ? xs_fpu_enable_guest_xfd_features(&b->fpu, &b->gfpu, request) : 0;
 	if (r)
-		return cli_error("first use of the requested features fails: %s", strerror(-r));
+		return cli_error("enabling the requested components in the vCPU fails: %s", xs_errno_name(r));
 	return 0;
 }
 

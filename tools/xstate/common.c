@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
 
 #include "cli.h"
 
@@ -181,4 +182,67 @@ const char *cli_xfeature_list(uint64_t mask, char *buf, size_t size)
 	if (!buf[0])
 		snprintf(buf, size, "-");
 	return buf;
+}
+
+int cli_read_file(const char *path, uint8_t **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 0, n = 0, r;
+	uint8_t *b = NULL;
+
+	if (!f)
+		return cli_error("%s: %s", path, strerror(errno));
+	do {
+		if (n == cap) {
+			uint8_t *nb = realloc(b, cap = cap ? cap * 2 : 65536);
+
+			if (!nb || cap > (256u << 20)) {
+				free(nb ? nb : b);
+				fclose(f);
+				return cli_error("%s: too large or out of memory", path);
+			}
+			b = nb;
+		}
+		r = fread(b + n, 1, cap - n, f);
+		n += r;
+	} while (r);
+	if (ferror(f)) {
+		free(b);
+		fclose(f);
+		return cli_error("%s: read error", path);
+	}
+	fclose(f);
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static const char *refusal_reason(unsigned nr, long r)
+{
+	if (r == -EOPNOTSUPP)
+		return xs_xfeature_info(nr)->dynamic ? "the CPU or the kernel does not offer it"
+						     : "not a dynamic (XFD) component; only those need a request";
+	return strerror((int)-r);
+}
+
+int cli_permit(xs_fpu *fpu, uint64_t request, bool guest)
+{
+	int option = guest ? XS_ARCH_REQ_XCOMP_GUEST_PERM : XS_ARCH_REQ_XCOMP_PERM;
+	long r;
+
+	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++) {
+		if (!(request & XS_BIT(nr)))
+			continue;
+		r = xs_arch_prctl(fpu, option, nr, NULL);
+		if (r)
+			return cli_error("--request %s: %s(%u) fails with %s: %s", xs_xfeature_info(nr)->short_name,
+					 guest ? "ARCH_REQ_XCOMP_GUEST_PERM" : "ARCH_REQ_XCOMP_PERM", nr,
+					 xs_errno_name((int)r), refusal_reason(nr, r));
+	}
+	/* a task's first use enlarges it; a vCPU is enabled once it exists */
+	r = !guest && (request & XS_XFEATURE_MASK_USER_DYNAMIC)
+		    ? xs_xfd_enable_feature(fpu, request & XS_XFEATURE_MASK_USER_DYNAMIC) : 0;
+	if (r)
+		return cli_error("first use of the requested components fails: %s", xs_errno_name((int)r));
+	return 0;
 }

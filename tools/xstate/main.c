@@ -10,6 +10,8 @@ static const struct subcommand commands[] = {
 	{ "info", "what Linux enables on a CPU: components, offsets, sizes, boot lines", cmd_info },
 	{ "cpuid", "print a CPU's CPUID leaves in any dump format", cmd_cpuid },
 	{ "fpstate", "the fpstate Linux builds for a task or a vCPU, per CET-S policy", cmd_fpstate },
+	{ "check", "the kernel's verdict on a ptrace, signal-frame or KVM buffer", cmd_check },
+	{ "convert", "rewrite an XSAVE buffer from one CPU's layout to another's", cmd_convert },
 	{ "verify", "differential runs against the CPU, ptrace or KVM", cmd_verify },
 };
 

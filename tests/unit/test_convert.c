@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Moving XSAVE buffers between CPUs (library and `xstate convert`), and
+ * `xstate check` verdicts: an AVX-512 server's state refused by an AVX2
+ * client with the components named, forced conversion dropping exactly
+ * those, Zen 3 -> Zen 4 (PKRU), compacted <-> standard, and the converted
+ * buffer accepted by the target kernel.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "testutil.h"
+
+static char dir[] = "/tmp/xs-conv-XXXXXX";
+static xs_system *zen4, *client, *zen3;
+static char zen4_path[512], client_path[512], zen3_path[512];
+
+static int setup(void **state)
+{
+	xs_cpu cpu;
+
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	xt_cpu_zen4_cet(&cpu);
+	zen4 = xt_system_of(&cpu, NULL);
+	snprintf(zen4_path, sizeof(zen4_path), "%s", xt_write_dump(&cpu, dir, "zen4.txt"));
+	xt_cpu_avx2_client(&cpu);
+	client = xt_system_of(&cpu, NULL);
+	snprintf(client_path, sizeof(client_path), "%s", xt_write_dump(&cpu, dir, "client.txt"));
+	xt_cpu_zen3(&cpu);
+	zen3 = xt_system_of(&cpu, NULL);
+	snprintf(zen3_path, sizeof(zen3_path), "%s", xt_write_dump(&cpu, dir, "zen3.txt"));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	free(zen4);
+	free(client);
+	free(zen3);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A ptrace buffer of `sys` with data in the components of `bv`. */
+static uint8_t *buffer_with(const xs_system *sys, uint64_t bv, size_t *len)
+{
+	xs_fpu fpu;
+	uint8_t *b;
+	uint32_t mxcsr = 0x1fa0;
+
+	assert_int_equal(xs_fpu_init(&fpu, sys, NULL), 0);
+	*len = xs_ptrace_xstate_size(sys);
+	b = calloc(1, *len);
+	assert_int_equal(xs_ptrace_getregset(&fpu, b, *len, NULL), 0);
+	for (unsigned i = 32; i < 416; i++)
+		b[i] = (uint8_t)(i ^ 0x5a);
+	memcpy(b + 24, &mxcsr, 4);
+	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
+		if (bv & XS_BIT(nr))
+			for (unsigned i = 0; i < sys->xstate_sizes[nr]; i++)
+				b[sys->xstate_offsets[nr] + i] = (uint8_t)(nr * 16 + i);
+	if (bv & XS_XFEATURE_MASK_PKRU)
+		memset(b + sys->xstate_offsets[9] + 4, 0, 4);
+	memcpy(b + 512, &bv, 8);
+	xs_fpu_destroy(&fpu);
+	return b;
+}
+
+static void test_avx512_state_is_refused_by_an_avx2_client_naming_the_components(void **state)
+{
+	struct xs_compat_report r;
+	size_t len, need = 0;
+	uint8_t *in = buffer_with(zen4, 0xe7, &len);
+	uint8_t out[4096];
+
+	(void)state;
+	assert_int_equal(xs_convert_buffer(zen4, in, len, client, XS_BUF_STANDARD, false, out, sizeof(out),
+					   &need, &r, NULL), -EOPNOTSUPP);
+	assert_int_equal(r.in_use, 0xe7);
+	assert_int_equal(r.missing, XS_XFEATURE_MASK_AVX512);
+	assert_int_equal(r.dropped, 0);
+	assert_int_equal(r.size_a, 2432);
+	assert_int_equal(r.size_b, 1088);
+	assert_non_null(strstr(r.notes[0], "avx512_opmask is in use on A; B does not have it"));
+	free(in);
+}
+
+static void test_forced_conversion_drops_exactly_the_missing_components(void **state)
+{
+	struct xs_compat_report r;
+	size_t len, need = 0;
+	uint8_t *in = buffer_with(zen4, 0xe7, &len);
+	uint8_t out[1088];
+	xs_fpu fpu;
+
+	(void)state;
+	assert_int_equal(xs_convert_buffer(zen4, in, len, client, XS_BUF_STANDARD, true, out, sizeof(out),
+					   &need, &r, NULL), 0);
+	assert_int_equal(need, 1088);
+	assert_int_equal(r.dropped, XS_XFEATURE_MASK_AVX512);
+	/* the rest is identical: legacy area and YMM at the same offsets */
+	assert_memory_equal(out, in, 416);
+	assert_memory_equal(out + 576, in + 576, 256);
+	{
+		uint64_t bv;
+
+		memcpy(&bv, out + 512, 8);
+		assert_int_equal(bv, 0x7);
+	}
+	/* and the client's kernel takes it */
+	assert_int_equal(xs_fpu_init(&fpu, client, NULL), 0);
+	assert_int_equal(xs_ptrace_setregset(&fpu, out, sizeof(out), NULL), 0);
+	xs_fpu_destroy(&fpu);
+	free(in);
+}
+
+static void test_avx2_state_moves_to_an_avx512_server(void **state)
+{
+	struct xs_compat_report r;
+	size_t len, need;
+	uint8_t *in = buffer_with(client, 0x7, &len);
+	uint8_t out[2432];
+
+	(void)state;
+	assert_int_equal(xs_convert_buffer(client, in, len, zen4, XS_BUF_STANDARD, false, out, sizeof(out),
+					   &need, &r, NULL), 0);
+	assert_int_equal(r.missing, 0);
+	assert_memory_equal(out + 576, in + 576, 256);
+	free(in);
+}
+
+static void test_zen3_pkru_state_has_nowhere_to_go_on_a_zen4_without_pku(void **state)
+{
+	struct xs_compat_report r;
+	size_t len, need;
+	uint8_t *in = buffer_with(zen3, 0x207, &len);
+	uint8_t out[2432];
+
+	(void)state;
+	assert_int_equal(xs_convert_buffer(zen3, in, len, zen4, XS_BUF_STANDARD, false, out, sizeof(out),
+					   &need, &r, NULL), -EOPNOTSUPP);
+	assert_int_equal(r.missing, XS_XFEATURE_MASK_PKRU);
+	/* without PKRU in use, Zen 3 -> Zen 4 is fine */
+	free(in);
+	in = buffer_with(zen3, 0x7, &len);
+	assert_int_equal(xs_convert_buffer(zen3, in, len, zen4, XS_BUF_STANDARD, false, out, sizeof(out),
+					   &need, &r, NULL), 0);
+	free(in);
+}
+
+static void test_standard_to_compacted_and_back_is_lossless(void **state)
+{
+	struct xs_compat_report r;
+	size_t len, need;
+	uint8_t *in = buffer_with(zen4, 0xe7, &len);
+	uint8_t cmp[2472], back[2432];
+	uint64_t xcomp;
+	struct xs_buffer_view v;
+
+	(void)state;
+	assert_int_equal(xs_convert_buffer(zen4, in, len, zen4, XS_BUF_COMPACTED, false, cmp, sizeof(cmp),
+					   &need, &r, NULL), 0);
+	assert_int_equal(need, 2472);	/* the kernel buffer: with CET_U and CET_S */
+	memcpy(&xcomp, cmp + 520, 8);
+	assert_int_equal(xcomp, XS_XCOMP_BV_COMPACTED_FORMAT | 0x18e7);
+	assert_int_equal(xs_buffer_view(zen4, cmp, need, false, XS_BUF_STANDARD, &v, NULL), 0);
+	assert_int_equal(v.format, XS_BUF_COMPACTED);
+	assert_int_equal(v.offset[7], 1408);
+	assert_int_equal(xs_convert_buffer(zen4, cmp, need, zen4, XS_BUF_STANDARD, false, back, sizeof(back),
+					   &need, &r, NULL), 0);
+	assert_memory_equal(back, in, 464);
+	assert_memory_equal(back + 512, in + 512, 2432 - 512);
+	free(in);
+}
+
+static void test_malformed_inputs_are_einval_with_a_message(void **state)
+{
+	struct xs_compat_report r;
+	struct xs_diag d = { 0 };
+	uint8_t buf[2432] = { 0 };
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(xs_convert_buffer(zen4, buf, 100, client, XS_BUF_STANDARD, false, NULL, 0, NULL, &r, &d),
+			 -EINVAL);
+	assert_non_null(strstr(d.msg, "100 bytes"));
+	v = XS_BIT(9);	/* Zen 4 model without PKU has no component 9 */
+	memcpy(buf + 512, &v, 8);
+	assert_int_equal(xs_convert_buffer(zen4, buf, sizeof(buf), client, XS_BUF_STANDARD, false, NULL, 0,
+					   NULL, &r, &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "this CPU has no such component"));
+	v = XS_XFEATURE_MASK_CET_USER;	/* supervisor state cannot be standard */
+	memcpy(buf + 512, &v, 8);
+	assert_int_equal(xs_convert_buffer(zen4, buf, sizeof(buf), client, XS_BUF_STANDARD, false, NULL, 0,
+					   NULL, &r, &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "supervisor component"));
+	v = 0x7;
+	memcpy(buf + 512, &v, 8);
+	v = XS_XCOMP_BV_COMPACTED_FORMAT | 0x3;	/* XSTATE_BV outside XCOMP_BV */
+	memcpy(buf + 520, &v, 8);
+	assert_int_equal(xs_convert_buffer(zen4, buf, sizeof(buf), client, XS_BUF_STANDARD, false, NULL, 0,
+					   NULL, &r, &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "outside XCOMP_BV"));
+}
+
+/* ---- the tool ---- */
+
+static const char *write_bin(const char *name, const void *buf, size_t len)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	fwrite(buf, 1, len, f);
+	fclose(f);
+	return path;
+}
+
+static int tool(const char *args, char **out)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", xt_xstate_bin(), args);
+	return xt_run(cmd, out);
+}
+
+static void test_convert_command_refuses_then_forces(void **state)
+{
+	size_t len;
+	uint8_t *in = buffer_with(zen4, 0xe7, &len);
+	char args[2048], outp[512], *out;
+	uint8_t *written;
+	size_t wlen;
+
+	(void)state;
+	snprintf(outp, sizeof(outp), "%s/out.bin", dir);
+	snprintf(args, sizeof(args), "convert %s %s --from %s --to %s", write_bin("in.bin", in, len), outp,
+		 zen4_path, client_path);
+	assert_int_equal(tool(args, &out), 1);
+	assert_non_null(strstr(out, "missing on B:  avx512_opmask,avx512_zmm_hi256,avx512_hi16_zmm"));
+	assert_int_equal(access(outp, F_OK), -1);	/* nothing written */
+	free(out);
+	strcat(args, " --force --format json");
+	assert_int_equal(tool(args, &out), 0);
+	assert_non_null(strstr(out, "\"dropped\": \"0xe0\""));
+	free(out);
+	written = (uint8_t *)xt_read_file(outp, &wlen);
+	assert_int_equal(wlen, 1088);
+	assert_memory_equal(written + 576, in + 576, 256);
+	free(written);
+	free(in);
+}
+
+static void test_check_command_gives_the_kernels_verdict(void **state)
+{
+	size_t len;
+	uint8_t *in = buffer_with(zen4, 0x7, &len);
+	char args[1024], *out;
+	const char *p;
+	json_t *j;
+
+	(void)state;
+	p = write_bin("ok.bin", in, len);
+	snprintf(args, sizeof(args), "check %s --kind ptrace --cpuid %s", p, zen4_path);
+	assert_int_equal(tool(args, &out), 0);
+	assert_non_null(strstr(out, "accepted"));
+	free(out);
+	in[530] = 1;
+	p = write_bin("bad.bin", in, len);
+	snprintf(args, sizeof(args), "check %s --kind ptrace --cpuid %s --format json", p, zen4_path);
+	assert_int_equal(tool(args, &out), 1);
+	j = json_loads(out, 0, NULL);
+	assert_non_null(j);
+	assert_false(json_boolean_value(json_object_get(j, "accepted")));
+	assert_string_equal(json_string_value(json_object_get(j, "errno")), "EINVAL");
+	assert_non_null(strstr(json_string_value(json_object_get(j, "reason")), "reserved header byte 2"));
+	json_decref(j);
+	free(out);
+	/* the same bytes as a signal frame: no magic, so an FX-only restore */
+	snprintf(args, sizeof(args), "check %s --kind sigframe --cpuid %s", p, zen4_path);
+	assert_int_equal(tool(args, &out), 0);
+	assert_non_null(strstr(out, "accepted as fx-only"));
+	free(out);
+	snprintf(args, sizeof(args), "check %s --kind kvm --cpuid %s", p, zen4_path);
+	assert_int_equal(tool(args, &out), 1);
+	assert_non_null(strstr(out, "refused: EFAULT"));	/* 2432 < 4096 bytes */
+	free(out);
+	free(in);
+}
+
+static void test_check_and_convert_option_errors_exit_2(void **state)
+{
+	char *out;
+
+	(void)state;
+	assert_int_equal(tool("check", &out), 2);
+	assert_non_null(strstr(out, "expected exactly one FILE"));
+	free(out);
+	assert_int_equal(tool("check /etc/hostname", &out), 2);
+	assert_non_null(strstr(out, "--kind ptrace|sigframe|kvm is required"));
+	free(out);
+	assert_int_equal(tool("check /etc/hostname --kind core", &out), 2);
+	free(out);
+	assert_int_equal(tool("check /nonexistent --kind ptrace", &out), 2);
+	assert_non_null(strstr(out, "/nonexistent: No such file"));
+	free(out);
+	assert_int_equal(tool("convert a b", &out), 2);
+	assert_non_null(strstr(out, "--from and --to"));
+	free(out);
+	assert_int_equal(tool("convert a b --from live --to live --output-format weird", &out), 2);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_avx512_state_is_refused_by_an_avx2_client_naming_the_components),
+		cmocka_unit_test(test_forced_conversion_drops_exactly_the_missing_components),
+		cmocka_unit_test(test_avx2_state_moves_to_an_avx512_server),
+		cmocka_unit_test(test_zen3_pkru_state_has_nowhere_to_go_on_a_zen4_without_pku),
+		cmocka_unit_test(test_standard_to_compacted_and_back_is_lossless),
+		cmocka_unit_test(test_malformed_inputs_are_einval_with_a_message),
+		cmocka_unit_test(test_convert_command_refuses_then_forces),
+		cmocka_unit_test(test_check_command_gives_the_kernels_verdict),
+		cmocka_unit_test(test_check_and_convert_option_errors_exit_2),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

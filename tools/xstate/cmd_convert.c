@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+/* xstate convert: move an XSAVE buffer from one CPU's layout to another's. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void convert_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xstate convert IN OUT --from F --to F [--force]\n"
+		"                      [--output-format standard|compacted] [--format text|json]\n\n"
+		"Rewrite the XSAVE buffer IN, saved on CPU F (--from: a CPUID dump or 'live'),\n"
+		"in the layout of CPU --to, into OUT — for migration and snapshots between\n"
+		"different CPUs. IN may be standard (XSAVE, ptrace, KVM) or compacted\n"
+		"(XSAVEC/XSAVES); OUT is standard unless --output-format compacted.\n"
+		"Components in use on the source that the target lacks, data that does not\n"
+		"fit the target's size of a component, or MXCSR bits the target cannot hold\n"
+		"refuse the conversion (exit 1, OUT untouched) unless --force, which drops\n"
+		"them and lists what went. Exit 2 for bad input.\n");
+}
+
+struct convert_args {
+	const char *in, *out, *from, *to;
+	bool force;
+	enum xs_buf_format out_fmt;
+	enum xs_out_format fmt;
+	struct xs_options opts;
+};
+
+static int parse_args(int argc, char **argv, struct convert_args *a)
+{
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, 'F' }, { "to", required_argument, NULL, 'T' },
+		{ "force", no_argument, NULL, 'x' }, { "output-format", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' }, { "cet-s", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	int c, ret;
+
+	xs_options_init(&a->opts);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		ret = 0;
+		switch (c) {
+		case 'F': a->from = optarg; break;
+		case 'T': a->to = optarg; break;
+		case 'x': a->force = true; break;
+		case 'o':
+			if (!strcmp(optarg, "standard"))
+				a->out_fmt = XS_BUF_STANDARD;
+			else if (!strcmp(optarg, "compacted"))
+				a->out_fmt = XS_BUF_COMPACTED;
+			else
+				ret = cli_error("--output-format: expected standard or compacted, got '%s'", optarg);
+			break;
+		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &a->fmt); break;
+		case 's': ret = cli_parse_policy(optarg, &a->opts.cet_s); break;
+		case 'h': convert_usage(stdout); return -1;
+		default: convert_usage(stderr); return XS_EXIT_USAGE;
+		}
+		if (ret)
+			return ret;
+	}
+	if (argc - optind != 2)
+		return cli_error("convert: expected IN and OUT files (see xstate convert --help)");
+	a->in = argv[optind];
+	a->out = argv[optind + 1];
+	if (!a->from || !a->to)
+		return cli_error("convert: --from and --to CPU models are required");
+	return 0;
+}
+
+static void print_report(const struct xs_compat_report *r, bool done, const char *out,
+			 enum xs_out_format fmt)
+{
+	char b1[256], b2[256], h1[24], h2[24];
+
+	if (fmt == OUT_JSON) {
+		json_t *o = json_object(), *notes = json_array();
+
+		json_object_set_new(o, "converted", json_boolean(done));
+		json_object_set_new(o, "in_use", json_hex(r->in_use));
+		json_object_set_new(o, "missing", json_hex(r->missing));
+		json_object_set_new(o, "dropped", json_hex(r->dropped));
+		json_object_set_new(o, "resized", json_hex(r->resized));
+		json_object_set_new(o, "moved", json_hex(r->moved));
+		json_object_set_new(o, "size_a", json_integer(r->size_a));
+		json_object_set_new(o, "size_b", json_integer(r->size_b));
+		json_object_set_new(o, "xcr0_a", json_hex(r->xcr0_a));
+		json_object_set_new(o, "xcr0_b", json_hex(r->xcr0_b));
+		json_object_set_new(o, "xss_a", json_hex(r->xss_a));
+		json_object_set_new(o, "xss_b", json_hex(r->xss_b));
+		for (unsigned i = 0; i < r->nnotes; i++)
+			json_array_append_new(notes, json_string(r->notes[i]));
+		json_object_set_new(o, "notes", notes);
+		cli_print_json(o);
+		return;
+	}
+	printf("%s\n", done ? "converted" : "refused: the target cannot hold this state (use --force to drop it)");
+	printf("  in use on A:   %s\n", cli_xfeature_list(r->in_use, b1, sizeof(b1)));
+	printf("  missing on B:  %s\n", cli_xfeature_list(r->missing, b2, sizeof(b2)));
+	if (r->dropped)
+		printf("  dropped:       %s\n", cli_xfeature_list(r->dropped, b1, sizeof(b1)));
+	if (r->resized)
+		printf("  resized:       %s\n", cli_xfeature_list(r->resized, b1, sizeof(b1)));
+	if (r->moved)
+		printf("  moved (std):   %s\n", cli_xfeature_list(r->moved, b1, sizeof(b1)));
+	printf("  sizes:         %u bytes on A, %u on B\n", r->size_a, r->size_b);
+	printf("  XCR0:          %s on A, %s on B\n", cli_hex(r->xcr0_a, h1), cli_hex(r->xcr0_b, h2));
+	printf("  IA32_XSS:      %s on A, %s on B\n", cli_hex(r->xss_a, h1), cli_hex(r->xss_b, h2));
+	for (unsigned i = 0; i < r->nnotes; i++)
+		printf("  note: %s\n", r->notes[i]);
+	if (done)
+		printf("  written:       %s\n", out);
+}
+
+static int write_out(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		return cli_error("%s: %s", path, strerror(errno));
+	if (fwrite(buf, 1, len, f) != len || fclose(f))
+		return cli_error("%s: write error", path);
+	return 0;
+}
+
+static int load_system(xs_system *sys, const char *path, const struct xs_options *o)
+{
+	xs_cpu *cpu = malloc(sizeof(*cpu));
+	int ret = cpu ? cli_load_cpu(cpu, path, 0) : cli_error("out of memory");
+
+	if (!ret && xs_system_init(sys, cpu, o))
+		ret = cli_error("convert: unsupported option combination");
+	free(cpu);
+	return ret;
+}
+
+int cmd_convert(int argc, char **argv)
+{
+	struct convert_args a = { 0 };
+	struct xs_compat_report rep;
+	struct xs_diag d = { 0 };
+	xs_system *sa = malloc(sizeof(*sa)), *sb = malloc(sizeof(*sb));
+	uint8_t *in = NULL, *out = NULL;
+	size_t len = 0, need = 0;
+	int ret;
+
+	if (!sa || !sb) {
+		ret = cli_error("out of memory");
+		goto out;
+	}
+	ret = parse_args(argc, argv, &a);
+	if (ret) {
+		ret = ret < 0 ? XS_EXIT_OK : ret;
+		goto out;
+	}
+	if ((ret = cli_read_file(a.in, &in, &len)) || (ret = load_system(sa, a.from, &a.opts)) ||
+	    (ret = load_system(sb, a.to, &a.opts)))
+		goto out;
+	ret = xs_convert_buffer(sa, in, len, sb, a.out_fmt, a.force, NULL, 0, &need, &rep, &d);
+	if (ret == -ENOSPC) {
+		out = malloc(need);
+		ret = out ? xs_convert_buffer(sa, in, len, sb, a.out_fmt, a.force, out, need, &need, &rep, &d)
+			  : -ENOMEM;
+	}
+	if (ret == -EINVAL) {
+		ret = cli_error("%s: %s", a.in, d.msg);
+		goto out;
+	}
+	if (ret && ret != -EOPNOTSUPP) {
+		ret = cli_error("convert: %s", strerror(-ret));
+		goto out;
+	}
+	/* OUT is written only when the conversion is complete */
+	if (!ret && (ret = write_out(a.out, out, need)))
+		goto out;
+	print_report(&rep, !ret, a.out, a.fmt);
+	if (ret)
+		ret = XS_EXIT_FALSE;
+out:
+	free(in);
+	free(out);
+	free(sa);
+	free(sb);
+	return ret;
+}
