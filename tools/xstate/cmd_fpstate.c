@@ -102,10 +102,10 @@ static int build(struct built *b, const xs_system *sys, bool guest, uint64_t req
 	}
 	if (xs_fpu_alloc_guest_fpstate(&b->fpu, &b->gfpu))
 		return cli_error("out of memory");
-	b->fps = b->gfpu.fpstate;
 	r = request ? xs_fpu_enable_guest_xfd_features(&b->fpu, &b->gfpu, request) : 0;
 	if (r)
 		return cli_error("enabling the requested components in the vCPU fails: %s", xs_errno_name(r));
+	b->fps = b->gfpu.fpstate;	/* enabling reallocates it */
 	return 0;
 }
 
