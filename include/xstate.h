@@ -706,6 +706,60 @@ int xs_convert_buffer(const xs_system *a, const void *in, size_t in_len, const x
 		      enum xs_buf_format out_fmt, bool force, void *out, size_t out_len,
 		      size_t *written, struct xs_compat_report *rep, struct xs_diag *diag);
 
+
+/* ====================================================================== */
+/* Fleets: compatibility between hosts, pool baselines (src/compat.c)     */
+/* ====================================================================== */
+
+enum xs_compat_kind {
+	XS_COMPAT_TASK,		/* a process: ptrace/sigreturn restore (CRIU) */
+	XS_COMPAT_VCPU		/* a vCPU: KVM_GET_XSAVE2 on A, KVM_SET_XSAVE on B */
+};
+
+#define XS_COMPAT_MAX_NOTES 16
+
+/* Can state saved on host A be restored on host B? */
+struct xs_compat {
+	bool compatible;
+	uint64_t missing;	/* components A may put in the buffer that B refuses */
+	uint64_t missing_xss;	/* supervisor state travelling outside the buffer that B lacks */
+	uint64_t moved;		/* standard offsets differ: the buffer must be converted */
+	unsigned size_a, size_b;	/* buffer sizes (regset size / KVM_CAP_XSAVE2) */
+	uint64_t features_a, features_b;	/* what each side may put / accepts */
+	unsigned nnotes;
+	char notes[XS_COMPAT_MAX_NOTES][240];
+};
+
+/* Compare two hosts (each a system: CPU model + kernel options). */
+void xs_compat_check(const xs_system *a, const xs_system *b, enum xs_compat_kind kind,
+		     struct xs_compat *out);
+
+/* What a host offers for one kind of state: user XCR0 (task) or KVM's (vCPU). */
+uint64_t xs_compat_features(const xs_system *sys, enum xs_compat_kind kind);
+
+/* One component as CPUID 0xD describes it on a host. */
+struct xs_component_layout {
+	uint32_t size, offset, flags;
+};
+
+/* The common denominator of a pool of hosts. */
+struct xs_baseline {
+	uint64_t xcr0;		/* components every host offers with the same layout */
+	uint64_t xss;		/* supervisor components (vCPUs: IA32_XSS) likewise */
+	uint32_t d1_eax;	/* CPUID 0xD.1 EAX bits every host has */
+	uint64_t dropped;	/* offered by some host but not in the baseline */
+	/* for each dropped component, the hosts (bit i = host i) that limit it */
+	uint64_t limiting[XS_XFEATURE_MAX];
+	struct xs_component_layout layout[XS_XFEATURE_MAX];
+	/* CPUID leaf 0xD to show guests (sub-leaves 0, 1 and 2..19) */
+	struct xs_cpuid_leaf leaf_d[XS_XFEATURE_MAX];
+	unsigned standard_size, compacted_size;
+};
+
+/* Baseline of `n` hosts (n <= 64); -EINVAL for n == 0 or n > 64. */
+int xs_baseline(const xs_system *const *hosts, unsigned n, enum xs_compat_kind kind,
+		struct xs_baseline *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -245,3 +245,20 @@ const char *xt_write_dump(const xs_cpu *cpu, const char *dir, const char *name)
 	free(buf);
 	return path;
 }
+
+void xt_cpu_skx(xs_cpu *cpu)
+{
+	static const struct xt_comp comps[] = {
+		{ 2, 256, 576, 0 }, { 3, 64, 960, 0 }, { 4, 64, 1024, 0 }, { 5, 64, 1088, 0 },
+		{ 6, 512, 1152, 0 }, { 7, 1024, 1664, 0 }, { 8, 128, 0, 1 }, { 9, 8, 2688, 0 },
+	};
+	const struct xt_synth s = {
+		.vendor = "GenuineIntel", .leaf1_eax = 0x00050654,
+		.leaf1_ecx = XT_L1_ECX_XSAVE | XT_L1_ECX_OSXSAVE | XT_L1_ECX_AVX,
+		.leaf1_edx = XT_L1_EDX_BASE, .leaf7_ebx = XT_L7_EBX_MPX | XT_L7_EBX_AVX512F,
+		.leaf7_ecx = XT_L7_ECX_PKU | XT_L7_ECX_OSPKE, .d1_eax = 0xf,
+		.comps = comps, .ncomps = sizeof(comps) / sizeof(comps[0]),
+	};
+
+	xt_cpu_synth(cpu, &s);
+}

@@ -82,3 +82,5 @@ void xt_cpu_avx2_client(xs_cpu *cpu);
 void xt_cpu_zen3(xs_cpu *cpu);
 /* Write a model as a plain dump into dir/name; returns the path (static buffer). */
 const char *xt_write_dump(const xs_cpu *cpu, const char *dir, const char *name);
+/* Intel AVX-512 server with MPX and PKU (Skylake-SP layout, xsave-isa.md §1.1). */
+void xt_cpu_skx(xs_cpu *cpu);

@@ -67,5 +67,12 @@ int cmd_fpstate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_compat(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
+
+/* --kind task|vcpu */
+int cli_parse_kind(const char *s, enum xs_compat_kind *kind);
+/* A host: CPUID dump (or live) and kernel options (NULL: defaults). */
+int cli_load_system(xs_system *sys, const char *path, const struct xs_options *o);
 
 #endif

@@ -12,6 +12,8 @@ static const struct subcommand commands[] = {
 	{ "fpstate", "the fpstate Linux builds for a task or a vCPU, per CET-S policy", cmd_fpstate },
 	{ "check", "the kernel's verdict on a ptrace, signal-frame or KVM buffer", cmd_check },
 	{ "convert", "rewrite an XSAVE buffer from one CPU's layout to another's", cmd_convert },
+	{ "compat", "can state saved on host A be restored on host B (task or vCPU)", cmd_compat },
+	{ "baseline", "the state every host of a pool accepts, and the CPUID 0xD for guests", cmd_baseline },
 	{ "verify", "differential runs against the CPU, ptrace or KVM", cmd_verify },
 };
 

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fleets: compat between hosts both ways (AVX-512 server vs AVX2 client,
+ * Zen 3 vs Zen 4, a vCPU on a CET host vs one without CET-S), and the
+ * baseline of a mixed pool against the intersection computed by hand.
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "testutil.h"
+
+static xs_system *skx, *client, *zen4, *zen3, *zen4_off;
+static char dir[] = "/tmp/xs-compat-XXXXXX";
+static char skx_path[512], client_path[512], zen4_path[512];
+
+static int setup(void **state)
+{
+	struct xs_options o;
+	xs_cpu cpu;
+
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	xt_cpu_skx(&cpu);
+	skx = xt_system_of(&cpu, NULL);
+	snprintf(skx_path, sizeof(skx_path), "%s", xt_write_dump(&cpu, dir, "skx.txt"));
+	xt_cpu_avx2_client(&cpu);
+	client = xt_system_of(&cpu, NULL);
+	snprintf(client_path, sizeof(client_path), "%s", xt_write_dump(&cpu, dir, "client.txt"));
+	xt_cpu_zen3(&cpu);
+	zen3 = xt_system_of(&cpu, NULL);
+	xt_cpu_zen4_cet(&cpu);
+	zen4 = xt_system_of(&cpu, NULL);
+	snprintf(zen4_path, sizeof(zen4_path), "%s", xt_write_dump(&cpu, dir, "zen4.txt"));
+	xs_options_init(&o);
+	o.cet_s = XS_CET_S_OFF;
+	zen4_off = xt_system_of(&cpu, &o);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	free(skx);
+	free(client);
+	free(zen4);
+	free(zen3);
+	free(zen4_off);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_avx512_server_task_cannot_move_to_an_avx2_client(void **state)
+{
+	struct xs_compat c;
+
+	(void)state;
+	xs_compat_check(skx, client, XS_COMPAT_TASK, &c);
+	assert_false(c.compatible);
+	assert_int_equal(c.missing, XS_XFEATURE_MASK_AVX512 | XS_XFEATURE_MASK_PKRU);
+	assert_int_equal(c.size_a, 2696);
+	assert_int_equal(c.size_b, 1088);
+}
+
+static void test_avx2_client_task_moves_to_the_avx512_server(void **state)
+{
+	struct xs_compat c;
+
+	(void)state;
+	xs_compat_check(client, skx, XS_COMPAT_TASK, &c);
+	assert_true(c.compatible);
+	assert_int_equal(c.missing, 0);
+	assert_int_equal(c.moved, 0);	/* Intel layout on both */
+	/* different sizes: the regset buffer and signal frames change */
+	assert_non_null(strstr(c.notes[0], "1088 bytes on A and 2696 on B"));
+}
+
+static void test_zen3_to_zen4_and_back(void **state)
+{
+	struct xs_compat c;
+
+	(void)state;
+	xs_compat_check(zen3, zen4, XS_COMPAT_TASK, &c);
+	assert_false(c.compatible);	/* this Zen 4 model has no PKU */
+	assert_int_equal(c.missing, XS_XFEATURE_MASK_PKRU);
+	xs_compat_check(zen4, zen3, XS_COMPAT_TASK, &c);
+	assert_false(c.compatible);
+	assert_int_equal(c.missing, XS_XFEATURE_MASK_AVX512);
+	/* the AVX-512 server and Zen 4 disagree on where opmask lives */
+	xs_compat_check(skx, zen4, XS_COMPAT_VCPU, &c);
+	assert_true(c.moved & XS_XFEATURE_MASK_OPMASK);
+}
+
+static void test_vcpu_on_a_cet_host_needs_cet_on_the_target(void **state)
+{
+	struct xs_compat c;
+	bool noted = false;
+
+	(void)state;
+	xs_compat_check(zen4, zen4_off, XS_COMPAT_VCPU, &c);
+	assert_false(c.compatible);
+	assert_int_equal(c.missing, 0);	/* the xsave buffers match... */
+	assert_int_equal(c.missing_xss, 0x1800);	/* ...the CET state does not */
+	for (unsigned i = 0; i < c.nnotes; i++)
+		noted |= strstr(c.notes[i], "outside the xsave buffer: IA32_XSS and the CET MSRs") != NULL;
+	assert_true(noted);
+	/* a task only carries CET_U, which both kernels keep */
+	xs_compat_check(zen4, zen4_off, XS_COMPAT_TASK, &c);
+	assert_true(c.compatible);
+	xs_compat_check(zen4_off, zen4, XS_COMPAT_VCPU, &c);
+	assert_true(c.compatible);
+}
+
+static void test_baseline_of_a_mixed_pool_is_the_hand_computed_intersection(void **state)
+{
+	const xs_system *pool[] = { skx, client, zen4 };
+	struct xs_baseline bl;
+
+	(void)state;
+	assert_int_equal(xs_baseline(pool, 3, XS_COMPAT_VCPU, &bl), 0);
+	/* every host: x87, SSE, AVX with YMM at 576 (256 bytes) */
+	assert_int_equal(bl.xcr0, 0x7);
+	assert_int_equal(bl.xss, 0);
+	assert_int_equal(bl.standard_size, 832);
+	assert_int_equal(bl.compacted_size, 832);
+	/* MPX: SKX and the client, not Zen 4 */
+	assert_int_equal(bl.limiting[3], XS_BIT(2));
+	/* AVX-512: the client lacks it and Zen 4 lays it out differently */
+	assert_int_equal(bl.limiting[5], XS_BIT(1) | XS_BIT(2));
+	assert_int_equal(bl.limiting[9], XS_BIT(1) | XS_BIT(2));
+	/* ... and Zen 4's KVM offers CET_U/CET_S, which the Intel hosts lack */
+	assert_int_equal(bl.limiting[11], XS_BIT(0) | XS_BIT(1));
+	assert_int_equal(bl.dropped, 0x2f8 | 0x1800);
+	assert_int_equal(bl.leaf_d[0].eax, 0x7);
+	assert_int_equal(bl.leaf_d[0].ebx, 832);
+	assert_int_equal(bl.leaf_d[1].eax, 0xf);
+	assert_int_equal(bl.leaf_d[2].eax, 256);
+	assert_int_equal(bl.leaf_d[2].ebx, 576);
+	assert_int_equal(bl.leaf_d[5].eax, 0);
+	/* two Intel hosts keep MPX; a pool of one is itself */
+	assert_int_equal(xs_baseline(pool, 2, XS_COMPAT_VCPU, &bl), 0);
+	assert_int_equal(bl.xcr0, 0x1f);
+	assert_int_equal(xs_baseline(pool, 1, XS_COMPAT_VCPU, &bl), 0);
+	assert_int_equal(bl.xcr0, 0x2ff);
+	assert_int_equal(xs_baseline(pool, 0, XS_COMPAT_VCPU, &bl), -22);
+}
+
+static int tool(const char *args, char **out)
+{
+	size_t n = strlen(xt_xstate_bin()) + strlen(args) + 16;
+	char *cmd = malloc(n);
+	int st;
+
+	snprintf(cmd, n, "%s %s 2>&1", xt_xstate_bin(), args);
+	st = xt_run(cmd, out);
+	free(cmd);
+	return st;
+}
+
+static void test_compat_command_json_and_exit_status(void **state)
+{
+	char args[2048], *out;
+	json_t *j, *m;
+
+	(void)state;
+	snprintf(args, sizeof(args), "compat %s %s --format json", skx_path, client_path);
+	assert_int_equal(tool(args, &out), 1);
+	j = json_loads(out, 0, NULL);
+	assert_non_null(j);
+	assert_false(json_boolean_value(json_object_get(j, "compatible")));
+	m = json_object_get(j, "missing");
+	assert_int_equal(json_array_size(m), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(m, 0), "name")), "avx512_opmask");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(m, 3), "index")), 9);
+	assert_int_equal(json_integer_value(json_object_get(j, "size_a")), 2696);
+	assert_int_equal(json_integer_value(json_object_get(j, "size_b")), 1088);
+	assert_true(json_is_array(json_object_get(j, "notes")));
+	json_decref(j);
+	free(out);
+	snprintf(args, sizeof(args), "compat %s %s", client_path, skx_path);
+	assert_int_equal(tool(args, &out), 0);
+	free(out);
+	assert_int_equal(tool("compat live", &out), 2);
+	free(out);
+	assert_int_equal(tool("compat live live --kind robot", &out), 2);
+	assert_non_null(strstr(out, "expected task or vcpu"));
+	free(out);
+}
+
+static void test_baseline_command_prints_cpuid_for_guests(void **state)
+{
+	char args[2048], *out;
+
+	(void)state;
+	snprintf(args, sizeof(args), "baseline %s %s %s", skx_path, client_path, zen4_path);
+	assert_int_equal(tool(args, &out), 0);
+	assert_non_null(strstr(out, "XCR0 0x7 (x87,sse,avx)"));
+	assert_non_null(strstr(out, "0000000d 0 00000007 00000340 00000340 00000000"));
+	assert_non_null(strstr(out, "left out: mpx_bndregs"));
+	free(out);
+	assert_int_equal(tool("baseline", &out), 2);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_avx512_server_task_cannot_move_to_an_avx2_client),
+		cmocka_unit_test(test_avx2_client_task_moves_to_the_avx512_server),
+		cmocka_unit_test(test_zen3_to_zen4_and_back),
+		cmocka_unit_test(test_vcpu_on_a_cet_host_needs_cet_on_the_target),
+		cmocka_unit_test(test_baseline_of_a_mixed_pool_is_the_hand_computed_intersection),
+		cmocka_unit_test(test_compat_command_json_and_exit_status),
+		cmocka_unit_test(test_baseline_command_prints_cpuid_for_guests),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
