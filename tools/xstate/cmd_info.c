@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: MIT
 /* xstate info: what Linux does with a CPU's XSAVE state at boot. */
+#include <dirent.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
 static void info_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xstate info [--cpuid FILE] [--cpu N] [--format text|dmesg|json]\n"
+		"usage: xstate info [--cpuid FILE|DIR] [--cpu N] [--format text|dmesg|json|csv]\n"
 		"                   [--disable FEATURE,...] [--cet-s off|guest-only|all] [--kernel 6.18]\n\n"
 		"Model Linux's xstate initialisation (fpu__init_system_xstate) for a CPU:\n"
 		"which state components it enables, their offsets and sizes, the kernel's\n"
 		"host and guest defaults and the user ABI sizes.\n\n"
 		"  --cpuid FILE    CPUID dump (cpuid -r, InstLatx64 or plain); 'live' or\n"
-		"                  absent: this machine's CPU\n"
+		"                  absent: this machine's CPU; a directory: every dump in\n"
+		"                  it, one record each (--format json or csv), bad files\n"
+		"                  reported and skipped (exit 1 at the end)\n"
 		"  --cpu N         CPU N of a multi-CPU dump (default 0)\n"
 		"  --format F      text (default): a table; dmesg: the kernel's x86/fpu boot\n"
 		"                  lines; json: stable keys for other tools\n"
@@ -54,7 +58,7 @@ static int parse_args(int argc, char **argv, struct info_args *a)
 			a->cpu = (unsigned)n;
 			break;
 		case 'f':
-			ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON | 1u << OUT_DMESG, &a->fmt);
+			ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON | 1u << OUT_DMESG | 1u << OUT_CSV, &a->fmt);
 			break;
 		case 'd': ret = cli_parse_disable(optarg, &a->opts.clear_features); break;
 		case 's': ret = cli_parse_policy(optarg, &a->opts.cet_s); break;
@@ -224,6 +228,118 @@ json_t *info_json(const xs_system *sys)
 	return root;
 }
 
+/* ---- corpus mode: every dump of a directory -------------------------------- */
+
+static const char *const csv_columns =
+	"file,vendor,family,model,stepping,brand,format,kernel_max_features,kernel_default_features,"
+	"kernel_guest_default_features,kernel_independent_features,kernel_max_size,kernel_default_size,"
+	"kernel_guest_default_size,user_max_features,user_default_features,user_max_size,user_default_size,"
+	"xcr0,xss,max_sigframe_size";
+
+static void csv_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_csv_row(const char *file, const xs_system *sys)
+{
+	const struct xs_fpu_state_config *k = &sys->kernel, *u = &sys->user;
+
+	csv_string(file);
+	printf(",%s,%u,%u,%u,", sys->cpu.vendor, sys->cpu.family, sys->cpu.model, sys->cpu.stepping);
+	csv_string(sys->cpu.brand);
+	printf(",%s,0x%llx,0x%llx,0x%llx,0x%llx,%u,%u,%u,0x%llx,0x%llx,%u,%u,0x%llx,0x%llx,%u\n",
+	       sys->format == XS_FORMAT_COMPACTED ? "compacted" : sys->format == XS_FORMAT_STANDARD ? "standard" : "legacy",
+	       (unsigned long long)k->max_features, (unsigned long long)k->default_features,
+	       (unsigned long long)k->guest_default_features, (unsigned long long)k->independent_features,
+	       k->max_size, k->default_size, k->guest_default_size, (unsigned long long)u->max_features,
+	       (unsigned long long)u->default_features, u->max_size, u->default_size,
+	       (unsigned long long)sys->xcr0, (unsigned long long)sys->xss, sys->max_sigframe_size);
+}
+
+/* Files a corpus directory holds besides dumps. */
+static int is_dump_name(const struct dirent *d)
+{
+	static const char *const skip[] = { ".md", ".tsv", ".csv", ".json" };
+	size_t n = strlen(d->d_name);
+
+	if (d->d_name[0] == '.')
+		return 0;
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (n > strlen(skip[i]) && !strcmp(d->d_name + n - strlen(skip[i]), skip[i]))
+			return 0;
+	return 1;
+}
+
+/* One record; false when the dump is bad (reported on stderr). */
+static bool corpus_record(const char *path, const struct info_args *a, json_t *arr, xs_cpu *cpu,
+			  xs_system *sys)
+{
+	struct xs_diag diag = { 0 };
+
+	if (xs_cpu_from_file(cpu, path, a->cpu, &diag)) {
+		fprintf(stderr, "%s\n", diag.msg);
+		return false;
+	}
+	if (xs_system_init(sys, cpu, &a->opts)) {
+		fprintf(stderr, "%s: the options are not modelled\n", path);
+		return false;
+	}
+	if (arr) {
+		json_t *rec = info_json(sys);
+
+		json_object_set_new(rec, "file", json_string(path));
+		json_array_append_new(arr, rec);
+	} else {
+		print_csv_row(path, sys);
+	}
+	return true;
+}
+
+static int info_corpus(const struct info_args *a, xs_cpu *cpu, xs_system *sys)
+{
+	struct dirent **names = NULL;
+	json_t *arr = a->fmt == OUT_JSON ? json_array() : NULL;
+	unsigned bad = 0;
+	int n;
+
+	if (a->fmt != OUT_JSON && a->fmt != OUT_CSV)
+		return cli_error("--cpuid %s is a directory: use --format json or --format csv", a->cpuid);
+	n = scandir(a->cpuid, &names, is_dump_name, alphasort);
+	if (n < 0)
+		return cli_error("%s: cannot read the directory", a->cpuid);
+	if (!arr)
+		printf("%s\n", csv_columns);
+	for (int i = 0; i < n; i++) {
+		char path[4096];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s", a->cpuid, names[i]->d_name);
+		if (!stat(path, &st) && S_ISREG(st.st_mode) && !corpus_record(path, a, arr, cpu, sys))
+			bad++;
+		free(names[i]);
+	}
+	free(names);
+	if (arr)
+		cli_print_json(arr);
+	if (bad)
+		fprintf(stderr, "%s: %u bad file%s skipped\n", xs_prog, bad, bad == 1 ? "" : "s");
+	return bad ? XS_EXIT_FALSE : XS_EXIT_OK;
+}
+
+static bool is_directory(const char *path)
+{
+	struct stat st;
+
+	return path && !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
 int cmd_info(int argc, char **argv)
 {
 	struct info_args a = { 0 };
@@ -238,6 +354,14 @@ int cmd_info(int argc, char **argv)
 	ret = parse_args(argc, argv, &a);
 	if (ret) {
 		ret = ret < 0 ? XS_EXIT_OK : ret;
+		goto out;
+	}
+	if (is_directory(a.cpuid)) {
+		ret = info_corpus(&a, cpu, sys);
+		goto out;
+	}
+	if (a.fmt == OUT_CSV) {
+		ret = cli_error("--format csv is for a directory of dumps (--cpuid DIR)");
 		goto out;
 	}
 	ret = cli_load_cpu(cpu, a.cpuid, a.cpu);
