@@ -323,6 +323,19 @@ const char *xs_cet_s_policy_name(enum xs_cet_s_policy p);
 /* Patch set a policy stands for (see enum xs_series_patch). */
 uint32_t xs_cet_s_policy_patches(enum xs_cet_s_policy p);
 
+/* Bytes of a new task's and a new vCPU's fpstate under one policy. */
+struct xs_policy_cost {
+	enum xs_cet_s_policy policy;
+	unsigned task_bytes;	/* kernel.default_size */
+	unsigned vcpu_bytes;	/* kernel.guest_default_size */
+};
+
+/*
+ * The three policies in the series' order (off, guest-only, all) for a CPU
+ * with otherwise `base` options (NULL: defaults). -EINVAL for bad options.
+ */
+int xs_policy_costs(const xs_cpu *cpu, const struct xs_options *base, struct xs_policy_cost out[3]);
+
 /* The kernel's struct fpu_state_config (v4 layout, with guest defaults). */
 struct xs_fpu_state_config {
 	unsigned max_size;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Options of the model: the CET-S policy and what it means as a patch set. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xstate.h"
@@ -49,4 +50,28 @@ uint32_t xs_cet_s_policy_patches(enum xs_cet_s_policy p)
 	default:
 		return XS_PATCH_ALL;
 	}
+}
+
+int xs_policy_costs(const xs_cpu *cpu, const struct xs_options *base, struct xs_policy_cost out[3])
+{
+	static const enum xs_cet_s_policy order[3] = { XS_CET_S_OFF, XS_CET_S_GUEST_ONLY, XS_CET_S_ALL };
+	xs_system *sys = malloc(sizeof(*sys));
+	struct xs_options o;
+	int ret = 0;
+
+	if (!sys)
+		return -ENOMEM;
+	if (base)
+		o = *base;
+	else
+		xs_options_init(&o);
+	o.patches = 0;	/* each policy is its own patch set */
+	for (int i = 0; i < 3 && !ret; i++) {
+		o.cet_s = order[i];
+		ret = xs_system_init(sys, cpu, &o);
+		out[i] = (struct xs_policy_cost){ order[i], sys->kernel.default_size,
+						  sys->kernel.guest_default_size };
+	}
+	free(sys);
+	return ret;
 }

@@ -4,6 +4,7 @@
 #define XS_CLI_H
 
 #include <stdbool.h>
+#include <dirent.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -52,6 +53,10 @@ int cli_read_file(const char *path, uint8_t **buf, size_t *len);
  */
 int cli_permit(xs_fpu *fpu, uint64_t request, bool guest);
 
+/* Corpus directories: which entries are dumps (README.md, *.tsv… are not). */
+int cli_is_dump_name(const struct dirent *d);
+bool cli_is_directory(const char *path);
+
 /* "0x18e7" */
 const char *cli_hex(uint64_t v, char buf[24]);
 json_t *json_hex(uint64_t v);
@@ -69,6 +74,7 @@ int cmd_check(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_compat(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* --kind task|vcpu */
 int cli_parse_kind(const char *s, enum xs_compat_kind *kind);

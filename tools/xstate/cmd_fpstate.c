@@ -116,34 +116,7 @@ static void unbuild(struct built *b)
 	xs_fpu_destroy(&b->fpu);
 }
 
-struct policy_cost {
-	unsigned task, vcpu;
-};
-
-/* Bytes per task and per vCPU fpstate under each CET-S policy. */
-static int policy_costs(const xs_cpu *cpu, const struct xs_options *base, struct policy_cost out[3])
-{
-	static const enum xs_cet_s_policy order[3] = { XS_CET_S_OFF, XS_CET_S_GUEST_ONLY, XS_CET_S_ALL };
-	xs_system *sys = malloc(sizeof(*sys));
-	struct xs_options o = *base;
-
-	if (!sys)
-		return -ENOMEM;
-	for (int i = 0; i < 3; i++) {
-		o.cet_s = order[i];
-		o.patches = 0;
-		if (xs_system_init(sys, cpu, &o)) {
-			free(sys);
-			return -EINVAL;
-		}
-		out[i].task = sys->kernel.default_size;
-		out[i].vcpu = sys->kernel.guest_default_size;
-	}
-	free(sys);
-	return 0;
-}
-
-static void print_text(const xs_system *sys, const struct built *b, const struct policy_cost pc[3])
+static void print_text(const xs_system *sys, const struct built *b, const struct xs_policy_cost pc[3])
 {
 	const xs_fpstate *f = b->fps;
 	char h[24], names[256];
@@ -167,13 +140,13 @@ static void print_text(const xs_system *sys, const struct built *b, const struct
 	if (xs_fpstate_guest_only_warning(sys, f, &d))
 		printf("  %s\n", d.msg);
 	printf("\nBytes per fpstate under each CET-S policy:\n  policy        task   vCPU\n");
-	printf("  off         %6u %6u\n  guest-only  %6u %6u\n  all         %6u %6u\n", pc[0].task,
-	       pc[0].vcpu, pc[1].task, pc[1].vcpu, pc[2].task, pc[2].vcpu);
+	printf("  off         %6u %6u\n  guest-only  %6u %6u\n  all         %6u %6u\n", pc[0].task_bytes,
+	       pc[0].vcpu_bytes, pc[1].task_bytes, pc[1].vcpu_bytes, pc[2].task_bytes, pc[2].vcpu_bytes);
 	printf("A non-vCPU task saves %d bytes under guest-only compared with all.\n",
-	       (int)pc[2].task - (int)pc[1].task);
+	       (int)pc[2].task_bytes - (int)pc[1].task_bytes);
 }
 
-static json_t *to_json(const xs_system *sys, const struct built *b, const struct policy_cost pc[3])
+static json_t *to_json(const xs_system *sys, const struct built *b, const struct xs_policy_cost pc[3])
 {
 	static const char *const names[3] = { "off", "guest-only", "all" };
 	const xs_fpstate *f = b->fps;
@@ -193,12 +166,12 @@ static json_t *to_json(const xs_system *sys, const struct built *b, const struct
 	for (int i = 0; i < 3; i++) {
 		json_t *p = json_object();
 
-		json_object_set_new(p, "task_bytes", json_integer(pc[i].task));
-		json_object_set_new(p, "vcpu_bytes", json_integer(pc[i].vcpu));
+		json_object_set_new(p, "task_bytes", json_integer(pc[i].task_bytes));
+		json_object_set_new(p, "vcpu_bytes", json_integer(pc[i].vcpu_bytes));
 		json_object_set_new(pol, names[i], p);
 	}
 	json_object_set_new(o, "policies", pol);
-	json_object_set_new(o, "saving_per_task", json_integer((json_int_t)pc[2].task - (json_int_t)pc[1].task));
+	json_object_set_new(o, "saving_per_task", json_integer((json_int_t)pc[2].task_bytes - (json_int_t)pc[1].task_bytes));
 	return o;
 }
 
@@ -207,7 +180,7 @@ int cmd_fpstate(int argc, char **argv)
 	struct fpstate_args a = { 0 };
 	xs_cpu *cpu = malloc(sizeof(*cpu));
 	xs_system *sys = malloc(sizeof(*sys));
-	struct policy_cost pc[3];
+	struct xs_policy_cost pc[3];
 	struct built b;
 	int ret;
 
@@ -223,7 +196,7 @@ int cmd_fpstate(int argc, char **argv)
 	ret = cli_load_cpu(cpu, a.cpuid, a.cpu);
 	if (ret)
 		goto out;
-	if (xs_system_init(sys, cpu, &a.opts) || policy_costs(cpu, &a.opts, pc)) {
+	if (xs_system_init(sys, cpu, &a.opts) || xs_policy_costs(cpu, &a.opts, pc)) {
 		ret = cli_error("fpstate: unsupported option combination");
 		goto out;
 	}

@@ -263,20 +263,6 @@ static void print_csv_row(const char *file, const xs_system *sys)
 	       (unsigned long long)sys->xcr0, (unsigned long long)sys->xss, sys->max_sigframe_size);
 }
 
-/* Files a corpus directory holds besides dumps. */
-static int is_dump_name(const struct dirent *d)
-{
-	static const char *const skip[] = { ".md", ".tsv", ".csv", ".json" };
-	size_t n = strlen(d->d_name);
-
-	if (d->d_name[0] == '.')
-		return 0;
-	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
-		if (n > strlen(skip[i]) && !strcmp(d->d_name + n - strlen(skip[i]), skip[i]))
-			return 0;
-	return 1;
-}
-
 /* One record; false when the dump is bad (reported on stderr). */
 static bool corpus_record(const char *path, const struct info_args *a, json_t *arr, xs_cpu *cpu,
 			  xs_system *sys)
@@ -311,7 +297,7 @@ static int info_corpus(const struct info_args *a, xs_cpu *cpu, xs_system *sys)
 
 	if (a->fmt != OUT_JSON && a->fmt != OUT_CSV)
 		return cli_error("--cpuid %s is a directory: use --format json or --format csv", a->cpuid);
-	n = scandir(a->cpuid, &names, is_dump_name, alphasort);
+	n = scandir(a->cpuid, &names, cli_is_dump_name, alphasort);
 	if (n < 0)
 		return cli_error("%s: cannot read the directory", a->cpuid);
 	if (!arr)
@@ -333,13 +319,6 @@ static int info_corpus(const struct info_args *a, xs_cpu *cpu, xs_system *sys)
 	return bad ? XS_EXIT_FALSE : XS_EXIT_OK;
 }
 
-static bool is_directory(const char *path)
-{
-	struct stat st;
-
-	return path && !stat(path, &st) && S_ISDIR(st.st_mode);
-}
-
 int cmd_info(int argc, char **argv)
 {
 	struct info_args a = { 0 };
@@ -356,7 +335,7 @@ int cmd_info(int argc, char **argv)
 		ret = ret < 0 ? XS_EXIT_OK : ret;
 		goto out;
 	}
-	if (is_directory(a.cpuid)) {
+	if (cli_is_directory(a.cpuid)) {
 		ret = info_corpus(&a, cpu, sys);
 		goto out;
 	}

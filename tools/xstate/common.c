@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
+#include <dirent.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,4 +247,24 @@ int cli_permit(xs_fpu *fpu, uint64_t request, bool guest)
 	if (r)
 		return cli_error("first use of the requested components fails: %s", xs_errno_name((int)r));
 	return 0;
+}
+
+int cli_is_dump_name(const struct dirent *d)
+{
+	static const char *const skip[] = { ".md", ".tsv", ".csv", ".json" };
+	size_t n = strlen(d->d_name);
+
+	if (d->d_name[0] == '.')
+		return 0;
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (n > strlen(skip[i]) && !strcmp(d->d_name + n - strlen(skip[i]), skip[i]))
+			return 0;
+	return 1;
+}
+
+bool cli_is_directory(const char *path)
+{
+	struct stat st;
+
+	return path && !stat(path, &st) && S_ISDIR(st.st_mode);
 }

@@ -14,6 +14,7 @@ static const struct subcommand commands[] = {
 	{ "convert", "rewrite an XSAVE buffer from one CPU's layout to another's", cmd_convert },
 	{ "compat", "can state saved on host A be restored on host B (task or vCPU)", cmd_compat },
 	{ "baseline", "the state every host of a pool accepts, and the CPUID 0xD for guests", cmd_baseline },
+	{ "bench", "the CET-S series' experiment: memory per policy, context switches", cmd_bench },
 	{ "verify", "differential runs against the CPU, ptrace or KVM", cmd_verify },
 };
 

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xstate bench memory|switch: the CET-S series' experiment. `memory` is
+ * the accounting (bytes per task and per vCPU under each policy); `switch`
+ * measures context switches (bench_switch.c).
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void bench_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xstate bench memory [--cpuid FILE|DIR] [--format text|json]\n"
+		"       xstate bench switch [--cpuid FILE] [--tasks N] [--switches M] [--format text|json]\n\n"
+		"memory: bytes of a task's and a vCPU's fpstate under each CET-S policy (off,\n"
+		"        guest-only, all) and what a non-vCPU task saves under guest-only\n"
+		"        compared with all, for one CPU or every dump of a directory.\n"
+		"switch: the series' context-switch experiment (see xstate bench switch --help).\n");
+}
+
+struct mem_row {
+	char name[256];
+	struct xs_policy_cost pc[3];
+};
+
+static json_t *row_json(const struct mem_row *r)
+{
+	static const char *const names[3] = { "off", "guest-only", "all" };
+	json_t *o = json_object(), *t = json_object(), *v = json_object();
+
+	json_object_set_new(o, "cpu", json_string(r->name));
+	for (int i = 0; i < 3; i++) {
+		json_object_set_new(t, names[i], json_integer(r->pc[i].task_bytes));
+		json_object_set_new(v, names[i], json_integer(r->pc[i].vcpu_bytes));
+	}
+	json_object_set_new(o, "task_bytes", t);
+	json_object_set_new(o, "vcpu_bytes", v);
+	json_object_set_new(o, "saving_per_task",
+			    json_integer((json_int_t)r->pc[2].task_bytes - (json_int_t)r->pc[1].task_bytes));
+	return o;
+}
+
+static void row_text(const struct mem_row *r)
+{
+	printf("%-40.40s %6u %6u %6u | %6u %6u %6u | %5d\n", r->name, r->pc[0].task_bytes,
+	       r->pc[1].task_bytes, r->pc[2].task_bytes, r->pc[0].vcpu_bytes, r->pc[1].vcpu_bytes,
+	       r->pc[2].vcpu_bytes, (int)r->pc[2].task_bytes - (int)r->pc[1].task_bytes);
+}
+
+static bool mem_row_of(const char *path, struct mem_row *r)
+{
+	xs_cpu *cpu = malloc(sizeof(*cpu));
+	struct xs_diag d = { 0 };
+	bool ok = false;
+
+	if (!cpu)
+		return false;
+	if (!path || !strcmp(path, "live"))
+		ok = !xs_cpu_from_host(cpu);
+	else if (xs_cpu_from_file(cpu, path, 0, &d))
+		fprintf(stderr, "%s\n", d.msg);
+	else
+		ok = true;
+	if (ok)
+		ok = !xs_policy_costs(cpu, NULL, r->pc);
+	snprintf(r->name, sizeof(r->name), "%s", path ? path : "live");
+	free(cpu);
+	return ok;
+}
+
+static int bench_memory(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "cpuid", required_argument, NULL, 'c' }, { "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	enum xs_out_format fmt = OUT_TEXT;
+	const char *path = NULL;
+	struct dirent **names = NULL;
+	json_t *arr = json_array();
+	struct mem_row r;
+	int c, n = 1, bad = 0, ret = 0;
+
+	optind = 1;
+	while (!ret && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': path = optarg; break;
+		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &fmt); break;
+		case 'h': bench_usage(stdout); json_decref(arr); return XS_EXIT_OK;
+		default: ret = XS_EXIT_USAGE; break;
+		}
+	}
+	if (!ret && optind < argc)
+		ret = cli_error("bench memory: unexpected argument '%s'", argv[optind]);
+	if (!ret && cli_is_directory(path) && (n = scandir(path, &names, cli_is_dump_name, alphasort)) < 0)
+		ret = cli_error("%s: cannot read the directory", path);
+	if (ret) {
+		json_decref(arr);
+		return ret;
+	}
+	if (fmt == OUT_TEXT)
+		printf("%-40s %20s | %20s | %s\n%-40s %6s %6s %6s | %6s %6s %6s |\n", "CPU", "bytes per task",
+		       "bytes per vCPU", "saved", "", "off", "guest", "all", "off", "guest", "all");
+	for (int i = 0; i < n; i++) {
+		char file[4096];
+
+		if (names)
+			snprintf(file, sizeof(file), "%s/%s", path, names[i]->d_name);
+		if (!mem_row_of(names ? file : path, &r))
+			bad++;
+		else if (fmt == OUT_JSON)
+			json_array_append_new(arr, row_json(&r));
+		else
+			row_text(&r);
+		if (names)
+			free(names[i]);
+	}
+	free(names);
+	if (fmt == OUT_JSON)
+		cli_print_json(arr);
+	else
+		json_decref(arr);
+	return bad ? XS_EXIT_FALSE : XS_EXIT_OK;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	if (argc < 2)
+		return bench_usage(stderr), XS_EXIT_USAGE;
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return bench_usage(stdout), XS_EXIT_OK;
+	if (!strcmp(argv[1], "memory"))
+		return bench_memory(argc - 1, argv + 1);
+	return cli_error("bench: unknown benchmark '%s' (expected memory or switch)", argv[1]);
+}
