@@ -379,6 +379,8 @@ typedef struct xs_system {
 	uint64_t xcr0;			/* what the kernel writes to XCR0 */
 	uint64_t xss;			/* what the kernel writes to IA32_XSS */
 	uint32_t mxcsr_feature_mask;
+	/* init_fpstate's legacy area as FXSAVE left it at boot (FCW, MXCSR, mask). */
+	uint8_t init_fpstate_legacy[512];
 
 	/* setup_xstate_cache(): -1 (0xffffffff) where not enabled. */
 	uint32_t xstate_offsets[XS_XFEATURE_MAX];	/* standard format */
@@ -387,6 +389,19 @@ typedef struct xs_system {
 	uint32_t xstate_comp_offsets[XS_XFEATURE_MAX];	/* compacted, over kernel.max_features */
 	unsigned uncompact_order[XS_XFEATURE_MAX];	/* standard-offset order */
 	unsigned n_uncompact;
+
+	/*
+	 * The three shapes of kernel buffer (XCOMP_BV = default, guest default
+	 * or max features): offsets of every component, and whether each user
+	 * component sits at its standard offset (then kernel <-> UABI copies
+	 * are single memcpys). Derived at init; a cache for the UABI copies.
+	 */
+	struct xs_buffer_layout {
+		uint64_t xcomp_bv;
+		unsigned offset[XS_XFEATURE_MAX];
+		unsigned user_end;	/* end of the last user component */
+		bool standard;		/* user part byte-for-byte the standard format */
+	} layouts[3];
 
 	/* Signal frames: fpu__get_fpstate_size() and AT_MINSIGSTKSZ. */
 	unsigned fpstate_sigframe_size;
@@ -591,6 +606,13 @@ void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_
  */
 int xs_copy_uabi_to_xstate(const xs_system *sys, xs_fpstate *fps, const void *buf, size_t len,
 			   uint32_t *pkru, struct xs_verdict *v);
+
+/*
+ * The checks of copy_uabi_to_xstate() alone (header, MXCSR, length) for a
+ * buffer destined for `fps`: 0 or the kernel's -errno; nothing changes.
+ */
+int xs_uabi_validate(const xs_system *sys, const xs_fpstate *fps, const void *buf, size_t len,
+		     struct xs_verdict *v);
 
 /* ---- ptrace (NT_X86_XSTATE, regset.c) ---- */
 

@@ -32,9 +32,16 @@ static uint32_t cpu_mxcsr_mask(const xs_system *sys)
 
 static void fpu__init_system_generic(xs_system *sys)
 {
+	uint16_t fcw = 0x037f;
+	uint32_t mxcsr = 0x1f80;
+
 	sys->fpu = xs_system_has(sys, XS_CPU_FPU);
 	sys->fxsr = xs_system_has(sys, XS_CPU_FXSR);
 	sys->mxcsr_feature_mask = sys->fxsr ? cpu_mxcsr_mask(sys) : 0;
+	/* setup_init_fpu_buf(): FXSAVE of the init state into init_fpstate */
+	memcpy(sys->init_fpstate_legacy, &fcw, 2);
+	memcpy(sys->init_fpstate_legacy + 24, &mxcsr, 4);
+	memcpy(sys->init_fpstate_legacy + 28, &sys->mxcsr_feature_mask, 4);
 }
 
 static void fpu__init_system_xstate_size_legacy(xs_system *sys)

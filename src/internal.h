@@ -10,6 +10,20 @@
 #define XS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define XS_ALIGN(x, a) (((x) + (a) - 1) & ~((a) - 1))
 
+/* Hot-path views of the system and an fpstate's header (no calls). */
+static inline bool xs_aligned64(const xs_system *sys, unsigned nr)
+{
+	return sys->xstate_flags[nr] & 2u;
+}
+
+static inline uint64_t xs_hdr_word(const uint8_t *regs, unsigned word)
+{
+	uint64_t v;
+
+	__builtin_memcpy(&v, regs + XS_XSAVE_HDR_OFFSET + 8 * word, 8);
+	return v;
+}
+
 /* cpufeature.c */
 uint64_t xs_clear_cpu_caps(uint64_t features, uint64_t clear);
 uint64_t xs_kernel_cpu_features(const xs_cpu *cpu, uint64_t clear, char *note, size_t note_size);
@@ -34,7 +48,5 @@ void xs_xstate_init_xcomp_bv(const xs_system *sys, xs_fpstate *fps, uint64_t mas
 void xs_verdict_set(struct xs_verdict *v, int err, const char *rule, const char *function,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 uint64_t xs_supervisor_all(const xs_system *sys);
-int xs_uabi_validate(const xs_system *sys, const xs_fpstate *fps, const void *buf, size_t len,
-		     struct xs_verdict *v);
 
 #endif

@@ -70,90 +70,193 @@ uint64_t xs_supervisor_all(const xs_system *sys)
 	       XS_XFEATURE_MASK_SUPERVISOR_UNSUPPORTED;
 }
 
-/* Where component nr sits in the fpstate's own buffer (kernel format). */
-static unsigned kernel_offset(const xs_system *sys, const xs_fpstate *fps, unsigned nr)
+/*
+ * Offsets of every component in the fpstate's own buffer: the system's
+ * precomputed shape when XCOMP_BV is one of the kernel's three, otherwise
+ * one pass over XCOMP_BV into `scratch` (xfeature_get_offset() for all).
+ */
+static const struct xs_buffer_layout *kernel_layout(const xs_system *sys, const xs_fpstate *fps,
+						    struct xs_buffer_layout *scratch)
 {
-	return xs_xfeature_get_offset(sys, xs_fpstate_xcomp_bv(fps), nr);
+	uint64_t xcomp_bv = xs_hdr_word(fps->regs, 1);
+	uint64_t m = xcomp_bv & (XS_BIT(XS_XFEATURE_MAX) - 1) & ~XS_XFEATURE_MASK_FPSSE;
+	unsigned offs = XS_XSAVE_LEGACY_AND_HDR;
+
+	for (unsigned i = 0; i < XS_ARRAY_SIZE(sys->layouts); i++)
+		if (sys->layouts[i].xcomp_bv == xcomp_bv)
+			return &sys->layouts[i];
+	scratch->standard = false;
+	scratch->offset[0] = 0;
+	scratch->offset[1] = XMM_OFFSET;
+	for (; m; m &= m - 1) {	/* set bits only, ascending */
+		unsigned nr = (unsigned)__builtin_ctzll(m);
+
+		if (xs_aligned64(sys, nr))
+			offs = XS_ALIGN(offs, 64u);
+		scratch->offset[nr] = offs;
+		offs += sys->xstate_sizes[nr];
+	}
+	return scratch;
+}
+
+/*
+ * Out of line on purpose: inlined, the compiler turns short constant-size
+ * copies and fills into `rep movs`/`rep stos`, whose start-up cost is far
+ * above the library's vector memcpy/memset for a few hundred bytes.
+ */
+__attribute__((noinline)) static void zero_bytes(uint8_t *p, size_t n)
+{
+	memset(p, 0, n);
+}
+
+/*
+ * A copy plan: segments (source, destination offset, length; NULL source
+ * means zeroes) merged where both sides continue each other, so a buffer
+ * whose layout matches the fpstate's is moved with a few large memcpys.
+ */
+struct plan {
+	struct seg {
+		const uint8_t *src;
+		size_t dst, len;
+	} s[2 * XS_XFEATURE_MAX + 8];
+	unsigned n;
+};
+
+static void plan_add(struct plan *p, const uint8_t *src, size_t dst, size_t len)
+{
+	struct seg *l = p->n ? &p->s[p->n - 1] : NULL;
+
+	if (!len)
+		return;
+	if (l && l->dst + l->len == dst && (src ? l->src && l->src + l->len == src : !l->src)) {
+		l->len += len;
+		return;
+	}
+	p->s[p->n++] = (struct seg){ src, dst, len };
+}
+
+/* Out of line for the same reason as zero_bytes(). */
+__attribute__((noinline)) static void plan_run(const struct plan *p, uint8_t *out, size_t len)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		const struct seg *sg = &p->s[i];
+		size_t n;
+
+		if (sg->dst >= len)
+			break;
+		n = sg->len < len - sg->dst ? sg->len : len - sg->dst;
+		if (sg->src)
+			memcpy(out + sg->dst, sg->src, n);
+		else
+			memset(out + sg->dst, 0, n);
+	}
 }
 
 /* ---- kernel -> UABI --------------------------------------------------- */
 
-struct membuf {
-	uint8_t *p;
-	size_t left;
-};
-
-static void membuf_write(struct membuf *m, const void *src, size_t n)
+/* The legacy area: each piece from the fpstate if in use, else from init_fpstate. */
+static void plan_legacy(struct plan *p, const xs_system *sys, const uint8_t *x, uint64_t xfeatures)
 {
-	if (n > m->left)
-		n = m->left;
-	if (src)
-		memcpy(m->p, src, n);
-	else
-		memset(m->p, 0, n);
-	m->p += n;
-	m->left -= n;
+	const uint8_t *init = sys->init_fpstate_legacy;
+	bool fp = xfeatures & XS_XFEATURE_MASK_FP;
+
+	plan_add(p, fp ? x : init, 0, MXCSR_OFFSET);
+	/* MXCSR belongs to SSE, but YMM needs it too */
+	plan_add(p, (xfeatures & (XS_XFEATURE_MASK_SSE | XS_XFEATURE_MASK_YMM) ? x : init) + MXCSR_OFFSET,
+		 MXCSR_OFFSET, 8);
+	plan_add(p, (fp ? x : init) + 32, 32, 128);
+	plan_add(p, (xfeatures & XS_XFEATURE_MASK_SSE ? x : init) + XMM_OFFSET, XMM_OFFSET, XMM_SIZE);
 }
 
-/* init_fpstate's legacy area (what FXSAVE left there at boot). */
-static void init_legacy(const xs_system *sys, uint8_t legacy[XS_FXSAVE_SIZE])
+/*
+ * The fast path for a buffer whose user part is already the standard format:
+ * one copy, then what the kernel writes differently — init values for the
+ * legacy parts and components not in use, the software words and header,
+ * the given PKRU.
+ */
+static void copy_standard_layout(const xs_system *sys, const xs_fpstate *fps,
+				 const struct xs_buffer_layout *l, uint64_t xfeatures, uint32_t pkru,
+				 uint8_t *out, size_t len)
 {
-	uint16_t fcw = 0x037f;
-	uint32_t mxcsr = 0x1f80;
+	const uint8_t *init = sys->init_fpstate_legacy;
+	size_t n = l->user_end < len ? l->user_end : len;
+	uint64_t absent = fps->user_xfeatures & ~xfeatures & ~XS_XFEATURE_MASK_FPSSE;
 
-	memset(legacy, 0, XS_FXSAVE_SIZE);
-	memcpy(legacy, &fcw, 2);
-	memcpy(legacy + MXCSR_OFFSET, &mxcsr, 4);
-	memcpy(legacy + MXCSR_OFFSET + 4, &sys->mxcsr_feature_mask, 4);
+	memcpy(out, fps->regs, n);
+	if (n < len)
+		zero_bytes(out + n, len - n);
+	if (!(xfeatures & XS_XFEATURE_MASK_FP)) {
+		memcpy(out, init, MXCSR_OFFSET);
+		memcpy(out + 32, init + 32, 128);
+	}
+	if (!(xfeatures & (XS_XFEATURE_MASK_SSE | XS_XFEATURE_MASK_YMM)))
+		memcpy(out + MXCSR_OFFSET, init + MXCSR_OFFSET, 8);
+	if (!(xfeatures & XS_XFEATURE_MASK_SSE))
+		zero_bytes(out + XMM_OFFSET, XMM_SIZE);
+	zero_bytes(out + XMM_OFFSET + XMM_SIZE, XS_XSAVE_LEGACY_AND_HDR - (XMM_OFFSET + XMM_SIZE));
+	memcpy(out + SW_RESERVED_OFFSET, &sys->user.max_features, 8);
+	memcpy(out + XS_XSAVE_HDR_OFFSET, &xfeatures, 8);
+	for (; absent; absent &= absent - 1) {
+		unsigned nr = (unsigned)__builtin_ctzll(absent);
+
+		if (sys->xstate_offsets[nr] < n)
+			zero_bytes(out + sys->xstate_offsets[nr], sys->xstate_sizes[nr]);
+	}
+	if (xfeatures & XS_XFEATURE_MASK_PKRU) {
+		uint8_t pk[8] = { 0 };
+
+		memcpy(pk, &pkru, 4);
+		memcpy(out + sys->xstate_offsets[XS_XFEATURE_PKRU], pk, 8);
+	}
 }
 
 void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_t mask,
 			    uint32_t pkru, enum xs_copy_mode mode, void *out, size_t len)
 {
-	struct membuf to = { out, len };
-	uint8_t init[XS_FXSAVE_SIZE], hdr[XS_XSAVE_HDR_SIZE] = { 0 }, sw[48] = { 0 };
+	struct plan p;	/* only n is initialised: the segments are written as added */
+	struct xs_buffer_layout scratch;
+	const struct xs_buffer_layout *l;
+	uint8_t words[XS_XSAVE_LEGACY_AND_HDR - SW_RESERVED_OFFSET], pk[8] = { 0 };
 	const uint8_t *x = fps->regs;
-	uint64_t xfeatures = xs_fpstate_xstate_bv(fps);
-	unsigned zerofrom = XS_XSAVE_LEGACY_AND_HDR;
+	uint64_t xfeatures = xs_hdr_word(x, 0);
+	unsigned zerofrom = XMM_OFFSET + XMM_SIZE;
 
-	init_legacy(sys, init);
+	p.n = 0;
 	xfeatures &= mode == XS_COPY_FP ? XS_XFEATURE_MASK_FP
 		   : mode == XS_COPY_FX ? XS_XFEATURE_MASK_FPSSE
 		   : fps->user_xfeatures & mask;
-	membuf_write(&to, xfeatures & XS_XFEATURE_MASK_FP ? x : init, MXCSR_OFFSET);
-	/* MXCSR belongs to SSE, but YMM needs it too */
-	membuf_write(&to, xfeatures & (XS_XFEATURE_MASK_SSE | XS_XFEATURE_MASK_YMM) ? x + MXCSR_OFFSET
-										    : init + MXCSR_OFFSET, 8);
-	membuf_write(&to, xfeatures & XS_XFEATURE_MASK_FP ? x + 32 : init + 32, 128);
-	membuf_write(&to, xfeatures & XS_XFEATURE_MASK_SSE ? x + XMM_OFFSET : init + XMM_OFFSET, XMM_SIZE);
+	l = kernel_layout(sys, fps, &scratch);
+	if (mode == XS_COPY_XSAVE && l->standard && len >= XS_XSAVE_LEGACY_AND_HDR) {
+		copy_standard_layout(sys, fps, l, xfeatures, pkru, out, len);
+		return;
+	}
+	plan_legacy(&p, sys, x, xfeatures);
 	if (mode == XS_COPY_XSAVE) {
-		membuf_write(&to, NULL, SW_RESERVED_OFFSET - (XMM_OFFSET + XMM_SIZE));
-		/* xstate_fx_sw_bytes: word 0 is the user XCR0 (update_regset_xstate_info) */
-		memcpy(sw, &sys->user.max_features, 8);
-		membuf_write(&to, sw, sizeof(sw));
-		memcpy(hdr, &xfeatures, 8);
-		membuf_write(&to, hdr, sizeof(hdr));
+		/* the software words (word 0: the user XCR0) and the header */
+		zero_bytes(words, sizeof(words));
+		memcpy(words, &sys->user.max_features, 8);
+		memcpy(words + XS_XSAVE_HDR_OFFSET - SW_RESERVED_OFFSET, &xfeatures, 8);
+		plan_add(&p, NULL, zerofrom, SW_RESERVED_OFFSET - zerofrom);
+		plan_add(&p, words, SW_RESERVED_OFFSET, sizeof(words));
+		zerofrom = XS_XSAVE_LEGACY_AND_HDR;
+		memcpy(pk, &pkru, 4);
 		for (unsigned k = 0; k < sys->n_uncompact; k++) {
 			unsigned nr = sys->uncompact_order[k];
-			unsigned off = sys->xstate_offsets[nr], size = sys->xstate_sizes[nr];
+			unsigned o = sys->xstate_offsets[nr], size = sys->xstate_sizes[nr];
 
 			if (!(xfeatures & XS_BIT(nr)))
 				continue;
-			if (zerofrom < off)
-				membuf_write(&to, NULL, off - zerofrom);
-			if (nr == XS_XFEATURE_PKRU) {
-				/* PKRU may be stale in the buffer: the given value wins */
-				uint8_t pk[8] = { 0 };
-
-				memcpy(pk, &pkru, 4);
-				membuf_write(&to, pk, 8);
-			} else {
-				membuf_write(&to, x + kernel_offset(sys, fps, nr), size);
-			}
-			zerofrom = off + size;
+			if (zerofrom < o)
+				plan_add(&p, NULL, zerofrom, o - zerofrom);
+			/* PKRU may be stale in the buffer: the given value wins */
+			plan_add(&p, nr == XS_XFEATURE_PKRU ? pk : x + l->offset[nr], o,
+				 nr == XS_XFEATURE_PKRU ? sizeof(pk) : size);
+			zerofrom = o + size;
 		}
 	}
-	membuf_write(&to, NULL, to.left);
+	if (zerofrom < len)
+		plan_add(&p, NULL, zerofrom, len - zerofrom);
+	plan_run(&p, out, len);
 }
 
 /* ---- UABI -> kernel --------------------------------------------------- */
@@ -178,12 +281,16 @@ static int validate_user_xstate_header(const xs_fpstate *fps, const uint8_t *hdr
 			       (unsigned long long)xcomp_bv);
 		return -EINVAL;
 	}
-	for (unsigned i = 16; i < XS_XSAVE_HDR_SIZE; i++) {
-		if (hdr[i]) {
-			xs_verdict_set(v, -EINVAL, "header.reserved", "validate_user_xstate_header",
-				       "reserved header byte %u (buffer offset %u) is 0x%02x, must be 0",
-				       i - 16, XS_XSAVE_HDR_OFFSET + i, hdr[i]);
-			return -EINVAL;
+	/* the 48 reserved bytes: six words at once, bytes only to report */
+	if (get64(hdr + 16) | get64(hdr + 24) | get64(hdr + 32) | get64(hdr + 40) | get64(hdr + 48) |
+	    get64(hdr + 56)) {
+		for (unsigned i = 16; i < XS_XSAVE_HDR_SIZE; i++) {
+			if (hdr[i]) {
+				xs_verdict_set(v, -EINVAL, "header.reserved", "validate_user_xstate_header",
+					       "reserved header byte %u (buffer offset %u) is 0x%02x, must be 0",
+					       i - 16, XS_XSAVE_HDR_OFFSET + i, hdr[i]);
+				return -EINVAL;
+			}
 		}
 	}
 	return 0;
@@ -211,6 +318,8 @@ static int check_length(const xs_system *sys, size_t len, uint64_t xfeatures, st
 {
 	size_t need = XS_XSAVE_LEGACY_AND_HDR;
 
+	if (len >= sys->user.max_size)
+		return 0;	/* every user component fits */
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
 		if ((xfeatures & XS_BIT(nr)) && sys->xstate_offsets[nr] + (size_t)sys->xstate_sizes[nr] > need)
 			need = sys->xstate_offsets[nr] + (size_t)sys->xstate_sizes[nr];
@@ -247,22 +356,27 @@ int xs_uabi_validate(const xs_system *sys, const xs_fpstate *fps, const void *bu
 /* Load the validated buffer into the fpstate. */
 static void load_uabi(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, uint32_t *pkru)
 {
-	uint64_t xfeatures = get64(b + XS_XSAVE_HDR_OFFSET), bv;
+	uint64_t xfeatures = get64(b + XS_XSAVE_HDR_OFFSET), m = xfeatures, bv;
+	struct xs_buffer_layout scratch;
+	const struct xs_buffer_layout *l = kernel_layout(sys, fps, &scratch);
 	uint8_t *x = fps->regs;
+	struct plan p;
 
+	p.n = 0;
 	/* SSE and YMM need MXCSR even when FP is not loaded */
 	if ((xfeatures & (XS_XFEATURE_MASK_SSE | XS_XFEATURE_MASK_YMM)) && !(xfeatures & XS_XFEATURE_MASK_FP))
 		memcpy(x + MXCSR_OFFSET, b + MXCSR_OFFSET, 8);
-	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++) {
-		if (!(xfeatures & XS_BIT(nr)))
-			continue;
-		memcpy(x + kernel_offset(sys, fps, nr), b + sys->xstate_offsets[nr], sys->xstate_sizes[nr]);
+	for (; m; m &= m - 1) {
+		unsigned nr = (unsigned)__builtin_ctzll(m);
+
+		plan_add(&p, b + sys->xstate_offsets[nr], l->offset[nr], sys->xstate_sizes[nr]);
 	}
+	plan_run(&p, x, fps->size);
 	if (xfeatures & XS_XFEATURE_MASK_PKRU)
 		*pkru = get32(b + sys->xstate_offsets[XS_XFEATURE_PKRU]);
 	else if (pkru)
 		*pkru = 0;	/* emulates XRSTOR putting PKRU into its init state */
-	bv = (xs_fpstate_xstate_bv(fps) & xs_supervisor_all(sys)) | xfeatures;
+	bv = (xs_hdr_word(x, 0) & xs_supervisor_all(sys)) | xfeatures;
 	memcpy(x + XS_XSAVE_HDR_OFFSET, &bv, 8);
 }
 

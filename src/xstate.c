@@ -136,6 +136,51 @@ unsigned xs_xstate_calculate_size(const xs_system *sys, uint64_t xfeatures, bool
 	return sys->xstate_offsets[topmost] + sys->xstate_sizes[topmost];
 }
 
+/*
+ * Offsets of a kernel buffer shape, and whether its user part is the
+ * standard format byte for byte: every user component at its standard
+ * offset with no gap before it, no supervisor component inside the user
+ * part, and no absent user component whose standard place overlaps it.
+ */
+static void setup_buffer_layout(xs_system *sys, struct xs_buffer_layout *l, uint64_t features)
+{
+	uint64_t user = sys->user.max_features;
+	unsigned size = xs_xstate_calculate_size(sys, features, sys->compacted);
+
+	l->xcomp_bv = sys->compacted ? features | XS_XCOMP_BV_COMPACTED_FORMAT : 0;
+	l->standard = true;
+	l->user_end = XS_XSAVE_LEGACY_AND_HDR;
+	for (unsigned i = 0; i < XS_XFEATURE_MAX; i++) {
+		if (i > XS_XFEATURE_SSE && !(features & XS_BIT(i))) {
+			if ((user & XS_BIT(i)) && sys->xstate_offsets[i] < size)
+				l->standard = false;
+			continue;
+		}
+		l->offset[i] = xs_xfeature_get_offset(sys, l->xcomp_bv, i);
+		if (i > XS_XFEATURE_SSE && (user & XS_BIT(i)) &&
+		    l->offset[i] + sys->xstate_sizes[i] > l->user_end)
+			l->user_end = l->offset[i] + sys->xstate_sizes[i];
+		if ((user & XS_BIT(i)) && l->offset[i] != sys->xstate_offsets[i])
+			l->standard = false;
+	}
+	for (unsigned i = 2, end = XS_XSAVE_LEGACY_AND_HDR; i < XS_XFEATURE_MAX; i++) {
+		if (!(features & XS_BIT(i)))
+			continue;
+		/* supervisor state inside the user part, or a gap: not byte-identical */
+		if (!(user & XS_BIT(i)) ? l->offset[i] < l->user_end : l->offset[i] != end)
+			l->standard = false;
+		if (user & XS_BIT(i))
+			end = l->offset[i] + sys->xstate_sizes[i];
+	}
+}
+
+static void setup_buffer_layouts(xs_system *sys)
+{
+	setup_buffer_layout(sys, &sys->layouts[0], sys->kernel.default_features);
+	setup_buffer_layout(sys, &sys->layouts[1], sys->kernel.guest_default_features);
+	setup_buffer_layout(sys, &sys->layouts[2], sys->kernel.max_features);
+}
+
 static void setup_xstate_cache(xs_system *sys)
 {
 	uint32_t r[4];
@@ -464,6 +509,7 @@ void xs_fpu__init_system_xstate(xs_system *sys)
 			  sys->kernel.default_size);
 		goto out_disable;
 	}
+	setup_buffer_layouts(sys);
 	print_xstate_features(sys);
 	if (xfeatures != sys->kernel.max_features) {	/* cannot happen in the model */
 		xs_printk(sys, "x86/fpu: xfeatures modified from 0x%016llx to 0x%016llx during init\n",

@@ -154,7 +154,7 @@ static void expect_error(const char *args, const char *needle)
 
 static void test_impossible_requests_and_options_exit_2(void **state)
 {
-	char args[512];
+	char args[4096];
 
 	(void)state;
 	snprintf(args, sizeof(args), "--cpuid %s --request avx", zen4_path);

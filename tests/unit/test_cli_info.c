@@ -76,11 +76,11 @@ static void test_info_help_exits_zero_and_describes_options(void **state)
 
 static void test_info_option_errors_exit_2_with_a_reason(void **state)
 {
-	char args[512];
+	char args[4096];
 
 	(void)state;
 	expect_usage_error("info --bogus", "unrecognized option");
-	expect_usage_error("info --format yaml", "unknown format 'yaml' (expected text|json|dmesg)");
+	expect_usage_error("info --format yaml", "unknown format 'yaml' (expected text|json|dmesg|csv)");
 	expect_usage_error("info --cet-s sometimes", "unknown policy 'sometimes'");
 	expect_usage_error("info --disable xsaves,warp_drive", "unknown CPU feature 'warp_drive'; valid names: fpu");
 	expect_usage_error("info --cpu -1", "--cpu: expected a non-negative number");
@@ -97,7 +97,7 @@ static void test_info_option_errors_exit_2_with_a_reason(void **state)
 
 static void test_info_cpu_index_beyond_the_dump_exits_2(void **state)
 {
-	char args[512];
+	char args[4096];
 	const char *p = write_tmp("two.txt",
 				  "CPU 0:\n   0x00000000 0x00: eax=0x00000001 ebx=0x756e6547 ecx=0x6c65746e edx=0x49656e69\n"
 				  "   0x00000001 0x00: eax=0x000006f6 ebx=0 ecx=0 edx=0x07808001\n"
@@ -177,7 +177,7 @@ static void test_info_json_has_the_stable_keys_with_library_values(void **state)
  * core answered), then instlat -> cpuid-r -> plain must change nothing. */
 static void test_cpuid_command_converts_between_the_three_formats(void **state)
 {
-	char args[512], *captured, *conv, *a, *b;
+	char args[4096], *captured, *conv, *a, *b;
 	char instlat[256], cpuid_r[256];
 
 	(void)state;

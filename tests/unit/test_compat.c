@@ -163,7 +163,7 @@ static int tool(const char *args, char **out)
 
 static void test_compat_command_json_and_exit_status(void **state)
 {
-	char args[2048], *out;
+	char args[4096], *out;
 	json_t *j, *m;
 
 	(void)state;
@@ -193,7 +193,7 @@ static void test_compat_command_json_and_exit_status(void **state)
 
 static void test_baseline_command_prints_cpuid_for_guests(void **state)
 {
-	char args[2048], *out;
+	char args[4096], *out;
 
 	(void)state;
 	snprintf(args, sizeof(args), "baseline %s %s %s", skx_path, client_path, zen4_path);

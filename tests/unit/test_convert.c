@@ -243,7 +243,7 @@ static void test_convert_command_refuses_then_forces(void **state)
 {
 	size_t len;
 	uint8_t *in = buffer_with(zen4, 0xe7, &len);
-	char args[2048], outp[512], *out;
+	char args[4096], outp[512], *out;
 	uint8_t *written;
 	size_t wlen;
 
@@ -270,7 +270,7 @@ static void test_check_command_gives_the_kernels_verdict(void **state)
 {
 	size_t len;
 	uint8_t *in = buffer_with(zen4, 0x7, &len);
-	char args[1024], *out;
+	char args[4096], *out;
 	const char *p;
 	json_t *j;
 

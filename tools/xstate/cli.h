@@ -72,6 +72,7 @@ int cmd_fpstate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
 int cmd_compat(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_bench(int argc, char **argv);

@@ -22,7 +22,7 @@ static void bench_usage(FILE *f)
 }
 
 struct mem_row {
-	char name[256];
+	char name[4096];
 	struct xs_policy_cost pc[3];
 };
 

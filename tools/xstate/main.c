@@ -12,6 +12,7 @@ static const struct subcommand commands[] = {
 	{ "fpstate", "the fpstate Linux builds for a task or a vCPU, per CET-S policy", cmd_fpstate },
 	{ "check", "the kernel's verdict on a ptrace, signal-frame or KVM buffer", cmd_check },
 	{ "convert", "rewrite an XSAVE buffer from one CPU's layout to another's", cmd_convert },
+	{ "decode", "show the registers in an XSAVE buffer or a core file's xstate notes", cmd_decode },
 	{ "compat", "can state saved on host A be restored on host B (task or vCPU)", cmd_compat },
 	{ "baseline", "the state every host of a pool accepts, and the CPUID 0xD for guests", cmd_baseline },
 	{ "bench", "the CET-S series' experiment: memory per policy, context switches", cmd_bench },
