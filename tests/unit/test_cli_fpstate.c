@@ -52,16 +52,17 @@ static int teardown(void **state)
 
 static json_t *run_json(const char *fmt, const char *path)
 {
-	char cmd[1024], args[512], *out;
+	char args[4096], *out;
 	json_error_t err;
 	json_t *j;
+	int n = snprintf(args, sizeof(args), "fpstate ");
 
-	snprintf(args, sizeof(args), fmt, path);
-	snprintf(cmd, sizeof(cmd), "%s fpstate %s --format json", xt_xstate_bin(), args);
-	assert_int_equal(xt_run(cmd, &out), 0);
+	n += snprintf(args + n, sizeof(args) - (size_t)n, fmt, path);
+	snprintf(args + n, sizeof(args) - (size_t)n, " --format json");
+	assert_int_equal(xt_tool(args, &out, false), 0);
 	j = json_loads(out, 0, &err);
 	if (!j)
-		fail_msg("%s: %s", cmd, out);
+		fail_msg("%s: %s", args, out);
 	free(out);
 	return j;
 }
@@ -142,13 +143,13 @@ static void test_amx_request_enlarges_task_and_guest(void **state)
 
 static void expect_error(const char *args, const char *needle)
 {
-	char cmd[1024], *out;
+	char full[8192], *out;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "%s fpstate %s 2>&1", xt_xstate_bin(), args);
-	st = xt_run(cmd, &out);
+	snprintf(full, sizeof(full), "fpstate %s", args);
+	st = xt_tool(full, &out, true);
 	if (st != 2 || !strstr(out, needle))
-		fail_msg("%s: status %d, '%s' (wanted '%s')", cmd, st, out, needle);
+		fail_msg("%s: status %d, '%s' (wanted '%s')", full, st, out, needle);
 	free(out);
 }
 

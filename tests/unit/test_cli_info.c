@@ -44,10 +44,7 @@ static const char *write_tmp(const char *name, const char *text)
 /* Run `xstate ARGS`, stderr folded into the captured output. */
 static int run(const char *args, char **out)
 {
-	char cmd[2048];
-
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", xt_xstate_bin(), args);
-	return xt_run(cmd, out);
+	return xt_tool(args, out, true);
 }
 
 static void expect_usage_error(const char *args, const char *needle)

@@ -151,14 +151,7 @@ static void test_baseline_of_a_mixed_pool_is_the_hand_computed_intersection(void
 
 static int tool(const char *args, char **out)
 {
-	size_t n = strlen(xt_xstate_bin()) + strlen(args) + 16;
-	char *cmd = malloc(n);
-	int st;
-
-	snprintf(cmd, n, "%s %s 2>&1", xt_xstate_bin(), args);
-	st = xt_run(cmd, out);
-	free(cmd);
-	return st;
+	return xt_tool(args, out, true);
 }
 
 static void test_compat_command_json_and_exit_status(void **state)

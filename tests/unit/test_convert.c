@@ -228,15 +228,7 @@ static const char *write_bin(const char *name, const void *buf, size_t len)
 
 static int tool(const char *args, char **out)
 {
-	size_t n = strlen(xt_xstate_bin()) + strlen(args) + 16;
-	char *cmd = malloc(n);
-	int st;
-
-	assert_non_null(cmd);
-	snprintf(cmd, n, "%s %s 2>&1", xt_xstate_bin(), args);
-	st = xt_run(cmd, out);
-	free(cmd);
-	return st;
+	return xt_tool(args, out, true);
 }
 
 static void test_convert_command_refuses_then_forces(void **state)

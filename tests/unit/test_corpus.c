@@ -15,14 +15,7 @@ static char dir[] = "/tmp/xs-corpus-XXXXXX";
 
 static int tool(const char *args, char **out, bool with_stderr)
 {
-	size_t n = strlen(xt_xstate_bin()) + strlen(args) + 32;
-	char *cmd = malloc(n);
-	int st;
-
-	snprintf(cmd, n, "%s %s%s", xt_xstate_bin(), args, with_stderr ? " 2>&1" : " 2>/dev/null");
-	st = xt_run(cmd, out);
-	free(cmd);
-	return st;
+	return xt_tool(args, out, with_stderr);
 }
 
 static void write_models(void)

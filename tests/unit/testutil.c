@@ -262,3 +262,16 @@ void xt_cpu_skx(xs_cpu *cpu)
 
 	xt_cpu_synth(cpu, &s);
 }
+
+int xt_tool(const char *args, char **out, bool merge_stderr)
+{
+	size_t n = strlen(xt_xstate_bin()) + strlen(args) + 32;
+	char *cmd = malloc(n);
+	int st;
+
+	assert_non_null(cmd);
+	snprintf(cmd, n, "%s %s%s", xt_xstate_bin(), args, merge_stderr ? " 2>&1" : " 2>/dev/null");
+	st = xt_run(cmd, out);
+	free(cmd);
+	return st;
+}

@@ -5,6 +5,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -84,3 +85,5 @@ void xt_cpu_zen3(xs_cpu *cpu);
 const char *xt_write_dump(const xs_cpu *cpu, const char *dir, const char *name);
 /* Intel AVX-512 server with MPX and PKU (Skylake-SP layout, xsave-isa.md §1.1). */
 void xt_cpu_skx(xs_cpu *cpu);
+/* Run `xstate ARGS` (stderr folded in when merge_stderr); returns the exit status. */
+int xt_tool(const char *args, char **out, bool merge_stderr);
