@@ -294,6 +294,58 @@ enum xs_series_patch {
 /* Encode a kernel release for xs_options.kernel, e.g. XS_KERNEL(6, 18). */
 #define XS_KERNEL(major, minor) (((uint32_t)(major) << 8) | (uint32_t)(minor))
 #define XS_KERNEL_DEFAULT XS_KERNEL(6, 18)
+#define XS_KERNEL_OLDEST XS_KERNEL(5, 10)
+
+/*
+ * Behaviour changes of the kernel's xstate code, each introduced by one
+ * release (src/kernel.c keeps them in one table with the commit subjects).
+ */
+enum xs_kchange {
+	XS_K_PASID,		/* 5.18: ENQCMD re-enabled, PASID state kept */
+	XS_K_WARN_TEXTS,	/* 6.2: "XSAVE consistency problem: <what>" */
+	XS_K_AMX,		/* 5.16: AMX TILECFG/TILEDATA, XFD, dynamic features */
+	XS_K_XCOMP_PRCTL,	/* 5.16: ARCH_GET_XCOMP_SUPP/PERM, ARCH_REQ_XCOMP_PERM */
+	XS_K_SIZE_CHECKS_DISABLE, /* 5.16: a failed size check disables XSAVE */
+	XS_K_SIGALTSTACK_CHECK,	/* 5.16: sigaltstack size validated for AMX */
+	XS_K_GUEST_PRCTL,	/* 5.17: ARCH_*_XCOMP_GUEST_PERM */
+	XS_K_KVM_XSAVE2,	/* 5.17: KVM_CAP_XSAVE2, AMX for guests */
+	XS_K_PERM_KEEPS_USER,	/* 5.18: requests keep earlier user permissions */
+	XS_K_XCOMPACTED,	/* 5.19: XSAVEC alone gives the compacted format */
+	XS_K_KVM_UABI_4096,	/* 5.19: vCPU uabi_size starts at 4096 */
+	XS_K_INIT_FPSTATE_MSG,	/* 6.1: "init_fpstate buffer too small" */
+	XS_K_PTRACE_PKRU,	/* 6.2: PKRU written through ptrace */
+	XS_K_ERRATUM_1386,	/* 6.3: no XSAVES on AMD family 17h */
+	XS_K_CET_USER,		/* 6.6: CET user state (shadow stacks) */
+	XS_K_SIGRETURN_MAGIC2,	/* 6.15: MAGIC2 after user_size, no size checks */
+	XS_K_GUEST_KERNEL_SIZE,	/* 6.15: vCPU fpstate sized from kernel defaults */
+	XS_K_APX,		/* 6.16: APX, offset-ordered standard layout */
+	XS_K_DISABLE_LOG,	/* 6.16: "x86/fpu: XSAVE disabled" */
+	XS_K_PRESERVE_PERM,	/* 6.16: series patch 1 */
+	XS_K_DROP_GUEST_PERM,	/* 6.16: series patch 2 */
+	XS_K_CET_KERNEL,	/* 6.17: the CET supervisor state series */
+	XS_K_KVM_CET,		/* 6.18: KVM virtualises CET (XSS) */
+	XS_K_SIGFRAME_SIZE,	/* 5.14: AT_MINSIGSTKSZ, ptrace set sanitised */
+	XS_K_COUNT
+};
+
+/* One row of the change table. */
+struct xs_kchange_info {
+	enum xs_kchange change;
+	uint32_t release;		/* first release with the change */
+	const char *area;
+	const char *behaviour;		/* before -> after, briefly */
+	const char *subject;		/* commit subject(s), verbatim */
+	const char *commit;		/* commit id where known, "" otherwise */
+};
+
+/* The table, in release order; *n gets its length. */
+const struct xs_kchange_info *xs_kchanges(unsigned *n);
+/* Does `release` (XS_KERNEL(maj, min)) have `change`? */
+bool xs_kernel_has(uint32_t release, enum xs_kchange change);
+/* Parse "6.18" / "5.10.13" into XS_KERNEL(); -EINVAL unless 5.10..5.19 or 6.0..6.18. */
+int xs_kernel_parse(const char *s, uint32_t *out);
+/* Is this one of the modelled releases? */
+bool xs_kernel_valid(uint32_t release);
 
 struct xs_options {
 	enum xs_cet_s_policy cet_s;
@@ -373,6 +425,7 @@ typedef struct xs_system {
 	/* The merged kernel's guest_default_cfg (same numbers as kernel.guest_default_*). */
 	struct { unsigned size; uint64_t features; } guest_default_cfg;
 
+	uint64_t user_supported;	/* XFEATURE_MASK_USER_SUPPORTED for this kernel */
 	uint64_t supervisor_supported;	/* XFEATURE_MASK_SUPERVISOR_SUPPORTED for this kernel */
 	uint64_t supervisor_guest;	/* the guest-only set (0 unless guest-only) */
 	uint64_t init_xfd;		/* init_fpstate.xfd */

@@ -59,7 +59,8 @@ static bool is_amd_family(const xs_cpu *cpu, unsigned family)
 	return !strcmp(cpu->vendor, "AuthenticAMD") && cpu->family == family;
 }
 
-uint64_t xs_kernel_cpu_features(const xs_cpu *cpu, uint64_t clear, char *note, size_t note_size)
+uint64_t xs_kernel_cpu_features(const xs_cpu *cpu, uint32_t release, uint64_t clear, char *note,
+				size_t note_size)
 {
 	uint64_t f = xs_cpu_features(cpu);
 
@@ -82,7 +83,11 @@ uint64_t xs_kernel_cpu_features(const xs_cpu *cpu, uint64_t clear, char *note, s
 	 * the microcode carries the fix, which CPUID does not show. Those
 	 * parts have no supervisor states, so the layout is the same.
 	 */
-	if (is_amd_family(cpu, 0x17) && (f & XS_BIT(XS_CPU_XSAVES))) {
+	/* ENQCMD (and with it PASID state) was force-disabled until 5.18 */
+	if (!xs_kernel_has(release, XS_K_PASID))
+		clear |= XS_BIT(XS_CPU_ENQCMD);
+	if (xs_kernel_has(release, XS_K_ERRATUM_1386) && is_amd_family(cpu, 0x17) &&
+	    (f & XS_BIT(XS_CPU_XSAVES))) {
 		clear |= XS_BIT(XS_CPU_XSAVES);
 		if (note_size)
 			snprintf(note, note_size,

@@ -108,7 +108,7 @@ static void fpstate_init_user(const xs_system *sys, xs_fpstate *fps)
  * from the host defaults, and FXSAVE's legacy image (FCW, MXCSR and the
  * CPU's MXCSR_MASK). fpu_flush_thread() copies its first 576 bytes.
  */
-static void copy_init_fpstate(const xs_system *sys, xs_fpstate *fps)
+void xs_fpstate_copy_init(const xs_system *sys, xs_fpstate *fps)
 {
 	uint32_t mxcsr_mask = sys->mxcsr_feature_mask;
 	unsigned n = sys->xsave ? XS_XSAVE_LEGACY_AND_HDR : fps->size;
@@ -175,7 +175,7 @@ int xs_fpu_init(xs_fpu *fpu, const xs_system *sys, const struct xs_allocator *al
 	if (!fps)
 		return -ENOMEM;
 	fpstate_reset_sizes(sys, fps, sys->init_xfd);
-	copy_init_fpstate(sys, fps);
+	xs_fpstate_copy_init(sys, fps);
 	fpu->fpstate = fpu->first = fps;
 	fpu->nthreads = 1;
 	fpu_perm_reset(fpu);
@@ -217,9 +217,14 @@ int xs_fpu_alloc_guest_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu)
 	gfpu->fpstate = fps;
 	gfpu->xfeatures = guest_defaults ? sys->kernel.guest_default_features
 					 : sys->kernel.default_features;
-	/* sizeof(struct kvm_xsave), unless the default user size is larger */
+	/* before 6.15 the container took the user defaults (dda366083e5f) */
+	if (!xs_kernel_has(sys->opts.kernel, XS_K_GUEST_KERNEL_SIZE))
+		gfpu->xfeatures = sys->user.default_features;
+	/* sizeof(struct kvm_xsave), unless the default user size is larger;
+	 * 5.17/5.18 started from the user default size */
 	gfpu->uabi_size = 4096;
-	if (sys->user.default_size > gfpu->uabi_size)
+	if (!xs_kernel_has(sys->opts.kernel, XS_K_KVM_UABI_4096) ||
+	    sys->user.default_size > gfpu->uabi_size)
 		gfpu->uabi_size = sys->user.default_size;
 	fpu_lock_guest_permissions(owner);
 	return 0;

@@ -117,7 +117,7 @@ static int check_options(const struct xs_options *o)
 		return -EINVAL;
 	if (o->clear_features >> XS_CPU_FEATURE_COUNT)
 		return -EINVAL;
-	if (o->kernel && o->kernel != XS_KERNEL_DEFAULT)
+	if (o->kernel && !xs_kernel_valid(o->kernel))
 		return -EINVAL;
 	return 0;
 }
@@ -140,8 +140,10 @@ int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *o
 	sys->opts = *opts;
 	if (!sys->opts.kernel)
 		sys->opts.kernel = XS_KERNEL_DEFAULT;
-	sys->patches = opts->patches ? opts->patches : xs_cet_s_policy_patches(opts->cet_s);
-	sys->cpu_features = xs_kernel_cpu_features(cpu, opts->clear_features, quirk, sizeof(quirk));
+	sys->patches = opts->patches ? opts->patches
+				     : xs_cet_s_policy_patches(opts->cet_s) & xs_release_patches(sys->opts.kernel);
+	sys->cpu_features = xs_kernel_cpu_features(cpu, sys->opts.kernel, opts->clear_features, quirk,
+						   sizeof(quirk));
 	if (quirk[0])
 		xs_note(sys, "%s", quirk);
 	memset(sys->xstate_offsets, 0xff, sizeof(sys->xstate_offsets));

@@ -26,7 +26,11 @@ static inline uint64_t xs_hdr_word(const uint8_t *regs, unsigned word)
 
 /* cpufeature.c */
 uint64_t xs_clear_cpu_caps(uint64_t features, uint64_t clear);
-uint64_t xs_kernel_cpu_features(const xs_cpu *cpu, uint64_t clear, char *note, size_t note_size);
+uint64_t xs_kernel_cpu_features(const xs_cpu *cpu, uint32_t release, uint64_t clear, char *note,
+				size_t note_size);
+
+/* kernel.c: the CET-S series patches a release carries. */
+uint32_t xs_release_patches(uint32_t release);
 
 /* xstate.c: printk into sys->log, and model notes. */
 void xs_printk(xs_system *sys, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -43,6 +47,8 @@ unsigned xs_hw_compacted_size(const xs_cpu *cpu, uint64_t mask);
 xs_fpstate *xs_fpstate_alloc(const struct xs_allocator *a, unsigned size);
 void xs_fpstate_free(const struct xs_allocator *a, xs_fpstate *fps);
 void xs_xstate_init_xcomp_bv(const xs_system *sys, xs_fpstate *fps, uint64_t mask);
+/* fpu_flush_thread(): init_fpstate's legacy area and header into fps. */
+void xs_fpstate_copy_init(const xs_system *sys, xs_fpstate *fps);
 
 /* uabi.c */
 void xs_verdict_set(struct xs_verdict *v, int err, const char *rule, const char *function,

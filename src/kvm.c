@@ -20,12 +20,19 @@
 
 uint64_t xs_kvm_supported_xcr0(const xs_system *sys)
 {
-	return sys->xsave ? sys->xcr0 & KVM_SUPPORTED_XCR0 : 0;
+	uint64_t xcr0 = sys->xsave ? sys->xcr0 & KVM_SUPPORTED_XCR0 : 0;
+
+	if (!xs_kernel_has(sys->opts.kernel, XS_K_KVM_XSAVE2))
+		xcr0 &= ~XS_XFEATURE_MASK_XTILE;	/* AMX for guests came in 5.17 */
+	return xcr0;
 }
 
 uint64_t xs_kvm_supported_xss(const xs_system *sys)
 {
 	uint64_t xss = sys->xsaves ? sys->xss & KVM_SUPPORTED_XSS : 0;
+
+	if (!xs_kernel_has(sys->opts.kernel, XS_K_KVM_CET))
+		return 0;	/* KVM_SUPPORTED_XSS was 0 before 6.18 */
 
 	if (!xs_system_has(sys, XS_CPU_SHSTK) && !xs_system_has(sys, XS_CPU_IBT))
 		xss = 0;
@@ -48,9 +55,12 @@ static uint64_t kvm_get_filtered_xcr0(const xs_fpu *vmm)
 
 unsigned xs_kvm_cap_xsave2(const xs_fpu *vmm)
 {
-	/* xstate_required_size(), standard format */
-	unsigned size = xs_hw_standard_size(&vmm->sys->cpu, kvm_get_filtered_xcr0(vmm) & ~XS_XFEATURE_MASK_FPSSE);
+	unsigned size;
 
+	if (!xs_kernel_has(vmm->sys->opts.kernel, XS_K_KVM_XSAVE2))
+		return 0;	/* no such capability before 5.17 */
+	/* xstate_required_size(), standard format */
+	size = xs_hw_standard_size(&vmm->sys->cpu, kvm_get_filtered_xcr0(vmm) & ~XS_XFEATURE_MASK_FPSSE);
 	return size < KVM_XSAVE_SIZE ? KVM_XSAVE_SIZE : size;
 }
 

@@ -46,7 +46,9 @@ static int __xstate_request_perm(xs_fpu *fpu, uint64_t permitted, uint64_t reque
 
 	if ((permitted & requested) == requested)
 		return 0;
-	if (!(sys->patches & XS_PATCH_PRESERVE_PERM) && !guest)
+	/* 5.18 (781c64bfcb73) sized host requests with the supervisor states */
+	if (!(sys->patches & XS_PATCH_PRESERVE_PERM) && !guest &&
+	    xs_kernel_has(sys->opts.kernel, XS_K_PERM_KEEPS_USER))
 		mask |= sys->kernel.max_features & sys->supervisor_supported;
 	ksize = xs_xstate_calculate_size(sys, mask, sys->compacted);
 	usize = xs_xstate_calculate_size(sys, mask & XS_XFEATURE_MASK_USER_SUPPORTED, false);
@@ -61,6 +63,9 @@ static int __xstate_request_perm(xs_fpu *fpu, uint64_t permitted, uint64_t reque
 	 */
 	if (!(sys->patches & XS_PATCH_PRESERVE_PERM))
 		mask &= XS_XFEATURE_MASK_USER_SUPPORTED;
+	/* 5.16 and 5.17 stored only what was requested (fixed by 063452fd94d1) */
+	if (!xs_kernel_has(sys->opts.kernel, XS_K_PERM_KEEPS_USER))
+		mask = requested;
 	perm->state_perm = mask;
 	perm->state_size = ksize;
 	perm->user_state_size = usize;
@@ -95,10 +100,20 @@ static long put_user(uint64_t v, uint64_t *uptr)
 	return 0;
 }
 
+/* Options this release knows (do_arch_prctl_common(): -EINVAL otherwise). */
+static bool prctl_known(const xs_system *sys, int option)
+{
+	if (option == XS_ARCH_GET_XCOMP_GUEST_PERM || option == XS_ARCH_REQ_XCOMP_GUEST_PERM)
+		return xs_kernel_has(sys->opts.kernel, XS_K_GUEST_PRCTL);
+	return xs_kernel_has(sys->opts.kernel, XS_K_XCOMP_PRCTL);
+}
+
 long xs_arch_prctl(xs_fpu *fpu, int option, unsigned long arg2, uint64_t *uptr)
 {
 	const xs_system *sys = fpu->sys;
 
+	if (!prctl_known(sys, option))
+		return -EINVAL;
 	switch (option) {
 	case XS_ARCH_GET_XCOMP_SUPP:
 		return put_user(sys->user.max_features | sys->user.legacy_features, uptr);
@@ -132,7 +147,8 @@ int xs_sigaltstack(xs_fpu *fpu, unsigned thread, size_t size)
 	/* do_sigaltstack(): never smaller than MINSIGSTKSZ (2048 on x86) */
 	if (size && size < 2048)
 		return -ENOMEM;
-	if (size && (dynamic || sys->opts.strict_sas_size)) {
+	if (size && xs_kernel_has(sys->opts.kernel, XS_K_SIGALTSTACK_CHECK) &&
+	    (dynamic || sys->opts.strict_sas_size)) {
 		fsize = sys->max_sigframe_size - sys->fpstate_sigframe_size + fpu->perm.user_state_size;
 		if (size <= fsize && (sys->opts.strict_sas_size ||
 				      (fpu->perm.state_perm & XS_XFEATURE_MASK_XTILE_DATA)))

@@ -65,13 +65,50 @@ static int check_setregset(const xs_fpu *tracee, const void *buf, size_t iov_len
 	return xs_uabi_validate(sys, tracee->fpstate, buf, size, v);
 }
 
+/*
+ * Before 5.14 ("x86/fpu: Sanitize xstateregs_set()") reserved MXCSR bits
+ * were silently cleared, and a refused header reset the tracee's FPU state.
+ */
+static int setregset_before_5_14(xs_fpu *tracee, const void *buf, size_t size, uint32_t *pkru,
+				 struct xs_verdict *v)
+{
+	const xs_system *sys = tracee->sys;
+	uint8_t *copy = malloc(size);
+	uint32_t mxcsr;
+	int ret;
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, buf, size);
+	memcpy(&mxcsr, copy + 24, 4);
+	mxcsr &= sys->mxcsr_feature_mask;
+	memcpy(copy + 24, &mxcsr, 4);
+	ret = xs_copy_uabi_to_xstate(sys, tracee->fpstate, copy, size, pkru, v);
+	if (ret == -EINVAL) {
+		xs_fpstate_copy_init(sys, tracee->fpstate);
+		tracee->pkru = 0;
+	}
+	free(copy);
+	return ret;
+}
+
 int xs_ptrace_setregset(xs_fpu *tracee, const void *buf, size_t iov_len, struct xs_verdict *v)
 {
-	int ret = check_setregset(tracee, buf, iov_len, v);
+	const xs_system *sys = tracee->sys;
+	size_t size = xs_ptrace_xstate_size(sys);
+	uint32_t ignored = tracee->pkru;
+	/* PKRU written through ptrace takes effect since 6.2 */
+	uint32_t *pkru = xs_kernel_has(sys->opts.kernel, XS_K_PTRACE_PKRU) ? &tracee->pkru : &ignored;
+	int ret;
 
+	if (!xs_kernel_has(sys->opts.kernel, XS_K_SIGFRAME_SIZE)) {
+		if (iov_len % 8 || !sys->xsave || iov_len < size)
+			return check_setregset(tracee, buf, iov_len, v);
+		return setregset_before_5_14(tracee, buf, size, pkru, v);
+	}
+	ret = check_setregset(tracee, buf, iov_len, v);
 	if (ret)
 		return ret;
 	/* bytes 464..511 (sw_reserved) and the padding are ignored on input */
-	return xs_copy_uabi_to_xstate(tracee->sys, tracee->fpstate, buf,
-				      xs_ptrace_xstate_size(tracee->sys), &tracee->pkru, v);
+	return xs_copy_uabi_to_xstate(sys, tracee->fpstate, buf, size, pkru, v);
 }

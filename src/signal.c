@@ -137,6 +137,27 @@ static enum xs_sigreturn restore_xstate(const xs_system *sys, const uint8_t *buf
 	return XS_SIGRETURN_XSTATE;
 }
 
+/*
+ * Before 6.15 ("x86/fpu: Refine and simplify the magic number check during
+ * signal return") the frame's own xstate_size was checked and MAGIC2 was
+ * looked for after it.
+ */
+static enum xs_sigreturn check_sizes_before_6_15(const xs_fpu *task, const uint8_t *b, size_t len,
+						 const struct xs_fx_sw_bytes *sw, struct xs_verdict *v)
+{
+	const xs_system *sys = task->sys;
+	const xs_fpstate *fps = task->fpstate;
+
+	if (sw->xstate_size < XS_XSAVE_LEGACY_AND_HDR || sw->xstate_size > fps->user_size ||
+	    sw->xstate_size > sw->extended_size)
+		return restore_fx_only(sys, b, v, "fx_sw_bytes.xstate_size is out of range");
+	if (len < (size_t)sw->xstate_size + 4)
+		return fail(v, "length", "the frame ends before FP_XSTATE_MAGIC2");
+	if (get32(b + sw->xstate_size) != XS_FP_XSTATE_MAGIC2)
+		return restore_fx_only(sys, b, v, "FP_XSTATE_MAGIC2 is missing after xstate_size");
+	return restore_xstate(sys, b, sw->xfeatures & fps->user_xfeatures, v);
+}
+
 enum xs_sigreturn xs_sigframe_check(const xs_fpu *task, const void *buf, size_t len,
 				    struct xs_verdict *v)
 {
@@ -155,6 +176,8 @@ enum xs_sigreturn xs_sigframe_check(const xs_fpu *task, const void *buf, size_t 
 	memcpy(&sw, b + SW_BYTES_OFFSET, sizeof(sw));
 	if (sw.magic1 != XS_FP_XSTATE_MAGIC1)
 		return restore_fx_only(sys, b, v, "fx_sw_bytes.magic1 is not FP_XSTATE_MAGIC1");
+	if (!xs_kernel_has(sys->opts.kernel, XS_K_SIGRETURN_MAGIC2))
+		return check_sizes_before_6_15(task, b, len, &sw, v);
 	/* MAGIC2 is looked for after the *current* user_size, not sw.xstate_size */
 	if (len < (size_t)fps->user_size + 4)
 		return fail(v, "length", "the frame ends before FP_XSTATE_MAGIC2");

@@ -240,6 +240,9 @@ static void xstate_dump_leaves(xs_system *sys, bool *dumped)
 /* WARN_ONCE(): the kernel prints a "cut here" banner, the message, a backtrace. */
 static void warn(xs_system *sys, const char *msg)
 {
+	/* before 6.2 the consistency warnings did not say what was wrong */
+	if (!xs_kernel_has(sys->opts.kernel, XS_K_WARN_TEXTS) && !strncmp(msg, "XSAVE consistency", 17))
+		msg = "XSAVE consistency problem, dumping leaves";
 	xs_printk(sys, "------------[ cut here ]------------\n%s\n", msg);
 	xs_printk(sys, "WARNING: arch/x86/kernel/fpu/xstate.c (backtrace not modelled)\n");
 }
@@ -301,6 +304,15 @@ static bool check_xstate_against_struct(xs_system *sys, unsigned nr, bool *dumpe
 	return true;
 }
 
+/*
+ * Failures disable XSAVE since 5.16 ("x86/fpu/xstate: Cleanup size
+ * calculations"); before they were warnings only.
+ */
+static bool paranoid_failed(const xs_system *sys)
+{
+	return !xs_kernel_has(sys->opts.kernel, XS_K_SIZE_CHECKS_DISABLE);
+}
+
 static bool paranoid_xstate_size_valid(xs_system *sys, unsigned kernel_size)
 {
 	bool dumped = false;
@@ -311,13 +323,13 @@ static bool paranoid_xstate_size_valid(xs_system *sys, unsigned kernel_size)
 		if (!(sys->kernel.max_features & XS_BIT(i)))
 			continue;
 		if (!check_xstate_against_struct(sys, i, &dumped))
-			return false;
+			return paranoid_failed(sys);
 		if (!sys->xsaves && xfeature_is_supervisor(sys, i)) {
 			snprintf(msg, sizeof(msg),
 				 "XSAVE consistency problem: Got supervisor feature %u, but XSAVES not advertised", i);
 			warn(sys, msg);
 			xstate_dump_leaves(sys, &dumped);
-			return false;
+			return paranoid_failed(sys);
 		}
 	}
 	size = xs_xstate_calculate_size(sys, sys->kernel.max_features, sys->compacted);
@@ -326,7 +338,7 @@ static bool paranoid_xstate_size_valid(xs_system *sys, unsigned kernel_size)
 			 kernel_size);
 		warn(sys, msg);
 		xstate_dump_leaves(sys, &dumped);
-		return false;
+		return paranoid_failed(sys);
 	}
 	return true;
 }
@@ -379,8 +391,17 @@ static uint64_t cpuid_gate_ok(const xs_system *sys, unsigned i)
 
 static void setup_supported_masks(xs_system *sys)
 {
+	uint32_t k = sys->opts.kernel;
+
+	sys->user_supported = XS_XFEATURE_MASK_USER_SUPPORTED;
+	if (!xs_kernel_has(k, XS_K_AMX))
+		sys->user_supported &= ~XS_XFEATURE_MASK_XTILE;
+	if (!xs_kernel_has(k, XS_K_APX))
+		sys->user_supported &= ~XS_XFEATURE_MASK_APX;
 	sys->supervisor_guest = 0;
-	sys->supervisor_supported = XS_XFEATURE_MASK_PASID | XS_XFEATURE_MASK_CET_USER;
+	sys->supervisor_supported = XS_XFEATURE_MASK_PASID;
+	if (xs_kernel_has(k, XS_K_CET_USER))
+		sys->supervisor_supported |= XS_XFEATURE_MASK_CET_USER;
 	if (sys->patches & XS_PATCH_CET_KERNEL)
 		sys->supervisor_supported |= XS_XFEATURE_MASK_CET_KERNEL;
 	if ((sys->patches & XS_PATCH_CET_KERNEL) && (sys->patches & XS_PATCH_GUEST_ONLY_SET))
@@ -406,9 +427,26 @@ static void setup_default_features(xs_system *sys)
 
 /* ---- fpu__init_system_xstate ------------------------------------------- */
 
+/* The message has changed twice (6.1, 6.16). */
+static void print_buffer_too_small(xs_system *sys)
+{
+	uint32_t k = sys->opts.kernel;
+
+	if (!xs_kernel_has(k, XS_K_INIT_FPSTATE_MSG))
+		xs_printk(sys, "x86/fpu: xstate buffer too small (%u < %u), disabling xsave\n", 4096u,
+			  sys->kernel.default_size);
+	else if (!xs_kernel_has(k, XS_K_DISABLE_LOG))
+		xs_printk(sys, "x86/fpu: init_fpstate buffer too small (%u < %u), disabling XSAVE\n", 4096u,
+			  sys->kernel.default_size);
+	else
+		xs_printk(sys, "x86/fpu: init_fpstate buffer too small (%u < %u)\n", 4096u,
+			  sys->kernel.default_size);
+}
+
 static void disable_system_xstate(xs_system *sys)
 {
-	xs_printk(sys, "x86/fpu: XSAVE disabled\n");
+	if (xs_kernel_has(sys->opts.kernel, XS_K_DISABLE_LOG))
+		xs_printk(sys, "x86/fpu: XSAVE disabled\n");
 	sys->disabled = true;
 	sys->xsave = false;
 	sys->kernel.max_features = 0;
@@ -453,7 +491,7 @@ static bool compute_max_features(xs_system *sys)
 			  (unsigned long long)k->max_features);
 		return false;
 	}
-	if ((k->max_features & XS_XFEATURE_MASK_APX) &&
+	if (xs_kernel_has(sys->opts.kernel, XS_K_APX) && (k->max_features & XS_XFEATURE_MASK_APX) &&
 	    (k->max_features & (XS_XFEATURE_MASK_BNDREGS | XS_XFEATURE_MASK_BNDCSR))) {
 		xs_printk(sys, "x86/fpu: Both APX/MPX present in the CPU's xstate features: 0x%llx.\n",
 			  (unsigned long long)k->max_features);
@@ -466,11 +504,12 @@ static bool compute_max_features(xs_system *sys)
 			k->max_features &= ~XS_BIT(i);
 	if (!xs_system_has(sys, XS_CPU_XFD))
 		k->max_features &= ~XS_XFEATURE_MASK_USER_DYNAMIC;
-	if (!sys->xsaves)
-		k->max_features &= XS_XFEATURE_MASK_USER_SUPPORTED;
+	/* before 5.19 supervisor bits stayed without XSAVES (and failed the checks) */
+	if (!sys->xsaves && xs_kernel_has(sys->opts.kernel, XS_K_XCOMPACTED))
+		k->max_features &= sys->user_supported;
 	else
-		k->max_features &= XS_XFEATURE_MASK_USER_SUPPORTED | sys->supervisor_supported;
-	sys->user.max_features = k->max_features & XS_XFEATURE_MASK_USER_SUPPORTED;
+		k->max_features &= sys->user_supported | sys->supervisor_supported;
+	sys->user.max_features = k->max_features & sys->user_supported;
 	return true;
 }
 
@@ -494,7 +533,9 @@ void xs_fpu__init_system_xstate(xs_system *sys)
 	setup_default_features(sys);
 	xfeatures = sys->kernel.max_features;
 	sys->init_xfd = sys->user.max_features & XS_XFEATURE_MASK_USER_DYNAMIC;
-	sys->compacted = xs_system_has(sys, XS_CPU_XSAVEC) || sys->xsaves;
+	/* X86_FEATURE_XCOMPACTED (5.19): XSAVEC alone gives the compacted format */
+	sys->compacted = sys->xsaves ||
+			 (xs_system_has(sys, XS_CPU_XSAVEC) && xs_kernel_has(sys->opts.kernel, XS_K_XCOMPACTED));
 
 	/* fpu__init_cpu_xstate(): XCR0 and IA32_XSS. */
 	sys->xcr0 = sys->user.max_features;
@@ -505,8 +546,7 @@ void xs_fpu__init_system_xstate(xs_system *sys)
 	if (!init_xstate_size(sys))
 		goto out_disable;
 	if (sys->kernel.default_size > 4096) {	/* sizeof(init_fpstate.regs) */
-		xs_printk(sys, "x86/fpu: init_fpstate buffer too small (%u < %u)\n", 4096u,
-			  sys->kernel.default_size);
+		print_buffer_too_small(sys);
 		goto out_disable;
 	}
 	setup_buffer_layouts(sys);
@@ -552,7 +592,7 @@ static bool gate_reason(const xs_system *sys, unsigned nr, char *why, size_t siz
 		snprintf(why, size, "independent: saved in its own buffer, never in task fpstates");
 		return true;
 	}
-	if (!x->cpuid_feature || !((XS_XFEATURE_MASK_USER_SUPPORTED | sys->supervisor_supported) & XS_BIT(nr))) {
+	if (!x->cpuid_feature || !((sys->user_supported | sys->supervisor_supported) & XS_BIT(nr))) {
 		snprintf(why, size, "not supported by Linux");
 		return true;
 	}

@@ -83,7 +83,8 @@ static void test_info_option_errors_exit_2_with_a_reason(void **state)
 	expect_usage_error("info --cpu -1", "--cpu: expected a non-negative number");
 	expect_usage_error("info --cpu 12abc", "--cpu: expected a number");
 	expect_usage_error("info extra", "unexpected argument 'extra'");
-	expect_usage_error("info --kernel six", "--kernel: expected a release like 6.18");
+	expect_usage_error("info --kernel six", "--kernel: expected a release from 5.10 to 6.18");
+	expect_usage_error("info --kernel 5.9", "got '5.9'");
 	expect_usage_error("info --cpuid /nonexistent/cpu.txt", "/nonexistent/cpu.txt: No such file");
 	expect_usage_error("info --cpu 1", "the live CPU is always CPU 0");
 	expect_usage_error("frobnicate", "unknown command 'frobnicate'");

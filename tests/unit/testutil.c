@@ -275,3 +275,30 @@ int xt_tool(const char *args, char **out, bool merge_stderr)
 	free(cmd);
 	return st;
 }
+
+void xt_cpu_zen4_pku(xs_cpu *cpu)
+{
+	static const struct xt_comp comps[] = {
+		{ 2, 256, 576, 0 }, { 5, 64, 832, 0 }, { 6, 512, 896, 0 }, { 7, 1024, 1408, 0 },
+		{ 9, 8, 2432, 0 }, { 11, 16, 0, 1 }, { 12, 24, 0, 1 },
+	};
+	const struct xt_synth s = {
+		.vendor = "AuthenticAMD", .leaf1_eax = 0x00a70f41,
+		.leaf1_ecx = XT_L1_ECX_XSAVE | XT_L1_ECX_OSXSAVE | XT_L1_ECX_AVX,
+		.leaf1_edx = XT_L1_EDX_BASE, .leaf7_ebx = XT_L7_EBX_AVX512F,
+		.leaf7_ecx = XT_L7_ECX_PKU | XT_L7_ECX_SHSTK,
+		.d1_eax = XT_D1_XSAVEOPT | XT_D1_XSAVEC | XT_D1_XGETBV1 | XT_D1_XSAVES,
+		.comps = comps, .ncomps = sizeof(comps) / sizeof(comps[0]),
+	};
+
+	xt_cpu_synth(cpu, &s);
+}
+
+xs_system *xt_system_at(const xs_cpu *cpu, uint32_t release)
+{
+	struct xs_options o;
+
+	xs_options_init(&o);
+	o.kernel = release;
+	return xt_system_of(cpu, &o);
+}

@@ -87,3 +87,7 @@ const char *xt_write_dump(const xs_cpu *cpu, const char *dir, const char *name);
 void xt_cpu_skx(xs_cpu *cpu);
 /* Run `xstate ARGS` (stderr folded in when merge_stderr); returns the exit status. */
 int xt_tool(const char *args, char **out, bool merge_stderr);
+/* AMD Zen 4 with PKU and shadow stacks (PKRU 8 bytes at 2432; CET_U, CET_S). */
+void xt_cpu_zen4_pku(xs_cpu *cpu);
+/* A system for a model under a kernel release. */
+xs_system *xt_system_at(const xs_cpu *cpu, uint32_t release);

@@ -76,6 +76,7 @@ int cmd_decode(int argc, char **argv);
 int cmd_compat(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_kernels(int argc, char **argv);
 
 /* --kind task|vcpu */
 int cli_parse_kind(const char *s, enum xs_compat_kind *kind);

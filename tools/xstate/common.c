@@ -141,12 +141,8 @@ int cli_parse_xfeatures(const char *list, uint64_t *mask)
 
 int cli_parse_kernel(const char *s, uint32_t *out)
 {
-	unsigned maj, min;
-	char tail;
-
-	if (sscanf(s, "%u.%u%c", &maj, &min, &tail) != 2 || maj > 255 || min > 255)
-		return cli_error("--kernel: expected a release like 6.18, got '%s'", s);
-	*out = XS_KERNEL(maj, min);
+	if (xs_kernel_parse(s, out))
+		return cli_error("--kernel: expected a release from 5.10 to 6.18 (5.10..5.19, 6.0..6.18), got '%s'", s);
 	return 0;
 }
 
