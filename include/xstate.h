@@ -848,6 +848,35 @@ struct xs_baseline {
 int xs_baseline(const xs_system *const *hosts, unsigned n, enum xs_compat_kind kind,
 		struct xs_baseline *out);
 
+
+/* ---- vCPU snapshot plans (src/snapshot.c) ---- */
+
+#define XS_SNAPSHOT_MAX_ITEMS 24
+
+/* One thing a VMM must save and restore for a vCPU besides the xsave buffer. */
+struct xs_snapshot_item {
+	const char *what;	/* "IA32_XSS", "KVM_GET_XSAVE2 buffer", … */
+	const char *how;	/* the ioctl or MSR index */
+	uint32_t msr;		/* MSR number, 0 if not an MSR */
+	uint64_t value;		/* size in bytes, or the guest's register value */
+	bool used_by_guest;	/* a guest of that kernel version relies on it */
+	char note[160];
+};
+
+struct xs_snapshot_plan {
+	uint32_t guest_kernel;
+	uint64_t guest_xcr0, guest_xss;	/* what that guest kernel enables */
+	unsigned nitems;
+	struct xs_snapshot_item items[XS_SNAPSHOT_MAX_ITEMS];
+};
+
+/*
+ * The vCPU's CPU as KVM on `host` presents it (XCR0, XSS and CET limited to
+ * what KVM supports), booted with guest kernel `guest_kernel`; and the
+ * list of state beside the xsave buffer. -EINVAL for an unknown release.
+ */
+int xs_snapshot_plan(const xs_system *host, uint32_t guest_kernel, struct xs_snapshot_plan *plan);
+
 #ifdef __cplusplus
 }
 #endif

@@ -73,15 +73,6 @@ static const char *write_buffer(const char *name, const void *buf, size_t len)
 	return path;
 }
 
-/* `xstate decode ARGS` with stderr folded in; the status is returned. */
-static int decode(const char *args, char **out)
-{
-	char cmd[2048];
-
-	snprintf(cmd, sizeof(cmd), "%s decode %s 2>&1", xt_xstate_bin(), args);
-	return xt_run(cmd, out);
-}
-
 static void expect_line(const char *out, const char *needle)
 {
 	if (!strstr(out, needle))
@@ -155,8 +146,8 @@ static void test_ptrace_buffer_decodes_registers_the_task_was_given(void **state
 	char args[1024], *out;
 
 	(void)state;
-	snprintf(args, sizeof(args), "%s --cpuid %s --kind ptrace", write_buffer("spr.ptrace", b, len), spr_path);
-	assert_int_equal(decode(args, &out), 0);
+	snprintf(args, sizeof(args), "decode %s --cpuid %s --kind ptrace", write_buffer("spr.ptrace", b, len), spr_path);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	expect_line(out, "XSTATE_BV:  0x20227 (x87,sse,avx,avx512_opmask,pkru,amx_tilecfg)");
 	expect_line(out, "  xcr0             0x602e7\n");
 	expect_line(out, "  st0          1  tag=valid phys=R7 raw=0x3fff8000000000000000\n");
@@ -190,8 +181,8 @@ static void test_zmm_combines_xmm_ymm_and_zmm_hi256(void **state)
 	char args[1024], *out;
 
 	(void)state;
-	snprintf(args, sizeof(args), "%s --cpuid %s", write_buffer("zen4.ptrace", b, len), zen4_path);
-	assert_int_equal(decode(args, &out), 0);
+	snprintf(args, sizeof(args), "decode %s --cpuid %s", write_buffer("zen4.ptrace", b, len), zen4_path);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	expect_line(out, "  zmm3         0xdfdedddcdbdad9d8d7d6d5d4d3d2d1d0cfcecdcccbcac9c8c7c6c5c4c3c2c1c0"
 			 "afaeadacabaaa9a8a7a6a5a4a3a2a1a0100f0e0d0c0b0a090807060504030201\n");
 	expect_line(out, "component 7 avx512_hi16_zmm: offset 1408, 1024 bytes");
@@ -210,9 +201,9 @@ static void test_ymm_without_sse_shows_only_the_high_halves(void **state)
 	(void)state;
 	put64(b + 512, XS_XFEATURE_MASK_YMM);
 	b[576 + 16] = 0x42;
-	snprintf(args, sizeof(args), "%s --cpuid %s --kind xsave", write_buffer("ymm.xsave", b, sizeof(b)),
+	snprintf(args, sizeof(args), "decode %s --cpuid %s --kind xsave", write_buffer("ymm.xsave", b, sizeof(b)),
 		 zen4_path);
-	assert_int_equal(decode(args, &out), 0);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	expect_line(out, "  ymm_hi128_1  0x00000000000000000000000000000042\n");
 	assert_null(strstr(out, "component 1 sse"));
 	free(out);
@@ -228,9 +219,9 @@ static void test_sigframe_shows_fx_sw_bytes_and_magic2(void **state)
 	assert_int_equal(xs_fpu_init(&fpu, zen4, NULL), 0);
 	assert_int_equal(xs_sigframe_save(&fpu, frame, sizeof(frame)), 0);
 	xs_fpu_destroy(&fpu);
-	snprintf(args, sizeof(args), "%s --cpuid %s --kind sigframe",
+	snprintf(args, sizeof(args), "decode %s --cpuid %s --kind sigframe",
 		 write_buffer("frame", frame, sizeof(frame)), zen4_path);
-	assert_int_equal(decode(args, &out), 0);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	expect_line(out, "signal frame fx_sw_bytes:\n  magic1           0x46505853\n  magic1_ok        yes\n"
 			 "  extended_size    2436\n  xfeatures        0xe7\n");
 	expect_line(out, "  xstate_size      2432\n  magic2_present   yes\n");
@@ -238,9 +229,9 @@ static void test_sigframe_shows_fx_sw_bytes_and_magic2(void **state)
 	free(out);
 	/* without MAGIC2 the kernel would restore only the FXSAVE part */
 	frame[2432] ^= 0xff;
-	snprintf(args, sizeof(args), "%s --cpuid %s --kind sigframe",
+	snprintf(args, sizeof(args), "decode %s --cpuid %s --kind sigframe",
 		 write_buffer("frame", frame, sizeof(frame)), zen4_path);
-	assert_int_equal(decode(args, &out), 0);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	expect_line(out, "  magic2_present   no\n");
 	free(out);
 }
@@ -280,8 +271,8 @@ static void test_compacted_image_built_by_hand(void **state)
 	char args[1024], *out;
 
 	(void)state;
-	snprintf(args, sizeof(args), "%s --cpuid %s", path, spr_path);
-	assert_int_equal(decode(args, &out), 0);
+	snprintf(args, sizeof(args), "decode %s --cpuid %s", path, spr_path);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	expect_line(out, "kind:       auto, compacted format\n");
 	expect_line(out, "XCOMP_BV:   0x8000000000061ae7 (x87,sse,avx,avx512_opmask,avx512_zmm_hi256,"
 			 "avx512_hi16_zmm,pkru,cet_u,cet_s,amx_tilecfg,amx_tiledata)");
@@ -296,12 +287,12 @@ static void test_compacted_image_built_by_hand(void **state)
 	expect_line(out, "  access_disabled 1\n  write_disabled -\n");
 	free(out);
 	/* --kind xsavec says the same; --kind xsave reads it as standard and refuses */
-	snprintf(args, sizeof(args), "%s --cpuid %s --kind xsavec", path, spr_path);
-	assert_int_equal(decode(args, &out), 0);
+	snprintf(args, sizeof(args), "decode %s --cpuid %s --kind xsavec", path, spr_path);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	expect_line(out, "kind:       xsavec, compacted format\n");
 	free(out);
-	snprintf(args, sizeof(args), "%s --cpuid %s --kind xsave", path, spr_path);
-	assert_int_equal(decode(args, &out), 2);
+	snprintf(args, sizeof(args), "decode %s --cpuid %s --kind xsave", path, spr_path);
+	assert_int_equal(xt_tool(args, &out, true), 2);
 	expect_line(out, "xstate: ");
 	free(out);
 	free(b);
@@ -313,7 +304,7 @@ static json_t *decode_json(const char *args)
 	json_error_t err;
 	json_t *doc;
 
-	assert_int_equal(decode(args, &out), 0);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	doc = json_loads(out, 0, &err);
 	if (!doc)
 		fail_msg("not JSON (%s): %s", err.text, out);
@@ -340,7 +331,7 @@ static void test_json_has_stable_keys_and_tile_bytes(void **state)
 	json_t *doc, *c, *regs, *tmm2;
 
 	(void)state;
-	snprintf(args, sizeof(args), "%s --cpuid %s --format json", write_buffer("spr.json.bin", b, C_END),
+	snprintf(args, sizeof(args), "decode %s --cpuid %s --format json", write_buffer("spr.json.bin", b, C_END),
 		 spr_path);
 	doc = decode_json(args);
 	assert_string_equal(json_string_value(json_object_get(doc, "format")), "compacted");
@@ -386,8 +377,8 @@ static void test_x87_values_infinities_nans_and_invalid_encodings(void **state)
 		put64(b + 32 + 16 * k, st[k].mant);
 		put16(b + 40 + 16 * k, st[k].se);
 	}
-	snprintf(args, sizeof(args), "%s --cpuid %s", write_buffer("x87", b, sizeof(b)), zen4_path);
-	assert_int_equal(decode(args, &out), 0);
+	snprintf(args, sizeof(args), "decode %s --cpuid %s", write_buffer("x87", b, sizeof(b)), zen4_path);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	for (unsigned k = 0; k < 8; k++) {
 		snprintf(line, sizeof(line), "  st%u          %s", k, st[k].text);
 		expect_line(out, line);
@@ -398,10 +389,10 @@ static void test_x87_values_infinities_nans_and_invalid_encodings(void **state)
 static void expect_error(const char *args, const char *needle)
 {
 	char *out;
-	int st = decode(args, &out);
+	int st = xt_tool(args, &out, true);
 
 	if (st != 2 || strncmp(out, "xstate: ", 8) || !strstr(out, needle))
-		fail_msg("xstate decode %s: status %d, output '%s' (wanted 2 and '%s')", args, st, out, needle);
+		fail_msg("xstate %s: status %d, output '%s' (wanted 2 and '%s')", args, st, out, needle);
 	free(out);
 }
 
@@ -412,26 +403,26 @@ static void test_bad_input_is_a_precise_error_with_exit_2(void **state)
 	const char *path;
 
 	(void)state;
-	snprintf(args, sizeof(args), "%s/missing.bin --cpuid %s", dir, zen4_path);
+	snprintf(args, sizeof(args), "decode %s/missing.bin --cpuid %s", dir, zen4_path);
 	expect_error(args, "missing.bin: No such file or directory");
 	path = write_buffer("short", b, 575);
-	snprintf(args, sizeof(args), "%s --cpuid %s", path, zen4_path);
+	snprintf(args, sizeof(args), "decode %s --cpuid %s", path, zen4_path);
 	expect_error(args, "575 bytes: an XSAVE buffer has at least 576");
 	put64(b + 512, XS_XFEATURE_MASK_FPSSE | XS_XFEATURE_MASK_PKRU);
 	path = write_buffer("pkru", b, sizeof(b));
-	snprintf(args, sizeof(args), "%s --cpuid %s", path, zen4_path);
+	snprintf(args, sizeof(args), "decode %s --cpuid %s", path, zen4_path);
 	expect_error(args, "XSTATE_BV bit 9 (pkru): this CPU has no such component");
 	put64(b + 512, XS_XFEATURE_MASK_FPSSE | XS_XFEATURE_MASK_Hi16_ZMM);
 	path = write_buffer("cut", b, 2000);
-	snprintf(args, sizeof(args), "%s --cpuid %s", path, zen4_path);
+	snprintf(args, sizeof(args), "decode %s --cpuid %s", path, zen4_path);
 	expect_error(args, "2000 bytes: the header's components need 2432");
-	snprintf(args, sizeof(args), "%s --cpuid %s --kind elf", path, zen4_path);
+	snprintf(args, sizeof(args), "decode %s --cpuid %s --kind elf", path, zen4_path);
 	expect_error(args, "--kind: expected xsave, xsavec, ptrace, sigframe, kvm or core, got 'elf'");
-	snprintf(args, sizeof(args), "%s --cpuid %s --kind core", path, zen4_path);
+	snprintf(args, sizeof(args), "decode %s --cpuid %s --kind core", path, zen4_path);
 	expect_error(args, "not an ELF file");
-	snprintf(args, sizeof(args), "%s --cpuid %s --format csv", path, zen4_path);
+	snprintf(args, sizeof(args), "decode %s --cpuid %s --format csv", path, zen4_path);
 	expect_error(args, "--format: unknown format 'csv'");
-	expect_error("", "decode: expected exactly one FILE");
+	expect_error("decode", "decode: expected exactly one FILE");
 }
 
 int main(void)

@@ -136,14 +136,6 @@ static void two_buffers(uint8_t a[2432], uint8_t b[2432])
 	memcpy(b + 832 + 16, &k2, 8);
 }
 
-static int decode(const char *args, char **out)
-{
-	char cmd[2048];
-
-	snprintf(cmd, sizeof(cmd), "%s decode %s 2>&1", xt_xstate_bin(), args);
-	return xt_run(cmd, out);
-}
-
 static void expect_in(const char *out, const char *needle)
 {
 	if (!strstr(out, needle))
@@ -166,8 +158,8 @@ static void test_threads_follow_prstatus_and_the_layout_note_wins(void **state)
 	prstatus(p1, 4242);
 	prstatus(p2, 4243);
 	/* SPR puts the opmask at 1088: the note's 832 must win */
-	snprintf(args, sizeof(args), "%s --kind core --cpuid %s", write_core("core2", &s), spr_path);
-	assert_int_equal(decode(args, &out), 0);
+	snprintf(args, sizeof(args), "decode %s --kind core --cpuid %s", write_core("core2", &s), spr_path);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	expect_in(out, "core file: 2 threads with NT_X86_XSTATE; layout from NT_X86_XSAVE_LAYOUT\n"
 		       "NT_X86_XSAVE_LAYOUT: 2:576+256 5:832+64 6:896+512 7:1408+1024\n");
 	expect_in(out, "=== thread 1, pid 4242 ===\n");
@@ -194,8 +186,8 @@ static void test_json_lists_threads_with_pids_and_the_layout(void **state)
 	(void)state;
 	two_buffers(a, b);
 	prstatus(p1, 77);
-	snprintf(args, sizeof(args), "%s --kind core --cpuid %s --format json", write_core("core1", &s), zen4_path);
-	assert_int_equal(decode(args, &out), 0);
+	snprintf(args, sizeof(args), "decode %s --kind core --cpuid %s --format json", write_core("core1", &s), zen4_path);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	assert_string_equal(json_string_value(json_object_get(doc, "kind")), "core");
@@ -223,8 +215,8 @@ static void test_without_the_layout_note_the_cpu_model_lays_it_out(void **state)
 	(void)state;
 	two_buffers(a, b);
 	prstatus(p1, 5);
-	snprintf(args, sizeof(args), "%s --kind core --cpuid %s", write_core("core0", &s), zen4_path);
-	assert_int_equal(decode(args, &out), 0);
+	snprintf(args, sizeof(args), "decode %s --kind core --cpuid %s", write_core("core0", &s), zen4_path);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	expect_in(out, "layout from CPU model\n\n=== thread 1, pid 5 ===\n");
 	expect_in(out, "  k2           0x0000000000002222\n");
 	free(out);
@@ -235,8 +227,8 @@ static void expect_core_error(const char *name, const struct core_spec *s, const
 	char args[1024], *out;
 	int st;
 
-	snprintf(args, sizeof(args), "%s --kind core --cpuid %s", write_core(name, s), zen4_path);
-	st = decode(args, &out);
+	snprintf(args, sizeof(args), "decode %s --kind core --cpuid %s", write_core(name, s), zen4_path);
+	st = xt_tool(args, &out, true);
 	if (st != 2 || strncmp(out, "xstate: ", 8) || !strstr(out, needle))
 		fail_msg("%s: status %d, output '%s' (wanted 2 and '%s')", name, st, out, needle);
 	free(out);

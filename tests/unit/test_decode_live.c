@@ -73,14 +73,6 @@ static bool live_xsave(void)
 	return ok;
 }
 
-static int decode(const char *args, char **out)
-{
-	char cmd[2048];
-
-	snprintf(cmd, sizeof(cmd), "%s decode %s 2>&1", xt_xstate_bin(), args);
-	return xt_run(cmd, out);
-}
-
 static void expect_in(const char *out, const char *needle)
 {
 	if (!strstr(out, needle))
@@ -106,7 +98,7 @@ static bool take_regset(pid_t pid, char *path, size_t size)
 
 static void test_live_ptrace_buffer_shows_what_the_child_set(void **state)
 {
-	char path[600], *out;
+	char path[600], args[700], *out;
 	bool got;
 	pid_t pid;
 	int status;
@@ -131,8 +123,8 @@ static void test_live_ptrace_buffer_shows_what_the_child_set(void **state)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	assert_true(got);
-	strcat(path, " --kind ptrace");
-	assert_int_equal(decode(path, &out), 0);
+	snprintf(args, sizeof(args), "decode %s --kind ptrace", path);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	expect_in(out, XMM3_TEXT);
 	expect_in(out, ST0_TEXT);
 	expect_in(out, "  fsw          0x3800  top=7");
@@ -208,8 +200,8 @@ static void test_real_core_dump_shows_what_the_child_set(void **state)
 		print_message("skipped: the kernel wrote no core file\n");
 		skip();
 	}
-	snprintf(args, sizeof(args), "%s --kind core", path);
-	assert_int_equal(decode(args, &out), 0);
+	snprintf(args, sizeof(args), "decode %s --kind core", path);
+	assert_int_equal(xt_tool(args, &out, true), 0);
 	snprintf(pidline, sizeof(pidline), "=== thread 1, pid %d ===\n", (int)pid);
 	expect_in(out, pidline);
 	expect_in(out, XMM3_TEXT);

@@ -77,6 +77,7 @@ int cmd_compat(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
+int cmd_snapshot_plan(int argc, char **argv);
 
 /* --kind task|vcpu */
 int cli_parse_kind(const char *s, enum xs_compat_kind *kind);

@@ -15,6 +15,7 @@ static const struct subcommand commands[] = {
 	{ "decode", "show the registers in an XSAVE buffer or a core file's xstate notes", cmd_decode },
 	{ "compat", "can state saved on host A be restored on host B (task or vCPU)", cmd_compat },
 	{ "baseline", "the state every host of a pool accepts, and the CPUID 0xD for guests", cmd_baseline },
+	{ "snapshot-plan", "what a VMM saves for a vCPU beside the xsave buffer", cmd_snapshot_plan },
 	{ "kernels", "the kernel releases modelled and each xstate behaviour change", cmd_kernels },
 	{ "bench", "the CET-S series' experiment: memory per policy, context switches", cmd_bench },
 	{ "verify", "differential runs against the CPU, ptrace or KVM", cmd_verify },
