@@ -149,14 +149,28 @@ static bool contains(const char *p, const char *end, const char *s)
 
 /* ---- format detection ------------------------------------------------ */
 
+/*
+ * "CPUID 0000000D: …" is a leaf line; AIDA64-made dumps also have header
+ * lines such as "CPUID Manufacturer: AuthenticAMD" — text, not data. A leaf
+ * line is "CPUID " and a hexadecimal token (the rest is then checked).
+ */
 static bool is_instlat_leaf(const struct line *ln)
 {
-	return starts_with(ln->p, ln->end, "CPUID ");
+	const char *p = ln->p + strlen("CPUID ");
+	const char *t = p;
+
+	if (!starts_with(ln->p, ln->end, "CPUID "))
+		return false;
+	while (t < ln->end && isxdigit((unsigned char)*t))
+		t++;
+	return t > p && (t == ln->end || *t == ':' || *t == ' ' || *t == '\t');
 }
 
+/* "CPU#001 AffMask: …" or "------[ CPUID Registers / Logical CPU #1 ]------" */
 static bool is_instlat_cpu(const struct line *ln)
 {
-	return starts_with(ln->p, ln->end, "CPU#");
+	return starts_with(ln->p, ln->end, "CPU#") ||
+	       (starts_with(ln->p, ln->end, "------[") && contains(ln->p, ln->end, "Logical CPU #"));
 }
 
 /* "CPU 0:" (or "CPU:" from cpuid -1 -r). */

@@ -43,10 +43,30 @@ static const char instlat_dump[] =
 	"CPUID 00000001: 00A60F12-01200800-7EF8320B-178BFBFF\n"
 	"CPUID 0000000D: 00000207-00000988-00000988-00000000 [SL 00]\n";
 
+/* The header of AIDA64-made InstLatx64 dumps (e.g. amd-zen3.instlat.txt). */
+static const char aida_dump[] =
+	"------[ Versions ]------\n"
+	"\n"
+	"Program Version : AIDA64 Engineer v6.32.5600\n"
+	"------[ CPU Info ]------\n"
+	"CPUID Manufacturer: AuthenticAMD\n"
+	"CPUID CPU Name    : AMD Ryzen 9 5900X 12-Core Processor\n"
+	"CPUID Revision    : 00A20F10h\n"
+	"------[ CPUID Registers / Logical CPU #0 ]------\n"
+	"CPUID 00000000: 00000010-68747541-444D4163-69746E65 [AuthenticAMD]\n"
+	"CPUID 00000001: 00A20F10-00180800-7ED8320B-178BFBFF\n"
+	"CPUID 0000000D: 00000207-00000340-00000988-00000000 [SL 00] [x87]\n"
+	"------[ CPUID Registers / Logical CPU #1 ]------\n"
+	"CPUID 00000000: 00000010-68747541-444D4163-69746E65 [AuthenticAMD]\n"
+	"CPUID 00000001: 00A20F10-01180800-7ED8320B-178BFBFF\n"
+	"CPUID 0000000D: 00000207-00000340-00000988-00000000 [SL 00] [x87]\n";
+
 static int parse(xs_cpu *cpu, const char *text, unsigned idx, struct xs_diag *d)
 {
 	return xs_cpu_parse(cpu, text, strlen(text), idx, "dump.txt", d);
 }
+
+static void expect_error_fwd(const char *text, const char *where, const char *what);
 
 static void test_plain_format_reads_leaves_and_ignores_comments(void **state)
 {
@@ -101,6 +121,23 @@ static void test_instlat_format_takes_subleaf_from_sl_bracket(void **state)
 	assert_int_equal(xs_cpu_count(instlat_dump, strlen(instlat_dump), "x", &d), 2);
 }
 
+static void test_aida64_headers_are_text_and_logical_cpu_headers_split_cpus(void **state)
+{
+	xs_cpu cpu;
+	struct xs_diag d;
+	uint32_t r[4];
+
+	(void)state;
+	assert_int_equal(xs_cpu_count(aida_dump, strlen(aida_dump), "x", &d), 2);
+	assert_int_equal(parse(&cpu, aida_dump, 1, &d), 0);
+	xs_cpuid(&cpu, 1, 0, r);
+	assert_int_equal(r[1], 0x01180800);
+	assert_true(xs_cpuid(&cpu, 0xd, 0, r));
+	assert_int_equal(r[0], 0x207);
+	/* a broken leaf line still is one */
+	expect_error_fwd("CPUID 0000000D 00000207-00000340-00000988-00000000\n", "dump.txt:1: ", "expected ':'");
+}
+
 static void test_cpuid_ignores_subleaf_for_leaves_without_subleaves(void **state)
 {
 	xs_cpu cpu;
@@ -150,6 +187,11 @@ static void expect_error(const char *text, unsigned idx, int err, const char *wh
 	if (!strstr(d.msg, where) || !strstr(d.msg, what))
 		fail_msg("message '%s' lacks '%s' or '%s'", d.msg, where, what);
 	assert_memory_equal(&cpu, &before, sizeof(cpu));
+}
+
+static void expect_error_fwd(const char *text, const char *where, const char *what)
+{
+	expect_error(text, 0, -EINVAL, where, what);
 }
 
 static void test_plain_error_too_few_fields(void **state)
@@ -329,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_plain_format_reads_leaves_and_ignores_comments),
 		cmocka_unit_test(test_cpuid_r_format_selects_cpu_by_block),
 		cmocka_unit_test(test_instlat_format_takes_subleaf_from_sl_bracket),
+		cmocka_unit_test(test_aida64_headers_are_text_and_logical_cpu_headers_split_cpus),
 		cmocka_unit_test(test_cpuid_ignores_subleaf_for_leaves_without_subleaves),
 		cmocka_unit_test(test_dump_writer_round_trips_every_format),
 		cmocka_unit_test(test_plain_error_too_few_fields),
