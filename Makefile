@@ -1,11 +1,16 @@
 # libxstate — the two set-up commands:
 #   make run    build, then `xstate info` for this machine's CPU
 #   make test   install missing Debian packages, build with -Werror and with
-#               ASan+UBSan, run every test in both builds
+#               ASan+UBSan, run every test in both builds, and a short run of
+#               every fuzz target on its seed corpus
+#   make fuzz   run every libFuzzer target for FUZZ_SECONDS (default 60)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TARGETS := fuzz_cpu_parse fuzz_uabi fuzz_decode fuzz_convert
 
-.PHONY: all deps run test test-werror test-asan fuzz bench clean
+.PHONY: all deps run test test-werror test-asan test-fuzz fuzz fuzz-build bench clean
 
 all: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -17,7 +22,7 @@ deps:
 run: all
 	./$(BUILD)/xstate info
 
-test: deps test-werror test-asan
+test: deps test-werror test-asan test-fuzz
 
 test-werror:
 	cmake -S . -B build-werror -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXS_WERROR=ON
@@ -30,6 +35,30 @@ test-asan:
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer with ASan+UBSan (clang). The seeds in fuzz/corpus stay as they are:
+# `make fuzz` grows a copy in $(FUZZ_BUILD)/corpus, `make test-fuzz` writes
+# what it finds to a scratch directory.
+fuzz-build:
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+		-DXS_BUILD_FUZZ=ON -DXS_BUILD_TESTS=OFF -DXS_BUILD_BENCH=OFF -DXS_WERROR=ON
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+
+fuzz: deps fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t && cp fuzz/corpus/$$t/* $(FUZZ_BUILD)/corpus/$$t/ && \
+		echo "== $$t for $(FUZZ_SECONDS) s" && \
+		$(FUZZ_BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/$$t- $(FUZZ_BUILD)/corpus/$$t || exit 1; \
+	done
+
+test-fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		rm -rf $(FUZZ_BUILD)/scratch/$$t && mkdir -p $(FUZZ_BUILD)/scratch/$$t && \
+		echo "== $$t: 20000 runs on the seeds" && \
+		$(FUZZ_BUILD)/fuzz/$$t -runs=20000 -artifact_prefix=$(FUZZ_BUILD)/$$t- \
+			$(FUZZ_BUILD)/scratch/$$t fuzz/corpus/$$t || exit 1; \
+	done
 
 clean:
 	rm -rf build build-werror build-asan build-fuzz build-bench

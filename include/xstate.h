@@ -877,6 +877,325 @@ struct xs_snapshot_plan {
  */
 int xs_snapshot_plan(const xs_system *host, uint32_t guest_kernel, struct xs_snapshot_plan *plan);
 
+/* ====================================================================== */
+/* Engine: XSAVE-family instructions in software (src/engine/)            */
+/* ====================================================================== */
+
+/*
+ * An exact software model of FXSAVE/FXRSTOR, XSAVE, XSAVEOPT, XSAVEC,
+ * XSAVES, XRSTOR, XRSTORS, XGETBV and XSETBV (xsave-isa.md §2-§7). An
+ * instruction either completes or returns the exception the CPU raises and
+ * changes nothing (registers, machine state, buffer). The buffer is given
+ * as pointer + length: the pointer value is the linear address (alignment,
+ * XRSTOR_INFO) and an access beyond `len` is XS_EXC_PF. The engine never
+ * reads or writes outside [buf, buf + len).
+ */
+
+/* What an instruction raised. */
+enum xs_exception {
+	XS_EXC_NONE = 0,
+	XS_EXC_UD,		/* #UD: instruction absent or disabled */
+	XS_EXC_NM,		/* #NM: CR0.TS, or an XFD-armed component */
+	XS_EXC_GP,		/* #GP(0) */
+	XS_EXC_AC,		/* #AC(0): misaligned with alignment checking on */
+	XS_EXC_PF		/* an access outside the buffer the caller gave */
+};
+
+/* "#GP", "#PF", … ("none" for XS_EXC_NONE). */
+const char *xs_exception_name(enum xs_exception e);
+
+/* The instructions, for tables and xs_execute(). */
+enum xs_insn {
+	XS_INSN_FXSAVE,
+	XS_INSN_FXRSTOR,
+	XS_INSN_XSAVE,
+	XS_INSN_XSAVEOPT,
+	XS_INSN_XSAVEC,
+	XS_INSN_XSAVES,
+	XS_INSN_XRSTOR,
+	XS_INSN_XRSTORS,
+	XS_INSN_XGETBV,
+	XS_INSN_XSETBV,
+	XS_INSN_COUNT
+};
+
+/* Instruction flags. */
+#define XS_REX_W 1u	/* the "64" forms (XSAVE64, FXRSTOR64, …): 64-bit FIP/FDP (§2) */
+
+/* "XSAVEC64" for (XS_INSN_XSAVEC, XS_REX_W); "?" for an unknown value. */
+const char *xs_insn_name(enum xs_insn insn, unsigned flags);
+
+/* x87 FPU state (component 0; §2). */
+struct xs_x87 {
+	uint16_t fcw;
+	uint16_t fsw;		/* TOP in bits 13:11 */
+	uint16_t ftw;		/* full tag word: 2 bits per physical register R0..R7 */
+	uint16_t fop;		/* last opcode, 11 bits */
+	uint16_t fcs, fds;	/* selectors of the 32-bit forms */
+	uint64_t fip, fdp;	/* last instruction / data pointer */
+	uint8_t r[8][10];	/* physical registers R0..R7 (ST(i) = R[(TOP + i) & 7]), 80-bit */
+};
+
+/* AMX tile configuration (component 17), the LDTILECFG image. */
+struct xs_tilecfg {
+	uint8_t palette_id;
+	uint8_t start_row;
+	uint8_t reserved0[14];
+	uint16_t colsb[8];	/* bytes per row of tile n */
+	uint8_t reserved1[16];
+	uint8_t rows[8];
+	uint8_t reserved2[8];
+};
+
+/*
+ * The architectural register file of components 0..19. Components 2..19
+ * are kept as their XSAVE images (the component's bytes in the buffer), so
+ * saving and restoring them is a copy; the ones without named fields are
+ * opaque bytes of their architectural size. Capacities are the largest
+ * sizes known (PKRU is 64 bytes on AMD Zen 2); the CPU model's CPUID
+ * 0xD.i EAX says how much of each is architectural.
+ */
+typedef struct xs_regs {
+	struct xs_x87 x87;			/* 0 */
+	uint32_t mxcsr;				/* 1 (MXCSR_MASK: xs_machine.mxcsr_mask) */
+	uint8_t xmm[16][16];			/* 1: XMM0..15 */
+	uint8_t ymm_hi128[16][16];		/* 2: bits 255:128 of YMM0..15 */
+	uint8_t bndregs[64];			/* 3: MPX BND0..3 */
+	uint8_t bndcsr[64];			/* 4: BNDCFGU, BNDSTATUS */
+	uint64_t opmask[8];			/* 5: k0..k7 */
+	uint8_t zmm_hi256[16][32];		/* 6: bits 511:256 of ZMM0..15 */
+	uint8_t hi16_zmm[16][64];		/* 7: ZMM16..31 */
+	uint8_t pt[128];			/* 8: IA32_RTIT_* (supervisor) */
+	struct { uint32_t pkru; uint8_t unused[60]; } pkru;	/* 9 */
+	uint8_t pasid[8];			/* 10 (supervisor) */
+	struct { uint64_t u_cet, pl3_ssp; } cet_u;		/* 11 (supervisor) */
+	struct { uint64_t pl0_ssp, pl1_ssp, pl2_ssp; } cet_s;	/* 12 (supervisor) */
+	uint8_t hdc[8];				/* 13: IA32_PM_CTL1 (supervisor) */
+	uint8_t uintr[48];			/* 14 (supervisor) */
+	uint8_t lbr[808];			/* 15: Arch LBR (supervisor) */
+	uint8_t hwp[8];				/* 16: IA32_HWP_REQUEST (supervisor) */
+	struct xs_tilecfg tilecfg;		/* 17 */
+	uint8_t tiledata[8][1024];		/* 18: TMM0..7 */
+	uint64_t apx[16];			/* 19: R16..R31 */
+} xs_regs;
+
+/* What the engine takes from a CPU model (CPUID leaf 0xD and feature bits). */
+struct xs_engine_cpu {
+	bool fxsr, xsave, xsaveopt, xsavec, xgetbv1, xsaves, xfd, long_mode;
+	uint64_t xcr0_supported;	/* 0xD.0 EDX:EAX, modelled components only */
+	uint64_t xss_supported;		/* 0xD.1 EDX:ECX, likewise */
+	uint64_t unmodelled;		/* enumerated, but beyond xs_regs (bit >= 20 or too big) */
+	uint32_t size[XS_XFEATURE_MAX];		/* 0xD.i EAX */
+	uint32_t offset[XS_XFEATURE_MAX];	/* 0xD.i EBX: standard-format offset */
+	uint32_t flags[XS_XFEATURE_MAX];	/* 0xD.i ECX: 1 supervisor, 2 aligned, 4 XFD */
+	unsigned linear_bits;		/* canonical width (0x80000008 EAX[15:8]; 48 if absent) */
+};
+
+/*
+ * What the manuals leave to the implementation. xs_machine_init() fills it
+ * from the CPU's vendor; the notes say where each value was measured.
+ */
+struct xs_engine_impl {
+	/*
+	 * XINUSE[i] = "component i differs from its init configuration",
+	 * evaluated on the values (AMD: measured on Zen 5, XRSTOR of all-zero
+	 * data with XSTATE_BV set leaves XINUSE 0) instead of "1 once loaded
+	 * from memory" (Intel, SDM1 §13.6). XINUSE[1] covers XMM only; MXCSR
+	 * is reported separately by XGETBV(1).
+	 */
+	bool xinuse_by_value;
+	/*
+	 * x87 FIP/FDP/FOP are loaded only when the image has an unmasked
+	 * exception pending ((FSW & ~FCW & 3Fh) != 0) and become 0 otherwise
+	 * (AMD, measured on Zen 5 although it sets XSAVEERPTR; §8).
+	 */
+	bool x87_ptrs_need_exception;
+	/* FIP/FDP bits kept by a 64-bit restore, sign-extended from the top
+	 * (64 = all; AMD Zen 5: 57). */
+	unsigned x87_ptr_bits;
+	/* FCS/FDS always 0 (CPUID.7.0:EBX[13] "FCS/FDS deprecated"). */
+	bool fcs_fds_zero;
+	/*
+	 * With alignment checking on (CPL 3, CR0.AM, EFLAGS.AC), a misaligned
+	 * operand whose address is not a multiple of this raises #AC instead
+	 * of #GP; 0 = never #AC. AMD Zen 5: FXSAVE/FXRSTOR 4, XSAVE family 0.
+	 */
+	unsigned fx_ac_align, xsave_ac_align;
+	/*
+	 * FXRSTOR ends the modified optimisation for every component (it sets
+	 * all of XMODIFIED), not only for x87/SSE (AMD, measured on Zen 5;
+	 * the SDM lets XMODIFIED[i] be 1 without a change).
+	 */
+	bool fxrstor_sets_xmodified;
+	/* XSAVEOPT skips components in their init configuration (§4.2). */
+	bool init_opt;
+	/* XSAVEOPT/XSAVES skip components unmodified since the XRSTOR[S]
+	 * recorded in XRSTOR_INFO (§4.2, §4.4). */
+	bool modified_opt;
+};
+
+/* The execution context the exceptions depend on. */
+struct xs_exec_context {
+	unsigned cpl;			/* 0..3 */
+	bool long_mode;			/* 64-bit mode: XMM8-15, Hi16_ZMM, REX.W forms */
+	bool cr0_ts;			/* #NM */
+	bool cr0_em;			/* FXSAVE/FXRSTOR #UD */
+	bool cr4_osfxsr;		/* off: FXSAVE/FXRSTOR skip XMM (Intel, §2.1) */
+	bool cr4_osxsave;		/* off: the XSAVE family is #UD */
+	bool alignment_check;		/* CR0.AM = 1 and EFLAGS.AC = 1 (counts at CPL 3) */
+	bool vmx_non_root;		/* part of XRSTOR_INFO */
+};
+
+/* ⟨CPL, VMX non-root, linear address, XCOMP_BV⟩ of the last XRSTOR[S]. */
+struct xs_xrstor_info {
+	bool valid;
+	unsigned cpl;
+	bool vmx_non_root;
+	uint64_t laddr;
+	uint64_t xcomp_bv;
+};
+
+/* A processor: its model, control state and registers. */
+typedef struct xs_machine {
+	struct xs_engine_cpu cpu;
+	struct xs_engine_impl impl;
+	struct xs_exec_context ctx;
+	uint64_t xcr0;			/* XSETBV (reset: 1) */
+	uint64_t xss;			/* IA32_XSS */
+	uint64_t xfd, xfd_err;		/* IA32_XFD, IA32_XFD_ERR */
+	uint64_t xinuse;		/* read with xs_machine_xinuse() (may be stale by value) */
+	uint64_t xinuse_stale;		/* components whose XINUSE is evaluated on demand */
+	uint64_t xmodified;		/* XMODIFIED */
+	struct xs_xrstor_info xrstor_info;
+	uint32_t mxcsr_mask;		/* the CPU's writable MXCSR bits */
+	xs_regs regs;
+} xs_machine;
+
+/*
+ * A processor of model `cpu` after reset: every component in its init
+ * configuration, MXCSR 1F80h, XCR0 = 1, IA32_XSS = IA32_XFD = 0, XINUSE 0,
+ * XMODIFIED all ones, no XRSTOR_INFO; CPL 0, 64-bit mode when the CPU has
+ * it, CR4.OSFXSR and CR4.OSXSAVE set when the CPU has FXSR / XSAVE. The
+ * implementation choices come from the vendor, the optimisations are on.
+ * MXCSR_MASK: 0000FFFFh, 0002FFFFh with MISALIGNSSE (set it from a real
+ * FXSAVE image when you have one). -EINVAL for a CPU without an FPU.
+ */
+int xs_machine_init(xs_machine *m, const xs_cpu *cpu);
+
+/* Component i in its init configuration? (§7; x87/SSE: XMM only.) */
+bool xs_component_is_init(const xs_machine *m, unsigned nr);
+/* XINUSE over every component (bit 1: XMM only, as XSAVE's XSTATE_BV). */
+uint64_t xs_machine_xinuse(xs_machine *m);
+/*
+ * After writing m->regs directly (as an ordinary instruction would):
+ * XMODIFIED and XINUSE of the components in `mask` follow.
+ */
+void xs_machine_wrote(xs_machine *m, uint64_t mask);
+
+/*
+ * Buffer sizes and offsets on this model: standard format for `mask`
+ * (>= 576), compacted format for `mask` (>= 576), and component nr's offset
+ * in a buffer with this XCOMP_BV (standard when bit 63 is clear; 0 when
+ * the component has no place there).
+ */
+size_t xs_engine_standard_size(const xs_machine *m, uint64_t mask);
+size_t xs_engine_compacted_size(const xs_machine *m, uint64_t mask);
+size_t xs_engine_offset(const xs_machine *m, uint64_t xcomp_bv, unsigned nr);
+
+/* The instructions. `edx_eax` is the instruction's EDX:EAX mask. */
+enum xs_exception xs_fxsave(xs_machine *m, void *buf, size_t len, unsigned flags);
+enum xs_exception xs_fxrstor(xs_machine *m, const void *buf, size_t len, unsigned flags);
+enum xs_exception xs_xsave(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags);
+enum xs_exception xs_xsaveopt(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags);
+enum xs_exception xs_xsavec(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags);
+enum xs_exception xs_xsaves(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags);
+enum xs_exception xs_xrstor(xs_machine *m, const void *buf, size_t len, uint64_t edx_eax, unsigned flags);
+enum xs_exception xs_xrstors(xs_machine *m, const void *buf, size_t len, uint64_t edx_eax, unsigned flags);
+/* ECX 0: XCR0; ECX 1: XCR0 & XINUSE (bit 1 also when MXCSR != 1F80h). */
+enum xs_exception xs_xgetbv(xs_machine *m, uint32_t ecx, uint64_t *edx_eax);
+enum xs_exception xs_xsetbv(xs_machine *m, uint32_t ecx, uint64_t edx_eax);
+
+/* MSRs of the XSAVE feature set. */
+#define XS_MSR_IA32_XFD 0x1c4u
+#define XS_MSR_IA32_XFD_ERR 0x1c5u
+#define XS_MSR_IA32_XSS 0xda0u
+/* RDMSR / WRMSR of those three: #GP at CPL > 0, for absent MSRs and bad values. */
+enum xs_exception xs_rdmsr(const xs_machine *m, uint32_t msr, uint64_t *value);
+enum xs_exception xs_wrmsr(xs_machine *m, uint32_t msr, uint64_t value);
+
+/* One instruction with its operands, for tables of cases. */
+struct xs_insn_args {
+	enum xs_insn insn;
+	unsigned flags;		/* XS_REX_W */
+	void *buf;		/* memory operand (restores only read it) */
+	size_t len;
+	uint64_t edx_eax;	/* RFBM request; XSETBV value */
+	uint32_t ecx;		/* XGETBV / XSETBV */
+	uint64_t result;	/* XGETBV: EDX:EAX */
+};
+enum xs_exception xs_execute(xs_machine *m, struct xs_insn_args *a);
+
+/* ---- the hardware backend (src/hw.c): these instructions on this CPU ---- */
+
+/*
+ * What this CPU offers in user mode (CPUID and CR4.OSXSAVE as seen through
+ * CPUID.1:ECX[27]), read once by xs_hw_init(). The functions below return
+ * -EOPNOTSUPP when the CPU lacks the instruction. Faults are not handled:
+ * the caller installs SIGSEGV/SIGILL/SIGBUS handlers if it provokes them.
+ * Restores leave the loaded state in the registers; MXCSR and the x87
+ * control word are callee-saved in the ABI, so load a sane state again
+ * before doing floating point (xs_hw_reset()).
+ */
+struct xs_hw {
+	bool fxsr, xsave, xsaveopt, xsavec, xgetbv1, xsaves;
+	uint64_t xcr0;			/* XGETBV(0) at init */
+	uint32_t standard_size;		/* CPUID 0xD.0 EBX for that XCR0 */
+};
+
+/* 0, or -ENODEV when this is not an x86 CPU. */
+int xs_hw_init(struct xs_hw *hw);
+int xs_hw_fxsave(const struct xs_hw *hw, void *buf, unsigned flags);
+int xs_hw_fxrstor(const struct xs_hw *hw, const void *buf, unsigned flags);
+int xs_hw_xsave(const struct xs_hw *hw, void *buf, uint64_t edx_eax, unsigned flags);
+int xs_hw_xsaveopt(const struct xs_hw *hw, void *buf, uint64_t edx_eax, unsigned flags);
+int xs_hw_xsavec(const struct xs_hw *hw, void *buf, uint64_t edx_eax, unsigned flags);
+int xs_hw_xrstor(const struct xs_hw *hw, const void *buf, uint64_t edx_eax, unsigned flags);
+int xs_hw_xgetbv(const struct xs_hw *hw, uint32_t ecx, uint64_t *edx_eax);
+/* Every component to its init configuration, MXCSR 1F80h. */
+int xs_hw_reset(const struct xs_hw *hw);
+
+/* One step of xs_hw_run(). */
+enum xs_hw_op {
+	XS_HW_OP_FXSAVE = 1, XS_HW_OP_FXRSTOR, XS_HW_OP_XSAVE, XS_HW_OP_XSAVEOPT,
+	XS_HW_OP_XSAVEC, XS_HW_OP_XRSTOR, XS_HW_OP_XGETBV,
+	XS_HW_OP_POKE		/* copy arg bytes from src to buf (rep movsb: no vector registers) */
+};
+/*
+ * Step flag: EFLAGS.AC = 1 around the instruction. If it faults, the
+ * handler starts with AC still set: its very first instructions must clear
+ * it (compiled code may make unaligned accesses).
+ */
+#define XS_HW_AC 2u
+struct xs_hw_step {
+	uint32_t op;		/* enum xs_hw_op */
+	uint32_t flags;		/* XS_REX_W, XS_HW_AC */
+	void *buf;
+	const void *src;
+	uint64_t arg;		/* EDX:EAX; XGETBV: ECX; POKE: bytes */
+	uint64_t result;	/* out: XGETBV value */
+	uint64_t xinuse;	/* out: XGETBV(1) right after the step (0 without XGETBV1) */
+	uint64_t done;		/* out: 1 once the step completed */
+};
+
+/*
+ * Run the steps back to back in one asm block — no compiler-generated code
+ * between them can touch a vector register and change XINUSE or XMODIFIED —
+ * then reset the state (xs_hw_reset). A faulting step leaves done = 0 (the
+ * caller's signal handler takes over; the state is then the handler's).
+ * -EOPNOTSUPP (nothing run) when a step needs what the CPU lacks.
+ */
+int xs_hw_run(const struct xs_hw *hw, struct xs_hw_step *steps, unsigned n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -235,7 +235,7 @@ void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_
 		/* the software words (word 0: the user XCR0) and the header */
 		zero_bytes(words, sizeof(words));
 		memcpy(words, &sys->user.max_features, 8);
-		memcpy(words + XS_XSAVE_HDR_OFFSET - SW_RESERVED_OFFSET, &xfeatures, 8);
+		memcpy(words + (XS_XSAVE_HDR_OFFSET - SW_RESERVED_OFFSET), &xfeatures, 8);
 		plan_add(&p, NULL, zerofrom, SW_RESERVED_OFFSET - zerofrom);
 		plan_add(&p, words, SW_RESERVED_OFFSET, sizeof(words));
 		zerofrom = XS_XSAVE_LEGACY_AND_HDR;

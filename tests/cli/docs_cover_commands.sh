@@ -1,7 +1,7 @@
 #!/bin/bash
 # Every subcommand `xstate --help` lists is documented in the man page and the README.
 set -euo pipefail
-root="$XS_TEST_DATA/../.."
+root="$XS_SOURCE_DIR"
 status=0
 for cmd in $("$XSTATE_BIN" --help | awk '/^commands:/{on=1; next} on && NF {print $1} on && !NF {exit}'); do
 	grep -q "^\.B $cmd\b\|^\.B $cmd \\\\" "$root/docs/xstate.1" || grep -q "^\.B ${cmd//-/\\\\-}\b" "$root/docs/xstate.1" \

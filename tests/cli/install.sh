@@ -2,7 +2,7 @@
 # cmake --install gives a working library, header, tool, pkg-config file and
 # CMake package: a consumer builds with each and runs.
 set -euo pipefail
-root="$(cd "$XS_TEST_DATA/../.." && pwd)"
+root="$(cd "$XS_SOURCE_DIR" && pwd)"
 build="$(dirname "$XSTATE_BIN")"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -28,7 +28,9 @@ C
 # pkg-config, static archive
 libdir="$(dirname "$(ls "$tmp"/prefix/lib*/libxstate.a)")"
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
-cc "$tmp/app.c" $(pkg-config --cflags xstate) "$libdir/libxstate.a" -o "$tmp/app-pc"
+cc="${XS_CC:-cc}"
+flags="${XS_CONSUMER_CFLAGS:-}"
+"$cc" $flags "$tmp/app.c" $(pkg-config --cflags xstate) "$libdir/libxstate.a" -o "$tmp/app-pc"
 "$tmp/app-pc"
 # find_package(xstate)
 mkdir -p "$tmp/consumer"
@@ -40,7 +42,8 @@ find_package(xstate REQUIRED)
 add_executable(app app.c)
 target_link_libraries(app PRIVATE xstate::xstate)
 CM
-cmake -S "$tmp/consumer" -B "$tmp/consumer/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake -S "$tmp/consumer" -B "$tmp/consumer/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" \
+	-DCMAKE_C_COMPILER="$cc" -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
 cmake --build "$tmp/consumer/build" >/dev/null
 "$tmp/consumer/build/app"
 echo "install: pkg-config and find_package consumers both work"

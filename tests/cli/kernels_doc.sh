@@ -1,7 +1,7 @@
 #!/bin/bash
 # docs/kernels.md carries the change table exactly as the code has it.
 set -euo pipefail
-doc="$XS_TEST_DATA/../../docs/kernels.md"
+doc="$XS_SOURCE_DIR/docs/kernels.md"
 missing=0
 while IFS= read -r line; do
 	if ! grep -qxF -- "$line" "$doc"; then

@@ -298,6 +298,69 @@ static void test_compacted_image_built_by_hand(void **state)
 	free(b);
 }
 
+static void test_mpx_registers_on_a_client(void **state)
+{
+	xs_cpu cpu;
+	uint8_t b[1088] = { 0 };
+	char args[1024], *out;
+	const char *dump;
+
+	(void)state;
+	xt_cpu_avx2_client(&cpu);
+	dump = xt_write_dump(&cpu, dir, "client.txt");
+	put64(b + 512, XS_XFEATURE_MASK_BNDREGS | XS_XFEATURE_MASK_BNDCSR);
+	put64(b + 960, 0x1000);				/* BND0 lower */
+	put64(b + 968, ~UINT64_C(0x1fff));		/* BND0 upper, one's complement */
+	put64(b + 1024, UINT64_C(0x70000003));		/* BNDCFGU: EN, BNDPRESERVE, base */
+	put64(b + 1032, 2);				/* BNDSTATUS */
+	snprintf(args, sizeof(args), "decode %s --cpuid %s --kind xsave", write_buffer("mpx", b, sizeof(b)), dump);
+	assert_int_equal(xt_tool(args, &out, true), 0);
+	expect_line(out, "  bnd0         lower=0x0000000000001000 upper=0xffffffffffffe000\n");
+	expect_line(out, "  bndcfgu      0x0000000070000003  bits=EN,BNDPRESERVE base=0x0000000070000000\n"
+			 "  bndstatus    0x0000000000000002\n");
+	free(out);
+}
+
+/*
+ * A CPU with PT, PASID and APX (synthetic: component numbers and sizes of
+ * xsave-isa.md §1.1) and an XSAVES image of them: PT has no decoder and
+ * shows as bytes, PASID and R16..R31 as registers.
+ */
+static void test_pasid_apx_and_raw_components(void **state)
+{
+	static const struct xt_comp comps[] = {
+		{ 2, 256, 576, 0 }, { 8, 128, 0, 1 }, { 10, 8, 0, 1 }, { 19, 128, 960, 0 },
+	};
+	const struct xt_synth s = {
+		.vendor = "GenuineIntel", .leaf1_eax = 0x000a06a4,
+		.leaf1_ecx = XT_L1_ECX_XSAVE | XT_L1_ECX_OSXSAVE | XT_L1_ECX_AVX, .leaf1_edx = XT_L1_EDX_BASE,
+		.leaf7_ecx = XT_L7_ECX_ENQCMD, .leaf7_1_edx = XT_L71_EDX_APX, .d1_eax = 0xf,
+		.comps = comps, .ncomps = 4,
+	};
+	uint64_t comp = UINT64_C(0x80507);
+	uint8_t b[1096] = { 0 };
+	char args[1024], *out;
+	const char *dump;
+	xs_cpu cpu;
+
+	(void)state;
+	xt_cpu_synth(&cpu, &s);
+	dump = xt_write_dump(&cpu, dir, "apx.txt");
+	put64(b + 512, comp & ~XS_XFEATURE_MASK_FPSSE & ~XS_XFEATURE_MASK_YMM);
+	put64(b + 520, comp | XS_XCOMP_BV_COMPACTED_FORMAT);
+	b[832] = 0xab;					/* PT: IA32_RTIT_CTL */
+	put64(b + 960, UINT64_C(0x80000005));		/* PASID */
+	put64(b + 968, 0x16);				/* R16 */
+	put64(b + 968 + 15 * 8, 0x31);			/* R31 */
+	snprintf(args, sizeof(args), "decode %s --cpuid %s", write_buffer("apx", b, sizeof(b)), dump);
+	assert_int_equal(xt_tool(args, &out, true), 0);
+	expect_line(out, "component 8 pt: offset 832, 128 bytes\n  bytes        ab000000");
+	expect_line(out, "component 10 pasid: offset 960, 8 bytes\n  ia32_pasid   0x0000000080000005\n");
+	expect_line(out, "component 19 apx: offset 968, 128 bytes\n  r16          0x0000000000000016\n");
+	expect_line(out, "  r31          0x0000000000000031\n");
+	free(out);
+}
+
 static json_t *decode_json(const char *args)
 {
 	char *out;
@@ -433,6 +496,8 @@ int main(void)
 		cmocka_unit_test(test_ymm_without_sse_shows_only_the_high_halves),
 		cmocka_unit_test(test_sigframe_shows_fx_sw_bytes_and_magic2),
 		cmocka_unit_test(test_compacted_image_built_by_hand),
+		cmocka_unit_test(test_mpx_registers_on_a_client),
+		cmocka_unit_test(test_pasid_apx_and_raw_components),
 		cmocka_unit_test(test_json_has_stable_keys_and_tile_bytes),
 		cmocka_unit_test(test_x87_values_infinities_nans_and_invalid_encodings),
 		cmocka_unit_test(test_bad_input_is_a_precise_error_with_exit_2),

@@ -73,10 +73,34 @@ static bool live_xsave(void)
 	return ok;
 }
 
+/* Fork a child running `body` on an x86-64 machine whose kernel uses XSAVE. */
+static pid_t start_child(void (*body)(void))
+{
+	pid_t pid;
+
+#if !defined(__x86_64__)
+	skip();
+#endif
+	if (!live_xsave())
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		body();
+	return pid;
+}
+
 static void expect_in(const char *out, const char *needle)
 {
 	if (!strstr(out, needle))
 		fail_msg("'%s' is not in the output:\n%s", needle, out);
+}
+
+static void __attribute__((noreturn)) stop_under_ptrace(void)
+{
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+		_exit(4);
+	set_registers_and_trap(false);
 }
 
 /* The child's NT_X86_XSTATE at its int3 stop, written to dir/live.ptrace. */
@@ -104,18 +128,7 @@ static void test_live_ptrace_buffer_shows_what_the_child_set(void **state)
 	int status;
 
 	(void)state;
-#if !defined(__x86_64__)
-	skip();
-#endif
-	if (!live_xsave())
-		skip();
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
-			_exit(4);
-		set_registers_and_trap(false);
-	}
+	pid = start_child(stop_under_ptrace);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (!WIFSTOPPED(status))
 		skip();	/* ptrace is not permitted here */
@@ -183,17 +196,11 @@ static void test_real_core_dump_shows_what_the_child_set(void **state)
 	int status;
 
 	(void)state;
-#if !defined(__x86_64__)
-	skip();
-#endif
-	if (why || !live_xsave()) {
-		print_message("skipped: %s\n", why ? why : "no XSAVE");
+	if (why) {
+		print_message("skipped: %s\n", why);
 		skip();
 	}
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		crash_with_core();
+	pid = start_child(crash_with_core);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFSIGNALED(status));
 	if (!WCOREDUMP(status) || !find_core(path, sizeof(path))) {

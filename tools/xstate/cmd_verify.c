@@ -52,6 +52,8 @@ int cmd_verify(int argc, char **argv)
 		case 'n':
 			if ((ret = cli_parse_uint("--iterations", optarg, 1ull << 40, &iterations)))
 				return ret;
+			if (!iterations)
+				return cli_error("--iterations: at least 1 case, got 0");
 			break;
 		case 's':
 			if ((ret = cli_parse_uint("--seed", optarg, UINT64_MAX, &seed)))

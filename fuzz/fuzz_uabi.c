@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The user-ABI entry points on arbitrary bytes, for three fixed CPU models:
+ * xs_ptrace_setregset, xs_sigframe_check, xs_kvm_set_xsave, xs_kvm_set_xcr0.
+ *
+ * Input: byte 0 bits 0..1 pick the model, bits 2..3 the entry point, bit 4
+ * permits (and enables) AMX tile data first; the rest is the buffer (for
+ * XCR0: guest_supported_xcr0 and xcr0 as two little-endian u64).
+ *
+ * Invariants: the verdict's err equals the return value; a refused set
+ * changes nothing (fpstate bytes and fields, PKRU); an accepted set comes
+ * back unchanged from the matching get, the get's buffer is accepted again,
+ * and a signal frame of the new state passes sigreturn; a sigreturn verdict
+ * agrees with the frame's magic numbers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_models.h"
+
+enum op { OP_PTRACE, OP_SIGFRAME, OP_KVM, OP_XCR0 };
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* ---- "a refused call changes nothing" ------------------------------------ */
+
+struct snapshot {
+	xs_fpstate fields;
+	uint8_t *regs;
+	uint32_t pkru;
+};
+
+static void take(struct snapshot *s, const xs_fpstate *fps, uint32_t pkru)
+{
+	s->fields = *fps;
+	s->regs = fz_dup(fps->regs, fps->size);
+	s->pkru = pkru;
+}
+
+static void same_as(struct snapshot *s, const xs_fpstate *fps, uint32_t pkru, const char *what)
+{
+	FZ_CHECK(!memcmp(&s->fields, fps, sizeof(*fps)), "%s: refused, but the fpstate fields changed", what);
+	FZ_CHECK(!memcmp(s->regs, fps->regs, fps->size), "%s: refused, but the register image changed", what);
+	FZ_CHECK(s->pkru == pkru, "%s: refused, but PKRU changed", what);
+	free(s->regs);
+}
+
+/* ---- "what was set comes back" ------------------------------------------- */
+
+/* Every component the header selected reads back as it was given. */
+static void check_components(const xs_system *sys, const uint8_t *in, const uint8_t *out, uint64_t bv)
+{
+	FZ_CHECK(get64(out + 512) == bv, "XSTATE_BV 0x%llx came back as 0x%llx", (unsigned long long)bv,
+		 (unsigned long long)get64(out + 512));
+	FZ_CHECK(get64(out + 464) == sys->user.max_features, "the XCR0 word is wrong");
+	if (bv & XS_XFEATURE_MASK_FP)
+		FZ_CHECK(!memcmp(out, in, 24) && !memcmp(out + 32, in + 32, 128), "x87 changed");
+	if (bv & (XS_XFEATURE_MASK_SSE | XS_XFEATURE_MASK_YMM))
+		FZ_CHECK(!memcmp(out + 24, in + 24, 8), "MXCSR changed");
+	if (bv & XS_XFEATURE_MASK_SSE)
+		FZ_CHECK(!memcmp(out + 160, in + 160, 256), "XMM changed");
+	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++) {
+		unsigned off = sys->xstate_offsets[nr];
+
+		if (!(bv & XS_BIT(nr)))
+			continue;
+		if (nr == XS_XFEATURE_PKRU)
+			FZ_CHECK(get32(out + off) == get32(in + off) && !get32(out + off + 4), "PKRU changed");
+		else
+			FZ_CHECK(!memcmp(out + off, in + off, sys->xstate_sizes[nr]), "component %u changed", nr);
+	}
+}
+
+/* A frame of the task's current state is what sigreturn restores fully. */
+static void check_own_sigframe(const xs_fpu *fpu)
+{
+	unsigned size = xs_sigframe_fpstate_size(fpu);
+	uint8_t *frame = malloc(size);
+	struct xs_verdict v = { 0 };
+
+	if (!frame)
+		abort();
+	FZ_CHECK(!xs_sigframe_save(fpu, frame, size), "sigframe save failed");
+	FZ_CHECK(xs_sigframe_check(fpu, frame, size, &v) == XS_SIGRETURN_XSTATE,
+		 "the task's own signal frame is not restored: %s", v.reason);
+	free(frame);
+}
+
+static void permit_amx(xs_fpu *fpu, bool guest)
+{
+	/* refusals are fine: only SPR has AMX */
+	if (xs_arch_prctl(fpu, guest ? XS_ARCH_REQ_XCOMP_GUEST_PERM : XS_ARCH_REQ_XCOMP_PERM,
+			  XS_XFEATURE_XTILE_DATA, NULL) == 0 && !guest)
+		xs_xfd_enable_feature(fpu, XS_XFEATURE_MASK_XTILE_DATA);
+}
+
+/* ---- entry points -------------------------------------------------------------- */
+
+static void fuzz_ptrace(const xs_system *sys, bool amx, const uint8_t *buf, size_t len)
+{
+	struct xs_verdict v = { 0 };
+	struct snapshot s;
+	unsigned size = xs_ptrace_xstate_size(sys);
+	uint8_t *out = malloc(size);
+	xs_fpu fpu;
+	int ret;
+
+	if (!out || xs_fpu_init(&fpu, sys, NULL))
+		abort();
+	if (amx)
+		permit_amx(&fpu, false);
+	take(&s, fpu.fpstate, fpu.pkru);
+	ret = xs_ptrace_setregset(&fpu, buf, len, &v);
+	FZ_CHECK(ret == v.err, "ptrace: returned %d, verdict %d", ret, v.err);
+	if (ret) {
+		same_as(&s, fpu.fpstate, fpu.pkru, "ptrace");
+	} else {
+		free(s.regs);
+		FZ_CHECK(!xs_ptrace_getregset(&fpu, out, size, NULL), "get after set failed");
+		check_components(sys, buf, out, get64(buf + 512));
+		FZ_CHECK(!xs_ptrace_setregset(&fpu, out, size, &v), "the get's own buffer is refused: %s", v.reason);
+		check_own_sigframe(&fpu);
+	}
+	xs_fpu_destroy(&fpu);
+	free(out);
+}
+
+static void fuzz_sigframe(const xs_system *sys, bool amx, const uint8_t *buf, size_t len)
+{
+	struct xs_verdict v = { 0 };
+	enum xs_sigreturn r;
+	xs_fpu fpu;
+	unsigned user_size;
+
+	if (xs_fpu_init(&fpu, sys, NULL))
+		abort();
+	if (amx)
+		permit_amx(&fpu, false);
+	user_size = fpu.fpstate->user_size;
+	r = xs_sigframe_check(&fpu, buf, len, &v);
+	FZ_CHECK(r == XS_SIGRETURN_XSTATE || r == XS_SIGRETURN_FX_ONLY || r == XS_SIGRETURN_FAIL, "outcome %d", r);
+	FZ_CHECK((r == XS_SIGRETURN_FAIL) == (v.err == -EFAULT) && (r == XS_SIGRETURN_FAIL || !v.err),
+		 "outcome %d with err %d", r, v.err);
+	if (r == XS_SIGRETURN_XSTATE)
+		FZ_CHECK(sys->xsave && len >= (size_t)user_size + 4 && get32(buf + 464) == XS_FP_XSTATE_MAGIC1 &&
+			 get32(buf + user_size) == XS_FP_XSTATE_MAGIC2, "XRSTOR of a frame without both magics");
+	xs_fpu_destroy(&fpu);
+}
+
+static void fuzz_kvm(const xs_system *sys, bool amx, const uint8_t *buf, size_t len)
+{
+	struct xs_verdict v = { 0 };
+	struct snapshot s;
+	xs_fpu fpu;
+	xs_fpu_guest g;
+	uint32_t pkru = 0x55555554, given;
+	uint8_t *out;
+	int ret;
+
+	if (xs_fpu_init(&fpu, sys, NULL))
+		abort();
+	if (amx)
+		permit_amx(&fpu, true);
+	if (xs_fpu_alloc_guest_fpstate(&fpu, &g))
+		abort();
+	if (amx)
+		xs_fpu_enable_guest_xfd_features(&fpu, &g, XS_XFEATURE_MASK_XTILE_DATA);
+	take(&s, g.fpstate, pkru);
+	ret = xs_kvm_set_xsave(sys, &g, buf, len, &pkru, &v);
+	FZ_CHECK(ret == v.err, "kvm: returned %d, verdict %d", ret, v.err);
+	if (ret) {
+		same_as(&s, g.fpstate, pkru, "KVM_SET_XSAVE");
+	} else {
+		free(s.regs);
+		given = (get64(buf + 512) & XS_XFEATURE_MASK_PKRU) ? get32(buf + sys->xstate_offsets[XS_XFEATURE_PKRU])
+								   : s.pkru;
+		FZ_CHECK(pkru == given, "vCPU PKRU 0x%x, expected 0x%x", pkru, given);
+		out = malloc(g.uabi_size);
+		if (!out)
+			abort();
+		FZ_CHECK(!xs_kvm_get_xsave(sys, &g, xs_kvm_supported_xcr0(sys), pkru, true, out, g.uabi_size),
+			 "KVM_GET_XSAVE2 after a set failed");
+		check_components(sys, buf, out, get64(buf + 512));
+		FZ_CHECK(!xs_kvm_set_xsave(sys, &g, out, g.uabi_size, &pkru, &v), "the get's own buffer is refused: %s",
+			 v.reason);
+		free(out);
+	}
+	xs_fpu_free_guest_fpstate(&fpu, &g);
+	xs_fpu_destroy(&fpu);
+}
+
+static void fuzz_xcr0(const xs_system *sys, const uint8_t *buf, size_t len)
+{
+	struct xs_verdict v = { 0 };
+	uint64_t gsx, xcr0, valid;
+	int ret;
+
+	if (len < 16)
+		return;
+	gsx = get64(buf);
+	xcr0 = get64(buf + 8);
+	ret = xs_kvm_set_xcr0(sys, gsx, xcr0, &v);
+	FZ_CHECK((ret == 0 || ret == -EINVAL) && ret == v.err, "XCR0: returned %d, verdict %d", ret, v.err);
+	valid = (gsx ? gsx : xs_kvm_supported_xcr0(sys)) | XS_XFEATURE_MASK_FP;
+	if (!ret)
+		FZ_CHECK((xcr0 & XS_XFEATURE_MASK_FP) && !(xcr0 & ~valid) &&
+			 (!(xcr0 & XS_XFEATURE_MASK_YMM) || (xcr0 & XS_XFEATURE_MASK_SSE)),
+			 "XCR0 0x%llx accepted", (unsigned long long)xcr0);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const xs_system *sys;
+	bool amx;
+
+	if (!size)
+		return 0;
+	sys = fz_system(fz_pick(data[0] & 3));
+	amx = data[0] & 0x10;
+	switch ((enum op)((data[0] >> 2) & 3)) {
+	case OP_PTRACE: fuzz_ptrace(sys, amx, data + 1, size - 1); break;
+	case OP_SIGFRAME: fuzz_sigframe(sys, amx, data + 1, size - 1); break;
+	case OP_KVM: fuzz_kvm(sys, amx, data + 1, size - 1); break;
+	default: fuzz_xcr0(sys, data + 1, size - 1); break;
+	}
+	return 0;
+}

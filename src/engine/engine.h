@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pieces the engine's instruction files share: where each component lives
+ * in xs_regs, the legacy-region (x87/SSE) conversions, the buffer layout
+ * and the checks every instruction starts with. Section numbers (§) are
+ * those of xsave-isa.md.
+ */
+#ifndef XS_ENGINE_H
+#define XS_ENGINE_H
+
+#include <string.h>
+
+#include "xstate.h"
+
+#define XS_MXCSR_DEFAULT 0x1f80u
+#define XS_FCW_DEFAULT 0x037fu
+#define XS_COMPACTED XS_BIT(63)
+/* Components 2..19: their registers are kept as their XSAVE image. */
+#define XS_EXTENDED_MASK (((UINT64_C(1) << XS_XFEATURE_MAX) - 1) & ~UINT64_C(3))
+
+/* Components whose request makes the standard form store / load MXCSR (§4.1, §5.1). */
+#define XS_MXCSR_USERS (XS_XFEATURE_MASK_SSE | XS_XFEATURE_MASK_YMM)
+
+/* Inside supervisor components (§9): LBR's DEPTH and first entry, PT's reserved tail, UINTR's MISC. */
+enum { LBR_DEPTH = 8, LBR_HEAD = 40, PT_RESERVED = 72, UINTR_MISC = 16 };
+#define PT_TRACE_EN UINT64_C(1)			/* IA32_RTIT_CTL.TraceEn */
+#define UINTR_UINV (UINT64_C(0xff) << 32)	/* IA32_UINTR_MISC[39:32] */
+
+/* Legacy-region byte offsets (§2). */
+enum {
+	LEG_FCW = 0, LEG_FSW = 2, LEG_FTW = 4, LEG_FOP = 6, LEG_FIP = 8, LEG_FCS = 12,
+	LEG_FDP = 16, LEG_FDS = 20, LEG_MXCSR = 24, LEG_MXCSR_MASK = 28, LEG_ST = 32,
+	LEG_XMM = 160, HDR_XSTATE_BV = 512, HDR_XCOMP_BV = 520, HDR_RESERVED = 528
+};
+
+static inline uint64_t ld64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline void st64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+static inline uint32_t ld32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline void st32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static inline uint16_t ld16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
+static inline void st16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+/* Lowest set bit's index; mask != 0. */
+static inline unsigned lowest(uint64_t mask)
+{
+	return (unsigned)__builtin_ctzll(mask);
+}
+
+/* ---- regs.c: the register file -------------------------------------- */
+
+/* Component nr (2..19) inside xs_regs, and how many bytes it holds. */
+uint8_t *xs_regs_component(const xs_regs *r, unsigned nr);
+size_t xs_regs_capacity(unsigned nr);
+/* Put component nr (any) into its init configuration (§7). */
+void xs_init_component(xs_machine *m, unsigned nr);
+/* Write the init image of component nr >= 2 (its size bytes) to dst (§7). */
+void xs_init_image(const xs_machine *m, unsigned nr, uint8_t *dst);
+/* Bytes of component nr >= 2 that exist in the current mode (§2). */
+size_t xs_mode_bytes(const xs_machine *m, unsigned nr);
+/* How many XMM (and YMM_H, ZMM_H) registers the mode has (§2). */
+static inline unsigned xs_vector_regs(const xs_machine *m)
+{
+	return m->ctx.long_mode ? 16 : 8;
+}
+/* n bytes all zero? */
+bool xs_all_zero(const uint8_t *p, size_t n);
+/* XINUSE after components in `loaded` came from memory, `inited` were initialised. */
+void xs_note_restored(xs_machine *m, uint64_t loaded, uint64_t inited);
+
+/* ---- legacy.c: the x87 and SSE parts of the legacy region (§2) ------ */
+
+/* 64-bit FIP/FDP form? (REX.W in 64-bit mode) */
+static inline bool xs_wide_pointers(const xs_machine *m, unsigned flags)
+{
+	return m->ctx.long_mode && (flags & XS_REX_W);
+}
+/* Store x87 (bytes 0-23, 32-159), XMM registers, MXCSR + MXCSR_MASK. */
+void xs_store_x87(const xs_machine *m, uint8_t *img, unsigned flags);
+void xs_store_xmm(const xs_machine *m, uint8_t *img);
+void xs_store_mxcsr(const xs_machine *m, uint8_t *img);
+/* Load them from an image (FCW/FSW/tags normalised as FXRSTOR does). */
+void xs_load_x87(xs_machine *m, const uint8_t *img, unsigned flags);
+void xs_load_xmm(xs_machine *m, const uint8_t *img);
+/* x87 in its init configuration? */
+bool xs_x87_is_init(const struct xs_x87 *x);
+/* Would this MXCSR load #GP (reserved bits set)? */
+static inline bool xs_mxcsr_bad(const xs_machine *m, uint32_t mxcsr)
+{
+	return (mxcsr & ~m->mxcsr_mask) != 0;
+}
+
+/* ---- layout.c: where components live in a buffer -------------------- */
+
+/* Standard-format bytes for RFBM (>= 576: legacy region and header). */
+size_t xs_std_size(const xs_machine *m, uint64_t rfbm);
+/* Compacted-format bytes for a format mask (XCOMP_BV[62:0]). */
+size_t xs_cmp_size(const xs_machine *m, uint64_t format);
+/* Compacted offsets of every component of `format` (others: 0). */
+void xs_cmp_offsets(const xs_machine *m, uint64_t format, uint32_t off[XS_XFEATURE_MAX]);
+/* End of the highest component of `which` in the compacted layout of `format`. */
+size_t xs_cmp_end(const xs_machine *m, uint64_t format, uint64_t which);
+
+/* ---- machine.c: what every instruction checks first (§4, §5) -------- */
+
+/* #UD (no XSAVE / OSXSAVE / the CPUID bit), #NM (CR0.TS), alignment #GP/#AC. */
+enum xs_exception xs_check_xsave_entry(const xs_machine *m, bool cpuid_bit, const void *buf);
+/* The same for FXSAVE/FXRSTOR (16-byte alignment, CR0.EM). */
+enum xs_exception xs_check_fx_entry(const xs_machine *m, const void *buf);
+/* Components XSAVE* must treat as init: XFD-armed ones (§5.3), Hi16_ZMM outside 64-bit mode (§2). */
+uint64_t xs_save_as_init(const xs_machine *m);
+
+#endif

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Where components live in an XSAVE area of this CPU model (§1.1): the
+ * standard format puts component i at CPUID(0Dh,i).EBX; the compacted
+ * format packs the components of XCOMP_BV in index order from byte 576,
+ * each aligned to 64 when CPUID(0Dh,i).ECX[1] says so.
+ */
+#include "engine.h"
+
+#define ALIGNED64 2u
+
+/*
+ * Standard-format size for RFBM: the legacy region and header, and the
+ * furthest end of any requested component — offsets are not monotonic in
+ * the index (APX sits at 960 below PKRU), so this is a max, not the end
+ * of the highest bit (§1.1).
+ */
+size_t xs_std_size(const xs_machine *m, uint64_t rfbm)
+{
+	size_t end = XS_XSAVE_LEGACY_AND_HDR;
+
+	for (uint64_t rest = rfbm & XS_EXTENDED_MASK; rest; rest &= rest - 1) {
+		unsigned nr = lowest(rest);
+		size_t e = (size_t)m->cpu.offset[nr] + m->cpu.size[nr];
+
+		if (e > end)
+			end = e;
+	}
+	return end;
+}
+
+void xs_cmp_offsets(const xs_machine *m, uint64_t format, uint32_t off[XS_XFEATURE_MAX])
+{
+	uint32_t pos = XS_XSAVE_LEGACY_AND_HDR;
+
+	memset(off, 0, XS_XFEATURE_MAX * sizeof(off[0]));
+	for (uint64_t rest = format & XS_EXTENDED_MASK; rest; rest &= rest - 1) {
+		unsigned nr = lowest(rest);
+
+		if (m->cpu.flags[nr] & ALIGNED64)
+			pos = (pos + 63) & ~63u;
+		off[nr] = pos;
+		pos += m->cpu.size[nr];
+	}
+}
+
+size_t xs_cmp_end(const xs_machine *m, uint64_t format, uint64_t which)
+{
+	uint32_t off[XS_XFEATURE_MAX];
+	uint64_t ext = which & format & XS_EXTENDED_MASK;
+	unsigned top;
+
+	if (!ext)
+		return XS_XSAVE_LEGACY_AND_HDR;
+	top = 63 - (unsigned)__builtin_clzll(ext);
+	xs_cmp_offsets(m, format, off);
+	return (size_t)off[top] + m->cpu.size[top];
+}
+
+size_t xs_cmp_size(const xs_machine *m, uint64_t format)
+{
+	return xs_cmp_end(m, format, format);
+}
+
+size_t xs_engine_standard_size(const xs_machine *m, uint64_t mask)
+{
+	return xs_std_size(m, mask & (m->cpu.xcr0_supported | m->cpu.xss_supported));
+}
+
+size_t xs_engine_compacted_size(const xs_machine *m, uint64_t mask)
+{
+	return xs_cmp_size(m, mask & (m->cpu.xcr0_supported | m->cpu.xss_supported));
+}
+
+size_t xs_engine_offset(const xs_machine *m, uint64_t xcomp_bv, unsigned nr)
+{
+	uint32_t off[XS_XFEATURE_MAX];
+
+	if (nr >= XS_XFEATURE_MAX)
+		return 0;
+	if (nr < 2)
+		return nr == XS_XFEATURE_FP ? 0 : LEG_XMM;
+	if (!(xcomp_bv & XS_COMPACTED))
+		return m->cpu.flags[nr] & 1u ? 0 : m->cpu.offset[nr];
+	if (!(xcomp_bv & XS_BIT(nr)))
+		return 0;
+	xs_cmp_offsets(m, xcomp_bv, off);
+	return off[nr];
+}

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The legacy region (bytes 0-511, the FXSAVE image, §2): x87 state with its
+ * two pointer forms, MXCSR/MXCSR_MASK and XMM0-15. Shared by FXSAVE/FXRSTOR
+ * and the XSAVE family; the saves write exactly these bytes and never
+ * 416-511.
+ */
+#include "engine.h"
+
+enum { TAG_VALID = 0, TAG_ZERO = 1, TAG_SPECIAL = 2, TAG_EMPTY = 3 };
+
+/* FSW: ES (bit 7) and B (bit 15) summarise the pending exceptions. */
+#define FSW_ES_B 0x8080u
+#define FPU_EXCEPTIONS 0x3fu
+
+static unsigned fsw_top(uint16_t fsw)
+{
+	return (fsw >> 11) & 7;
+}
+
+/* Abridged tag (§2): bit j = 1 unless physical register j is empty. */
+static uint8_t abridged_ftw(uint16_t ftw)
+{
+	uint8_t a = 0;
+
+	for (unsigned j = 0; j < 8; j++)
+		if (((ftw >> (2 * j)) & 3) != TAG_EMPTY)
+			a |= (uint8_t)(1u << j);
+	return a;
+}
+
+/* The tag a non-empty register gets from its value (§2, FXRSTOR). */
+static unsigned tag_of(const uint8_t r[10])
+{
+	uint64_t significand = ld64(r);
+	unsigned exponent = ld16(r + 8) & 0x7fffu;
+
+	if (exponent == 0x7fff)
+		return TAG_SPECIAL;			/* infinity, NaN */
+	if (exponent == 0)
+		return significand ? TAG_SPECIAL : TAG_ZERO;	/* denormal or zero */
+	return significand >> 63 ? TAG_VALID : TAG_SPECIAL;	/* unnormal without J bit */
+}
+
+void xs_store_x87(const xs_machine *m, uint8_t *img, unsigned flags)
+{
+	const struct xs_x87 *x = &m->regs.x87;
+	unsigned top = fsw_top(x->fsw);
+
+	st16(img + LEG_FCW, x->fcw);
+	st16(img + LEG_FSW, x->fsw);
+	img[LEG_FTW] = abridged_ftw(x->ftw);
+	img[LEG_FTW + 1] = 0;
+	st16(img + LEG_FOP, x->fop & 0x7ff);
+	if (xs_wide_pointers(m, flags)) {
+		st64(img + LEG_FIP, x->fip);
+		st64(img + LEG_FDP, x->fdp);
+	} else {
+		/* 32-bit form: offset, selector, two reserved zero bytes */
+		st64(img + LEG_FIP, (uint32_t)x->fip | (uint64_t)x->fcs << 32);
+		st64(img + LEG_FDP, (uint32_t)x->fdp | (uint64_t)x->fds << 32);
+	}
+	/* slot k holds ST(k); bytes 10-15 of a slot are written as 0 */
+	for (unsigned k = 0; k < 8; k++) {
+		uint8_t *slot = img + LEG_ST + 16 * k;
+
+		memcpy(slot, x->r[(top + k) & 7], 10);
+		memset(slot + 10, 0, 6);
+	}
+}
+
+void xs_store_xmm(const xs_machine *m, uint8_t *img)
+{
+	memcpy(img + LEG_XMM, m->regs.xmm, xs_vector_regs(m) * 16u);
+}
+
+void xs_store_mxcsr(const xs_machine *m, uint8_t *img)
+{
+	st32(img + LEG_MXCSR, m->regs.mxcsr);
+	st32(img + LEG_MXCSR_MASK, m->mxcsr_mask);
+}
+
+/* Keep the low `bits` of a pointer, sign-extended (AMD keeps 57). */
+static uint64_t pointer_bits(uint64_t v, unsigned bits)
+{
+	unsigned shift = 64 - bits;
+
+	if (bits >= 64)
+		return v;
+	return (uint64_t)((int64_t)(v << shift) >> shift);
+}
+
+static void load_pointers(xs_machine *m, const uint8_t *img, unsigned flags, bool pending)
+{
+	struct xs_x87 *x = &m->regs.x87;
+
+	x->fop = x->fcs = x->fds = 0;
+	x->fip = x->fdp = 0;
+	if (m->impl.x87_ptrs_need_exception && !pending)
+		return;
+	x->fop = ld16(img + LEG_FOP) & 0x7ff;
+	if (xs_wide_pointers(m, flags)) {
+		/* FCS/FDS are not part of the 64-bit form: they become 0 */
+		x->fip = pointer_bits(ld64(img + LEG_FIP), m->impl.x87_ptr_bits);
+		x->fdp = pointer_bits(ld64(img + LEG_FDP), m->impl.x87_ptr_bits);
+		return;
+	}
+	x->fip = ld32(img + LEG_FIP);
+	x->fdp = ld32(img + LEG_FDP);
+	if (!m->impl.fcs_fds_zero) {
+		x->fcs = ld16(img + LEG_FCS);
+		x->fds = ld16(img + LEG_FDS);
+	}
+}
+
+/*
+ * FXRSTOR's x87 load (§2, §5.1): FCW keeps bits 12:8 and 5:0 with bit 6
+ * forced to 1 (live CPU: FFFFh loads as 1F7Fh); FSW.ES/B are recomputed
+ * from the unmasked exceptions; tags are rebuilt from the abridged word
+ * and the values; pending exceptions are not raised.
+ */
+void xs_load_x87(xs_machine *m, const uint8_t *img, unsigned flags)
+{
+	struct xs_x87 *x = &m->regs.x87;
+	uint16_t fcw = (uint16_t)((ld16(img + LEG_FCW) & 0x1f3fu) | 0x40u);
+	uint16_t fsw = ld16(img + LEG_FSW);
+	bool pending = (fsw & ~fcw & FPU_EXCEPTIONS) != 0;
+	unsigned top = fsw_top(fsw);
+	uint8_t abridged = img[LEG_FTW];
+
+	x->fcw = fcw;
+	x->fsw = (uint16_t)(pending ? fsw | FSW_ES_B : fsw & ~FSW_ES_B);
+	for (unsigned k = 0; k < 8; k++)
+		memcpy(x->r[(top + k) & 7], img + LEG_ST + 16 * k, 10);
+	x->ftw = 0;
+	for (unsigned j = 0; j < 8; j++) {
+		unsigned tag = (abridged >> j) & 1 ? tag_of(x->r[j]) : TAG_EMPTY;
+
+		x->ftw |= (uint16_t)(tag << (2 * j));
+	}
+	load_pointers(m, img, flags, pending);
+}
+
+void xs_load_xmm(xs_machine *m, const uint8_t *img)
+{
+	memcpy(m->regs.xmm, img + LEG_XMM, xs_vector_regs(m) * 16u);
+}
+
+bool xs_x87_is_init(const struct xs_x87 *x)
+{
+	uint8_t acc = 0;
+
+	if (x->fcw != XS_FCW_DEFAULT || x->fsw || x->ftw != 0xffff || x->fop || x->fip ||
+	    x->fdp || x->fcs || x->fds)
+		return false;
+	for (unsigned j = 0; j < 8; j++)
+		for (unsigned b = 0; b < 10; b++)
+			acc |= x->r[j][b];
+	return acc == 0;
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The machine: a CPU model taken from CPUID (leaf 0xD and feature bits),
+ * its control registers after reset, the implementation choices of its
+ * vendor, and the entry checks every instruction makes first.
+ */
+#include <errno.h>
+
+#include "engine.h"
+
+static const char *const exception_names[] = {
+	[XS_EXC_NONE] = "none", [XS_EXC_UD] = "#UD", [XS_EXC_NM] = "#NM",
+	[XS_EXC_GP] = "#GP", [XS_EXC_AC] = "#AC", [XS_EXC_PF] = "#PF",
+};
+
+const char *xs_exception_name(enum xs_exception e)
+{
+	return (unsigned)e <= XS_EXC_PF ? exception_names[e] : "?";
+}
+
+static const char *const insn_names[XS_INSN_COUNT][2] = {
+	[XS_INSN_FXSAVE] = { "FXSAVE", "FXSAVE64" },
+	[XS_INSN_FXRSTOR] = { "FXRSTOR", "FXRSTOR64" },
+	[XS_INSN_XSAVE] = { "XSAVE", "XSAVE64" },
+	[XS_INSN_XSAVEOPT] = { "XSAVEOPT", "XSAVEOPT64" },
+	[XS_INSN_XSAVEC] = { "XSAVEC", "XSAVEC64" },
+	[XS_INSN_XSAVES] = { "XSAVES", "XSAVES64" },
+	[XS_INSN_XRSTOR] = { "XRSTOR", "XRSTOR64" },
+	[XS_INSN_XRSTORS] = { "XRSTORS", "XRSTORS64" },
+	[XS_INSN_XGETBV] = { "XGETBV", "XGETBV" },
+	[XS_INSN_XSETBV] = { "XSETBV", "XSETBV" },
+};
+
+const char *xs_insn_name(enum xs_insn insn, unsigned flags)
+{
+	return (unsigned)insn < XS_INSN_COUNT ? insn_names[insn][flags & XS_REX_W] : "?";
+}
+
+/* Components 0..19 from CPUID leaf 0xD; anything xs_regs cannot hold is left out. */
+static void read_leaf_d(struct xs_engine_cpu *c, const xs_cpu *cpu)
+{
+	uint32_t r[4];
+	uint64_t all;
+
+	xs_cpuid(cpu, 0xd, 0, r);
+	c->xcr0_supported = ((uint64_t)r[3] << 32 | r[0]) | XS_XFEATURE_MASK_FPSSE;
+	xs_cpuid(cpu, 0xd, 1, r);
+	c->xss_supported = (uint64_t)r[3] << 32 | r[2];
+	all = c->xcr0_supported | c->xss_supported;
+	c->unmodelled = all & ~((UINT64_C(1) << XS_XFEATURE_MAX) - 1);
+	for (uint64_t rest = all & XS_EXTENDED_MASK; rest; rest &= rest - 1) {
+		unsigned nr = lowest(rest);
+
+		xs_cpuid(cpu, 0xd, nr, r);
+		if (!r[0] || r[0] > xs_regs_capacity(nr)) {
+			c->unmodelled |= XS_BIT(nr);
+			continue;
+		}
+		c->size[nr] = r[0];
+		c->offset[nr] = r[1];
+		c->flags[nr] = r[2];
+	}
+	c->xcr0_supported &= ~c->unmodelled;
+	c->xss_supported &= ~c->unmodelled;
+}
+
+static void read_cpu(struct xs_engine_cpu *c, const xs_cpu *cpu)
+{
+	uint32_t r[4];
+
+	memset(c, 0, sizeof(*c));
+	c->fxsr = xs_cpu_has(cpu, XS_CPU_FXSR);
+	c->xsave = xs_cpu_has(cpu, XS_CPU_XSAVE);
+	c->long_mode = xs_cpu_has(cpu, XS_CPU_LM);
+	c->linear_bits = 48;
+	if (xs_cpuid(cpu, 0x80000008, 0, r) && ((r[0] >> 8) & 0xff))
+		c->linear_bits = (r[0] >> 8) & 0xff;
+	if (!c->xsave)
+		return;
+	c->xsaveopt = xs_cpu_has(cpu, XS_CPU_XSAVEOPT);
+	c->xsavec = xs_cpu_has(cpu, XS_CPU_XSAVEC);
+	c->xgetbv1 = xs_cpu_has(cpu, XS_CPU_XGETBV1);
+	c->xsaves = xs_cpu_has(cpu, XS_CPU_XSAVES);
+	c->xfd = xs_cpu_has(cpu, XS_CPU_XFD);
+	read_leaf_d(c, cpu);
+}
+
+/*
+ * The vendor's choices where the manuals allow several (§2, §4.5, §8).
+ * AMD: measured on a Zen 5 (family 1Ah) with this project's verifier;
+ * everything else follows the SDM, and BOCHS where the SDM is silent.
+ */
+static void vendor_impl(struct xs_engine_impl *impl, const xs_cpu *cpu)
+{
+	bool amd = !strcmp(cpu->vendor, "AuthenticAMD") || !strcmp(cpu->vendor, "HygonGenuine");
+
+	impl->init_opt = true;
+	impl->modified_opt = true;
+	impl->xinuse_by_value = amd;
+	impl->x87_ptrs_need_exception = amd;
+	impl->x87_ptr_bits = amd ? 57 : 64;
+	impl->fxrstor_sets_xmodified = amd;
+	impl->fcs_fds_zero = xs_cpu_has(cpu, XS_CPU_ZERO_FCS_FDS);
+	impl->fx_ac_align = 4;			/* BOCHS; Zen 5 measured */
+	impl->xsave_ac_align = amd ? 0 : 4;	/* Zen 5: always #GP; BOCHS: #AC below 4 */
+}
+
+int xs_machine_init(xs_machine *m, const xs_cpu *cpu)
+{
+	if (!xs_cpu_has(cpu, XS_CPU_FPU))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	read_cpu(&m->cpu, cpu);
+	vendor_impl(&m->impl, cpu);
+	m->ctx.long_mode = m->cpu.long_mode;
+	m->ctx.cr4_osfxsr = m->cpu.fxsr;
+	m->ctx.cr4_osxsave = m->cpu.xsave;
+	m->xcr0 = XS_XFEATURE_MASK_FP;		/* reset value (§6) */
+	m->xmodified = ~UINT64_C(0);
+	m->mxcsr_mask = 0xffffu | (xs_cpu_has(cpu, XS_CPU_MISALIGNSSE) ? 0x20000u : 0);
+	m->regs.mxcsr = XS_MXCSR_DEFAULT;
+	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++)
+		if (nr < 2 || m->cpu.size[nr])
+			xs_init_component(m, nr);
+	return 0;
+}
+
+/* A misaligned operand: #GP, or #AC where the CPU checks alignment first. */
+static enum xs_exception misaligned(const xs_machine *m, uintptr_t addr, unsigned ac_align)
+{
+	if (ac_align && m->ctx.alignment_check && m->ctx.cpl == 3 && addr % ac_align)
+		return XS_EXC_AC;
+	return XS_EXC_GP;
+}
+
+/*
+ * §4 "common to all": #UD when CPUID.1:ECX.XSAVE, the instruction's own
+ * CPUID bit or CR4.OSXSAVE is 0; #NM when CR0.TS = 1 (CR0.EM does not
+ * matter here); #GP for a linear address not 64-byte aligned — all before
+ * any memory access.
+ */
+enum xs_exception xs_check_xsave_entry(const xs_machine *m, bool cpuid_bit, const void *buf)
+{
+	if (!m->cpu.xsave || !cpuid_bit || !m->ctx.cr4_osxsave)
+		return XS_EXC_UD;
+	if (m->ctx.cr0_ts)
+		return XS_EXC_NM;
+	if ((uintptr_t)buf % XS_XSAVE_ALIGNMENT)
+		return misaligned(m, (uintptr_t)buf, m->impl.xsave_ac_align);
+	return XS_EXC_NONE;
+}
+
+/* §2.1: #UD without FXSR or with CR0.EM (SDM 2007+), #NM on CR0.TS, 16-byte alignment. */
+enum xs_exception xs_check_fx_entry(const xs_machine *m, const void *buf)
+{
+	if (!m->cpu.fxsr || m->ctx.cr0_em)
+		return XS_EXC_UD;
+	if (m->ctx.cr0_ts)
+		return XS_EXC_NM;
+	if ((uintptr_t)buf % 16)
+		return misaligned(m, (uintptr_t)buf, m->impl.fx_ac_align);
+	return XS_EXC_NONE;
+}
+
+uint64_t xs_save_as_init(const xs_machine *m)
+{
+	uint64_t armed = m->xcr0 & m->xfd;	/* §5.3 */
+
+	return m->ctx.long_mode ? armed : armed | XS_XFEATURE_MASK_Hi16_ZMM;
+}
+
+enum xs_exception xs_execute(xs_machine *m, struct xs_insn_args *a)
+{
+	switch (a->insn) {
+	case XS_INSN_FXSAVE: return xs_fxsave(m, a->buf, a->len, a->flags);
+	case XS_INSN_FXRSTOR: return xs_fxrstor(m, a->buf, a->len, a->flags);
+	case XS_INSN_XSAVE: return xs_xsave(m, a->buf, a->len, a->edx_eax, a->flags);
+	case XS_INSN_XSAVEOPT: return xs_xsaveopt(m, a->buf, a->len, a->edx_eax, a->flags);
+	case XS_INSN_XSAVEC: return xs_xsavec(m, a->buf, a->len, a->edx_eax, a->flags);
+	case XS_INSN_XSAVES: return xs_xsaves(m, a->buf, a->len, a->edx_eax, a->flags);
+	case XS_INSN_XRSTOR: return xs_xrstor(m, a->buf, a->len, a->edx_eax, a->flags);
+	case XS_INSN_XRSTORS: return xs_xrstors(m, a->buf, a->len, a->edx_eax, a->flags);
+	case XS_INSN_XGETBV: return xs_xgetbv(m, a->ecx, &a->result);
+	case XS_INSN_XSETBV: return xs_xsetbv(m, a->ecx, a->edx_eax);
+	default: return XS_EXC_UD;
+	}
+}

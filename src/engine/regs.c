@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The register file: where components 2..19 sit in xs_regs (each as its
+ * XSAVE image, so saves and restores copy bytes), their init
+ * configurations (§7) and how XINUSE follows a restore (§4.5).
+ */
+#include <stddef.h>
+
+#include "engine.h"
+
+/* offsetof/sizeof of each component's image inside xs_regs. */
+static const struct {
+	unsigned short offset, capacity;
+} components[XS_XFEATURE_MAX] = {
+#define C(nr, field) [nr] = { offsetof(xs_regs, field), sizeof(((xs_regs *)0)->field) }
+	C(2, ymm_hi128), C(3, bndregs), C(4, bndcsr), C(5, opmask), C(6, zmm_hi256),
+	C(7, hi16_zmm), C(8, pt), C(9, pkru), C(10, pasid), C(11, cet_u), C(12, cet_s),
+	C(13, hdc), C(14, uintr), C(15, lbr), C(16, hwp), C(17, tilecfg), C(18, tiledata),
+	C(19, apx),
+#undef C
+};
+
+uint8_t *xs_regs_component(const xs_regs *r, unsigned nr)
+{
+	return (uint8_t *)r + components[nr].offset;	/* strchr-style: the caller knows */
+}
+
+size_t xs_regs_capacity(unsigned nr)
+{
+	return nr >= 2 && nr < XS_XFEATURE_MAX ? components[nr].capacity : 0;
+}
+
+/*
+ * The init image of a component >= 2 (§7): zeros, except HDC
+ * (IA32_PM_CTL1 = 1), HWP (IA32_HWP_REQUEST = 8000FF01h) and LBR, whose
+ * DEPTH keeps the current value. dst may be the register itself.
+ */
+void xs_init_image(const xs_machine *m, unsigned nr, uint8_t *dst)
+{
+	uint64_t depth = ld64(m->regs.lbr + LBR_DEPTH);
+
+	memset(dst, 0, m->cpu.size[nr]);
+	if (nr == XS_XFEATURE_RSRVD_COMP_13)
+		st64(dst, 1);
+	else if (nr == XS_XFEATURE_RSRVD_COMP_16)
+		st64(dst, 0x8000ff01u);
+	else if (nr == XS_XFEATURE_LBR)
+		st64(dst + LBR_DEPTH, depth);
+}
+
+static void init_x87(struct xs_x87 *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->fcw = XS_FCW_DEFAULT;
+	x->ftw = 0xffff;	/* every register empty */
+}
+
+/*
+ * Outside 64-bit mode only the first 8 vector registers exist: the
+ * register-indexed components are saved, restored and initialised for
+ * those only, Hi16_ZMM not at all (§2, §7).
+ */
+size_t xs_mode_bytes(const xs_machine *m, unsigned nr)
+{
+	if (m->ctx.long_mode)
+		return m->cpu.size[nr];
+	switch (nr) {
+	case XS_XFEATURE_YMM: return 8 * 16;
+	case XS_XFEATURE_ZMM_Hi256: return 8 * 32;
+	case XS_XFEATURE_Hi16_ZMM: return 0;
+	default: return m->cpu.size[nr];
+	}
+}
+
+void xs_init_component(xs_machine *m, unsigned nr)
+{
+	uint8_t *p;
+
+	if (nr == XS_XFEATURE_FP) {
+		init_x87(&m->regs.x87);
+	} else if (nr == XS_XFEATURE_SSE) {
+		/* MXCSR is not part of the SSE init configuration (§7). */
+		memset(m->regs.xmm, 0, xs_vector_regs(m) * 16u);
+	} else {
+		p = xs_regs_component(&m->regs, nr);
+		if (xs_mode_bytes(m, nr) < m->cpu.size[nr])
+			memset(p, 0, xs_mode_bytes(m, nr));	/* vector registers: zero init */
+		else
+			xs_init_image(m, nr, p);
+	}
+}
+
+/*
+ * Zero test for XINUSE by value: 64 bytes per step (vectorises), stopping
+ * at the first block with data — an in-use component usually has some
+ * near its start.
+ */
+bool xs_all_zero(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	uint8_t tail = 0;
+
+	for (; i + 64 <= n; i += 64) {
+		uint64_t acc = 0;
+
+		for (unsigned k = 0; k < 64; k += 8)
+			acc |= ld64(p + i + k);
+		if (acc)
+			return false;
+	}
+	for (; i < n; i++)
+		tail |= p[i];
+	return tail == 0;
+}
+
+bool xs_component_is_init(const xs_machine *m, unsigned nr)
+{
+	const uint8_t *p;
+	uint8_t img[sizeof(m->regs.lbr)];
+	size_t size;
+
+	if (nr == XS_XFEATURE_FP)
+		return xs_x87_is_init(&m->regs.x87);
+	if (nr == XS_XFEATURE_SSE)
+		return xs_all_zero(&m->regs.xmm[0][0], sizeof(m->regs.xmm));
+	if (nr >= XS_XFEATURE_MAX || !m->cpu.size[nr])
+		return true;
+	p = xs_regs_component(&m->regs, nr);
+	size = m->cpu.size[nr];
+	switch (nr) {
+	case XS_XFEATURE_RSRVD_COMP_13:
+	case XS_XFEATURE_RSRVD_COMP_16:
+	case XS_XFEATURE_LBR:
+		/* non-zero init values; LBR's DEPTH does not count (§7) */
+		xs_init_image(m, nr, img);
+		return !memcmp(p, img, size);
+	default:
+		return xs_all_zero(p, size);
+	}
+}
+
+/*
+ * XINUSE after a restore (§4.5): initialised components are not in use;
+ * loaded ones are in use (SDM), or — when the CPU evaluates XINUSE on the
+ * values — in use if their value is not the init value. That evaluation
+ * is deferred to the next reader (xs_machine_xinuse), so a restore stays a
+ * copy.
+ */
+void xs_note_restored(xs_machine *m, uint64_t loaded, uint64_t inited)
+{
+	m->xinuse &= ~inited;
+	m->xinuse_stale &= ~inited;
+	if (m->impl.xinuse_by_value)
+		m->xinuse_stale |= loaded;
+	else
+		m->xinuse |= loaded;
+}
+
+uint64_t xs_machine_xinuse(xs_machine *m)
+{
+	uint64_t stale = m->xinuse_stale;
+
+	while (stale) {
+		unsigned nr = lowest(stale);
+
+		stale &= stale - 1;
+		if (xs_component_is_init(m, nr))
+			m->xinuse &= ~XS_BIT(nr);
+		else
+			m->xinuse |= XS_BIT(nr);
+	}
+	m->xinuse_stale = 0;
+	return m->xinuse;
+}
+
+void xs_machine_wrote(xs_machine *m, uint64_t mask)
+{
+	mask &= (UINT64_C(1) << XS_XFEATURE_MAX) - 1;
+	m->xmodified |= mask;
+	xs_note_restored(m, mask, 0);
+}

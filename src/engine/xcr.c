@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The control state of the XSAVE feature set (§6, §5.3): XGETBV, XSETBV
+ * and the MSRs IA32_XSS, IA32_XFD and IA32_XFD_ERR. Changing XCR0 or the
+ * MSRs never changes a register: a component whose XCR0 bit is cleared
+ * keeps its state (§6).
+ */
+#include <stddef.h>
+
+#include "engine.h"
+
+/* IA32_XSS-only components: never valid in XCR0 (§6). */
+#define SUPERVISOR_BITS (XS_BIT(8) | (XS_BIT(17) - XS_BIT(10)) | XS_BIT(63))
+
+/*
+ * XGETBV (§6): ECX 0 reads XCR0; ECX 1 (with CPUID 0Dh.1 EAX[2]) reads
+ * XCR0 & XINUSE, where bit 1 is also set while MXCSR != 1F80h (SDM1 §13.6;
+ * live CPU). Any other ECX is #GP. Usable at any CPL.
+ */
+enum xs_exception xs_xgetbv(xs_machine *m, uint32_t ecx, uint64_t *edx_eax)
+{
+	uint64_t inuse;
+
+	if (!m->cpu.xsave || !m->ctx.cr4_osxsave)
+		return XS_EXC_UD;
+	if (ecx == 0) {
+		*edx_eax = m->xcr0;
+		return XS_EXC_NONE;
+	}
+	if (ecx != 1 || !m->cpu.xgetbv1)
+		return XS_EXC_GP;
+	inuse = xs_machine_xinuse(m);
+	if (m->regs.mxcsr != XS_MXCSR_DEFAULT)
+		inuse |= XS_XFEATURE_MASK_SSE;
+	*edx_eax = m->xcr0 & inuse;
+	return XS_EXC_NONE;
+}
+
+/*
+ * The XCR0 value rules of §6 (SDM1 §13.3): only supported user bits, x87
+ * always, AVX needs SSE, AVX-512 all three together and with SSE + AVX,
+ * MPX and AMX in pairs.
+ */
+static bool xcr0_valid(const xs_machine *m, uint64_t v)
+{
+	uint64_t avx512 = XS_XFEATURE_MASK_AVX512, sse_avx = XS_XFEATURE_MASK_SSE | XS_XFEATURE_MASK_YMM;
+
+	if (v & ~m->cpu.xcr0_supported || v & SUPERVISOR_BITS)
+		return false;
+	if (!(v & XS_XFEATURE_MASK_FP))
+		return false;
+	if ((v & sse_avx) == XS_XFEATURE_MASK_YMM)
+		return false;
+	if (v & avx512 && ((v & avx512) != avx512 || (v & sse_avx) != sse_avx))
+		return false;
+	if (!(v & XS_XFEATURE_MASK_BNDREGS) != !(v & XS_XFEATURE_MASK_BNDCSR))
+		return false;
+	return !(v & XS_XFEATURE_MASK_XTILE_CFG) == !(v & XS_XFEATURE_MASK_XTILE_DATA);
+}
+
+/* XSETBV (§6): #UD as XGETBV; #GP at CPL > 0, for ECX != 0 and for an invalid value. */
+enum xs_exception xs_xsetbv(xs_machine *m, uint32_t ecx, uint64_t edx_eax)
+{
+	if (!m->cpu.xsave || !m->ctx.cr4_osxsave)
+		return XS_EXC_UD;
+	if (m->ctx.cpl || ecx != 0 || !xcr0_valid(m, edx_eax))
+		return XS_EXC_GP;
+	m->xcr0 = edx_eax;
+	return XS_EXC_NONE;
+}
+
+/* Components XFD can disable: CPUID 0Dh.i ECX[2] (§5.3). */
+static uint64_t xfd_capable(const xs_machine *m)
+{
+	uint64_t mask = 0;
+
+	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
+		if (m->cpu.flags[nr] & 4u)
+			mask |= XS_BIT(nr);
+	return mask;
+}
+
+/*
+ * Where the MSR lives in xs_machine and which bits may be set; false when
+ * this CPU has no such MSR. IA32_XSS takes only enumerated supervisor
+ * bits; IA32_XFD[_ERR] only XFD-capable components.
+ */
+static bool msr_info(const xs_machine *m, uint32_t msr, size_t *field, uint64_t *writable)
+{
+	switch (msr) {
+	case XS_MSR_IA32_XSS:
+		*field = offsetof(xs_machine, xss);
+		*writable = m->cpu.xss_supported & SUPERVISOR_BITS & ~XS_BIT(63);
+		return m->cpu.xsaves;
+	case XS_MSR_IA32_XFD:
+	case XS_MSR_IA32_XFD_ERR:
+		*field = msr == XS_MSR_IA32_XFD ? offsetof(xs_machine, xfd) : offsetof(xs_machine, xfd_err);
+		*writable = xfd_capable(m);
+		return m->cpu.xfd;
+	default:
+		return false;
+	}
+}
+
+enum xs_exception xs_rdmsr(const xs_machine *m, uint32_t msr, uint64_t *value)
+{
+	uint64_t writable;
+	size_t field;
+
+	if (m->ctx.cpl || !msr_info(m, msr, &field, &writable))
+		return XS_EXC_GP;
+	memcpy(value, (const uint8_t *)m + field, sizeof(*value));
+	return XS_EXC_NONE;
+}
+
+/* WRMSR: #GP at CPL > 0, for an absent MSR and for bits the CPU does not support (§6, §5.3). */
+enum xs_exception xs_wrmsr(xs_machine *m, uint32_t msr, uint64_t value)
+{
+	uint64_t writable;
+	size_t field;
+
+	if (m->ctx.cpl || !msr_info(m, msr, &field, &writable) || value & ~writable)
+		return XS_EXC_GP;
+	memcpy((uint8_t *)m + field, &value, sizeof(value));
+	return XS_EXC_NONE;
+}

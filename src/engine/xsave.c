@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The save instructions (§4): XSAVE and XSAVEOPT write the standard format
+ * and read-modify-write XSTATE_BV; XSAVEC and XSAVES write the compacted
+ * format and the two header words, never reading the header. None of them
+ * writes bytes 416-511 or the reserved header bytes 528-575 (§3).
+ */
+#include "engine.h"
+
+/* Component nr >= 2 into dst: its registers, or its init image when XFD-armed (§5.3). */
+static void store_component(const xs_machine *m, unsigned nr, uint8_t *dst, uint64_t armed)
+{
+	if (armed & XS_BIT(nr))
+		xs_init_image(m, nr, dst);
+	else
+		memcpy(dst, xs_regs_component(&m->regs, nr), xs_mode_bytes(m, nr));
+}
+
+/*
+ * The standard-format body of XSAVE/XSAVEOPT (§4.1, §4.2): x87 and XMM as
+ * `to_save` says, MXCSR with MXCSR_MASK whenever SSE or AVX is requested —
+ * XSAVEOPT included, whatever its optimisations skipped.
+ */
+static void store_standard(const xs_machine *m, uint8_t *img, uint64_t rfbm, uint64_t to_save,
+			   unsigned flags)
+{
+	uint64_t armed = m->xcr0 & m->xfd;
+
+	if (to_save & XS_XFEATURE_MASK_FP)
+		xs_store_x87(m, img, flags);
+	if (to_save & XS_XFEATURE_MASK_SSE)
+		xs_store_xmm(m, img);
+	if (rfbm & XS_MXCSR_USERS)
+		xs_store_mxcsr(m, img);
+	for (uint64_t rest = to_save & XS_EXTENDED_MASK; rest; rest &= rest - 1) {
+		unsigned nr = lowest(rest);
+
+		store_component(m, nr, img + m->cpu.offset[nr], armed);
+	}
+}
+
+/* §4.1: XSTATE_BV bits outside RFBM keep their memory value (bit 63 included). */
+static void merge_xstate_bv(uint8_t *img, uint64_t rfbm, uint64_t inuse)
+{
+	uint64_t old = ld64(img + HDR_XSTATE_BV);
+
+	st64(img + HDR_XSTATE_BV, (old & ~rfbm) | (inuse & rfbm));
+}
+
+/* XINUSE as the saves see it: XFD-armed components (and Hi16_ZMM outside 64-bit mode) are init. */
+static uint64_t save_xinuse(xs_machine *m)
+{
+	return xs_machine_xinuse(m) & ~xs_save_as_init(m);
+}
+
+/*
+ * §4.1 XSAVE: every RFBM component is written, init or not; the area it
+ * may touch is the standard-format area of RFBM (live CPU: it faults
+ * exactly when that area crosses into an unmapped page).
+ */
+enum xs_exception xs_xsave(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags)
+{
+	uint8_t *img = buf;
+	enum xs_exception e = xs_check_xsave_entry(m, true, buf);
+	uint64_t rfbm = edx_eax & m->xcr0;
+
+	if (e)
+		return e;
+	if (len < xs_std_size(m, rfbm))
+		return XS_EXC_PF;
+	store_standard(m, img, rfbm, rfbm, flags);
+	merge_xstate_bv(img, rfbm, save_xinuse(m));
+	return XS_EXC_NONE;
+}
+
+/*
+ * The modified optimisation applies when the last XRSTOR[S] was at this
+ * linear address, CPL and VMX mode with exactly this XCOMP_BV (§4.2, §4.4).
+ */
+static bool same_as_last_restore(const xs_machine *m, const void *buf, uint64_t xcomp_bv)
+{
+	const struct xs_xrstor_info *info = &m->xrstor_info;
+
+	return m->impl.modified_opt && info->valid && info->cpl == m->ctx.cpl &&
+	       info->vmx_non_root == m->ctx.vmx_non_root && info->laddr == (uintptr_t)buf &&
+	       info->xcomp_bv == xcomp_bv;
+}
+
+/*
+ * §4.2 XSAVEOPT: XSAVE that may skip components in their init
+ * configuration (init optimisation) and components unmodified since an
+ * XRSTOR of this same standard-format area (modified optimisation). Skipped
+ * components keep their bytes; XSTATE_BV is written as by XSAVE.
+ * XFD-armed components are not written at all (§5.3).
+ */
+enum xs_exception xs_xsaveopt(xs_machine *m, void *buf, size_t len, uint64_t edx_eax,
+			      unsigned flags)
+{
+	uint8_t *img = buf;
+	enum xs_exception e = xs_check_xsave_entry(m, m->cpu.xsaveopt, buf);
+	uint64_t rfbm = edx_eax & m->xcr0, inuse, to_save;
+
+	if (e)
+		return e;
+	if (len < xs_std_size(m, rfbm))
+		return XS_EXC_PF;
+	inuse = save_xinuse(m);
+	to_save = rfbm & ~(m->xcr0 & m->xfd);
+	if (m->impl.init_opt)
+		to_save &= inuse;
+	if (same_as_last_restore(m, buf, 0))
+		to_save &= m->xmodified;
+	store_standard(m, img, rfbm, to_save, flags);
+	merge_xstate_bv(img, rfbm, inuse);
+	return XS_EXC_NONE;
+}
+
+/*
+ * The compacted-format body (§4.3): space for every RFBM component, data
+ * for the ones in `to_save`; MXCSR travels with SSE in this format.
+ */
+static void store_compacted(const xs_machine *m, uint8_t *img, uint64_t rfbm, uint64_t to_save,
+			    unsigned flags)
+{
+	uint32_t off[XS_XFEATURE_MAX];
+	uint64_t armed = m->xcr0 & m->xfd;
+
+	if (to_save & XS_XFEATURE_MASK_FP)
+		xs_store_x87(m, img, flags);
+	if (to_save & XS_XFEATURE_MASK_SSE) {
+		xs_store_mxcsr(m, img);
+		xs_store_xmm(m, img);
+	}
+	xs_cmp_offsets(m, rfbm, off);
+	for (uint64_t rest = to_save & XS_EXTENDED_MASK; rest; rest &= rest - 1) {
+		unsigned nr = lowest(rest);
+
+		store_component(m, nr, img + off[nr], armed);
+	}
+	st64(img + HDR_XSTATE_BV, to_save);
+	st64(img + HDR_XCOMP_BV, rfbm | XS_COMPACTED);
+}
+
+/* "MXCSR != 1F80h counts as SSE in use" for the compacted saves (§4.3). */
+static uint64_t mxcsr_in_use(const xs_machine *m, uint64_t rfbm)
+{
+	return m->regs.mxcsr != XS_MXCSR_DEFAULT ? rfbm & XS_XFEATURE_MASK_SSE : 0;
+}
+
+/*
+ * §4.3 XSAVEC: the init optimisation is part of the instruction;
+ * XSTATE_BV = what was saved, XCOMP_BV = RFBM | bit 63. The area it may
+ * touch is the compacted area of RFBM.
+ */
+enum xs_exception xs_xsavec(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags)
+{
+	enum xs_exception e = xs_check_xsave_entry(m, m->cpu.xsavec, buf);
+	uint64_t rfbm = edx_eax & m->xcr0, to_save;
+
+	if (e)
+		return e;
+	if (len < xs_cmp_size(m, rfbm))
+		return XS_EXC_PF;
+	to_save = (rfbm & save_xinuse(m)) | mxcsr_in_use(m, rfbm);
+	store_compacted(m, buf, rfbm, to_save, flags);
+	return XS_EXC_NONE;
+}
+
+/* IA32_UINTR_MISC bits 62:40: reserved. */
+#define UINTR_MISC_RESERVED (((UINT64_C(1) << 63) - 1) & ~((UINT64_C(1) << 40) - 1))
+
+/*
+ * What XSAVES stores differently from the registers (§4.4, §9): PT's
+ * reserved bytes as 0, UINTR's reserved MISC bits as 0, LBR only its first
+ * DEPTH entries (the other bytes are left as they were).
+ */
+static void xsaves_fixups(const xs_machine *m, uint8_t *img, const uint32_t off[], uint64_t saved,
+			  const uint8_t *lbr_before, size_t lbr_size)
+{
+	if (saved & XS_XFEATURE_MASK_PT && m->cpu.size[8] > PT_RESERVED)
+		memset(img + off[8] + PT_RESERVED, 0, m->cpu.size[8] - PT_RESERVED);
+	if (saved & XS_BIT(XS_XFEATURE_RSRVD_COMP_14)) {
+		uint8_t *misc = img + off[14] + UINTR_MISC;
+
+		st64(misc, ld64(misc) & ~UINTR_MISC_RESERVED);
+	}
+	if (saved & XS_XFEATURE_MASK_LBR) {
+		uint64_t depth = ld64(m->regs.lbr + LBR_DEPTH);
+		size_t keep = LBR_HEAD + 24 * (depth < 32 ? depth : 32);
+
+		if (keep < lbr_size)
+			memcpy(img + off[15] + keep, lbr_before + keep, lbr_size - keep);
+	}
+}
+
+/* After XSAVES: TraceEn and UINV are cleared in the registers (§4.4). */
+static void xsaves_side_effects(xs_machine *m, uint64_t saved)
+{
+	uint64_t ctl = ld64(m->regs.pt), misc = ld64(m->regs.uintr + UINTR_MISC);
+
+	if (saved & XS_XFEATURE_MASK_PT && ctl & PT_TRACE_EN) {
+		st64(m->regs.pt, ctl & ~PT_TRACE_EN);
+		xs_machine_wrote(m, XS_XFEATURE_MASK_PT);
+	}
+	if (saved & XS_BIT(XS_XFEATURE_RSRVD_COMP_14) && misc & UINTR_UINV) {
+		st64(m->regs.uintr + UINTR_MISC, misc & ~UINTR_UINV);
+		xs_machine_wrote(m, XS_BIT(XS_XFEATURE_RSRVD_COMP_14));
+	}
+}
+
+/*
+ * §4.4 XSAVES: XSAVEC over XCR0 | IA32_XSS at CPL 0, with the modified
+ * optimisation against an XRSTORS/compacted XRSTOR with XCOMP_BV = RFBM |
+ * bit 63. XSTATE_BV comes from XINUSE, not from what was written, so a
+ * skipped component keeps its (still valid) older data.
+ */
+enum xs_exception xs_xsaves(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags)
+{
+	uint8_t *img = buf, lbr_before[sizeof(m->regs.lbr)];
+	enum xs_exception e = xs_check_xsave_entry(m, m->cpu.xsaves, buf);
+	uint64_t rfbm = edx_eax & (m->xcr0 | m->xss), in_use, to_save;
+	uint32_t off[XS_XFEATURE_MAX];
+
+	if (e)
+		return e;
+	if (m->ctx.cpl)
+		return XS_EXC_GP;
+	if (len < xs_cmp_size(m, rfbm))
+		return XS_EXC_PF;
+	in_use = rfbm & save_xinuse(m);
+	to_save = in_use;
+	if (same_as_last_restore(m, buf, rfbm | XS_COMPACTED))
+		to_save &= m->xmodified;
+	to_save |= mxcsr_in_use(m, rfbm);
+	xs_cmp_offsets(m, rfbm, off);
+	if (to_save & XS_XFEATURE_MASK_LBR)
+		memcpy(lbr_before, img + off[15], m->cpu.size[15]);
+	store_compacted(m, img, rfbm, to_save, flags);
+	xsaves_fixups(m, img, off, to_save, lbr_before, m->cpu.size[15]);
+	st64(img + HDR_XSTATE_BV, in_use | mxcsr_in_use(m, rfbm));
+	xsaves_side_effects(m, to_save);
+	return XS_EXC_NONE;
+}

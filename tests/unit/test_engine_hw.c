@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The live CPU as oracle (DESIGN.md): the same step lists run on the
+ * engine, configured from this CPU, and through the hardware backend, on
+ * the same buffers; bytes and XGETBV(1) must agree. Each test skips where
+ * the CPU lacks what it needs. The exhaustive version is `xstate verify
+ * --against cpu`.
+ */
+#include <errno.h>
+
+#include "engine_util.h"
+
+#define AREA 16384
+enum { BUF_CLEAN, BUF_STATE, BUF_OUT, BUF_READBACK, NBUF };
+
+struct live {
+	struct xs_hw hw;
+	xs_machine *m;
+	uint8_t *buf[NBUF], *init[NBUF], *engine[NBUF];
+	uint64_t seed;
+};
+
+static uint64_t next(struct live *l)
+{
+	uint64_t z = (l->seed += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static struct live *live_setup(void)
+{
+	struct live *l = calloc(1, sizeof(*l));
+	xs_cpu *cpu = malloc(sizeof(*cpu));
+	uint8_t fx[512] __attribute__((aligned(16)));
+
+	assert_non_null(l);
+	if (xs_hw_init(&l->hw) || !l->hw.xsave) {
+		free(cpu);
+		free(l);
+		return NULL;
+	}
+	assert_int_equal(xs_cpu_from_host(cpu), 0);
+	l->m = et_machine_of(cpu, 0);
+	assert_int_equal(xs_xsetbv(l->m, 0, l->hw.xcr0), XS_EXC_NONE);
+	l->m->ctx.cpl = 3;
+	assert_int_equal(xs_hw_fxsave(&l->hw, fx, 0), 0);
+	l->m->mxcsr_mask = et_ld32(fx, 28) ? et_ld32(fx, 28) : 0xffbf;
+	for (int b = 0; b < NBUF; b++) {
+		l->buf[b] = et_area(AREA);
+		l->init[b] = et_area(AREA);
+		l->engine[b] = et_area(AREA);
+	}
+	et_st32(l->init[BUF_CLEAN], 24, 0x1f80);
+	free(cpu);
+	return l;
+}
+
+static void live_free(struct live *l)
+{
+	for (int b = 0; b < NBUF; b++) {
+		free(l->buf[b]);
+		free(l->init[b]);
+		free(l->engine[b]);
+	}
+	free(l->m);
+	free(l);
+}
+
+/* A random valid state in the standard format (PKRU never: it guards our own memory). */
+static void random_state(struct live *l, uint8_t *img)
+{
+	uint64_t bv = next(l) & l->hw.xcr0 & ~XS_XFEATURE_MASK_PKRU;
+	size_t size = xs_engine_standard_size(l->m, l->hw.xcr0);
+
+	for (size_t i = 0; i < size; i += 8)
+		et_st64(img, i, next(l));
+	et_st32(img, 24, (uint32_t)next(l) & l->m->mxcsr_mask);
+	img[0] = 0x7f, img[1] = 0x03;	/* exceptions masked */
+	memset(img + 512, 0, 64);
+	et_st64(img, ET_XSTATE_BV, bv);
+	if (l->hw.xcr0 & XS_XFEATURE_MASK_PKRU)
+		memset(img + xs_engine_offset(l->m, 0, XS_XFEATURE_PKRU), 0, 8);
+}
+
+struct op {
+	enum xs_insn insn;
+	int buf;
+	uint64_t rfbm;
+	unsigned flags;
+};
+
+static const uint32_t hw_op[] = {
+	[XS_INSN_FXSAVE] = XS_HW_OP_FXSAVE, [XS_INSN_FXRSTOR] = XS_HW_OP_FXRSTOR,
+	[XS_INSN_XSAVE] = XS_HW_OP_XSAVE, [XS_INSN_XSAVEOPT] = XS_HW_OP_XSAVEOPT,
+	[XS_INSN_XSAVEC] = XS_HW_OP_XSAVEC, [XS_INSN_XRSTOR] = XS_HW_OP_XRSTOR,
+	[XS_INSN_XGETBV] = XS_HW_OP_XGETBV,
+};
+
+/*
+ * Clean load, state load from BUF_STATE, the ops, XSAVE64 of everything
+ * into BUF_READBACK — on the engine, then on the CPU; every buffer and
+ * every XGETBV(1) must agree.
+ */
+static void run_both(struct live *l, const struct op *ops, unsigned nops)
+{
+	struct op all[8] = { { XS_INSN_XRSTOR, BUF_CLEAN, ET_ALL, XS_REX_W },
+			     { XS_INSN_XRSTOR, BUF_STATE, ET_ALL, XS_REX_W } };
+	struct xs_hw_step steps[8];
+	xs_machine *m = malloc(sizeof(*m));
+	unsigned n = 0;
+
+	memcpy(all + 2, ops, nops * sizeof(*ops));
+	all[2 + nops] = (struct op){ XS_INSN_XSAVE, BUF_READBACK, ET_ALL, XS_REX_W };
+	n = nops + 3;
+	memcpy(m, l->m, sizeof(*m));
+	for (int b = 0; b < NBUF; b++)
+		memcpy(l->buf[b], l->init[b], AREA);
+	for (unsigned i = 0; i < n; i++) {
+		struct xs_insn_args a = { .insn = all[i].insn, .flags = all[i].flags, .buf = l->buf[all[i].buf],
+					  .len = AREA, .edx_eax = all[i].rfbm, .ecx = (uint32_t)all[i].rfbm };
+
+		assert_int_equal(xs_execute(m, &a), XS_EXC_NONE);
+		steps[i] = (struct xs_hw_step){ .op = hw_op[all[i].insn], .flags = all[i].flags,
+						.buf = a.buf, .arg = all[i].rfbm };
+		steps[i].result = a.result;
+		if (l->hw.xgetbv1)
+			assert_int_equal(xs_xgetbv(m, 1, &steps[i].xinuse), XS_EXC_NONE);
+	}
+	for (int b = 0; b < NBUF; b++) {
+		memcpy(l->engine[b], l->buf[b], AREA);
+		memcpy(l->buf[b], l->init[b], AREA);
+	}
+	{
+		struct xs_hw_step hw[8];
+
+		memcpy(hw, steps, sizeof(hw));
+		assert_int_equal(xs_hw_run(&l->hw, hw, n), 0);
+		for (unsigned i = 0; i < n; i++) {
+			assert_int_equal(hw[i].done, 1);
+			assert_int_equal(hw[i].xinuse, steps[i].xinuse);
+			assert_int_equal(hw[i].result, steps[i].result);
+		}
+	}
+	for (int b = 0; b < NBUF; b++)
+		assert_memory_equal(l->engine[b], l->buf[b], AREA);
+	free(m);
+}
+
+/* §4.1: XSAVE of a random state, both forms, random RFBMs. */
+static void test_hw_xsave_matches_engine(void **state)
+{
+	struct live *l = live_setup();
+
+	(void)state;
+	if (!l)
+		skip();
+	for (unsigned i = 0; i < 200; i++) {
+		struct op op = { XS_INSN_XSAVE, BUF_OUT, next(l), (unsigned)next(l) & XS_REX_W };
+
+		random_state(l, l->init[BUF_STATE]);
+		memset(l->init[BUF_OUT], 0xee, AREA);
+		run_both(l, &op, 1);
+	}
+	live_free(l);
+}
+
+/* §4.3: XSAVEC (where the CPU has it). */
+static void test_hw_xsavec_matches_engine(void **state)
+{
+	struct live *l = live_setup();
+
+	(void)state;
+	if (!l || !l->hw.xsavec) {
+		if (l)
+			live_free(l);
+		skip();
+	}
+	for (unsigned i = 0; i < 200; i++) {
+		struct op op = { XS_INSN_XSAVEC, BUF_OUT, next(l), XS_REX_W };
+
+		random_state(l, l->init[BUF_STATE]);
+		memset(l->init[BUF_OUT], 0xee, AREA);
+		run_both(l, &op, 1);
+	}
+	live_free(l);
+}
+
+/* §4.2: XSAVEOPT into the area just restored, after changing its bytes (modified optimisation). */
+static void test_hw_xsaveopt_optimisations_match_engine(void **state)
+{
+	struct live *l = live_setup();
+
+	(void)state;
+	if (!l || !l->hw.xsaveopt) {
+		if (l)
+			live_free(l);
+		skip();
+	}
+	for (unsigned i = 0; i < 100; i++) {
+		struct op ops[2] = { { XS_INSN_XSAVEOPT, BUF_STATE, next(l), XS_REX_W },
+				     { XS_INSN_XSAVEOPT, BUF_OUT, next(l), 0 } };
+
+		random_state(l, l->init[BUF_STATE]);
+		memset(l->init[BUF_OUT], 0xee, AREA);
+		run_both(l, ops, 2);
+	}
+	live_free(l);
+}
+
+/* §2.1, §6: FXSAVE/FXRSTOR round trips and XGETBV 0 and 1. */
+static void test_hw_fxsave_fxrstor_and_xgetbv_match_engine(void **state)
+{
+	struct live *l = live_setup();
+
+	(void)state;
+	if (!l)
+		skip();
+	for (unsigned i = 0; i < 100; i++) {
+		/* XGETBV's "buffer" is not used; its RFBM field is ECX */
+		struct op ops[4] = { { XS_INSN_FXSAVE, BUF_OUT, 0, (unsigned)next(l) & XS_REX_W },
+				     { XS_INSN_XGETBV, BUF_OUT, 0, 0 },
+				     { XS_INSN_FXRSTOR, BUF_STATE, 0, XS_REX_W },
+				     { XS_INSN_XGETBV, BUF_OUT, l->hw.xgetbv1 ? 1 : 0, 0 } };
+
+		random_state(l, l->init[BUF_STATE]);
+		memset(l->init[BUF_OUT], 0xee, AREA);
+		run_both(l, ops, 4);
+	}
+	live_free(l);
+}
+
+/* The backend refuses what the CPU lacks instead of executing it. */
+static void test_hw_backend_refuses_missing_instructions(void **state)
+{
+	struct xs_hw none = { 0 };
+	uint8_t *a = et_area(4096);
+	uint64_t v;
+	struct xs_hw_step step = { .op = XS_HW_OP_XSAVEC, .buf = a, .arg = 3 };
+
+	(void)state;
+	assert_int_equal(xs_hw_xsave(&none, a, 3, 0), -EOPNOTSUPP);
+	assert_int_equal(xs_hw_xsavec(&none, a, 3, 0), -EOPNOTSUPP);
+	assert_int_equal(xs_hw_xrstor(&none, a, 3, 0), -EOPNOTSUPP);
+	assert_int_equal(xs_hw_fxsave(&none, a, 0), -EOPNOTSUPP);
+	assert_int_equal(xs_hw_xgetbv(&none, 0, &v), -EOPNOTSUPP);
+	assert_int_equal(xs_hw_run(&none, &step, 1), -EOPNOTSUPP);
+	none.xsave = true;
+	none.xcr0 = 3;
+	assert_int_equal(xs_hw_run(&none, &step, 1), -EOPNOTSUPP);	/* no XSAVEC */
+	free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hw_xsave_matches_engine),
+		cmocka_unit_test(test_hw_xsavec_matches_engine),
+		cmocka_unit_test(test_hw_xsaveopt_optimisations_match_engine),
+		cmocka_unit_test(test_hw_fxsave_fxrstor_and_xgetbv_match_engine),
+		cmocka_unit_test(test_hw_backend_refuses_missing_instructions),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The restore instructions (xsave-isa.md §5, §7, checklist §11): what
+ * standard and compacted XRSTOR, XRSTORS and FXRSTOR load or initialise,
+ * MXCSR's source in each form, and XINUSE / XMODIFIED / XRSTOR_INFO after.
+ */
+#include "engine_util.h"
+
+#define ZEN4 "amd-zen4.instlat.txt"
+#define HASWELL "intel-haswell.instlat.txt"
+#define EMR "intel-emerald-rapids.instlat.txt"
+
+static xs_machine *zen4(void)
+{
+	xs_machine *m = et_machine(ZEN4, 0);
+
+	assert_int_equal(xs_xsetbv(m, 0, 0xe7), XS_EXC_NONE);
+	m->ctx.cpl = 3;
+	return m;
+}
+
+/* A standard image: FCW 37Fh, MXCSR, XSTATE_BV; components filled with `fill`. */
+static uint8_t *image(uint32_t mxcsr, uint64_t xstate_bv, uint64_t xcomp_bv, uint8_t fill)
+{
+	uint8_t *a = et_area(16384);
+
+	memset(a + 576, fill, 16384 - 576);
+	memset(a + 160, fill, 256);
+	et_st32(a, 0, 0x037f);
+	et_st32(a, 24, mxcsr);
+	et_st64(a, ET_XSTATE_BV, xstate_bv);
+	et_st64(a, ET_XCOMP_BV, xcomp_bv);
+	return a;
+}
+
+/*
+ * §11.9, §5.1: standard XRSTOR with XSTATE_BV = 0 and RFBM = {AVX}: MXCSR
+ * comes from memory (and is checked), XMM stays (RFBM[1] = 0), YMM_H is
+ * zeroed.
+ */
+static void test_xrstor_standard_avx_init_loads_mxcsr_from_memory(void **state)
+{
+	xs_machine *m = zen4();
+	uint8_t *a = image(0x1fc0, 0, 0, 0x33);
+
+	(void)state;
+	et_dirty(m, XS_XFEATURE_SSE, 0x44);
+	et_dirty(m, XS_XFEATURE_YMM, 0x55);
+	assert_int_equal(xs_xrstor(m, a, 16384, 0x4, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.mxcsr, 0x1fc0);
+	assert_int_equal(m->regs.xmm[3][3], 0x44);
+	assert_int_equal(m->regs.ymm_hi128[3][3], 0);
+	assert_int_equal(xs_machine_xinuse(m) & 0x6, 0x2);
+	free(a);
+	free(m);
+}
+
+/* §11.10, §7: compacted XRSTOR that initialises SSE sets MXCSR = 1F80h and ignores the memory value. */
+static void test_xrstor_compacted_sse_init_sets_default_mxcsr(void **state)
+{
+	xs_machine *m = zen4();
+	uint8_t *a = image(0xffffffff, 0, ET_CMP | 0x3, 0);
+
+	(void)state;
+	m->regs.mxcsr = 0x1fc0;
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.mxcsr, 0x1f80);
+	free(a);
+	free(m);
+}
+
+/* §11.11, §5.1: compacted XRSTOR initialises RFBM components that have no place in XCOMP_BV. */
+static void test_xrstor_compacted_initialises_components_missing_from_xcomp_bv(void **state)
+{
+	xs_machine *m = zen4();
+	uint8_t *a = image(0x1f80, 0x20, ET_CMP | 0x20, 0x66);
+
+	(void)state;
+	et_dirty(m, XS_XFEATURE_YMM, 0x55);
+	assert_int_equal(xs_xrstor(m, a, 16384, 0x24, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.ymm_hi128[0][0], 0);
+	assert_int_equal(m->regs.opmask[0], 0x6666666666666666ull);	/* opmask at 576 */
+	free(a);
+	free(m);
+}
+
+/*
+ * §11.12, §4.5: XRSTOR with EDX:EAX = 0 changes no register and no XINUSE
+ * bit, sets all of XMODIFIED and still records XRSTOR_INFO.
+ */
+static void test_xrstor_rfbm_zero_changes_only_xmodified_and_info(void **state)
+{
+	xs_machine *m = zen4();
+	xs_regs *before = malloc(sizeof(*before));
+	uint8_t *a = image(0x1f80, 0xe7, 0, 0x12);
+	uint64_t inuse;
+
+	(void)state;
+	et_dirty_all(m, 0x5a);
+	inuse = xs_machine_xinuse(m);
+	memcpy(before, &m->regs, sizeof(*before));
+	assert_int_equal(xs_xrstor(m, a, 16384, 0, 0), XS_EXC_NONE);
+	assert_memory_equal(&m->regs, before, sizeof(*before));
+	assert_int_equal(xs_machine_xinuse(m), inuse);
+	assert_int_equal(m->xmodified, ET_ALL);
+	assert_true(m->xrstor_info.valid);
+	assert_int_equal(m->xrstor_info.laddr, (uintptr_t)a);
+	assert_int_equal(m->xrstor_info.cpl, 3);
+	assert_int_equal(m->xrstor_info.xcomp_bv, 0);
+	free(a);
+	free(before);
+	free(m);
+}
+
+/* §5.1: components outside RFBM are untouched; AVX init zeroes only bits 255:128. */
+static void test_xrstor_leaves_components_outside_rfbm(void **state)
+{
+	xs_machine *m = zen4();
+	uint8_t *a = image(0x1f80, 0, 0, 0);
+
+	(void)state;
+	et_dirty_all(m, 0x5a);
+	assert_int_equal(xs_xrstor(m, a, 16384, 0x24, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.xmm[15][15], 0x5a);
+	assert_int_equal(m->regs.ymm_hi128[15][15], 0);
+	assert_int_equal(m->regs.opmask[7], 0);
+	assert_int_equal(m->regs.zmm_hi256[0][0], 0x5a);
+	assert_int_equal(m->regs.hi16_zmm[15][63], 0x5a);
+	assert_int_equal(m->regs.x87.fcw, 0x027f);
+	assert_int_equal(m->xmodified, ~UINT64_C(0x24));
+	free(a);
+	free(m);
+}
+
+/*
+ * §4.5: after a load from memory XINUSE[i] = 1 (SDM, Intel), or "value
+ * differs from init" where the CPU evaluates it (AMD, measured on Zen 5:
+ * all-zero data with XSTATE_BV set leaves XINUSE 0).
+ */
+static void test_xinuse_after_restore_tracked_or_by_value(void **state)
+{
+	xs_machine *amd = zen4(), *intel = et_machine(HASWELL, 3);
+	uint8_t *a = image(0x1f80, 0x7, 0, 0);
+
+	(void)state;
+	assert_int_equal(xs_xrstor(amd, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(xs_machine_xinuse(amd) & 0xe7, 0);
+	assert_int_equal(xs_xrstor(intel, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(xs_machine_xinuse(intel), 0x7);
+	a[576 + 100] = 1;
+	assert_int_equal(xs_xrstor(amd, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(xs_machine_xinuse(amd) & 0xe7, 0x4);
+	et_st64(a, ET_XSTATE_BV, 0);
+	assert_int_equal(xs_xrstor(intel, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(xs_machine_xinuse(intel), 0);
+	free(a);
+	free(intel);
+	free(amd);
+}
+
+/* §2.1, §4.5: FXRSTOR loads x87 and SSE, marks them in use (as a load) and modified. */
+static void test_fxrstor_loads_legacy_state_and_sets_xmodified(void **state)
+{
+	xs_machine *m = et_machine(HASWELL, 3);
+	uint8_t *a = image(0x1f80, 0, 0, 0x21);
+
+	(void)state;
+	m->xmodified = 0;
+	assert_int_equal(xs_fxrstor(m, a, 512, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.xmm[0][0], 0x21);
+	assert_int_equal(xs_machine_xinuse(m) & 3, 3);
+	assert_int_equal(m->xmodified, 3);
+	/* Zen 5 (measured): FXRSTOR ends the modified optimisation for every component */
+	free(m);
+	m = zen4();
+	m->xmodified = 0;
+	assert_int_equal(xs_fxrstor(m, a, 512, 0), XS_EXC_NONE);
+	assert_int_equal(m->xmodified, ET_ALL);
+	free(a);
+	free(m);
+}
+
+/*
+ * §5.1 (AMX): TILECFG and TILEDATA come from their standard offsets
+ * (2752, 2816) when XSTATE_BV says so and are zeroed otherwise.
+ */
+static void test_xrstor_amx_components_load_and_initialise(void **state)
+{
+	xs_machine *m = et_machine(EMR, 3);
+	uint8_t *a = image(0x1f80, XS_XFEATURE_MASK_XTILE, 0, 0);
+
+	(void)state;
+	a[2752] = 1;		/* palette 1 */
+	a[2816 + 8191] = 0x99;
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.tilecfg.palette_id, 1);
+	assert_int_equal(m->regs.tiledata[7][1023], 0x99);
+	et_st64(a, ET_XSTATE_BV, 0);
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.tilecfg.palette_id, 0);
+	assert_int_equal(m->regs.tiledata[7][1023], 0);
+	free(a);
+	free(m);
+}
+
+/*
+ * §7: HDC and HWP initialise to IA32_PM_CTL1 = 1 and IA32_HWP_REQUEST =
+ * 8000FF01h. No fixture enumerates them: Emerald Rapids plus sub-leaves 13
+ * and 16 (8 bytes each, supervisor) from xsave-isa.md §1.1.
+ */
+static void test_xrstors_initialises_hdc_and_hwp_to_their_init_values(void **state)
+{
+	xs_cpu *cpu = malloc(sizeof(*cpu));
+	uint32_t r[4];
+	xs_machine *m;
+	uint8_t *a = image(0x1f80, 0, ET_CMP | 0x3, 0);
+
+	(void)state;
+	xt_load_cpu(cpu, EMR);
+	xs_cpuid(cpu, 0xd, 1, r);
+	xs_cpu_set_leaf(cpu, 0xd, 1, r[0], r[1], r[2] | (1u << 13) | (1u << 16), r[3]);
+	xs_cpu_set_leaf(cpu, 0xd, 13, 8, 0, 1, 0);
+	xs_cpu_set_leaf(cpu, 0xd, 16, 8, 0, 1, 0);
+	m = et_machine_of(cpu, 0);
+	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XSS, XS_BIT(13) | XS_BIT(16)), XS_EXC_NONE);
+	memset(m->regs.hdc, 0, 8);
+	memset(m->regs.hwp, 0, 8);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(et_ld64(m->regs.hdc, 0), 1);
+	assert_int_equal(et_ld64(m->regs.hwp, 0), 0x8000ff01u);
+	assert_true(xs_component_is_init(m, 13));
+	assert_true(xs_component_is_init(m, 16));
+	free(a);
+	free(m);
+	free(cpu);
+}
+
+/*
+ * §5.2: LBR with the image's DEPTH equal to the current one loads the
+ * first DEPTH entries; otherwise CTL and LER load and every entry is
+ * zeroed. Initialising keeps DEPTH.
+ */
+static void test_xrstors_lbr_depth_rules(void **state)
+{
+	xs_machine *m = et_machine(EMR, 0);
+	uint64_t xcomp = ET_CMP | XS_XFEATURE_MASK_LBR;
+	uint8_t *a = image(0x1f80, XS_XFEATURE_MASK_LBR, xcomp, 0x31);
+
+	(void)state;
+	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XSS, XS_XFEATURE_MASK_LBR), XS_EXC_NONE);
+	et_st64(m->regs.lbr, 8, 16);
+	et_st64(a, 576 + 8, 16);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.lbr[40 + 24 * 16 - 1], 0x31);
+	assert_int_equal(m->regs.lbr[40 + 24 * 16], 0);
+	et_st64(a, 576 + 8, 8);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.lbr[0], 0x31);
+	assert_int_equal(m->regs.lbr[40], 0);
+	assert_int_equal(et_ld64(m->regs.lbr, 8), 16);
+	et_st64(a, 576 + 8, 12);	/* not a multiple of 8: reserved */
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_GP);
+	et_st64(a, ET_XSTATE_BV, 0);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.lbr[0], 0);
+	assert_int_equal(et_ld64(m->regs.lbr, 8), 16);
+	free(a);
+	free(m);
+}
+
+/* §11.13, §2: outside 64-bit mode restores load XMM0-7 only and leave Hi16_ZMM alone. */
+static void test_outside_64bit_mode_restores_eight_registers(void **state)
+{
+	xs_machine *m = zen4();
+	uint8_t *a = image(0x1f80, 0xe7, 0, 0x77);
+
+	(void)state;
+	et_dirty_all(m, 0x5a);
+	m->ctx.long_mode = false;
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.xmm[7][15], 0x77);
+	assert_int_equal(m->regs.xmm[8][0], 0x5a);
+	assert_int_equal(m->regs.ymm_hi128[8][0], 0x5a);
+	assert_int_equal(m->regs.hi16_zmm[0][0], 0x5a);
+	et_st64(a, ET_XSTATE_BV, 0);
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.xmm[7][15], 0);
+	assert_int_equal(m->regs.xmm[8][0], 0x5a);
+	assert_int_equal(m->regs.hi16_zmm[0][0], 0x5a);
+	free(a);
+	free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_xrstor_standard_avx_init_loads_mxcsr_from_memory),
+		cmocka_unit_test(test_xrstor_compacted_sse_init_sets_default_mxcsr),
+		cmocka_unit_test(test_xrstor_compacted_initialises_components_missing_from_xcomp_bv),
+		cmocka_unit_test(test_xrstor_rfbm_zero_changes_only_xmodified_and_info),
+		cmocka_unit_test(test_xrstor_leaves_components_outside_rfbm),
+		cmocka_unit_test(test_xinuse_after_restore_tracked_or_by_value),
+		cmocka_unit_test(test_fxrstor_loads_legacy_state_and_sets_xmodified),
+		cmocka_unit_test(test_xrstor_amx_components_load_and_initialise),
+		cmocka_unit_test(test_xrstors_initialises_hdc_and_hwp_to_their_init_values),
+		cmocka_unit_test(test_xrstors_lbr_depth_rules),
+		cmocka_unit_test(test_outside_64bit_mode_restores_eight_registers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
