@@ -1135,6 +1135,25 @@ struct xs_insn_args {
 };
 enum xs_exception xs_execute(xs_machine *m, struct xs_insn_args *a);
 
+/* ---- the kernel on the engine (src/os_xsave.c) ---- */
+
+/*
+ * fpu__init_cpu_xstate(): CPL 0, CR4.OSXSAVE, XCR0 = sys->xcr0 and, when the
+ * kernel uses XSAVES, IA32_XSS = sys->xss. -EOPNOTSUPP without XSAVE, -EINVAL
+ * when the machine refuses the values (a machine of another CPU).
+ */
+int xs_machine_setup_kernel(xs_machine *m, const xs_system *sys);
+/*
+ * os_xsave(): save into fps with RFBM = fps->xfeatures using the kernel's
+ * instruction (XSAVES > XSAVEC > XSAVEOPT > XSAVE) and IA32_XFD = fps->xfd.
+ * diag (may be NULL) gets the guest-only warning when it applies.
+ */
+enum xs_exception xs_os_xsave(xs_machine *m, const xs_system *sys, xs_fpstate *fps,
+			      struct xs_diag *diag);
+/* os_xrstor(): restore `mask & fps->xfeatures` with XRSTORS, or XRSTOR. */
+enum xs_exception xs_os_xrstor(xs_machine *m, const xs_system *sys, const xs_fpstate *fps,
+			       uint64_t mask);
+
 /* ---- the hardware backend (src/hw.c): these instructions on this CPU ---- */
 
 /*

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * os_xsave()/os_xrstor() on the engine: what the CET supervisor state series
+ * says a saved guest fpstate looks like ("xstate_bv[12] == xcomp_bv[12] ==
+ * 1") and a task's does not, under each policy, on real CPUs with XSAVES and
+ * shadow stacks (Emerald Rapids, Zen 4 fixtures).
+ *
+ * Oracle: the fpstate numbers of the tests/data/expect files (compacted offset
+ * of CET_S: 2464 on Emerald Rapids, 2456 on Zen 4) and the rule of the series
+ * cover letter; the bytes are checked at those hand-computed offsets.
+ */
+#include "testutil.h"
+
+#define CET_S_MASK (UINT64_C(1) << 12)
+
+static const uint64_t pl_ssp[3] = { 0xffffc90000a01ff8ull, 0xffffc90000b01ff8ull, 0xffffc90000c01ff8ull };
+
+struct run {
+	xs_system *sys;
+	xs_machine m;
+	xs_fpu fpu;
+	xs_fpu_guest guest;
+};
+
+static void run_setup(struct run *r, const char *fixture, enum xs_cet_s_policy p)
+{
+	struct xs_options o;
+	xs_cpu cpu;
+
+	xs_options_init(&o);
+	o.cet_s = p;
+	r->sys = xt_system(fixture, &o);
+	xt_load_cpu(&cpu, fixture);
+	assert_int_equal(xs_machine_init(&r->m, &cpu), 0);
+	assert_int_equal(xs_machine_setup_kernel(&r->m, r->sys), 0);
+	/* a kernel with shadow stacks in use: PL0-2 SSPs hold values */
+	r->m.regs.cet_s.pl0_ssp = pl_ssp[0];
+	r->m.regs.cet_s.pl1_ssp = pl_ssp[1];
+	r->m.regs.cet_s.pl2_ssp = pl_ssp[2];
+	xs_machine_wrote(&r->m, CET_S_MASK);
+	assert_int_equal(xs_fpu_init(&r->fpu, r->sys, NULL), 0);
+	assert_int_equal(xs_fpu_alloc_guest_fpstate(&r->fpu, &r->guest), 0);
+}
+
+static void run_teardown(struct run *r)
+{
+	xs_fpu_free_guest_fpstate(&r->fpu, &r->guest);
+	xs_fpu_destroy(&r->fpu);
+	free(r->sys);
+}
+
+static void save_both(struct run *r)
+{
+	assert_int_equal(xs_os_xsave(&r->m, r->sys, r->guest.fpstate, NULL), XS_EXC_NONE);
+	assert_int_equal(xs_os_xsave(&r->m, r->sys, r->fpu.fpstate, NULL), XS_EXC_NONE);
+}
+
+static void assert_cet_s_saved_at(const xs_fpstate *f, unsigned off)
+{
+	uint64_t v[3];
+
+	memcpy(v, f->regs + off, sizeof(v));
+	assert_memory_equal(v, pl_ssp, sizeof(v));
+}
+
+static void guest_has_cet_s_in_both_bitmaps(const char *fixture, unsigned cet_s_off)
+{
+	struct run r;
+
+	run_setup(&r, fixture, XS_CET_S_GUEST_ONLY);
+	save_both(&r);
+	assert_true(xs_fpstate_xcomp_bv(r.guest.fpstate) & CET_S_MASK);
+	assert_true(xs_fpstate_xstate_bv(r.guest.fpstate) & CET_S_MASK);
+	assert_cet_s_saved_at(r.guest.fpstate, cet_s_off);
+	run_teardown(&r);
+}
+
+static void test_guest_fpstate_has_cet_s_in_xstate_bv_after_xsaves(void **state)
+{
+	(void)state;
+	guest_has_cet_s_in_both_bitmaps("intel-emerald-rapids.instlat.txt", 2464);
+	guest_has_cet_s_in_both_bitmaps("amd-zen4.instlat.txt", 2456);
+}
+
+static void test_task_fpstate_never_saves_cet_s_under_guest_only(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_setup(&r, "intel-emerald-rapids.instlat.txt", XS_CET_S_GUEST_ONLY);
+	save_both(&r);
+	assert_false(xs_fpstate_xcomp_bv(r.fpu.fpstate) & CET_S_MASK);
+	assert_false(xs_fpstate_xstate_bv(r.fpu.fpstate) & CET_S_MASK);
+	/* the task's buffer is 2560 bytes; XSAVES wrote nothing past it */
+	assert_int_equal(r.fpu.fpstate->size, 2560);
+	run_teardown(&r);
+}
+
+static void test_task_fpstate_saves_cet_s_under_all(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_setup(&r, "amd-zen4.instlat.txt", XS_CET_S_ALL);
+	save_both(&r);
+	assert_true(xs_fpstate_xstate_bv(r.fpu.fpstate) & CET_S_MASK);
+	assert_true(xs_fpstate_xcomp_bv(r.fpu.fpstate) & CET_S_MASK);
+	assert_cet_s_saved_at(r.fpu.fpstate, 2456);
+	assert_int_equal(r.fpu.fpstate->size, 2480);
+	run_teardown(&r);
+}
+
+static void test_no_fpstate_saves_cet_s_under_off(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_setup(&r, "amd-zen4.instlat.txt", XS_CET_S_OFF);
+	assert_false(r.sys->xss & CET_S_MASK);
+	save_both(&r);
+	assert_false((xs_fpstate_xstate_bv(r.guest.fpstate) | xs_fpstate_xcomp_bv(r.guest.fpstate)) &
+		     CET_S_MASK);
+	assert_false((xs_fpstate_xstate_bv(r.fpu.fpstate) | xs_fpstate_xcomp_bv(r.fpu.fpstate)) &
+		     CET_S_MASK);
+	run_teardown(&r);
+}
+
+static void test_guest_cet_s_survives_xrstors_round_trip(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_setup(&r, "intel-emerald-rapids.instlat.txt", XS_CET_S_GUEST_ONLY);
+	save_both(&r);
+	memset(&r.m.regs.cet_s, 0, sizeof(r.m.regs.cet_s));
+	xs_machine_wrote(&r.m, CET_S_MASK);
+	assert_int_equal(xs_os_xrstor(&r.m, r.sys, r.guest.fpstate, ~0ull), XS_EXC_NONE);
+	assert_true(r.m.regs.cet_s.pl0_ssp == pl_ssp[0] && r.m.regs.cet_s.pl2_ssp == pl_ssp[2]);
+	/* restoring the task's fpstate leaves CET_S alone: it is not in its RFBM */
+	r.m.regs.cet_s.pl1_ssp = 7;
+	xs_machine_wrote(&r.m, CET_S_MASK);
+	assert_int_equal(xs_os_xrstor(&r.m, r.sys, r.fpu.fpstate, ~0ull), XS_EXC_NONE);
+	assert_true(r.m.regs.cet_s.pl1_ssp == 7);
+	run_teardown(&r);
+}
+
+static void test_os_xsave_warns_for_guest_only_state_in_a_task_fpstate(void **state)
+{
+	struct run r;
+	struct xs_diag d = { 0 };
+
+	(void)state;
+	run_setup(&r, "intel-emerald-rapids.instlat.txt", XS_CET_S_GUEST_ONLY);
+	assert_int_equal(xs_os_xsave(&r.m, r.sys, r.fpu.fpstate, &d), XS_EXC_NONE);
+	assert_string_equal(d.msg, "");
+	assert_int_equal(xs_os_xsave(&r.m, r.sys, r.guest.fpstate, &d), XS_EXC_NONE);
+	assert_string_equal(d.msg, "");
+	/* a task fpstate that somehow got the guest's features (the buggy case) */
+	r.fpu.fpstate->xfeatures |= CET_S_MASK;
+	assert_int_equal(xs_os_xsave(&r.m, r.sys, r.fpu.fpstate, &d), XS_EXC_NONE);
+	assert_non_null(strstr(d.msg, "guest-only"));
+	r.fpu.fpstate->xfeatures &= ~CET_S_MASK;
+	run_teardown(&r);
+}
+
+/* The task fpstate of a fixture saved by os_xsave(); returns its XCOMP_BV. */
+static uint64_t task_xcomp_bv(const char *fixture, bool *xsaves)
+{
+	xs_system *sys = xt_system(fixture, NULL);
+	xs_machine m;
+	xs_fpu fpu;
+	xs_cpu cpu;
+	uint64_t v;
+
+	xt_load_cpu(&cpu, fixture);
+	assert_int_equal(xs_machine_init(&m, &cpu), 0);
+	assert_int_equal(xs_machine_setup_kernel(&m, sys), 0);
+	assert_int_equal(xs_fpu_init(&fpu, sys, NULL), 0);
+	assert_int_equal(xs_os_xsave(&m, sys, fpu.fpstate, NULL), XS_EXC_NONE);
+	v = xs_fpstate_xcomp_bv(fpu.fpstate);
+	*xsaves = sys->xsaves;
+	xs_fpu_destroy(&fpu);
+	free(sys);
+	return v;
+}
+
+/*
+ * Zen 2 has XSAVES, but the kernel clears it (erratum 1386, 6.3+): os_xsave()
+ * falls back to XSAVEC, which writes the compacted bit and user components
+ * only. Haswell has neither: XSAVEOPT, standard format, XCOMP_BV 0.
+ */
+static void test_os_xsave_picks_the_kernels_instruction(void **state)
+{
+	bool xsaves;
+
+	(void)state;
+	assert_int_equal(task_xcomp_bv("amd-zen2-rome.plain.txt", &xsaves),
+			 XS_XCOMP_BV_COMPACTED_FORMAT | 0x7);	/* PKRU enumerated, but no PKU bit: dropped */
+	assert_false(xsaves);
+	assert_int_equal(task_xcomp_bv("intel-haswell.instlat.txt", &xsaves), 0);
+	assert_false(xsaves);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_guest_fpstate_has_cet_s_in_xstate_bv_after_xsaves),
+		cmocka_unit_test(test_task_fpstate_never_saves_cet_s_under_guest_only),
+		cmocka_unit_test(test_task_fpstate_saves_cet_s_under_all),
+		cmocka_unit_test(test_no_fpstate_saves_cet_s_under_off),
+		cmocka_unit_test(test_guest_cet_s_survives_xrstors_round_trip),
+		cmocka_unit_test(test_os_xsave_warns_for_guest_only_state_in_a_task_fpstate),
+		cmocka_unit_test(test_os_xsave_picks_the_kernels_instruction),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
