@@ -120,7 +120,9 @@ static void print_verdict(const struct xs_verdict *v, const char *outcome, enum 
 		cli_print_json(o);
 		return;
 	}
-	if (!v->err)
+	if (!v->err && !strcmp(v->reason, "accepted"))
+		printf("accepted%s%s (%s)\n", outcome ? " as " : "", outcome ? outcome : "", v->function);
+	else if (!v->err)
 		printf("accepted%s%s: %s (%s)\n", outcome ? " as " : "", outcome ? outcome : "", v->reason,
 		       v->function);
 	else

@@ -24,16 +24,23 @@ static void print_text(const struct xs_snapshot_plan *p)
 
 	printf("guest Linux %u.%u enables XCR0 %s and IA32_XSS %s\n\n", p->guest_kernel >> 8,
 	       p->guest_kernel & 0xff, cli_hex(p->guest_xcr0, h1), cli_hex(p->guest_xss, h2));
-	printf("%-22s %-32s %-9s %s\n", "state", "how", "guest", "note");
+	char how[XS_SNAPSHOT_MAX_ITEMS][96];
+	int w = 3;
+
+	/* the "how" column is as wide as its longest entry */
 	for (unsigned i = 0; i < p->nitems; i++) {
 		const struct xs_snapshot_item *it = &p->items[i];
-		char how[64];
+		int n = it->msr ? snprintf(how[i], sizeof(how[i]), "MSR 0x%x, %s", it->msr, it->how)
+				: snprintf(how[i], sizeof(how[i]), "%s", it->how);
 
-		if (it->msr)
-			snprintf(how, sizeof(how), "MSR 0x%x via %s", it->msr, it->how);
-		else
-			snprintf(how, sizeof(how), "%s", it->how);
-		printf("%-22s %-32.32s %-9s %s\n", it->what, how, it->used_by_guest ? "uses it" : "-", it->note);
+		w = n > w ? n : w;
+	}
+	printf("%-22s %-*s %-9s %s\n", "state", w, "how", "guest", "note");
+	for (unsigned i = 0; i < p->nitems; i++) {
+		const struct xs_snapshot_item *it = &p->items[i];
+
+		printf("%-22s %-*s %-9s %s\n", it->what, w, how[i], it->used_by_guest ? "uses it" : "-",
+		       it->note);
 	}
 }
 
