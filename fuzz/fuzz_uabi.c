@@ -18,24 +18,9 @@
 #include <string.h>
 
 #include "fuzz_models.h"
+#include "le.h"
 
 enum op { OP_PTRACE, OP_SIGFRAME, OP_KVM, OP_XCR0 };
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
 
 /* ---- "a refused call changes nothing" ------------------------------------ */
 
@@ -65,9 +50,9 @@ static void same_as(struct snapshot *s, const xs_fpstate *fps, uint32_t pkru, co
 /* Every component the header selected reads back as it was given. */
 static void check_components(const xs_system *sys, const uint8_t *in, const uint8_t *out, uint64_t bv)
 {
-	FZ_CHECK(get64(out + 512) == bv, "XSTATE_BV 0x%llx came back as 0x%llx", (unsigned long long)bv,
-		 (unsigned long long)get64(out + 512));
-	FZ_CHECK(get64(out + 464) == sys->user.max_features, "the XCR0 word is wrong");
+	FZ_CHECK(xs_ld64(out + 512) == bv, "XSTATE_BV 0x%llx came back as 0x%llx", (unsigned long long)bv,
+		 (unsigned long long)xs_ld64(out + 512));
+	FZ_CHECK(xs_ld64(out + 464) == sys->user.max_features, "the XCR0 word is wrong");
 	if (bv & XS_XFEATURE_MASK_FP)
 		FZ_CHECK(!memcmp(out, in, 24) && !memcmp(out + 32, in + 32, 128), "x87 changed");
 	if (bv & (XS_XFEATURE_MASK_SSE | XS_XFEATURE_MASK_YMM))
@@ -80,7 +65,7 @@ static void check_components(const xs_system *sys, const uint8_t *in, const uint
 		if (!(bv & XS_BIT(nr)))
 			continue;
 		if (nr == XS_XFEATURE_PKRU)
-			FZ_CHECK(get32(out + off) == get32(in + off) && !get32(out + off + 4), "PKRU changed");
+			FZ_CHECK(xs_ld32(out + off) == xs_ld32(in + off) && !xs_ld32(out + off + 4), "PKRU changed");
 		else
 			FZ_CHECK(!memcmp(out + off, in + off, sys->xstate_sizes[nr]), "component %u changed", nr);
 	}
@@ -132,7 +117,7 @@ static void fuzz_ptrace(const xs_system *sys, bool amx, const uint8_t *buf, size
 	} else {
 		free(s.regs);
 		FZ_CHECK(!xs_ptrace_getregset(&fpu, out, size, NULL), "get after set failed");
-		check_components(sys, buf, out, get64(buf + 512));
+		check_components(sys, buf, out, xs_ld64(buf + 512));
 		FZ_CHECK(!xs_ptrace_setregset(&fpu, out, size, &v), "the get's own buffer is refused: %s", v.reason);
 		check_own_sigframe(&fpu);
 	}
@@ -157,8 +142,8 @@ static void fuzz_sigframe(const xs_system *sys, bool amx, const uint8_t *buf, si
 	FZ_CHECK((r == XS_SIGRETURN_FAIL) == (v.err == -EFAULT) && (r == XS_SIGRETURN_FAIL || !v.err),
 		 "outcome %d with err %d", r, v.err);
 	if (r == XS_SIGRETURN_XSTATE)
-		FZ_CHECK(sys->xsave && len >= (size_t)user_size + 4 && get32(buf + 464) == XS_FP_XSTATE_MAGIC1 &&
-			 get32(buf + user_size) == XS_FP_XSTATE_MAGIC2, "XRSTOR of a frame without both magics");
+		FZ_CHECK(sys->xsave && len >= (size_t)user_size + 4 && xs_ld32(buf + 464) == XS_FP_XSTATE_MAGIC1 &&
+			 xs_ld32(buf + user_size) == XS_FP_XSTATE_MAGIC2, "XRSTOR of a frame without both magics");
 	xs_fpu_destroy(&fpu);
 }
 
@@ -187,7 +172,7 @@ static void fuzz_kvm(const xs_system *sys, bool amx, const uint8_t *buf, size_t 
 		same_as(&s, g.fpstate, pkru, "KVM_SET_XSAVE");
 	} else {
 		free(s.regs);
-		given = (get64(buf + 512) & XS_XFEATURE_MASK_PKRU) ? get32(buf + sys->xstate_offsets[XS_XFEATURE_PKRU])
+		given = (xs_ld64(buf + 512) & XS_XFEATURE_MASK_PKRU) ? xs_ld32(buf + sys->xstate_offsets[XS_XFEATURE_PKRU])
 								   : s.pkru;
 		FZ_CHECK(pkru == given, "vCPU PKRU 0x%x, expected 0x%x", pkru, given);
 		out = malloc(g.uabi_size);
@@ -195,7 +180,7 @@ static void fuzz_kvm(const xs_system *sys, bool amx, const uint8_t *buf, size_t 
 			abort();
 		FZ_CHECK(!xs_kvm_get_xsave(sys, &g, xs_kvm_supported_xcr0(sys), pkru, true, out, g.uabi_size),
 			 "KVM_GET_XSAVE2 after a set failed");
-		check_components(sys, buf, out, get64(buf + 512));
+		check_components(sys, buf, out, xs_ld64(buf + 512));
 		FZ_CHECK(!xs_kvm_set_xsave(sys, &g, out, g.uabi_size, &pkru, &v), "the get's own buffer is refused: %s",
 			 v.reason);
 		free(out);
@@ -212,8 +197,8 @@ static void fuzz_xcr0(const xs_system *sys, const uint8_t *buf, size_t len)
 
 	if (len < 16)
 		return;
-	gsx = get64(buf);
-	xcr0 = get64(buf + 8);
+	gsx = xs_ld64(buf);
+	xcr0 = xs_ld64(buf + 8);
 	ret = xs_kvm_set_xcr0(sys, gsx, xcr0, &v);
 	FZ_CHECK((ret == 0 || ret == -EINVAL) && ret == v.err, "XCR0: returned %d, verdict %d", ret, v.err);
 	valid = (gsx ? gsx : xs_kvm_supported_xcr0(sys)) | XS_XFEATURE_MASK_FP;

@@ -10,19 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
+#include "le.h"
 
 static int view_error(struct xs_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -127,8 +115,8 @@ int xs_buffer_view(const xs_system *sys, const void *buf, size_t len, bool fmt_f
 	memset(&v, 0, sizeof(v));
 	if (len < XS_XSAVE_LEGACY_AND_HDR)
 		return view_error(diag, "%zu bytes: an XSAVE buffer has at least 576 (legacy area and header)", len);
-	v.xstate_bv = get64(b + XS_XSAVE_HDR_OFFSET);
-	v.xcomp_bv = get64(b + XS_XSAVE_HDR_OFFSET + 8);
+	v.xstate_bv = xs_ld64(b + XS_XSAVE_HDR_OFFSET);
+	v.xcomp_bv = xs_ld64(b + XS_XSAVE_HDR_OFFSET + 8);
 	v.format = fmt_forced ? fmt
 		 : (v.xcomp_bv & XS_XCOMP_BV_COMPACTED_FORMAT) ? XS_BUF_COMPACTED : XS_BUF_STANDARD;
 	v.len = XS_XSAVE_LEGACY_AND_HDR;
@@ -232,9 +220,9 @@ static void write_buffer(const xs_system *b, const struct xs_buffer_view *va, co
 		memcpy(out + 24, &mxcsr, 4);
 	}
 	if (fmt == XS_BUF_STANDARD)
-		put64(out + 464, b->user.max_features);	/* the ptrace XCR0 word */
-	put64(out + XS_XSAVE_HDR_OFFSET, keep);
-	put64(out + XS_XSAVE_HDR_OFFSET + 8, xcomp);
+		xs_st64(out + 464, b->user.max_features);	/* the ptrace XCR0 word */
+	xs_st64(out + XS_XSAVE_HDR_OFFSET, keep);
+	xs_st64(out + XS_XSAVE_HDR_OFFSET + 8, xcomp);
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++) {
 		if (!(keep & XS_BIT(nr)))
 			continue;

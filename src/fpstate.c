@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "le.h"
 
 /* ---- memory ------------------------------------------------------------- */
 
@@ -54,14 +55,6 @@ void xs_fpstate_free(const struct xs_allocator *a, xs_fpstate *fps)
 
 /* ---- the in-buffer header ---------------------------------------------- */
 
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
 static void put64(uint8_t *p, uint64_t v)
 {
 	memcpy(p, &v, 8);
@@ -69,12 +62,12 @@ static void put64(uint8_t *p, uint64_t v)
 
 uint64_t xs_fpstate_xstate_bv(const xs_fpstate *fps)
 {
-	return fps->size >= XS_XSAVE_LEGACY_AND_HDR ? get64(fps->regs + 512) : 0;
+	return fps->size >= XS_XSAVE_LEGACY_AND_HDR ? xs_ld64(fps->regs + 512) : 0;
 }
 
 uint64_t xs_fpstate_xcomp_bv(const xs_fpstate *fps)
 {
-	return fps->size >= XS_XSAVE_LEGACY_AND_HDR ? get64(fps->regs + 520) : 0;
+	return fps->size >= XS_XSAVE_LEGACY_AND_HDR ? xs_ld64(fps->regs + 520) : 0;
 }
 
 /* xstate_init_xcomp_bv(): the compacted format records what has space. */

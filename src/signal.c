@@ -11,25 +11,10 @@
 #include <string.h>
 
 #include "internal.h"
+#include "le.h"
 
 #define SW_BYTES_OFFSET 464u
 #define MXCSR_OFFSET 24u
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
 
 unsigned xs_sigframe_fpstate_size(const xs_fpu *task)
 {
@@ -54,7 +39,7 @@ static void save_xstate_epilog(const xs_fpu *task, uint8_t *buf)
 	sw.xstate_size = fps->user_size;
 	memcpy(buf + SW_BYTES_OFFSET, &sw, sizeof(sw));
 	memcpy(buf + fps->user_size, &magic2, 4);
-	bv = get64(buf + XS_XSAVE_HDR_OFFSET) | XS_XFEATURE_MASK_FPSSE;
+	bv = xs_ld64(buf + XS_XSAVE_HDR_OFFSET) | XS_XFEATURE_MASK_FPSSE;
 	memcpy(buf + XS_XSAVE_HDR_OFFSET, &bv, 8);
 }
 
@@ -87,7 +72,7 @@ int xs_sigframe_save(const xs_fpu *task, void *out, size_t len)
 
 		memcpy(pk, &task->pkru, 4);
 		memcpy(buf + sys->xstate_offsets[XS_XFEATURE_PKRU], pk, 8);
-		bv = get64(buf + XS_XSAVE_HDR_OFFSET) | XS_XFEATURE_MASK_PKRU;
+		bv = xs_ld64(buf + XS_XSAVE_HDR_OFFSET) | XS_XFEATURE_MASK_PKRU;
 		memcpy(buf + XS_XSAVE_HDR_OFFSET, &bv, 8);
 	}
 	save_xstate_epilog(task, buf);
@@ -97,7 +82,7 @@ int xs_sigframe_save(const xs_fpu *task, void *out, size_t len)
 /* FXRSTOR's only value check: MXCSR against the CPU's mask. */
 static bool mxcsr_faults(const xs_system *sys, const uint8_t *buf)
 {
-	return get32(buf + MXCSR_OFFSET) & ~sys->mxcsr_feature_mask;
+	return xs_ld32(buf + MXCSR_OFFSET) & ~sys->mxcsr_feature_mask;
 }
 
 static enum xs_sigreturn fail(struct xs_verdict *v, const char *rule, const char *why)
@@ -122,7 +107,7 @@ static enum xs_sigreturn restore_fx_only(const xs_system *sys, const uint8_t *bu
 static enum xs_sigreturn restore_xstate(const xs_system *sys, const uint8_t *buf, uint64_t rfbm,
 					struct xs_verdict *v)
 {
-	uint64_t bv = get64(buf + XS_XSAVE_HDR_OFFSET);
+	uint64_t bv = xs_ld64(buf + XS_XSAVE_HDR_OFFSET);
 
 	if (bv & ~sys->xcr0)
 		return fail(v, "header.xstate_bv", "XRSTOR #GP: XSTATE_BV has bits outside XCR0");
@@ -153,7 +138,7 @@ static enum xs_sigreturn check_sizes_before_6_15(const xs_fpu *task, const uint8
 		return restore_fx_only(sys, b, v, "fx_sw_bytes.xstate_size is out of range");
 	if (len < (size_t)sw->xstate_size + 4)
 		return fail(v, "length", "the frame ends before FP_XSTATE_MAGIC2");
-	if (get32(b + sw->xstate_size) != XS_FP_XSTATE_MAGIC2)
+	if (xs_ld32(b + sw->xstate_size) != XS_FP_XSTATE_MAGIC2)
 		return restore_fx_only(sys, b, v, "FP_XSTATE_MAGIC2 is missing after xstate_size");
 	return restore_xstate(sys, b, sw->xfeatures & fps->user_xfeatures, v);
 }
@@ -181,7 +166,7 @@ enum xs_sigreturn xs_sigframe_check(const xs_fpu *task, const void *buf, size_t 
 	/* MAGIC2 is looked for after the *current* user_size, not sw.xstate_size */
 	if (len < (size_t)fps->user_size + 4)
 		return fail(v, "length", "the frame ends before FP_XSTATE_MAGIC2");
-	if (get32(b + fps->user_size) != XS_FP_XSTATE_MAGIC2)
+	if (xs_ld32(b + fps->user_size) != XS_FP_XSTATE_MAGIC2)
 		return restore_fx_only(sys, b, v, "FP_XSTATE_MAGIC2 is missing after the XSAVE image");
 	return restore_xstate(sys, b, sw.xfeatures & fps->user_xfeatures, v);
 }

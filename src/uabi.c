@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "le.h"
 
 #define MXCSR_OFFSET 24u
 #define XMM_OFFSET 160u
@@ -45,22 +46,6 @@ void xs_verdict_set(struct xs_verdict *v, int err, const char *rule, const char 
 	va_start(ap, fmt);
 	vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
 	va_end(ap);
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
 }
 
 /* XFEATURE_MASK_SUPERVISOR_ALL of this kernel. */
@@ -265,7 +250,7 @@ void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_
 static int validate_user_xstate_header(const xs_fpstate *fps, const uint8_t *hdr,
 				       struct xs_verdict *v)
 {
-	uint64_t xfeatures = get64(hdr), xcomp_bv = get64(hdr + 8), bad;
+	uint64_t xfeatures = xs_ld64(hdr), xcomp_bv = xs_ld64(hdr + 8), bad;
 
 	bad = xfeatures & ~fps->user_xfeatures;
 	if (bad) {
@@ -282,8 +267,8 @@ static int validate_user_xstate_header(const xs_fpstate *fps, const uint8_t *hdr
 		return -EINVAL;
 	}
 	/* the 48 reserved bytes: six words at once, bytes only to report */
-	if (get64(hdr + 16) | get64(hdr + 24) | get64(hdr + 32) | get64(hdr + 40) | get64(hdr + 48) |
-	    get64(hdr + 56)) {
+	if (xs_ld64(hdr + 16) | xs_ld64(hdr + 24) | xs_ld64(hdr + 32) | xs_ld64(hdr + 40) | xs_ld64(hdr + 48) |
+	    xs_ld64(hdr + 56)) {
 		for (unsigned i = 16; i < XS_XSAVE_HDR_SIZE; i++) {
 			if (hdr[i]) {
 				xs_verdict_set(v, -EINVAL, "header.reserved", "validate_user_xstate_header",
@@ -300,7 +285,7 @@ static int validate_user_xstate_header(const xs_fpstate *fps, const uint8_t *hdr
 static int check_mxcsr(const xs_system *sys, const uint8_t *buf, uint64_t xfeatures,
 		       struct xs_verdict *v)
 {
-	uint32_t mxcsr = get32(buf + MXCSR_OFFSET);
+	uint32_t mxcsr = xs_ld32(buf + MXCSR_OFFSET);
 
 	if (!(xfeatures & (XS_XFEATURE_MASK_FP | XS_XFEATURE_MASK_SSE | XS_XFEATURE_MASK_YMM)))
 		return 0;
@@ -345,9 +330,9 @@ int xs_uabi_validate(const xs_system *sys, const xs_fpstate *fps, const void *bu
 	}
 	ret = validate_user_xstate_header(fps, b + XS_XSAVE_HDR_OFFSET, v);
 	if (!ret)
-		ret = check_mxcsr(sys, b, get64(b + XS_XSAVE_HDR_OFFSET), v);
+		ret = check_mxcsr(sys, b, xs_ld64(b + XS_XSAVE_HDR_OFFSET), v);
 	if (!ret)
-		ret = check_length(sys, len, get64(b + XS_XSAVE_HDR_OFFSET), v);
+		ret = check_length(sys, len, xs_ld64(b + XS_XSAVE_HDR_OFFSET), v);
 	if (!ret)
 		xs_verdict_set(v, 0, "accepted", "copy_uabi_to_xstate", "accepted");
 	return ret;
@@ -356,7 +341,7 @@ int xs_uabi_validate(const xs_system *sys, const xs_fpstate *fps, const void *bu
 /* Load the validated buffer into the fpstate. */
 static void load_uabi(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, uint32_t *pkru)
 {
-	uint64_t xfeatures = get64(b + XS_XSAVE_HDR_OFFSET), m = xfeatures, bv;
+	uint64_t xfeatures = xs_ld64(b + XS_XSAVE_HDR_OFFSET), m = xfeatures, bv;
 	struct xs_buffer_layout scratch;
 	const struct xs_buffer_layout *l = kernel_layout(sys, fps, &scratch);
 	uint8_t *x = fps->regs;
@@ -373,7 +358,7 @@ static void load_uabi(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, u
 	}
 	plan_run(&p, x, fps->size);
 	if (xfeatures & XS_XFEATURE_MASK_PKRU)
-		*pkru = get32(b + sys->xstate_offsets[XS_XFEATURE_PKRU]);
+		*pkru = xs_ld32(b + sys->xstate_offsets[XS_XFEATURE_PKRU]);
 	else if (pkru)
 		*pkru = 0;	/* emulates XRSTOR putting PKRU into its init state */
 	bv = (xs_hdr_word(x, 0) & xs_supervisor_all(sys)) | xfeatures;
@@ -389,7 +374,7 @@ int xs_copy_uabi_to_xstate(const xs_system *sys, xs_fpstate *fps, const void *bu
 	if (ret)
 		return ret;
 	/* KVM passes NULL: the PKRU component (if any) goes to the vCPU only */
-	if (!pkru && (get64((const uint8_t *)buf + XS_XSAVE_HDR_OFFSET) & XS_XFEATURE_MASK_PKRU))
+	if (!pkru && (xs_ld64((const uint8_t *)buf + XS_XSAVE_HDR_OFFSET) & XS_XFEATURE_MASK_PKRU))
 		pkru = &dummy;
 	load_uabi(sys, fps, buf, pkru);
 	return 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "xstate.h"
+#include "le.h"
 
 #define XS_MXCSR_DEFAULT 0x1f80u
 #define XS_FCW_DEFAULT 0x037fu
@@ -32,45 +33,6 @@ enum {
 	LEG_FDP = 16, LEG_FDS = 20, LEG_MXCSR = 24, LEG_MXCSR_MASK = 28, LEG_ST = 32,
 	LEG_XMM = 160, HDR_XSTATE_BV = 512, HDR_XCOMP_BV = 520, HDR_RESERVED = 528
 };
-
-static inline uint64_t ld64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static inline void st64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
-
-static inline uint32_t ld32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static inline void st32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
-
-static inline uint16_t ld16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static inline void st16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
 
 /* Lowest set bit's index; mask != 0. */
 static inline unsigned lowest(uint64_t mask)

@@ -32,8 +32,8 @@ static uint8_t abridged_ftw(uint16_t ftw)
 /* The tag a non-empty register gets from its value (§2, FXRSTOR). */
 static unsigned tag_of(const uint8_t r[10])
 {
-	uint64_t significand = ld64(r);
-	unsigned exponent = ld16(r + 8) & 0x7fffu;
+	uint64_t significand = xs_ld64(r);
+	unsigned exponent = xs_ld16(r + 8) & 0x7fffu;
 
 	if (exponent == 0x7fff)
 		return TAG_SPECIAL;			/* infinity, NaN */
@@ -47,18 +47,18 @@ void xs_store_x87(const xs_machine *m, uint8_t *img, unsigned flags)
 	const struct xs_x87 *x = &m->regs.x87;
 	unsigned top = fsw_top(x->fsw);
 
-	st16(img + LEG_FCW, x->fcw);
-	st16(img + LEG_FSW, x->fsw);
+	xs_st16(img + LEG_FCW, x->fcw);
+	xs_st16(img + LEG_FSW, x->fsw);
 	img[LEG_FTW] = abridged_ftw(x->ftw);
 	img[LEG_FTW + 1] = 0;
-	st16(img + LEG_FOP, x->fop & 0x7ff);
+	xs_st16(img + LEG_FOP, x->fop & 0x7ff);
 	if (xs_wide_pointers(m, flags)) {
-		st64(img + LEG_FIP, x->fip);
-		st64(img + LEG_FDP, x->fdp);
+		xs_st64(img + LEG_FIP, x->fip);
+		xs_st64(img + LEG_FDP, x->fdp);
 	} else {
 		/* 32-bit form: offset, selector, two reserved zero bytes */
-		st64(img + LEG_FIP, (uint32_t)x->fip | (uint64_t)x->fcs << 32);
-		st64(img + LEG_FDP, (uint32_t)x->fdp | (uint64_t)x->fds << 32);
+		xs_st64(img + LEG_FIP, (uint32_t)x->fip | (uint64_t)x->fcs << 32);
+		xs_st64(img + LEG_FDP, (uint32_t)x->fdp | (uint64_t)x->fds << 32);
 	}
 	/* slot k holds ST(k); bytes 10-15 of a slot are written as 0 */
 	for (unsigned k = 0; k < 8; k++) {
@@ -76,8 +76,8 @@ void xs_store_xmm(const xs_machine *m, uint8_t *img)
 
 void xs_store_mxcsr(const xs_machine *m, uint8_t *img)
 {
-	st32(img + LEG_MXCSR, m->regs.mxcsr);
-	st32(img + LEG_MXCSR_MASK, m->mxcsr_mask);
+	xs_st32(img + LEG_MXCSR, m->regs.mxcsr);
+	xs_st32(img + LEG_MXCSR_MASK, m->mxcsr_mask);
 }
 
 /* Keep the low `bits` of a pointer, sign-extended (AMD keeps 57). */
@@ -98,18 +98,18 @@ static void load_pointers(xs_machine *m, const uint8_t *img, unsigned flags, boo
 	x->fip = x->fdp = 0;
 	if (m->impl.x87_ptrs_need_exception && !pending)
 		return;
-	x->fop = ld16(img + LEG_FOP) & 0x7ff;
+	x->fop = xs_ld16(img + LEG_FOP) & 0x7ff;
 	if (xs_wide_pointers(m, flags)) {
 		/* FCS/FDS are not part of the 64-bit form: they become 0 */
-		x->fip = pointer_bits(ld64(img + LEG_FIP), m->impl.x87_ptr_bits);
-		x->fdp = pointer_bits(ld64(img + LEG_FDP), m->impl.x87_ptr_bits);
+		x->fip = pointer_bits(xs_ld64(img + LEG_FIP), m->impl.x87_ptr_bits);
+		x->fdp = pointer_bits(xs_ld64(img + LEG_FDP), m->impl.x87_ptr_bits);
 		return;
 	}
-	x->fip = ld32(img + LEG_FIP);
-	x->fdp = ld32(img + LEG_FDP);
+	x->fip = xs_ld32(img + LEG_FIP);
+	x->fdp = xs_ld32(img + LEG_FDP);
 	if (!m->impl.fcs_fds_zero) {
-		x->fcs = ld16(img + LEG_FCS);
-		x->fds = ld16(img + LEG_FDS);
+		x->fcs = xs_ld16(img + LEG_FCS);
+		x->fds = xs_ld16(img + LEG_FDS);
 	}
 }
 
@@ -122,8 +122,8 @@ static void load_pointers(xs_machine *m, const uint8_t *img, unsigned flags, boo
 void xs_load_x87(xs_machine *m, const uint8_t *img, unsigned flags)
 {
 	struct xs_x87 *x = &m->regs.x87;
-	uint16_t fcw = (uint16_t)((ld16(img + LEG_FCW) & 0x1f3fu) | 0x40u);
-	uint16_t fsw = ld16(img + LEG_FSW);
+	uint16_t fcw = (uint16_t)((xs_ld16(img + LEG_FCW) & 0x1f3fu) | 0x40u);
+	uint16_t fsw = xs_ld16(img + LEG_FSW);
 	bool pending = (fsw & ~fcw & FPU_EXCEPTIONS) != 0;
 	unsigned top = fsw_top(fsw);
 	uint8_t abridged = img[LEG_FTW];

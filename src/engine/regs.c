@@ -37,15 +37,15 @@ size_t xs_regs_capacity(unsigned nr)
  */
 void xs_init_image(const xs_machine *m, unsigned nr, uint8_t *dst)
 {
-	uint64_t depth = ld64(m->regs.lbr + LBR_DEPTH);
+	uint64_t depth = xs_ld64(m->regs.lbr + LBR_DEPTH);
 
 	memset(dst, 0, m->cpu.size[nr]);
 	if (nr == XS_XFEATURE_RSRVD_COMP_13)
-		st64(dst, 1);
+		xs_st64(dst, 1);
 	else if (nr == XS_XFEATURE_RSRVD_COMP_16)
-		st64(dst, 0x8000ff01u);
+		xs_st64(dst, 0x8000ff01u);
 	else if (nr == XS_XFEATURE_LBR)
-		st64(dst + LBR_DEPTH, depth);
+		xs_st64(dst + LBR_DEPTH, depth);
 }
 
 static void init_x87(struct xs_x87 *x)
@@ -104,7 +104,7 @@ bool xs_all_zero(const uint8_t *p, size_t n)
 		uint64_t acc = 0;
 
 		for (unsigned k = 0; k < 64; k += 8)
-			acc |= ld64(p + i + k);
+			acc |= xs_ld64(p + i + k);
 		if (acc)
 			return false;
 	}

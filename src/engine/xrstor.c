@@ -30,13 +30,13 @@ struct plan {
 static enum xs_exception check_header(const xs_machine *m, const uint8_t *img, uint64_t allowed,
 				      bool xrstors, struct plan *p)
 {
-	p->xstate_bv = ld64(img + HDR_XSTATE_BV);
-	p->xcomp_bv = ld64(img + HDR_XCOMP_BV);
+	p->xstate_bv = xs_ld64(img + HDR_XSTATE_BV);
+	p->xcomp_bv = xs_ld64(img + HDR_XCOMP_BV);
 	p->compacted = (p->xcomp_bv & XS_COMPACTED) != 0;
 	if (!p->compacted) {
 		if (xrstors || p->xstate_bv & ~m->xcr0)
 			return XS_EXC_GP;
-		return p->xcomp_bv || ld64(img + HDR_RESERVED) ? XS_EXC_GP : XS_EXC_NONE;
+		return p->xcomp_bv || xs_ld64(img + HDR_RESERVED) ? XS_EXC_GP : XS_EXC_NONE;
 	}
 	if (!m->cpu.xsavec || p->xcomp_bv & ~XS_COMPACTED & ~allowed)
 		return XS_EXC_GP;
@@ -111,7 +111,7 @@ static enum xs_exception check_all(xs_machine *m, const uint8_t *img, size_t len
 		return e;
 	if (len < reach(m, p))
 		return XS_EXC_PF;
-	if (mxcsr_loaded(p) && xs_mxcsr_bad(m, ld32(img + LEG_MXCSR)))
+	if (mxcsr_loaded(p) && xs_mxcsr_bad(m, xs_ld32(img + LEG_MXCSR)))
 		return XS_EXC_GP;
 	return XS_EXC_NONE;
 }
@@ -130,9 +130,9 @@ static void restore_legacy(xs_machine *m, const uint8_t *img, const struct plan 
 	if (!p->compacted) {
 		/* from memory even when both are initialised (§5.1, live CPU) */
 		if (p->rfbm & XS_MXCSR_USERS)
-			m->regs.mxcsr = ld32(img + LEG_MXCSR);
+			m->regs.mxcsr = xs_ld32(img + LEG_MXCSR);
 	} else if (p->load & XS_XFEATURE_MASK_SSE) {
-		m->regs.mxcsr = ld32(img + LEG_MXCSR);
+		m->regs.mxcsr = xs_ld32(img + LEG_MXCSR);
 	} else if (p->init & XS_XFEATURE_MASK_SSE) {
 		m->regs.mxcsr = XS_MXCSR_DEFAULT;	/* compacted SSE init (§7) */
 	}
@@ -209,16 +209,16 @@ static bool u_cet_ok(const xs_machine *m, uint64_t v)
 static bool cet_ok(const xs_machine *m, const uint8_t *c, unsigned nr)
 {
 	if (nr == XS_XFEATURE_CET_USER)
-		return u_cet_ok(m, ld64(c)) && ssp_ok(m, ld64(c + 8));
-	return ssp_ok(m, ld64(c)) && ssp_ok(m, ld64(c + 8)) && ssp_ok(m, ld64(c + 16));
+		return u_cet_ok(m, xs_ld64(c)) && ssp_ok(m, xs_ld64(c + 8));
+	return ssp_ok(m, xs_ld64(c)) && ssp_ok(m, xs_ld64(c + 8)) && ssp_ok(m, xs_ld64(c + 16));
 }
 
 /* UINTR (§5.2): canonical pointers, MISC 62:40, PD 5:0 and TT 3:1 reserved. */
 static bool uintr_ok(const xs_machine *m, const uint8_t *c)
 {
-	uint64_t misc = ld64(c + UINTR_MISC), pd = ld64(c + 24), tt = ld64(c + 40);
+	uint64_t misc = xs_ld64(c + UINTR_MISC), pd = xs_ld64(c + 24), tt = xs_ld64(c + 40);
 
-	if (!canonical(m, ld64(c)) || !canonical(m, ld64(c + 8)) || !canonical(m, pd) ||
+	if (!canonical(m, xs_ld64(c)) || !canonical(m, xs_ld64(c + 8)) || !canonical(m, pd) ||
 	    !canonical(m, tt))
 		return false;
 	return !(misc & 0x7fffff0000000000ull) && !(pd & 0x3f) && !(tt & 0xe);
@@ -242,7 +242,7 @@ static bool supervisor_value_ok(const xs_machine *m, const uint8_t *c, unsigned 
 	case XS_XFEATURE_RSRVD_COMP_14:
 		return uintr_ok(m, c);
 	case XS_XFEATURE_LBR:
-		return lbr_depth_ok(ld64(c + LBR_DEPTH));
+		return lbr_depth_ok(xs_ld64(c + LBR_DEPTH));
 	default:
 		return true;	/* PASID, HDC, HWP: loaded as given */
 	}
@@ -259,9 +259,9 @@ static enum xs_exception check_supervisor(const xs_machine *m, const uint8_t *im
 {
 	uint64_t touched = p->load | p->init;
 
-	if (touched & XS_XFEATURE_MASK_PT && ld64(m->regs.pt) & PT_TRACE_EN)
+	if (touched & XS_XFEATURE_MASK_PT && xs_ld64(m->regs.pt) & PT_TRACE_EN)
 		return XS_EXC_GP;
-	if (touched & XS_BIT(XS_XFEATURE_RSRVD_COMP_14) && ld64(m->regs.uintr + UINTR_MISC) & UINTR_UINV)
+	if (touched & XS_BIT(XS_XFEATURE_RSRVD_COMP_14) && xs_ld64(m->regs.uintr + UINTR_MISC) & UINTR_UINV)
 		return XS_EXC_GP;
 	for (uint64_t rest = p->load & m->xss; rest; rest &= rest - 1) {
 		unsigned nr = lowest(rest);
@@ -280,8 +280,8 @@ static enum xs_exception check_supervisor(const xs_machine *m, const uint8_t *im
 static void restore_lbr(xs_machine *m, const uint8_t *c)
 {
 	uint8_t *r = m->regs.lbr;
-	uint64_t depth = ld64(r + LBR_DEPTH);
-	size_t entries = ld64(c + LBR_DEPTH) == depth ? 24 * depth : 0;
+	uint64_t depth = xs_ld64(r + LBR_DEPTH);
+	size_t entries = xs_ld64(c + LBR_DEPTH) == depth ? 24 * depth : 0;
 
 	memcpy(r, c, LBR_DEPTH);
 	memcpy(r + 16, c + 16, LBR_HEAD - 16);

@@ -42,9 +42,9 @@ static void store_standard(const xs_machine *m, uint8_t *img, uint64_t rfbm, uin
 /* §4.1: XSTATE_BV bits outside RFBM keep their memory value (bit 63 included). */
 static void merge_xstate_bv(uint8_t *img, uint64_t rfbm, uint64_t inuse)
 {
-	uint64_t old = ld64(img + HDR_XSTATE_BV);
+	uint64_t old = xs_ld64(img + HDR_XSTATE_BV);
 
-	st64(img + HDR_XSTATE_BV, (old & ~rfbm) | (inuse & rfbm));
+	xs_st64(img + HDR_XSTATE_BV, (old & ~rfbm) | (inuse & rfbm));
 }
 
 /* XINUSE as the saves see it: XFD-armed components (and Hi16_ZMM outside 64-bit mode) are init. */
@@ -137,8 +137,8 @@ static void store_compacted(const xs_machine *m, uint8_t *img, uint64_t rfbm, ui
 
 		store_component(m, nr, img + off[nr], armed);
 	}
-	st64(img + HDR_XSTATE_BV, to_save);
-	st64(img + HDR_XCOMP_BV, rfbm | XS_COMPACTED);
+	xs_st64(img + HDR_XSTATE_BV, to_save);
+	xs_st64(img + HDR_XCOMP_BV, rfbm | XS_COMPACTED);
 }
 
 /* "MXCSR != 1F80h counts as SSE in use" for the compacted saves (§4.3). */
@@ -182,10 +182,10 @@ static void xsaves_fixups(const xs_machine *m, uint8_t *img, const uint32_t off[
 	if (saved & XS_BIT(XS_XFEATURE_RSRVD_COMP_14)) {
 		uint8_t *misc = img + off[14] + UINTR_MISC;
 
-		st64(misc, ld64(misc) & ~UINTR_MISC_RESERVED);
+		xs_st64(misc, xs_ld64(misc) & ~UINTR_MISC_RESERVED);
 	}
 	if (saved & XS_XFEATURE_MASK_LBR) {
-		uint64_t depth = ld64(m->regs.lbr + LBR_DEPTH);
+		uint64_t depth = xs_ld64(m->regs.lbr + LBR_DEPTH);
 		size_t keep = LBR_HEAD + 24 * (depth < 32 ? depth : 32);
 
 		if (keep < lbr_size)
@@ -196,14 +196,14 @@ static void xsaves_fixups(const xs_machine *m, uint8_t *img, const uint32_t off[
 /* After XSAVES: TraceEn and UINV are cleared in the registers (§4.4). */
 static void xsaves_side_effects(xs_machine *m, uint64_t saved)
 {
-	uint64_t ctl = ld64(m->regs.pt), misc = ld64(m->regs.uintr + UINTR_MISC);
+	uint64_t ctl = xs_ld64(m->regs.pt), misc = xs_ld64(m->regs.uintr + UINTR_MISC);
 
 	if (saved & XS_XFEATURE_MASK_PT && ctl & PT_TRACE_EN) {
-		st64(m->regs.pt, ctl & ~PT_TRACE_EN);
+		xs_st64(m->regs.pt, ctl & ~PT_TRACE_EN);
 		xs_machine_wrote(m, XS_XFEATURE_MASK_PT);
 	}
 	if (saved & XS_BIT(XS_XFEATURE_RSRVD_COMP_14) && misc & UINTR_UINV) {
-		st64(m->regs.uintr + UINTR_MISC, misc & ~UINTR_UINV);
+		xs_st64(m->regs.uintr + UINTR_MISC, misc & ~UINTR_UINV);
 		xs_machine_wrote(m, XS_BIT(XS_XFEATURE_RSRVD_COMP_14));
 	}
 }
@@ -237,7 +237,7 @@ enum xs_exception xs_xsaves(xs_machine *m, void *buf, size_t len, uint64_t edx_e
 		memcpy(lbr_before, img + off[15], m->cpu.size[15]);
 	store_compacted(m, img, rfbm, to_save, flags);
 	xsaves_fixups(m, img, off, to_save, lbr_before, m->cpu.size[15]);
-	st64(img + HDR_XSTATE_BV, in_use | mxcsr_in_use(m, rfbm));
+	xs_st64(img + HDR_XSTATE_BV, in_use | mxcsr_in_use(m, rfbm));
 	xsaves_side_effects(m, to_save);
 	return XS_EXC_NONE;
 }

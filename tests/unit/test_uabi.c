@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "testutil.h"
+#include "le.h"
 
 static xs_system *zen4;	/* XCR0 0xe7, CET_U/CET_S in XSS, no PKU */
 static xs_system *spr;	/* AMX, PKRU, PASID, CET */
@@ -35,14 +36,6 @@ static int teardown(void **state)
 static void put64(uint8_t *p, uint64_t v)
 {
 	memcpy(p, &v, 8);
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -241,7 +234,7 @@ static void test_ptrace_set_then_get_returns_what_was_set_with_xcr0_word(void **
 	assert_int_equal(xs_ptrace_getregset(&fpu, out, n, &got), 0);
 	assert_int_equal(got, n);
 	assert_memory_equal(out, b, 464);
-	assert_int_equal(get64(out + 464), spr->user.max_features);	/* XCR0 word */
+	assert_int_equal(xs_ld64(out + 464), spr->user.max_features);	/* XCR0 word */
 	for (unsigned i = 472; i < 512; i++)
 		assert_int_equal(out[i], 0);
 	assert_memory_equal(out + 512, b + 512, n - 512);
@@ -268,7 +261,7 @@ static void test_get_of_a_fresh_task_holds_init_values(void **state)
 	memcpy(&mxcsr, out + 24, 4);
 	assert_int_equal(fcw, 0x37f);
 	assert_int_equal(mxcsr, 0x1f80);
-	assert_int_equal(get64(out + 512), 0);	/* XSTATE_BV: all init */
+	assert_int_equal(xs_ld64(out + 512), 0);	/* XSTATE_BV: all init */
 	for (unsigned i = 576; i < sizeof(out); i++)
 		assert_int_equal(out[i], 0);
 	xs_fpu_destroy(&fpu);
@@ -296,7 +289,7 @@ static void test_sigframe_carries_fx_sw_bytes_and_magic2(void **state)
 	assert_int_equal(sw.xstate_size, 2432);
 	memcpy(&m2, frame + 2432, 4);
 	assert_int_equal(m2, XS_FP_XSTATE_MAGIC2);
-	assert_int_equal(get64(frame + 512) & 3, 3);	/* FP|SSE forced for legacy readers */
+	assert_int_equal(xs_ld64(frame + 512) & 3, 3);	/* FP|SSE forced for legacy readers */
 	assert_int_equal(xs_sigframe_check(&fpu, frame, sizeof(frame), &v), XS_SIGRETURN_XSTATE);
 	xs_fpu_destroy(&fpu);
 }
@@ -417,7 +410,7 @@ static void test_kvm_set_xsave_refuses_bits_kvm_does_not_support(void **state)
 	assert_int_equal(xs_fpu_init(&vmm, spr, NULL), 0);
 	assert_int_equal(xs_fpu_alloc_guest_fpstate(&vmm, &g), 0);
 	assert_int_equal(xs_kvm_get_xsave(spr, &g, 0x602e7, pkru, false, buf, sizeof(buf)), 0);
-	assert_int_equal(get64(buf + 464), spr->user.max_features);
+	assert_int_equal(xs_ld64(buf + 464), spr->user.max_features);
 	assert_int_equal(xs_kvm_set_xsave(spr, &g, buf, sizeof(buf), &pkru, &v), 0);
 	assert_int_equal(pkru, 0x77);	/* PKRU bit clear: the vCPU keeps its PKRU */
 	put64(buf + 512, XS_XFEATURE_MASK_CET_USER | 3);

@@ -15,34 +15,11 @@
 #include <string.h>
 
 #include "decode.h"
+#include "le.h"
 
 #define MXCSR_OFFSET 24u
 #define SW_RESERVED_OFFSET 464u
 #define XMM_OFFSET 160u
-
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
 
 /* ---- value helpers ----------------------------------------------------- */
 
@@ -176,8 +153,8 @@ static void ext80_text(uint64_t mant, uint16_t se, char *out, size_t size)
 
 static json_t *st_json(const uint8_t *slot, unsigned phys, bool nonempty)
 {
-	uint64_t mant = get64(slot);
-	uint16_t se = get16(slot + 8);
+	uint64_t mant = xs_ld64(slot);
+	uint16_t se = xs_ld16(slot + 8);
 	char val[64], reg[4];
 
 	ext80_text(mant, se, val, sizeof(val));
@@ -188,18 +165,18 @@ static json_t *st_json(const uint8_t *slot, unsigned phys, bool nonempty)
 
 static void dec_x87(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
 {
-	uint16_t fsw = get16(p + 2);
+	uint16_t fsw = xs_ld16(p + 2);
 	uint8_t ftw = p[4];
 	unsigned top = (fsw >> 11) & 7;
 
 	(void)b;
 	(void)size;
-	json_object_set_new(r, "fcw", fcw_json(get16(p)));
+	json_object_set_new(r, "fcw", fcw_json(xs_ld16(p)));
 	json_object_set_new(r, "fsw", fsw_json(fsw));
 	json_object_set_new(r, "ftw", ftw_json(ftw));
-	json_object_set_new(r, "fop", hexv(get16(p + 6) & 0x7ff, 3));
-	json_object_set_new(r, "fip", hexv(get64(p + 8), 16));
-	json_object_set_new(r, "fdp", hexv(get64(p + 16), 16));
+	json_object_set_new(r, "fop", hexv(xs_ld16(p + 6) & 0x7ff, 3));
+	json_object_set_new(r, "fip", hexv(xs_ld64(p + 8), 16));
+	json_object_set_new(r, "fdp", hexv(xs_ld64(p + 16), 16));
 	/* slot k holds ST(k) = physical register (TOP + k) mod 8; tags are physical */
 	for (unsigned k = 0; k < 8; k++) {
 		unsigned phys = (top + k) & 7;
@@ -237,8 +214,8 @@ static void dec_sse(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r
 {
 	(void)size;
 	/* MXCSR lives in the legacy area, outside the XMM bytes */
-	json_object_set_new(r, "mxcsr", mxcsr_json(get32(b + MXCSR_OFFSET)));
-	json_object_set_new(r, "mxcsr_mask", hexv(get32(b + MXCSR_OFFSET + 4), 8));
+	json_object_set_new(r, "mxcsr", mxcsr_json(xs_ld32(b + MXCSR_OFFSET)));
+	json_object_set_new(r, "mxcsr_mask", hexv(xs_ld32(b + MXCSR_OFFSET + 4), 8));
 	wide_regs(r, "xmm", 0, p, 16, 16);
 }
 
@@ -299,7 +276,7 @@ static void dec_opmask(const uint8_t *b, const uint8_t *p, unsigned size, json_t
 	(void)size;
 	for (unsigned i = 0; i < 8; i++) {
 		snprintf(key, sizeof(key), "k%u", i);
-		json_object_set_new(r, key, hexv(get64(p + 8 * i), 16));
+		json_object_set_new(r, key, hexv(xs_ld64(p + 8 * i), 16));
 	}
 }
 
@@ -321,27 +298,27 @@ static void dec_bndregs(const uint8_t *b, const uint8_t *p, unsigned size, json_
 	/* as stored: the upper bound is kept in one's complement form */
 	for (unsigned i = 0; i < 4; i++) {
 		snprintf(key, sizeof(key), "bnd%u", i);
-		json_object_set_new(r, key, json_pack("{s:o, s:o}", "lower", hexv(get64(p + 16 * i), 16),
-						      "upper", hexv(get64(p + 16 * i + 8), 16)));
+		json_object_set_new(r, key, json_pack("{s:o, s:o}", "lower", hexv(xs_ld64(p + 16 * i), 16),
+						      "upper", hexv(xs_ld64(p + 16 * i + 8), 16)));
 	}
 }
 
 static void dec_bndcsr(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
 {
 	static const char *const cfg[2] = { "EN", "BNDPRESERVE" };
-	uint64_t bndcfgu = get64(p);
+	uint64_t bndcfgu = xs_ld64(p);
 
 	(void)b;
 	(void)size;
 	json_object_set_new(r, "bndcfgu", json_pack("{s:o, s:o, s:o}", "value", hexv(bndcfgu, 16), "bits",
 						    bit_names(bndcfgu, cfg, 2), "base",
 						    hexv(bndcfgu & ~UINT64_C(0xfff), 16)));
-	json_object_set_new(r, "bndstatus", hexv(get64(p + 8), 16));
+	json_object_set_new(r, "bndstatus", hexv(xs_ld64(p + 8), 16));
 }
 
 static void dec_pkru(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
 {
-	uint32_t pkru = get32(p);
+	uint32_t pkru = xs_ld32(p);
 	json_t *ad = json_array(), *wd = json_array();
 
 	(void)b;
@@ -362,7 +339,7 @@ static void dec_pasid(const uint8_t *b, const uint8_t *p, unsigned size, json_t 
 {
 	(void)b;
 	(void)size;
-	json_object_set_new(r, "ia32_pasid", hexv(get64(p), 16));
+	json_object_set_new(r, "ia32_pasid", hexv(xs_ld64(p), 16));
 }
 
 static void dec_cet_u(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
@@ -370,23 +347,23 @@ static void dec_cet_u(const uint8_t *b, const uint8_t *p, unsigned size, json_t 
 	static const char *const bits[12] = { "SH_STK_EN", "WR_SHSTK_EN", "ENDBR_EN", "LEG_IW_EN",
 					      "NO_TRACK_EN", "SUPPRESS_DIS", NULL, NULL, NULL, NULL,
 					      "SUPPRESS", "TRACKER" };
-	uint64_t cet = get64(p);
+	uint64_t cet = xs_ld64(p);
 
 	(void)b;
 	(void)size;
 	json_object_set_new(r, "ia32_u_cet", json_pack("{s:o, s:o, s:o}", "value", hexv(cet, 16), "bits",
 						       bit_names(cet, bits, 12), "legacy_bitmap",
 						       hexv(cet & ~UINT64_C(0xfff), 16)));
-	json_object_set_new(r, "ia32_pl3_ssp", hexv(get64(p + 8), 16));
+	json_object_set_new(r, "ia32_pl3_ssp", hexv(xs_ld64(p + 8), 16));
 }
 
 static void dec_cet_s(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
 {
 	(void)b;
 	(void)size;
-	json_object_set_new(r, "ia32_pl0_ssp", hexv(get64(p), 16));
-	json_object_set_new(r, "ia32_pl1_ssp", hexv(get64(p + 8), 16));
-	json_object_set_new(r, "ia32_pl2_ssp", hexv(get64(p + 16), 16));
+	json_object_set_new(r, "ia32_pl0_ssp", hexv(xs_ld64(p), 16));
+	json_object_set_new(r, "ia32_pl1_ssp", hexv(xs_ld64(p + 8), 16));
+	json_object_set_new(r, "ia32_pl2_ssp", hexv(xs_ld64(p + 16), 16));
 }
 
 /* ---- AMX and APX (components 17, 18, 19) -------------------------------- */
@@ -398,7 +375,7 @@ static void dec_tilecfg(const uint8_t *b, const uint8_t *p, unsigned size, json_
 	(void)b;
 	(void)size;
 	for (unsigned n = 0; n < 8; n++) {
-		json_array_append_new(colsb, json_integer(get16(p + 16 + 2 * n)));
+		json_array_append_new(colsb, json_integer(xs_ld16(p + 16 + 2 * n)));
 		json_array_append_new(rows, json_integer(p[48 + n]));
 	}
 	json_object_set_new(r, "palette", json_integer(p[0]));
@@ -436,7 +413,7 @@ static void dec_apx(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r
 	(void)size;
 	for (unsigned i = 0; i < 16; i++) {
 		snprintf(key, sizeof(key), "r%u", 16 + i);
-		json_object_set_new(r, key, hexv(get64(p + 8 * i), 16));
+		json_object_set_new(r, key, hexv(xs_ld64(p + 8 * i), 16));
 	}
 }
 
@@ -529,7 +506,7 @@ static json_t *component_json(const struct decode_ctx *c, unsigned nr)
 /* Bytes 464..471 of ptrace and KVM buffers: the kernel's user XCR0. */
 static json_t *xcr0_word_json(const uint8_t *b)
 {
-	uint64_t xcr0 = get64(b + SW_RESERVED_OFFSET);
+	uint64_t xcr0 = xs_ld64(b + SW_RESERVED_OFFSET);
 
 	return json_pack("{s:o, s:o}", "xcr0", hexv(xcr0, 1), "xcr0_names", xfeature_names(xcr0));
 }
@@ -541,7 +518,7 @@ static json_t *sigframe_json(const uint8_t *b, size_t len)
 	bool magic2;
 
 	memcpy(&sw, b + SW_RESERVED_OFFSET, sizeof(sw));
-	magic2 = (size_t)sw.xstate_size + 4 <= len && get32(b + sw.xstate_size) == XS_FP_XSTATE_MAGIC2;
+	magic2 = (size_t)sw.xstate_size + 4 <= len && xs_ld32(b + sw.xstate_size) == XS_FP_XSTATE_MAGIC2;
 	return json_pack("{s:o, s:b, s:I, s:o, s:o, s:I, s:b}", "magic1", hexv(sw.magic1, 8), "magic1_ok",
 			 sw.magic1 == XS_FP_XSTATE_MAGIC1, "extended_size", (json_int_t)sw.extended_size,
 			 "xfeatures", hexv(sw.xfeatures, 1), "xfeatures_names", xfeature_names(sw.xfeatures),
