@@ -219,6 +219,7 @@ static enum dump_kind detect(const char *text, size_t len)
 
 struct leafval {
 	uint32_t leaf, subleaf, r[4];
+	bool unmarked;		/* InstLatx64 line without "[SL nn]" */
 };
 
 static const char *const plain_fields[6] = { "leaf", "subleaf", "eax", "ebx", "ecx", "edx" };
@@ -313,7 +314,7 @@ static bool parse_plain(struct parser *ps, const struct line *ln, struct leafval
 	}
 	if (!line_end(ps, &body, p, PLAIN_SHAPE))
 		return false;
-	*v = (struct leafval){ f[0], f[1], { f[2], f[3], f[4], f[5] } };
+	*v = (struct leafval){ f[0], f[1], { f[2], f[3], f[4], f[5] }, false };
 	return true;
 }
 
@@ -345,9 +346,10 @@ static bool parse_cpuid_r(struct parser *ps, const struct line *ln, struct leafv
 
 /* Trailing "[SL nn]" gives the sub-leaf; any other bracket is a remark. */
 static bool parse_instlat_tail(struct parser *ps, const struct line *ln, const char *p,
-			       uint32_t *subleaf)
+			       uint32_t *subleaf, bool *unmarked)
 {
 	*subleaf = 0;
+	*unmarked = true;
 	skip_ws(&p, ln->end);
 	if (p == ln->end)
 		return true;
@@ -361,6 +363,7 @@ static bool parse_instlat_tail(struct parser *ps, const struct line *ln, const c
 	}
 	if (starts_with(p, ln->end, "[SL ")) {
 		p += 4;
+		*unmarked = false;
 		if (!field_hex(ps, ln, &p, "sub-leaf in [SL nn]", subleaf))
 			return false;
 		return literal(ps, ln, &p, "]", INSTLAT_SHAPE);
@@ -383,7 +386,7 @@ static bool parse_instlat(struct parser *ps, const struct line *ln, struct leafv
 		if (!field_hex(ps, ln, &p, regs[i], &v->r[i]))
 			return false;
 	}
-	return parse_instlat_tail(ps, ln, p, &v->subleaf);
+	return parse_instlat_tail(ps, ln, p, &v->subleaf, &v->unmarked);
 }
 
 /* ---- driver -------------------------------------------------------------- */
@@ -404,10 +407,27 @@ static bool is_comment(const struct line *ln)
 	return p < ln->end && *p == '#';
 }
 
+/*
+ * Old InstLatx64 dumps list the sub-leaves of a leaf without "[SL nn]". For
+ * the leaves the model reads (7, 0xD, 0x1D) the sub-leaf of such a repeat is
+ * unknown, and keeping only the first would silently lose components.
+ */
+static bool unmarked_subleaf(struct parser *ps, const struct line *ln, const struct leafval *v,
+			     const uint32_t old[4])
+{
+	if (!v->unmarked || (v->leaf != 0x7 && v->leaf != 0xd && v->leaf != 0x1d) ||
+	    !memcmp(old, v->r, sizeof(v->r)))
+		return false;
+	diag_set(ps->diag, ps->filename, ln->no,
+		 "leaf %08X repeated without a sub-leaf: expected '[SL nn]' after the registers",
+		 v->leaf);
+	return true;
+}
+
 /* Classify one line; returns false on a parse error. */
 static bool walk_line(struct parser *ps, struct walk *w, const struct line *ln)
 {
-	struct leafval v;
+	struct leafval v = { 0 };
 	bool ok;
 
 	if (blank(ln) || is_comment(ln))
@@ -442,7 +462,7 @@ static bool walk_line(struct parser *ps, struct walk *w, const struct line *ln)
 
 		/* The first value of a repeated leaf wins (dumps repeat leaf 2). */
 		if (xs_cpuid(w->out, v.leaf, v.subleaf, old))
-			return true;
+			return !unmarked_subleaf(ps, ln, &v, old);
 		if (xs_cpu_set_leaf(w->out, v.leaf, v.subleaf, v.r[0], v.r[1], v.r[2], v.r[3])) {
 			diag_set(ps->diag, ps->filename, ln->no,
 				 "too many CPUID leaves for one CPU (at most %u)", XS_CPU_MAX_LEAVES);

@@ -242,6 +242,32 @@ static void test_cpuid_r_error_bad_register_value(void **state)
 		     "dump.txt:2: ", "expected a hexadecimal eax=");
 }
 
+/* An old dump listing leaf 0xD's sub-leaves without [SL nn]: refused, not collapsed. */
+static void test_instlat_error_subleaves_without_sl_marks(void **state)
+{
+	(void)state;
+	expect_error("CPUID 00000000: 0000000D-756E6547-6C65746E-49656E69\n"
+		     "CPUID 0000000D: 00000007-00000340-00000340-00000000\n"
+		     "CPUID 0000000D: 00000001-00000000-00000000-00000000\n",
+		     0, -EINVAL, "dump.txt:3: ", "leaf 0000000D repeated without a sub-leaf");
+}
+
+/* Leaf 2 (and other leaves without sub-leaves) may repeat: the first wins. */
+static void test_instlat_repeated_leaf_2_keeps_the_first(void **state)
+{
+	xs_cpu cpu;
+	struct xs_diag d = { 0 };
+	uint32_t r[4];
+
+	(void)state;
+	assert_int_equal(parse(&cpu, "CPUID 00000000: 0000000D-756E6547-6C65746E-49656E69\n"
+				     "CPUID 00000001: 00000F41-00000800-00000000-078BFBFF\n"
+				     "CPUID 00000002: 00000001-00000002-00000003-00000004\n"
+				     "CPUID 00000002: 00000009-00000009-00000009-00000009\n", 0, &d), 0);
+	assert_true(xs_cpuid(&cpu, 2, 0, r));
+	assert_int_equal(r[0], 1);
+}
+
 static void test_instlat_error_missing_dash(void **state)
 {
 	(void)state;
@@ -381,6 +407,8 @@ int main(void)
 		cmocka_unit_test(test_cpuid_r_error_missing_register),
 		cmocka_unit_test(test_cpuid_r_error_missing_colon),
 		cmocka_unit_test(test_cpuid_r_error_bad_register_value),
+		cmocka_unit_test(test_instlat_error_subleaves_without_sl_marks),
+		cmocka_unit_test(test_instlat_repeated_leaf_2_keeps_the_first),
 		cmocka_unit_test(test_instlat_error_missing_dash),
 		cmocka_unit_test(test_instlat_error_bad_subleaf),
 		cmocka_unit_test(test_instlat_error_trailing_garbage),
