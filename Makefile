@@ -60,5 +60,16 @@ test-fuzz: fuzz-build
 			$(FUZZ_BUILD)/scratch/$$t fuzz/corpus/$$t || exit 1; \
 	done
 
+# Benchmarks: a Release build in build-bench, every bench/bench_* program,
+# `xstate bench switch` (the CET-S series' experiment) and `xstate bench
+# memory`; results in build-bench/results and docs/bench/, the page
+# docs/benchmarks.md with its plot (scripts/bench-run.sh, bench-report.sh).
+bench: deps
+	@mkdir -p build-bench/results && date +%s > build-bench/results/started
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DXS_BUILD_TESTS=OFF
+	cmake --build build-bench -j $(JOBS)
+	./scripts/bench-run.sh build-bench build-bench/results
+	./scripts/bench-report.sh build-bench/results docs
+
 clean:
 	rm -rf build build-werror build-asan build-fuzz build-bench

@@ -8,7 +8,7 @@
  * median ns per instruction (per pair for the round trip) and the ratio
  * engine/CPU. Goal: <= 1.5 for the full-state save and restore.
  *
- * usage: bench_engine [--rounds R] [--iterations N]
+ * usage: bench_engine [--json FILE] [--rounds R] [--iterations N]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +144,14 @@ static int setup(struct bench *b)
 	return 0;
 }
 
+static void teardown(struct bench *b)
+{
+	free(b->m);
+	free(b->state);
+	free(b->out);
+	free(b->cmp);
+}
+
 static void run_rows(struct bench *b, struct row *rows, unsigned nrows, unsigned rounds,
 		     unsigned long iters)
 {
@@ -161,24 +169,40 @@ static void run_rows(struct bench *b, struct row *rows, unsigned nrows, unsigned
 		}
 }
 
-static void print_rows(const struct bench *b, struct row *rows, unsigned nrows, unsigned rounds)
+/* One row as a JSON object (make bench keeps them in docs/bench/engine.json). */
+static void json_row(FILE *json, const struct row *r, uint64_t rfbm, double e, double c, bool *first)
 {
+	fprintf(json, "%s    {\"op\": \"%s\", \"rfbm\": \"0x%llx\", \"engine_ns\": %.2f, \"cpu_ns\": %.2f, \"ratio\": %.3f}",
+		*first ? "" : ",\n", r->name, (unsigned long long)rfbm, e, c, e / c);
+	*first = false;
+}
+
+static void print_rows(const struct bench *b, struct row *rows, unsigned nrows, unsigned rounds,
+		       FILE *json)
+{
+	bool first = true;
+
 	printf("%-26s %-20s %10s %10s %8s\n", "operation", "RFBM", "engine ns", "cpu ns", "ratio");
 	for (unsigned i = 0; i < nrows; i++) {
+		uint64_t rfbm = rows[i].rfbm & b->hw.xcr0;
 		double e, c;
 
 		if (!available(b, rows[i].insn) || (rows[i].compacted && !b->hw.xsavec))
 			continue;
 		e = bench_median(rows[i].ns[ENGINE], rounds);
 		c = bench_median(rows[i].ns[CPU], rounds);
-		printf("%-26s 0x%-18llx %10.1f %10.1f %8.2f\n", rows[i].name,
-		       (unsigned long long)(rows[i].rfbm & b->hw.xcr0), e, c, e / c);
+		printf("%-26s 0x%-18llx %10.1f %10.1f %8.2f\n", rows[i].name, (unsigned long long)rfbm, e,
+		       c, e / c);
+		if (json)
+			json_row(json, &rows[i], rfbm, e, c, &first);
 	}
 }
 
 int main(int argc, char **argv)
 {
 	struct bench b;
+	const char *json_path = NULL;
+	FILE *json = NULL;
 	unsigned rounds = 21;
 	unsigned long iters = 2000;
 	uint64_t all = ~UINT64_C(0), small = XS_XFEATURE_MASK_FPSSE, avx = XS_XFEATURE_MASK_YMM;
@@ -202,17 +226,30 @@ int main(int argc, char **argv)
 			rounds = (unsigned)strtoul(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--iterations"))
 			iters = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--json"))
+			json_path = argv[i + 1];
 	}
 	if (rounds < 1 || rounds > BENCH_MAX_ROUNDS || iters < 1) {
-		fprintf(stderr, "usage: bench_engine [--rounds 1..%d] [--iterations N]\n", BENCH_MAX_ROUNDS);
+		fprintf(stderr, "usage: bench_engine [--json FILE] [--rounds 1..%d] [--iterations N]\n",
+			BENCH_MAX_ROUNDS);
 		return 2;
 	}
 	if (setup(&b))
 		return 0;
+	if (json_path && !(json = fopen(json_path, "w")))
+		return perror(json_path), 2;
 	printf("XCR0 0x%llx, standard size %zu, %u rounds x %lu instructions per side\n",
 	       (unsigned long long)b.hw.xcr0, xs_engine_standard_size(b.m, b.hw.xcr0), rounds, iters);
 	run_rows(&b, rows, sizeof(rows) / sizeof(rows[0]), rounds, iters);
 	xs_hw_reset(&b.hw);
-	print_rows(&b, rows, sizeof(rows) / sizeof(rows[0]), rounds);
+	if (json)
+		fprintf(json, "{\n  \"benchmark\": \"engine\",\n  \"xcr0\": \"0x%llx\",\n  \"results\": [\n",
+			(unsigned long long)b.hw.xcr0);
+	print_rows(&b, rows, sizeof(rows) / sizeof(rows[0]), rounds, json);
+	if (json) {
+		fprintf(json, "\n  ]\n}\n");
+		fclose(json);
+	}
+	teardown(&b);
 	return 0;
 }

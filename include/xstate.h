@@ -1150,7 +1150,10 @@ int xs_machine_setup_kernel(xs_machine *m, const xs_system *sys);
  */
 enum xs_exception xs_os_xsave(xs_machine *m, const xs_system *sys, xs_fpstate *fps,
 			      struct xs_diag *diag);
-/* os_xrstor(): restore `mask & fps->xfeatures` with XRSTORS, or XRSTOR. */
+/*
+ * restore_fpregs_from_fpstate(): XRSTORS (or XRSTOR) with RFBM = mask &
+ * kernel max_features; components outside fps's XCOMP_BV go to init.
+ */
 enum xs_exception xs_os_xrstor(xs_machine *m, const xs_system *sys, const xs_fpstate *fps,
 			       uint64_t mask);
 

@@ -61,13 +61,19 @@ enum xs_exception xs_os_xsave(xs_machine *m, const xs_system *sys, xs_fpstate *f
 	return e != XS_EXC_NONE ? e : xs_execute(m, &a);
 }
 
-/* XSTATE_XRESTORE: XRSTORS when the kernel uses XSAVES, else XRSTOR. */
+/*
+ * XSTATE_XRESTORE: XRSTORS when the kernel uses XSAVES, else XRSTOR. The
+ * RFBM is `mask & max_features`, not the fpstate's xfeatures
+ * (restore_fpregs_from_fpstate()): a component the previous owner used but
+ * this fpstate lacks must go back to its init state — so restoring a task
+ * after a vCPU clears CET_S.
+ */
 enum xs_exception xs_os_xrstor(xs_machine *m, const xs_system *sys, const xs_fpstate *fps,
 			       uint64_t mask)
 {
 	struct xs_insn_args a = { .insn = sys->xsaves ? XS_INSN_XRSTORS : XS_INSN_XRSTOR,
 				  .flags = XS_REX_W, .buf = fps->regs, .len = fps->size,
-				  .edx_eax = mask & fps->xfeatures };
+				  .edx_eax = mask & sys->kernel.max_features };
 	enum xs_exception e = os_set_xfd(m, fps);
 
 	return e != XS_EXC_NONE ? e : xs_execute(m, &a);

@@ -125,7 +125,7 @@ static void test_no_fpstate_saves_cet_s_under_off(void **state)
 	run_teardown(&r);
 }
 
-static void test_guest_cet_s_survives_xrstors_round_trip(void **state)
+static void test_guest_cet_s_survives_xrstors_and_a_task_restore_resets_it(void **state)
 {
 	struct run r;
 
@@ -136,11 +136,14 @@ static void test_guest_cet_s_survives_xrstors_round_trip(void **state)
 	xs_machine_wrote(&r.m, CET_S_MASK);
 	assert_int_equal(xs_os_xrstor(&r.m, r.sys, r.guest.fpstate, ~0ull), XS_EXC_NONE);
 	assert_true(r.m.regs.cet_s.pl0_ssp == pl_ssp[0] && r.m.regs.cet_s.pl2_ssp == pl_ssp[2]);
-	/* restoring the task's fpstate leaves CET_S alone: it is not in its RFBM */
-	r.m.regs.cet_s.pl1_ssp = 7;
-	xs_machine_wrote(&r.m, CET_S_MASK);
+	/*
+	 * Restoring the task's fpstate (RFBM = max_features, as
+	 * restore_fpregs_from_fpstate() does) puts the vCPU's CET_S back to
+	 * its init state: the task's XCOMP_BV has no bit 12.
+	 */
 	assert_int_equal(xs_os_xrstor(&r.m, r.sys, r.fpu.fpstate, ~0ull), XS_EXC_NONE);
-	assert_true(r.m.regs.cet_s.pl1_ssp == 7);
+	assert_true(r.m.regs.cet_s.pl0_ssp == 0 && r.m.regs.cet_s.pl1_ssp == 0 &&
+		    r.m.regs.cet_s.pl2_ssp == 0);
 	run_teardown(&r);
 }
 
@@ -208,7 +211,7 @@ int main(void)
 		cmocka_unit_test(test_task_fpstate_never_saves_cet_s_under_guest_only),
 		cmocka_unit_test(test_task_fpstate_saves_cet_s_under_all),
 		cmocka_unit_test(test_no_fpstate_saves_cet_s_under_off),
-		cmocka_unit_test(test_guest_cet_s_survives_xrstors_round_trip),
+		cmocka_unit_test(test_guest_cet_s_survives_xrstors_and_a_task_restore_resets_it),
 		cmocka_unit_test(test_os_xsave_warns_for_guest_only_state_in_a_task_fpstate),
 		cmocka_unit_test(test_os_xsave_picks_the_kernels_instruction),
 	};

@@ -8,17 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_switch.h"
 #include "cli.h"
 
 static void bench_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: xstate bench memory [--cpuid FILE|DIR] [--format text|json]\n"
-		"       xstate bench switch [--cpuid FILE] [--tasks N] [--switches M] [--format text|json]\n\n"
+		"       xstate bench switch [--cpuid FILE] [--cpu N] [--tasks N] [--switches M]\n"
+		"                           [--rounds R] [--no-anchor] [--format text|json]\n\n"
 		"memory: bytes of a task's and a vCPU's fpstate under each CET-S policy (off,\n"
 		"        guest-only, all) and what a non-vCPU task saves under guest-only\n"
 		"        compared with all, for one CPU or every dump of a directory.\n"
-		"switch: the series' context-switch experiment (see xstate bench switch --help).\n");
+		"switch: the series' context-switch experiment: ns per switch of tasks under\n"
+		"        each policy, on this CPU and on the software engine, beside a real\n"
+		"        switch on the live kernel (see xstate bench switch --help).\n");
 }
 
 struct mem_row {
@@ -134,5 +138,7 @@ int cmd_bench(int argc, char **argv)
 		return bench_usage(stdout), XS_EXIT_OK;
 	if (!strcmp(argv[1], "memory"))
 		return bench_memory(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "switch"))
+		return bench_switch(argc - 1, argv + 1);
 	return cli_error("bench: unknown benchmark '%s' (expected memory or switch)", argv[1]);
 }

@@ -250,7 +250,7 @@ int cli_is_dump_name(const struct dirent *d)
 	static const char *const skip[] = { ".md", ".tsv", ".csv", ".json" };
 	size_t n = strlen(d->d_name);
 
-	if (d->d_name[0] == '.')
+	if (d->d_name[0] == '.' || d->d_type == DT_DIR)	/* e.g. formats/: a corpus is flat */
 		return 0;
 	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
 		if (n > strlen(skip[i]) && !strcmp(d->d_name + n - strlen(skip[i]), skip[i]))

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xstate bench switch: the CET supervisor state series' context-switch
+ * experiment on the model. Three cases (CET-S off, guest-only, all), each
+ * a set of tasks with fpstates laid out as that kernel would; a switch
+ * saves the outgoing task's registers and restores the incoming one's, on
+ * the CPU itself (user mode) and on the software engine (as the kernel at
+ * CPL 0). An anchor measures a real context switch on the live kernel.
+ *
+ *   bench_switch.c         options, the rounds, statistics and verdicts
+ *   bench_switch_model.c   tasks, machines and the switch loops
+ *   bench_switch_anchor.c  the pipe ping-pong on the live kernel
+ *   bench_switch_out.c     text and JSON
+ */
+#ifndef XS_BENCH_SWITCH_H
+#define XS_BENCH_SWITCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+#define SW_CASES 3
+
+/* Where a switch runs. */
+enum sw_backend {
+	SW_HW,		 /* XSAVEC/XRSTOR on this CPU, user mode */
+	SW_ENGINE,	 /* the engine as the kernel drives it, optimisations on */
+	SW_ENGINE_NOOPT, /* the same with impl.init_opt and impl.modified_opt off */
+	SW_BACKENDS
+};
+
+/*
+ * min / median / max over the rounds, spread = (max - min) / median, and
+ * iqr = (Q3 - Q1) / median: the noise measure, which one slow round (a
+ * neighbour on the machine) does not move.
+ */
+struct sw_stats {
+	double min, median, max, spread, iqr;
+};
+
+/* One case (a CET-S policy) on one backend. */
+struct sw_case {
+	enum xs_cet_s_policy policy;
+	const xs_system *sys;
+	xs_fpu *tasks;		/* the tasks' fpus; fpstate->regs is what is switched */
+	unsigned cur;		/* the task on the CPU */
+	xs_machine *m;		/* engine backends: the processor */
+	uint64_t mask;		/* hardware: the EDX:EAX of XSAVEC and XRSTOR */
+	double *ns;		/* ns per switch, per round */
+	struct sw_stats st;
+};
+
+struct sw_backend_run {
+	const char *name;	/* "hardware", "engine", "engine_noopt" */
+	bool available;
+	char why_absent[256];
+	const char *save, *restore;	/* instruction names */
+	char note[768];		/* what the rows mean on this CPU */
+	struct sw_case cases[SW_CASES];
+	double ratio[2];	/* case2/case1, case3/case1 (medians) */
+	double delta[2];	/* the same as differences, ns per switch */
+	bool within[2];		/* the verdicts */
+};
+
+struct sw_anchor {
+	bool available;
+	char why_absent[256];
+	bool pinned;
+	int cpu;		/* where both processes ran, -1 when not pinned */
+	unsigned long round_trips;	/* per round */
+	double *ns;		/* ns per switch, per round */
+	struct sw_stats st;
+};
+
+struct sw_bench {
+	/* options */
+	const char *cpuid;
+	unsigned cpu_index;
+	unsigned ntasks;
+	unsigned long switches;	/* per case per round */
+	unsigned rounds;
+	bool anchor;
+	enum xs_out_format fmt;
+	/* the model */
+	xs_cpu *cpu;
+	char cpu_name[4200];
+	bool live;		/* the model is the CPU this runs on */
+	xs_system *sys[SW_CASES];
+	struct xs_hw hw;
+	struct sw_backend_run be[SW_BACKENDS];
+	struct sw_anchor anc;
+};
+
+/* The series' three cases in its order: case 1, 2, 3. */
+extern const enum xs_cet_s_policy sw_case_policy[SW_CASES];
+
+/* xstate bench switch ARGS (argv[0] is "switch"). */
+int bench_switch(int argc, char **argv);
+
+/* bench_switch_model.c: tasks and machines of every case; 0 or -ENOMEM. */
+int sw_model_setup(struct sw_bench *b);
+void sw_model_free(struct sw_bench *b);
+/* `n` switches of one case on one backend: ns per switch, or < 0 on a fault. */
+double sw_model_run(struct sw_bench *b, enum sw_backend be, unsigned c, unsigned long n);
+
+/* bench_switch_anchor.c: the rounds of the pipe ping-pong (fills b->anc). */
+void sw_anchor_run(struct sw_bench *b);
+
+/* bench_switch_out.c */
+void sw_print_text(const struct sw_bench *b);
+int sw_print_json(const struct sw_bench *b);
+/* The rule behind within[]: one sentence, printed with the results. */
+extern const char sw_noise_rule[];
+
+#endif
