@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "le.h"
 #include "testutil.h"
 
 #define ET_ALL ~UINT64_C(0)
@@ -17,31 +18,11 @@
 #define ET_XCOMP_BV 520
 #define ET_CMP XS_XCOMP_BV_COMPACTED_FORMAT
 
-static inline uint64_t et_ld64(const void *buf, size_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, (const uint8_t *)buf + off, 8);
-	return v;
-}
-
-static inline void et_st64(void *buf, size_t off, uint64_t v)
-{
-	memcpy((uint8_t *)buf + off, &v, 8);
-}
-
-static inline uint32_t et_ld32(const void *buf, size_t off)
-{
-	uint32_t v;
-
-	memcpy(&v, (const uint8_t *)buf + off, 4);
-	return v;
-}
-
-static inline void et_st32(void *buf, size_t off, uint32_t v)
-{
-	memcpy((uint8_t *)buf + off, &v, 4);
-}
+/* Header and legacy-area fields at a byte offset (src/le.h does the access). */
+static inline uint64_t et_ld64(const void *buf, size_t off) { return xs_ld64((const uint8_t *)buf + off); }
+static inline void et_st64(void *buf, size_t off, uint64_t v) { xs_st64((uint8_t *)buf + off, v); }
+static inline uint32_t et_ld32(const void *buf, size_t off) { return xs_ld32((const uint8_t *)buf + off); }
+static inline void et_st32(void *buf, size_t off, uint32_t v) { xs_st32((uint8_t *)buf + off, v); }
 
 /* A zeroed, 64-byte aligned area (free with free()). */
 static inline uint8_t *et_area(size_t size)

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "testutil.h"
+#include "le.h"
 
 static char dir[] = "/tmp/xs-decode-XXXXXX";
 static xs_system *spr, *zen4;
@@ -45,21 +46,6 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
-
 static const char *write_buffer(const char *name, const void *buf, size_t len)
 {
 	static char path[600];
@@ -82,10 +68,10 @@ static void expect_line(const char *out, const char *needle)
 /* x87 after FLD1: TOP = 7, ST(0) = physical R7 = 1.0, only R7 tagged. */
 static void set_st0_one(uint8_t *b)
 {
-	put16(b + 2, 0x3800);
+	xs_st16(b + 2, 0x3800);
 	b[4] = 0x80;
-	put64(b + 32, UINT64_C(0x8000000000000000));
-	put16(b + 40, 0x3fff);
+	xs_st64(b + 32, UINT64_C(0x8000000000000000));
+	xs_st16(b + 40, 0x3fff);
 }
 
 static void set_vectors(uint8_t *b, const xs_system *sys)
@@ -113,7 +99,7 @@ static uint8_t *ptrace_buffer(const xs_system *sys, uint64_t bv, void (*fill)(ui
 	assert_non_null(b);
 	assert_int_equal(xs_ptrace_getregset(&fpu, b, *len, NULL), 0);
 	fill(b, sys);
-	put64(b + 512, bv);
+	xs_st64(b + 512, bv);
 	if (xs_ptrace_setregset(&fpu, b, *len, &v))
 		fail_msg("PTRACE_SETREGSET refused: %s", v.reason);
 	memset(b, 0xee, *len);
@@ -128,11 +114,11 @@ static void fill_spr(uint8_t *b, const xs_system *sys)
 
 	set_st0_one(b);
 	set_vectors(b, sys);
-	put64(b + sys->xstate_offsets[XS_XFEATURE_OPMASK] + 8, 0x1234);	/* k1 */
-	put32(b + sys->xstate_offsets[XS_XFEATURE_PKRU], 0x4c);	/* key 1 AD+WD, key 3 AD */
+	xs_st64(b + sys->xstate_offsets[XS_XFEATURE_OPMASK] + 8, 0x1234);	/* k1 */
+	xs_st32(b + sys->xstate_offsets[XS_XFEATURE_PKRU], 0x4c);	/* key 1 AD+WD, key 3 AD */
 	cfg[0] = 1;	/* palette 1: two tiles of 16 rows x 64 bytes */
-	put16(cfg + 16, 64);
-	put16(cfg + 18, 64);
+	xs_st16(cfg + 16, 64);
+	xs_st16(cfg + 18, 64);
 	cfg[48] = 16;
 	cfg[49] = 16;
 }
@@ -199,7 +185,7 @@ static void test_ymm_without_sse_shows_only_the_high_halves(void **state)
 	char args[1024], *out;
 
 	(void)state;
-	put64(b + 512, XS_XFEATURE_MASK_YMM);
+	xs_st64(b + 512, XS_XFEATURE_MASK_YMM);
 	b[576 + 16] = 0x42;
 	snprintf(args, sizeof(args), "decode %s --cpuid %s --kind xsave", write_buffer("ymm.xsave", b, sizeof(b)),
 		 zen4_path);
@@ -250,15 +236,15 @@ static uint8_t *compacted_image(void)
 	uint8_t *b = calloc(1, C_END);
 
 	assert_non_null(b);
-	put64(b + 512, comp);
-	put64(b + 520, comp | XS_XCOMP_BV_COMPACTED_FORMAT);
-	put16(b, 0x037f);
-	put32(b + 24, 0x1f80);
-	put64(b + C_OPMASK + 56, 0xff);				/* k7 */
-	put32(b + C_PKRU, 0x4);					/* key 1 AD */
-	put64(b + C_CET_U, UINT64_C(0x7f0000001005));		/* SH_STK_EN ENDBR_EN, bitmap */
-	put64(b + C_CET_U + 8, UINT64_C(0x7ffd0000fff8));	/* PL3_SSP */
-	put64(b + C_CET_S + 16, UINT64_C(0xffff800000001000));	/* PL2_SSP */
+	xs_st64(b + 512, comp);
+	xs_st64(b + 520, comp | XS_XCOMP_BV_COMPACTED_FORMAT);
+	xs_st16(b, 0x037f);
+	xs_st32(b + 24, 0x1f80);
+	xs_st64(b + C_OPMASK + 56, 0xff);				/* k7 */
+	xs_st32(b + C_PKRU, 0x4);					/* key 1 AD */
+	xs_st64(b + C_CET_U, UINT64_C(0x7f0000001005));		/* SH_STK_EN ENDBR_EN, bitmap */
+	xs_st64(b + C_CET_U + 8, UINT64_C(0x7ffd0000fff8));	/* PL3_SSP */
+	xs_st64(b + C_CET_S + 16, UINT64_C(0xffff800000001000));	/* PL2_SSP */
 	b[C_TILECFG] = 1;
 	b[C_TILEDATA + 2 * 1024 + 5] = 0x99;			/* one byte of TMM2 */
 	return b;
@@ -308,11 +294,11 @@ static void test_mpx_registers_on_a_client(void **state)
 	(void)state;
 	xt_cpu_avx2_client(&cpu);
 	dump = xt_write_dump(&cpu, dir, "client.txt");
-	put64(b + 512, XS_XFEATURE_MASK_BNDREGS | XS_XFEATURE_MASK_BNDCSR);
-	put64(b + 960, 0x1000);				/* BND0 lower */
-	put64(b + 968, ~UINT64_C(0x1fff));		/* BND0 upper, one's complement */
-	put64(b + 1024, UINT64_C(0x70000003));		/* BNDCFGU: EN, BNDPRESERVE, base */
-	put64(b + 1032, 2);				/* BNDSTATUS */
+	xs_st64(b + 512, XS_XFEATURE_MASK_BNDREGS | XS_XFEATURE_MASK_BNDCSR);
+	xs_st64(b + 960, 0x1000);				/* BND0 lower */
+	xs_st64(b + 968, ~UINT64_C(0x1fff));		/* BND0 upper, one's complement */
+	xs_st64(b + 1024, UINT64_C(0x70000003));		/* BNDCFGU: EN, BNDPRESERVE, base */
+	xs_st64(b + 1032, 2);				/* BNDSTATUS */
 	snprintf(args, sizeof(args), "decode %s --cpuid %s --kind xsave", write_buffer("mpx", b, sizeof(b)), dump);
 	assert_int_equal(xt_tool(args, &out, true), 0);
 	expect_line(out, "  bnd0         lower=0x0000000000001000 upper=0xffffffffffffe000\n");
@@ -346,12 +332,12 @@ static void test_pasid_apx_and_raw_components(void **state)
 	(void)state;
 	xt_cpu_synth(&cpu, &s);
 	dump = xt_write_dump(&cpu, dir, "apx.txt");
-	put64(b + 512, comp & ~XS_XFEATURE_MASK_FPSSE & ~XS_XFEATURE_MASK_YMM);
-	put64(b + 520, comp | XS_XCOMP_BV_COMPACTED_FORMAT);
+	xs_st64(b + 512, comp & ~XS_XFEATURE_MASK_FPSSE & ~XS_XFEATURE_MASK_YMM);
+	xs_st64(b + 520, comp | XS_XCOMP_BV_COMPACTED_FORMAT);
 	b[832] = 0xab;					/* PT: IA32_RTIT_CTL */
-	put64(b + 960, UINT64_C(0x80000005));		/* PASID */
-	put64(b + 968, 0x16);				/* R16 */
-	put64(b + 968 + 15 * 8, 0x31);			/* R31 */
+	xs_st64(b + 960, UINT64_C(0x80000005));		/* PASID */
+	xs_st64(b + 968, 0x16);				/* R16 */
+	xs_st64(b + 968 + 15 * 8, 0x31);			/* R31 */
 	snprintf(args, sizeof(args), "decode %s --cpuid %s", write_buffer("apx", b, sizeof(b)), dump);
 	assert_int_equal(xt_tool(args, &out, true), 0);
 	expect_line(out, "component 8 pt: offset 832, 128 bytes\n  bytes        ab000000");
@@ -434,11 +420,11 @@ static void test_x87_values_infinities_nans_and_invalid_encodings(void **state)
 	char args[1024], *out, line[128];
 
 	(void)state;
-	put64(b + 512, XS_XFEATURE_MASK_FP);
+	xs_st64(b + 512, XS_XFEATURE_MASK_FP);
 	b[4] = 0xff;
 	for (unsigned k = 0; k < 8; k++) {
-		put64(b + 32 + 16 * k, st[k].mant);
-		put16(b + 40 + 16 * k, st[k].se);
+		xs_st64(b + 32 + 16 * k, st[k].mant);
+		xs_st16(b + 40 + 16 * k, st[k].se);
 	}
 	snprintf(args, sizeof(args), "decode %s --cpuid %s", write_buffer("x87", b, sizeof(b)), zen4_path);
 	assert_int_equal(xt_tool(args, &out, true), 0);
@@ -471,11 +457,11 @@ static void test_bad_input_is_a_precise_error_with_exit_2(void **state)
 	path = write_buffer("short", b, 575);
 	snprintf(args, sizeof(args), "decode %s --cpuid %s", path, zen4_path);
 	expect_error(args, "575 bytes: an XSAVE buffer has at least 576");
-	put64(b + 512, XS_XFEATURE_MASK_FPSSE | XS_XFEATURE_MASK_PKRU);
+	xs_st64(b + 512, XS_XFEATURE_MASK_FPSSE | XS_XFEATURE_MASK_PKRU);
 	path = write_buffer("pkru", b, sizeof(b));
 	snprintf(args, sizeof(args), "decode %s --cpuid %s", path, zen4_path);
 	expect_error(args, "XSTATE_BV bit 9 (pkru): this CPU has no such component");
-	put64(b + 512, XS_XFEATURE_MASK_FPSSE | XS_XFEATURE_MASK_Hi16_ZMM);
+	xs_st64(b + 512, XS_XFEATURE_MASK_FPSSE | XS_XFEATURE_MASK_Hi16_ZMM);
 	path = write_buffer("cut", b, 2000);
 	snprintf(args, sizeof(args), "decode %s --cpuid %s", path, zen4_path);
 	expect_error(args, "2000 bytes: the header's components need 2432");

@@ -13,6 +13,7 @@
 
 #include "verify_cpu.h"
 #include "verify_uabi.h"
+#include "le.h"
 
 static uint64_t rnd(struct verifier *v)
 {
@@ -22,21 +23,6 @@ static uint64_t rnd(struct verifier *v)
 static unsigned below(struct verifier *v, unsigned n)
 {
 	return (unsigned)(rnd(v) % n);
-}
-
-static void put64(uint8_t *p, uint64_t x)
-{
-	memcpy(p, &x, 8);
-}
-
-static void put16(uint8_t *p, uint16_t x)
-{
-	memcpy(p, &x, 2);
-}
-
-static void put32(uint8_t *p, uint32_t x)
-{
-	memcpy(p, &x, 4);
 }
 
 static void fill(struct verifier *v, uint8_t *p, size_t n)
@@ -89,8 +75,8 @@ static void put_f80(struct verifier *v, uint8_t *p)
 	case 4: sig |= UINT64_C(1) << 63; break;
 	default: break;
 	}
-	put64(p, sig);
-	put16(p + 8, se);
+	xs_st64(p, sig);
+	xs_st16(p + 8, se);
 }
 
 /* The x87 part of the legacy region (§2): init values or random fields. */
@@ -99,12 +85,12 @@ static void put_x87(struct verifier *v, uint8_t *b)
 	if (!below(v, 4)) {
 		memset(b, 0, 24);
 		memset(b + 32, 0, 128);
-		put16(b, 0x037f);
+		xs_st16(b, 0x037f);
 		return;
 	}
 	fill(v, b, 24);
 	if (below(v, 2))
-		put16(b, 0x037f);	/* exceptions masked: no pending ones */
+		xs_st16(b, 0x037f);	/* exceptions masked: no pending ones */
 	for (unsigned k = 0; k < 8; k++) {
 		fill(v, b + 32 + 16 * k, 16);
 		put_f80(v, b + 32 + 16 * k);
@@ -157,15 +143,15 @@ static void put_state(struct verifier *v, uint8_t *img, bool compacted)
 
 	fill(v, img, v->area);
 	put_x87(v, img);
-	put32(img + 24, random_mxcsr(v));
+	xs_st32(img + 24, random_mxcsr(v));
 	component_data(v, img + 160, 256);
 	if (compacted && v->hw.xsavec)
 		xcomp = bv | (rnd(v) & v->xcr0) | XS_XCOMP_BV_COMPACTED_FORMAT;
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
 		if (v->xcr0 & XS_BIT(nr))
 			put_component(v, img, xs_engine_offset(v->reset, xcomp, nr), nr);
-	put64(img + 512, bv);
-	put64(img + 520, xcomp);
+	xs_st64(img + 512, bv);
+	xs_st64(img + 520, xcomp);
 	memset(img + 528, 0, 48);
 	if (!xcomp && below(v, 2))
 		fill(v, img + 536, 40);	/* not checked by the standard form (§3) */
@@ -190,14 +176,14 @@ static void mutate(struct verifier *v, uint8_t *img)
 	case 0: bv |= foreign_bit(v); break;
 	case 1: xcomp ^= XS_BIT(below(v, 64)); break;
 	case 2: img[528 + below(v, 48)] ^= (uint8_t)(1 + below(v, 255)); break;
-	case 3: put32(img + 24, (uint32_t)rnd(v)); break;
+	case 3: xs_st32(img + 24, (uint32_t)rnd(v)); break;
 	case 4: bv |= XS_XCOMP_BV_COMPACTED_FORMAT; break;
 	case 5: xcomp |= foreign_bit(v); break;
 	case 6: bv &= ~XS_BIT(below(v, XS_XFEATURE_MAX)); break;
 	default: img[464 + below(v, 48)] ^= 0xff; break;	/* ignored by every restore */
 	}
-	put64(img + 512, bv);
-	put64(img + 520, xcomp);
+	xs_st64(img + 512, bv);
+	xs_st64(img + 520, xcomp);
 }
 
 /* Where a test slot's buffer starts this case: roomy, short (ends at the guard) or misaligned. */
