@@ -5,7 +5,9 @@
  * builds, for every CPU fixture and the spec's synthetic models. No timing.
  */
 #include <dirent.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "testutil.h"
 
@@ -147,12 +149,72 @@ static void test_accounting_matches_the_hand_written_fpstate_sizes(void **state)
 	assert_true(checked >= 8);
 }
 
+static json_int_t policy_bytes(json_t *row, const char *kind, const char *policy)
+{
+	return json_integer_value(json_object_get(json_object_get(row, kind), policy));
+}
+
+/*
+ * `xstate bench memory` prints the accounting of the Zen 4 of
+ * linux-xstate.md (XCR0 0xe7, CET_U 16 bytes at 2432, CET_S 24 bytes at
+ * 2448): a task 2448 bytes under off and guest-only and 2472 under all; a
+ * vCPU 2448 under off and 2472 otherwise; 24 bytes saved per task. In a
+ * directory a bad dump is reported and skipped (exit 1); a single bad file
+ * is bad input (exit 2, no table).
+ */
+static void test_bench_memory_command_prints_the_hand_computed_zen4_costs(void **state)
+{
+	char dir[] = "/tmp/xs-memory-XXXXXX", args[1024], bad[512], *out;
+	json_t *j, *row;
+	FILE *f;
+	xs_cpu cpu;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	xt_cpu_zen4_cet(&cpu);
+	xt_write_dump(&cpu, dir, "zen4.txt");
+	snprintf(bad, sizeof(bad), "%s/broken.txt", dir);
+	assert_non_null(f = fopen(bad, "w"));
+	fputs("0000000d 0 zz\n", f);
+	fclose(f);
+
+	snprintf(args, sizeof(args), "bench memory --cpuid %s --format json", dir);
+	assert_int_equal(xt_tool(args, &out, false), 1);
+	j = json_loads(out, 0, NULL);
+	free(out);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(j), 1);
+	row = json_array_get(j, 0);
+	assert_non_null(strstr(json_string_value(json_object_get(row, "cpu")), "zen4.txt"));
+	assert_int_equal(policy_bytes(row, "task_bytes", "off"), 2448);
+	assert_int_equal(policy_bytes(row, "task_bytes", "guest-only"), 2448);
+	assert_int_equal(policy_bytes(row, "task_bytes", "all"), 2472);
+	assert_int_equal(policy_bytes(row, "vcpu_bytes", "off"), 2448);
+	assert_int_equal(policy_bytes(row, "vcpu_bytes", "guest-only"), 2472);
+	assert_int_equal(policy_bytes(row, "vcpu_bytes", "all"), 2472);
+	assert_int_equal(json_integer_value(json_object_get(row, "saving_per_task")), 24);
+	json_decref(j);
+
+	snprintf(args, sizeof(args), "bench memory --cpuid %s", dir);
+	assert_int_equal(xt_tool(args, &out, true), 1);
+	assert_non_null(strstr(out, "broken.txt:1:"));
+	free(out);
+
+	snprintf(args, sizeof(args), "bench memory --cpuid %s --format json", bad);
+	assert_int_equal(xt_tool(args, &out, false), 2);
+	assert_string_equal(out, "");
+	free(out);
+	snprintf(args, sizeof(args), "rm -rf %s", dir);
+	assert_int_equal(system(args), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accounting_matches_the_fpstates_of_the_synthetic_models),
 		cmocka_unit_test(test_accounting_matches_the_fpstates_of_every_fixture),
 		cmocka_unit_test(test_accounting_matches_the_hand_written_fpstate_sizes),
+		cmocka_unit_test(test_bench_memory_command_prints_the_hand_computed_zen4_costs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -182,6 +182,10 @@ static void test_compat_command_json_and_exit_status(void **state)
 	assert_int_equal(tool("compat live live --kind robot", &out), 2);
 	assert_non_null(strstr(out, "expected task or vcpu"));
 	free(out);
+	/* a bad release names the option it came with */
+	assert_int_equal(tool("compat live live --kernel-b 4.19", &out), 2);
+	assert_non_null(strstr(out, "xstate: --kernel-b: expected a release from 5.10 to 6.18"));
+	free(out);
 }
 
 static void test_baseline_command_prints_cpuid_for_guests(void **state)

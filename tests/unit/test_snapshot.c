@@ -96,7 +96,7 @@ static void test_snapshot_plan_command(void **state)
 	assert_non_null(strstr(out, "\"guest_kernel\": \"6.6\""));
 	free(out);
 	assert_int_equal(xt_tool("snapshot-plan --guest-kernel 4.19", &out, true), 2);
-	assert_non_null(strstr(out, "--kernel: expected a release from 5.10 to 6.18"));
+	assert_non_null(strstr(out, "xstate: --guest-kernel: expected a release from 5.10 to 6.18"));
 	free(out);
 }
 

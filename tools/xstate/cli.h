@@ -43,7 +43,8 @@ int cli_parse_disable(const char *list, uint64_t *mask);
 /* --request a,b (xfeature names) */
 int cli_parse_xfeatures(const char *list, uint64_t *mask);
 /* --kernel 6.18 */
-int cli_parse_kernel(const char *s, uint32_t *out);
+/* A --kernel style value; errors name `option`. */
+int cli_parse_kernel(const char *option, const char *s, uint32_t *out);
 
 /* Read a whole file (binary); message and XS_EXIT_USAGE on error. */
 int cli_read_file(const char *path, uint8_t **buf, size_t *len);

@@ -101,6 +101,9 @@ static int bench_memory(int argc, char **argv)
 		ret = cli_error("bench memory: unexpected argument '%s'", argv[optind]);
 	if (!ret && cli_is_directory(path) && (n = scandir(path, &names, cli_is_dump_name, alphasort)) < 0)
 		ret = cli_error("%s: cannot read the directory", path);
+	/* one CPU that cannot be read is bad input: no table at all */
+	if (!ret && !names && !mem_row_of(path, &r))
+		ret = XS_EXIT_USAGE;
 	if (ret) {
 		json_decref(arr);
 		return ret;
@@ -113,7 +116,7 @@ static int bench_memory(int argc, char **argv)
 
 		if (names)
 			snprintf(file, sizeof(file), "%s/%s", path, names[i]->d_name);
-		if (!mem_row_of(names ? file : path, &r))
+		if (names && !mem_row_of(file, &r))
 			bad++;
 		else if (fmt == OUT_JSON)
 			json_array_append_new(arr, row_json(&r));

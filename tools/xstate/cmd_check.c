@@ -53,7 +53,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 			break;
 		case 'r': ret = cli_parse_xfeatures(optarg, &a->request); break;
 		case 's': ret = cli_parse_policy(optarg, &a->opts.cet_s); break;
-		case 'k': ret = cli_parse_kernel(optarg, &a->opts.kernel); break;
+		case 'k': ret = cli_parse_kernel("--kernel", optarg, &a->opts.kernel); break;
 		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &a->fmt); break;
 		case 'h': check_usage(stdout); return -1;
 		default: check_usage(stderr); return XS_EXIT_USAGE;

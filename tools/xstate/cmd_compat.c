@@ -101,8 +101,8 @@ int cmd_compat(int argc, char **argv)
 	while (!ret && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'K': ret = cli_parse_kind(optarg, &kind); break;
-		case 'a': ret = cli_parse_kernel(optarg, &oa.kernel); break;
-		case 'b': ret = cli_parse_kernel(optarg, &ob.kernel); break;
+		case 'a': ret = cli_parse_kernel("--kernel-a", optarg, &oa.kernel); break;
+		case 'b': ret = cli_parse_kernel("--kernel-b", optarg, &ob.kernel); break;
 		case 's':
 			ret = cli_parse_policy(optarg, &oa.cet_s);
 			ob.cet_s = oa.cet_s;

@@ -62,7 +62,7 @@ static int parse_args(int argc, char **argv, struct fpstate_args *a)
 		case 'r': ret = cli_parse_xfeatures(optarg, &a->request); break;
 		case 's': ret = cli_parse_policy(optarg, &a->opts.cet_s); break;
 		case 'd': ret = cli_parse_disable(optarg, &a->opts.clear_features); break;
-		case 'k': ret = cli_parse_kernel(optarg, &a->opts.kernel); break;
+		case 'k': ret = cli_parse_kernel("--kernel", optarg, &a->opts.kernel); break;
 		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &a->fmt); break;
 		case 'h': fpstate_usage(stdout); return -1;
 		default: fpstate_usage(stderr); return XS_EXIT_USAGE;

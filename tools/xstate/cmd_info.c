@@ -62,7 +62,7 @@ static int parse_args(int argc, char **argv, struct info_args *a)
 			break;
 		case 'd': ret = cli_parse_disable(optarg, &a->opts.clear_features); break;
 		case 's': ret = cli_parse_policy(optarg, &a->opts.cet_s); break;
-		case 'k': ret = cli_parse_kernel(optarg, &a->opts.kernel); break;
+		case 'k': ret = cli_parse_kernel("--kernel", optarg, &a->opts.kernel); break;
 		case 'h': info_usage(stdout); return -1;
 		default: info_usage(stderr); return XS_EXIT_USAGE;
 		}

@@ -90,8 +90,8 @@ int cmd_snapshot_plan(int argc, char **argv)
 	while (!ret && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
-		case 'k': ret = cli_parse_kernel(optarg, &o.kernel); break;
-		case 'g': ret = cli_parse_kernel(optarg, &guest); break;
+		case 'k': ret = cli_parse_kernel("--kernel", optarg, &o.kernel); break;
+		case 'g': ret = cli_parse_kernel("--guest-kernel", optarg, &guest); break;
 		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &fmt); break;
 		case 'h': snapshot_usage(stdout); goto out;
 		default: snapshot_usage(stderr); ret = XS_EXIT_USAGE; break;

@@ -139,10 +139,11 @@ int cli_parse_xfeatures(const char *list, uint64_t *mask)
 	return for_each_item(list, add_xfeature, mask);
 }
 
-int cli_parse_kernel(const char *s, uint32_t *out)
+int cli_parse_kernel(const char *option, const char *s, uint32_t *out)
 {
 	if (xs_kernel_parse(s, out))
-		return cli_error("--kernel: expected a release from 5.10 to 6.18 (5.10..5.19, 6.0..6.18), got '%s'", s);
+		return cli_error("%s: expected a release from 5.10 to 6.18 (5.10..5.19, 6.0..6.18), got '%s'",
+				 option, s);
 	return 0;
 }
 
