@@ -42,9 +42,27 @@ int cli_parse_policy(const char *s, enum xs_cet_s_policy *out);
 int cli_parse_disable(const char *list, uint64_t *mask);
 /* --request a,b (xfeature names) */
 int cli_parse_xfeatures(const char *list, uint64_t *mask);
-/* --kernel 6.18 */
-/* A --kernel style value; errors name `option`. */
+/* A --kernel style value (6.18); errors name `option`. */
 int cli_parse_kernel(const char *option, const char *s, uint32_t *out);
+
+/*
+ * The CPU model options the commands share, with the same getopt codes
+ * everywhere: --cpuid 'c', --cpu 'n', --cet-s 's', --disable 'd',
+ * --kernel 'k'. A command lists the ones it takes in its longopts.
+ */
+struct cli_model {
+	const char *cpuid;	/* NULL: the live CPU */
+	unsigned cpu;
+	struct xs_options opts;
+};
+#define CLI_OPT_CPUID { "cpuid", required_argument, NULL, 'c' }
+#define CLI_OPT_CPU { "cpu", required_argument, NULL, 'n' }
+#define CLI_OPT_CET_S { "cet-s", required_argument, NULL, 's' }
+#define CLI_OPT_DISABLE { "disable", required_argument, NULL, 'd' }
+#define CLI_OPT_KERNEL { "kernel", required_argument, NULL, 'k' }
+void cli_model_init(struct cli_model *m);
+/* True when getopt code c is a model option; *ret gets its parse status. */
+bool cli_model_option(int c, const char *arg, struct cli_model *m, int *ret);
 
 /* Read a whole file (binary); message and XS_EXIT_USAGE on error. */
 int cli_read_file(const char *path, uint8_t **buf, size_t *len);

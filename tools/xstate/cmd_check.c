@@ -21,42 +21,34 @@ static void check_usage(FILE *f)
 }
 
 struct check_args {
-	const char *file, *cpuid, *kind;
-	unsigned cpu;
+	const char *file, *kind;
+	struct cli_model m;
 	uint64_t request;
 	enum xs_out_format fmt;
-	struct xs_options opts;
 };
 
 static int parse_args(int argc, char **argv, struct check_args *a)
 {
 	static const struct option longopts[] = {
-		{ "kind", required_argument, NULL, 'K' }, { "cpuid", required_argument, NULL, 'c' },
-		{ "cpu", required_argument, NULL, 'n' }, { "request", required_argument, NULL, 'r' },
-		{ "cet-s", required_argument, NULL, 's' }, { "kernel", required_argument, NULL, 'k' },
+		CLI_OPT_CPUID, CLI_OPT_CPU, CLI_OPT_CET_S, CLI_OPT_KERNEL,
+		{ "kind", required_argument, NULL, 'K' }, { "request", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	unsigned long long n;
 	int c, ret;
 
-	xs_options_init(&a->opts);
+	cli_model_init(&a->m);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		ret = 0;
 		switch (c) {
 		case 'K': a->kind = optarg; break;
-		case 'c': a->cpuid = optarg; break;
-		case 'n':
-			ret = cli_parse_uint("--cpu", optarg, 4095, &n);
-			a->cpu = (unsigned)n;
-			break;
 		case 'r': ret = cli_parse_xfeatures(optarg, &a->request); break;
-		case 's': ret = cli_parse_policy(optarg, &a->opts.cet_s); break;
-		case 'k': ret = cli_parse_kernel("--kernel", optarg, &a->opts.kernel); break;
 		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &a->fmt); break;
 		case 'h': check_usage(stdout); return -1;
-		default: check_usage(stderr); return XS_EXIT_USAGE;
+		default:
+			if (!cli_model_option(c, optarg, &a->m, &ret))
+				return check_usage(stderr), XS_EXIT_USAGE;
 		}
 		if (ret)
 			return ret;
@@ -152,8 +144,8 @@ int cmd_check(int argc, char **argv)
 	}
 	ret = cli_read_file(a.file, &buf, &len);
 	if (!ret)
-		ret = cli_load_cpu(cpu, a.cpuid, a.cpu);
-	if (!ret && xs_system_init(sys, cpu, &a.opts))
+		ret = cli_load_cpu(cpu, a.m.cpuid, a.m.cpu);
+	if (!ret && xs_system_init(sys, cpu, &a.m.opts))
 		ret = cli_error("check: unsupported option combination");
 	if (!ret)
 		ret = judge(sys, &a, buf, len, &v, &outcome);

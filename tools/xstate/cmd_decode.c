@@ -29,8 +29,8 @@ static void decode_usage(FILE *f)
 }
 
 struct decode_args {
-	const char *file, *cpuid;
-	unsigned cpu;
+	const char *file;
+	struct cli_model m;
 	enum decode_kind kind;
 	enum xs_out_format fmt;
 };
@@ -45,26 +45,23 @@ static int parse_kind(const char *s, enum decode_kind *kind)
 static int parse_args(int argc, char **argv, struct decode_args *a)
 {
 	static const struct option longopts[] = {
-		{ "kind", required_argument, NULL, 'K' }, { "cpuid", required_argument, NULL, 'c' },
-		{ "cpu", required_argument, NULL, 'n' }, { "format", required_argument, NULL, 'f' },
+		CLI_OPT_CPUID, CLI_OPT_CPU,
+		{ "kind", required_argument, NULL, 'K' }, { "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
-	unsigned long long n;
 	int c, ret;
 
+	cli_model_init(&a->m);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		ret = 0;
 		switch (c) {
 		case 'K': ret = parse_kind(optarg, &a->kind); break;
-		case 'c': a->cpuid = optarg; break;
-		case 'n':
-			ret = cli_parse_uint("--cpu", optarg, 4095, &n);
-			a->cpu = (unsigned)n;
-			break;
 		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &a->fmt); break;
 		case 'h': decode_usage(stdout); return -1;
-		default: decode_usage(stderr); return XS_EXIT_USAGE;
+		default:
+			if (!cli_model_option(c, optarg, &a->m, &ret))
+				return decode_usage(stderr), XS_EXIT_USAGE;
 		}
 		if (ret)
 			return ret;
@@ -97,7 +94,7 @@ static int build_doc(const xs_system *sys, const struct decode_args *a, const ui
 static int load_system(xs_system *sys, const struct decode_args *a)
 {
 	xs_cpu *cpu = malloc(sizeof(*cpu));
-	int ret = cpu ? cli_load_cpu(cpu, a->cpuid, a->cpu) : cli_error("out of memory");
+	int ret = cpu ? cli_load_cpu(cpu, a->m.cpuid, a->m.cpu) : cli_error("out of memory");
 
 	if (!ret && xs_system_init(sys, cpu, NULL))
 		ret = cli_error("decode: cannot model the CPU");

@@ -23,36 +23,27 @@ static void fpstate_usage(FILE *f)
 }
 
 struct fpstate_args {
-	const char *cpuid;
-	unsigned cpu;
+	struct cli_model m;
 	bool guest;
 	uint64_t request;
 	enum xs_out_format fmt;
-	struct xs_options opts;
 };
 
 static int parse_args(int argc, char **argv, struct fpstate_args *a)
 {
 	static const struct option longopts[] = {
-		{ "cpuid", required_argument, NULL, 'c' }, { "cpu", required_argument, NULL, 'n' },
+		CLI_OPT_CPUID, CLI_OPT_CPU, CLI_OPT_CET_S, CLI_OPT_DISABLE, CLI_OPT_KERNEL,
 		{ "kind", required_argument, NULL, 'K' }, { "request", required_argument, NULL, 'r' },
-		{ "cet-s", required_argument, NULL, 's' }, { "disable", required_argument, NULL, 'd' },
-		{ "kernel", required_argument, NULL, 'k' }, { "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
 	};
-	unsigned long long n;
 	int c, ret;
 
-	xs_options_init(&a->opts);
+	cli_model_init(&a->m);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		ret = 0;
 		switch (c) {
-		case 'c': a->cpuid = optarg; break;
-		case 'n':
-			ret = cli_parse_uint("--cpu", optarg, 4095, &n);
-			a->cpu = (unsigned)n;
-			break;
 		case 'K':
 			if (!strcmp(optarg, "guest") || !strcmp(optarg, "vcpu"))
 				a->guest = true;
@@ -60,12 +51,11 @@ static int parse_args(int argc, char **argv, struct fpstate_args *a)
 				ret = cli_error("--kind: expected task or guest, got '%s'", optarg);
 			break;
 		case 'r': ret = cli_parse_xfeatures(optarg, &a->request); break;
-		case 's': ret = cli_parse_policy(optarg, &a->opts.cet_s); break;
-		case 'd': ret = cli_parse_disable(optarg, &a->opts.clear_features); break;
-		case 'k': ret = cli_parse_kernel("--kernel", optarg, &a->opts.kernel); break;
 		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &a->fmt); break;
 		case 'h': fpstate_usage(stdout); return -1;
-		default: fpstate_usage(stderr); return XS_EXIT_USAGE;
+		default:
+			if (!cli_model_option(c, optarg, &a->m, &ret))
+				return fpstate_usage(stderr), XS_EXIT_USAGE;
 		}
 		if (ret)
 			return ret;
@@ -193,10 +183,10 @@ int cmd_fpstate(int argc, char **argv)
 		ret = ret < 0 ? XS_EXIT_OK : ret;
 		goto out;
 	}
-	ret = cli_load_cpu(cpu, a.cpuid, a.cpu);
+	ret = cli_load_cpu(cpu, a.m.cpuid, a.m.cpu);
 	if (ret)
 		goto out;
-	if (xs_system_init(sys, cpu, &a.opts) || xs_policy_costs(cpu, &a.opts, pc)) {
+	if (xs_system_init(sys, cpu, &a.m.opts) || xs_policy_costs(cpu, &a.m.opts, pc)) {
 		ret = cli_error("fpstate: unsupported option combination");
 		goto out;
 	}

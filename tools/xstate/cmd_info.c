@@ -30,41 +30,31 @@ static void info_usage(FILE *f)
 }
 
 struct info_args {
-	const char *cpuid;
-	unsigned cpu;
+	struct cli_model m;
 	enum xs_out_format fmt;
-	struct xs_options opts;
 };
 
 static int parse_args(int argc, char **argv, struct info_args *a)
 {
 	static const struct option longopts[] = {
-		{ "cpuid", required_argument, NULL, 'c' }, { "cpu", required_argument, NULL, 'n' },
-		{ "format", required_argument, NULL, 'f' }, { "disable", required_argument, NULL, 'd' },
-		{ "cet-s", required_argument, NULL, 's' }, { "kernel", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+		CLI_OPT_CPUID, CLI_OPT_CPU, CLI_OPT_DISABLE, CLI_OPT_CET_S, CLI_OPT_KERNEL,
+		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
 	};
-	unsigned long long n;
 	int c, ret;
 
-	xs_options_init(&a->opts);
+	cli_model_init(&a->m);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		ret = 0;
 		switch (c) {
-		case 'c': a->cpuid = optarg; break;
-		case 'n':
-			ret = cli_parse_uint("--cpu", optarg, 4095, &n);
-			a->cpu = (unsigned)n;
-			break;
 		case 'f':
 			ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON | 1u << OUT_DMESG | 1u << OUT_CSV, &a->fmt);
 			break;
-		case 'd': ret = cli_parse_disable(optarg, &a->opts.clear_features); break;
-		case 's': ret = cli_parse_policy(optarg, &a->opts.cet_s); break;
-		case 'k': ret = cli_parse_kernel("--kernel", optarg, &a->opts.kernel); break;
 		case 'h': info_usage(stdout); return -1;
-		default: info_usage(stderr); return XS_EXIT_USAGE;
+		default:
+			if (!cli_model_option(c, optarg, &a->m, &ret))
+				return info_usage(stderr), XS_EXIT_USAGE;
 		}
 		if (ret)
 			return ret;
@@ -269,11 +259,11 @@ static bool corpus_record(const char *path, const struct info_args *a, json_t *a
 {
 	struct xs_diag diag = { 0 };
 
-	if (xs_cpu_from_file(cpu, path, a->cpu, &diag)) {
+	if (xs_cpu_from_file(cpu, path, a->m.cpu, &diag)) {
 		fprintf(stderr, "%s\n", diag.msg);
 		return false;
 	}
-	if (xs_system_init(sys, cpu, &a->opts)) {
+	if (xs_system_init(sys, cpu, &a->m.opts)) {
 		fprintf(stderr, "%s: the options are not modelled\n", path);
 		return false;
 	}
@@ -296,17 +286,17 @@ static int info_corpus(const struct info_args *a, xs_cpu *cpu, xs_system *sys)
 	int n;
 
 	if (a->fmt != OUT_JSON && a->fmt != OUT_CSV)
-		return cli_error("--cpuid %s is a directory: use --format json or --format csv", a->cpuid);
-	n = scandir(a->cpuid, &names, cli_is_dump_name, alphasort);
+		return cli_error("--cpuid %s is a directory: use --format json or --format csv", a->m.cpuid);
+	n = scandir(a->m.cpuid, &names, cli_is_dump_name, alphasort);
 	if (n < 0)
-		return cli_error("%s: cannot read the directory", a->cpuid);
+		return cli_error("%s: cannot read the directory", a->m.cpuid);
 	if (!arr)
 		printf("%s\n", csv_columns);
 	for (int i = 0; i < n; i++) {
 		char path[4096];
 		struct stat st;
 
-		snprintf(path, sizeof(path), "%s/%s", a->cpuid, names[i]->d_name);
+		snprintf(path, sizeof(path), "%s/%s", a->m.cpuid, names[i]->d_name);
 		if (!stat(path, &st) && S_ISREG(st.st_mode) && !corpus_record(path, a, arr, cpu, sys))
 			bad++;
 		free(names[i]);
@@ -335,7 +325,7 @@ int cmd_info(int argc, char **argv)
 		ret = ret < 0 ? XS_EXIT_OK : ret;
 		goto out;
 	}
-	if (cli_is_directory(a.cpuid)) {
+	if (cli_is_directory(a.m.cpuid)) {
 		ret = info_corpus(&a, cpu, sys);
 		goto out;
 	}
@@ -343,12 +333,12 @@ int cmd_info(int argc, char **argv)
 		ret = cli_error("--format csv is for a directory of dumps (--cpuid DIR)");
 		goto out;
 	}
-	ret = cli_load_cpu(cpu, a.cpuid, a.cpu);
+	ret = cli_load_cpu(cpu, a.m.cpuid, a.m.cpu);
 	if (ret)
 		goto out;
-	if (xs_system_init(sys, cpu, &a.opts)) {
-		ret = cli_error("info: unsupported option combination (kernel %u.%u)", a.opts.kernel >> 8,
-				a.opts.kernel & 0xff);
+	if (xs_system_init(sys, cpu, &a.m.opts)) {
+		ret = cli_error("info: unsupported option combination (kernel %u.%u)", a.m.opts.kernel >> 8,
+				a.m.opts.kernel & 0xff);
 		goto out;
 	}
 	if (a.fmt == OUT_DMESG)
@@ -356,7 +346,7 @@ int cmd_info(int argc, char **argv)
 	else if (a.fmt == OUT_JSON)
 		ret = cli_print_json(info_json(sys));
 	else
-		print_text(sys, a.cpuid);
+		print_text(sys, a.m.cpuid);
 out:
 	free(cpu);
 	free(sys);

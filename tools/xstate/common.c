@@ -147,6 +147,30 @@ int cli_parse_kernel(const char *option, const char *s, uint32_t *out)
 	return 0;
 }
 
+void cli_model_init(struct cli_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	xs_options_init(&m->opts);
+}
+
+bool cli_model_option(int c, const char *arg, struct cli_model *m, int *ret)
+{
+	unsigned long long n = 0;
+
+	switch (c) {
+	case 'c': m->cpuid = arg; break;
+	case 'n':
+		*ret = cli_parse_uint("--cpu", arg, 4095, &n);
+		m->cpu = (unsigned)n;
+		break;
+	case 's': *ret = cli_parse_policy(arg, &m->opts.cet_s); break;
+	case 'd': *ret = cli_parse_disable(arg, &m->opts.clear_features); break;
+	case 'k': *ret = cli_parse_kernel("--kernel", arg, &m->opts.kernel); break;
+	default: return false;
+	}
+	return true;
+}
+
 const char *cli_hex(uint64_t v, char buf[24])
 {
 	snprintf(buf, 24, "0x%llx", (unsigned long long)v);
