@@ -28,7 +28,7 @@ xstate compat $d/amd-zen3.instlat.txt $d/amd-zen4.instlat.txt --kind vcpu
 xstate baseline $d/amd-zen3.instlat.txt $d/amd-zen4.instlat.txt $d/intel-skylake-sp.plain.txt --kind vcpu
 xstate snapshot-plan --cpuid $d/intel-emerald-rapids.instlat.txt --guest-kernel 6.1
 xstate kernels | head -n 12
-xstate bench memory --cpuid $d/amd-zen4.instlat.txt
+xstate bench memory --cpuid $d
 xstate info  # live
 xstate verify --against ptrace --iterations 20000 --seed 7  # live
 xstate verify --against cpu --iterations 20000 --seed 7  # live

@@ -47,9 +47,12 @@ static json_t *row_json(const struct mem_row *r)
 	return o;
 }
 
+/* Text rows name the dump file: a corpus table stays readable. */
 static void row_text(const struct mem_row *r)
 {
-	printf("%-40.40s %6u %6u %6u | %6u %6u %6u | %5d\n", r->name, r->pc[0].task_bytes,
+	const char *base = strrchr(r->name, '/');
+
+	printf("%-40.40s %6u %6u %6u | %6u %6u %6u | %5d\n", base ? base + 1 : r->name, r->pc[0].task_bytes,
 	       r->pc[1].task_bytes, r->pc[2].task_bytes, r->pc[0].vcpu_bytes, r->pc[1].vcpu_bytes,
 	       r->pc[2].vcpu_bytes, (int)r->pc[2].task_bytes - (int)r->pc[1].task_bytes);
 }
