@@ -129,7 +129,7 @@ static void test_ptrace_buffer_decodes_registers_the_task_was_given(void **state
 		      XS_XFEATURE_MASK_PKRU | XS_XFEATURE_MASK_XTILE_CFG;
 	size_t len;
 	uint8_t *b = ptrace_buffer(spr, bv, fill_spr, &len);
-	char args[1024], *out;
+	char args[2048], *out;
 
 	(void)state;
 	snprintf(args, sizeof(args), "decode %s --cpuid %s --kind ptrace", write_buffer("spr.ptrace", b, len), spr_path);
@@ -164,7 +164,7 @@ static void test_zmm_combines_xmm_ymm_and_zmm_hi256(void **state)
 {
 	size_t len;
 	uint8_t *b = ptrace_buffer(zen4, 0xe7, fill_zen4, &len);
-	char args[1024], *out;
+	char args[2048], *out;
 
 	(void)state;
 	snprintf(args, sizeof(args), "decode %s --cpuid %s", write_buffer("zen4.ptrace", b, len), zen4_path);
@@ -182,7 +182,7 @@ static void test_zmm_combines_xmm_ymm_and_zmm_hi256(void **state)
 static void test_ymm_without_sse_shows_only_the_high_halves(void **state)
 {
 	uint8_t b[2432] = { 0 };
-	char args[1024], *out;
+	char args[2048], *out;
 
 	(void)state;
 	xs_st64(b + 512, XS_XFEATURE_MASK_YMM);
@@ -199,7 +199,7 @@ static void test_sigframe_shows_fx_sw_bytes_and_magic2(void **state)
 {
 	xs_fpu fpu;
 	uint8_t frame[2432 + 4];
-	char args[1024], *out;
+	char args[2048], *out;
 
 	(void)state;
 	assert_int_equal(xs_fpu_init(&fpu, zen4, NULL), 0);
@@ -254,7 +254,7 @@ static void test_compacted_image_built_by_hand(void **state)
 {
 	uint8_t *b = compacted_image();
 	const char *path = write_buffer("spr.xsaves", b, C_END);
-	char args[1024], *out;
+	char args[2048], *out;
 
 	(void)state;
 	snprintf(args, sizeof(args), "decode %s --cpuid %s", path, spr_path);
@@ -288,7 +288,7 @@ static void test_mpx_registers_on_a_client(void **state)
 {
 	xs_cpu cpu;
 	uint8_t b[1088] = { 0 };
-	char args[1024], *out;
+	char args[2048], *out;
 	const char *dump;
 
 	(void)state;
@@ -325,7 +325,7 @@ static void test_pasid_apx_and_raw_components(void **state)
 	};
 	uint64_t comp = UINT64_C(0x80507);
 	uint8_t b[1096] = { 0 };
-	char args[1024], *out;
+	char args[2048], *out;
 	const char *dump;
 	xs_cpu cpu;
 
@@ -376,7 +376,7 @@ static json_t *component(json_t *doc, int index)
 static void test_json_has_stable_keys_and_tile_bytes(void **state)
 {
 	uint8_t *b = compacted_image();
-	char args[1024];
+	char args[2048];
 	json_t *doc, *c, *regs, *tmm2;
 
 	(void)state;
@@ -417,7 +417,7 @@ static void test_x87_values_infinities_nans_and_invalid_encodings(void **state)
 		{ UINT64_C(0x8000000000000000), 0x7ffe, "5.948657476786158825e+4931  tag=valid" },
 	};
 	uint8_t b[2432] = { 0 };
-	char args[1024], *out, line[128];
+	char args[2048], *out, line[128];
 
 	(void)state;
 	xs_st64(b + 512, XS_XFEATURE_MASK_FP);
@@ -448,7 +448,7 @@ static void expect_error(const char *args, const char *needle)
 static void test_bad_input_is_a_precise_error_with_exit_2(void **state)
 {
 	uint8_t b[2432] = { 0 };
-	char args[1024];
+	char args[2048];
 	const char *path;
 
 	(void)state;
