@@ -95,7 +95,7 @@ static void print_component_row(const xs_system *sys, unsigned i)
 		snprintf(std, sizeof(std), "%u", sys->xstate_offsets[i]);
 	if (sys->compacted)
 		snprintf(cmp, sizeof(cmp), "%u", sys->xstate_comp_offsets[i]);
-	printf("%3u  %-16s %-10s %7s %7s %6u  %-5s  %-4s %-5s %-4s\n", i, x->short_name,
+	printf("%3u  %-16s %-10s %7s %7s %6u  %-5s  %-4s %-5s %s\n", i, x->short_name,
 	       x->supervisor ? "supervisor" : "user", std, cmp, sys->xstate_sizes[i],
 	       xs_xfeature_is_aligned64(sys, i) ? "yes" : "no",
 	       k->default_features & XS_BIT(i) ? "yes" : "-",
