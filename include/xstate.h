@@ -412,6 +412,12 @@ typedef struct xs_system {
 	uint32_t patches;		/* effective series patches */
 	uint64_t cpu_features;		/* the kernel's view, after clearing */
 
+	/*
+	 * fpu__init_system_early_generic() gave up: no FPU and no math
+	 * emulation (x86-64 has none), so the boot stops there. Nothing below
+	 * is set; every function that needs a booted kernel returns -ENODEV.
+	 */
+	bool halted;
 	bool fpu;			/* X86_FEATURE_FPU */
 	bool fxsr;
 	bool xsave;			/* XSAVE in use (false on the disable path) */
@@ -469,7 +475,8 @@ typedef struct xs_system {
 /*
  * fpu__init_system() for `cpu` with `opts` (NULL: defaults). Returns 0, or
  * -EINVAL for invalid options (sys unchanged). A CPU the kernel cannot use
- * XSAVE on is not an error: sys->disabled / sys->xsave say what happened.
+ * XSAVE on is not an error: sys->disabled / sys->xsave say what happened;
+ * nor is one it cannot boot on at all (no FPU): sys->halted.
  */
 int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *opts);
 
@@ -567,7 +574,7 @@ typedef struct xs_fpu_guest {
 #define XS_ARCH_GET_XCOMP_GUEST_PERM 0x1024
 #define XS_ARCH_REQ_XCOMP_GUEST_PERM 0x1025
 
-/* A new process (fpstate_reset + fpu_flush_thread): -ENOMEM. */
+/* A new process (fpstate_reset + fpu_flush_thread): -ENOMEM; -ENODEV on a halted model. */
 int xs_fpu_init(xs_fpu *fpu, const xs_system *sys, const struct xs_allocator *alloc);
 void xs_fpu_destroy(xs_fpu *fpu);
 
@@ -764,7 +771,7 @@ struct xs_buffer_view {
  * Lay out a buffer of `sys`'s CPU: the header decides the format (XCOMP_BV
  * bit 63) unless `fmt` is forced (fmt_forced). -EINVAL with a message when
  * the buffer is too short, its header names components the CPU does not
- * have, or the header contradicts the format.
+ * have, or the header contradicts the format; -ENODEV on a halted model.
  */
 int xs_buffer_view(const xs_system *sys, const void *buf, size_t len, bool fmt_forced,
 		   enum xs_buf_format fmt, struct xs_buffer_view *view, struct xs_diag *diag);
@@ -844,7 +851,7 @@ struct xs_baseline {
 	unsigned standard_size, compacted_size;
 };
 
-/* Baseline of `n` hosts (n <= 64); -EINVAL for n == 0 or n > 64. */
+/* Baseline of `n` hosts (n <= 64); -EINVAL for n == 0 or n > 64, -ENODEV if a host is halted. */
 int xs_baseline(const xs_system *const *hosts, unsigned n, enum xs_compat_kind kind,
 		struct xs_baseline *out);
 
@@ -873,7 +880,8 @@ struct xs_snapshot_plan {
 /*
  * The vCPU's CPU as KVM on `host` presents it (XCR0, XSS and CET limited to
  * what KVM supports), booted with guest kernel `guest_kernel`; and the
- * list of state beside the xsave buffer. -EINVAL for an unknown release.
+ * list of state beside the xsave buffer. -EINVAL for an unknown release,
+ * -ENODEV for a halted host.
  */
 int xs_snapshot_plan(const xs_system *host, uint32_t guest_kernel, struct xs_snapshot_plan *plan);
 

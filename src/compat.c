@@ -130,6 +130,11 @@ void xs_compat_check(const xs_system *a, const xs_system *b, enum xs_compat_kind
 		     struct xs_compat *c)
 {
 	memset(c, 0, sizeof(*c));
+	if (a->halted || b->halted) {
+		cnote(c, "Linux does not boot on %s (no FPU): there is nothing to save or restore",
+		      a->halted ? "A" : "B");
+		return;
+	}
 	c->features_a = xs_compat_features(a, kind);
 	c->features_b = xs_compat_features(b, kind);
 	c->missing = c->features_a & ~c->features_b;
@@ -246,6 +251,9 @@ int xs_baseline(const xs_system *const *hosts, unsigned n, enum xs_compat_kind k
 
 	if (!n || n > 64)
 		return -EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		if (hosts[i]->halted)
+			return -ENODEV;
 	memset(bl, 0, sizeof(*bl));
 	bl->d1_eax = 0x1f;
 	for (unsigned i = 0; i < n; i++) {

@@ -113,6 +113,10 @@ int xs_buffer_view(const xs_system *sys, const void *buf, size_t len, bool fmt_f
 	int ret;
 
 	memset(&v, 0, sizeof(v));
+	if (sys->halted) {
+		view_error(diag, "Linux does not boot on this CPU model (no FPU)");
+		return -ENODEV;
+	}
 	if (len < XS_XSAVE_LEGACY_AND_HDR)
 		return view_error(diag, "%zu bytes: an XSAVE buffer has at least 576 (legacy area and header)", len);
 	v.xstate_bv = xs_ld64(b + XS_XSAVE_HDR_OFFSET);

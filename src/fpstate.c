@@ -162,6 +162,8 @@ int xs_fpu_init(xs_fpu *fpu, const xs_system *sys, const struct xs_allocator *al
 	xs_fpstate *fps;
 
 	memset(fpu, 0, sizeof(*fpu));
+	if (sys->halted)
+		return -ENODEV;
 	fpu->sys = sys;
 	fpu->alloc = alloc ? *alloc : malloc_allocator;
 	fps = xs_fpstate_alloc(&fpu->alloc, sys->kernel.default_size);

@@ -30,6 +30,20 @@ static uint32_t cpu_mxcsr_mask(const xs_system *sys)
 	return mask;
 }
 
+/*
+ * Only the part that matters on x86-64: CPUID is always there, and without
+ * CONFIG_MATH_EMULATION (32-bit only) a CPU without an FPU stops the boot
+ * with a pr_emerg and an endless HLT (reachable through clearcpuid=fpu).
+ */
+static bool fpu__init_system_early_generic(xs_system *sys)
+{
+	if (xs_system_has(sys, XS_CPU_FPU))
+		return true;
+	xs_printk(sys, "x86/fpu: Giving up, no FPU found and no math emulation present\n");
+	sys->halted = true;
+	return false;
+}
+
 static void fpu__init_system_generic(xs_system *sys)
 {
 	uint16_t fcw = 0x037f;
@@ -150,6 +164,8 @@ int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *o
 	memset(sys->xstate_sizes, 0xff, sizeof(sys->xstate_sizes));
 	memset(sys->xstate_comp_offsets, 0xff, sizeof(sys->xstate_comp_offsets));
 
+	if (!fpu__init_system_early_generic(sys))
+		return 0;
 	fpu__init_system_generic(sys);
 	fpu__init_system_xstate_size_legacy(sys);
 	xs_fpu__init_system_xstate(sys);

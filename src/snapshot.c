@@ -107,9 +107,9 @@ int xs_snapshot_plan(const xs_system *host, uint32_t guest_kernel, struct xs_sna
 	struct xs_options o;
 	xs_cpu *cpu = malloc(sizeof(*cpu));
 	xs_system *guest = malloc(sizeof(*guest));
-	int ret = -ENOMEM;
+	int ret = host->halted ? -ENODEV : -ENOMEM;
 
-	if (!cpu || !guest)
+	if (host->halted || !cpu || !guest)
 		goto out;
 	memset(p, 0, sizeof(*p));
 	xs_options_init(&o);

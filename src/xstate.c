@@ -517,6 +517,7 @@ void xs_fpu__init_system_xstate(xs_system *sys)
 {
 	uint64_t xfeatures;
 
+	/* unreachable on x86-64: fpu__init_system_early_generic() halted first */
 	if (!xs_system_has(sys, XS_CPU_FPU)) {
 		xs_printk(sys, "x86/fpu: No FPU detected\n");
 		return;

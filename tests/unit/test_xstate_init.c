@@ -396,6 +396,39 @@ static void test_no_fxsr_uses_fsave(void **state)
 	free(sys);
 }
 
+/*
+ * linux-xstate.md §3.1 step 1: fpu__init_system_early_generic() halts a
+ * 64-bit kernel (no CONFIG_MATH_EMULATION) when X86_FEATURE_FPU is gone,
+ * as with clearcpuid=fpu: the xstate set-up never runs, and nothing that
+ * needs a booted kernel can be modelled.
+ */
+static void test_no_fpu_halts_the_boot_before_the_xstate_setup(void **state)
+{
+	struct xs_options o;
+	struct xs_snapshot_plan plan;
+	struct xs_buffer_view view;
+	struct xs_diag d = { 0 };
+	uint8_t buf[1024] = { 0 };
+	xs_cpu cpu;
+	xs_system *sys;
+	xs_fpu fpu;
+
+	(void)state;
+	xt_cpu_zen4_cet(&cpu);
+	xs_options_init(&o);
+	o.clear_features = XS_BIT(XS_CPU_FPU);
+	sys = xt_system_of(&cpu, &o);
+	assert_true(sys->halted);
+	assert_string_equal(sys->log, "x86/fpu: Giving up, no FPU found and no math emulation present\n");
+	assert_false(sys->xsave);
+	assert_int_equal(sys->kernel.max_features, 0);
+	assert_int_equal(xs_fpu_init(&fpu, sys, NULL), -ENODEV);
+	assert_int_equal(xs_buffer_view(sys, buf, sizeof(buf), false, XS_BUF_STANDARD, &view, &d), -ENODEV);
+	assert_non_null(strstr(d.msg, "does not boot"));
+	assert_int_equal(xs_snapshot_plan(sys, 0, &plan), -ENODEV);
+	free(sys);
+}
+
 static void test_supervisor_flag_without_xsaves_is_dropped(void **state)
 {
 	static const struct xt_comp comps[] = { { 2, 256, 576, 0 }, { 11, 16, 0, 1 } };
@@ -577,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_fp_sse_missing_disables_xsave),
 		cmocka_unit_test(test_no_xsave_uses_fxsave),
 		cmocka_unit_test(test_no_fxsr_uses_fsave),
+		cmocka_unit_test(test_no_fpu_halts_the_boot_before_the_xstate_setup),
 		cmocka_unit_test(test_supervisor_flag_without_xsaves_is_dropped),
 		cmocka_unit_test(test_struct_size_mismatch_warns_and_dumps_leaves_but_keeps_xsave),
 		cmocka_unit_test(test_init_fpstate_too_small_disables_xsave),

@@ -100,7 +100,13 @@ int cmd_snapshot_plan(int argc, char **argv);
 
 /* --kind task|vcpu */
 int cli_parse_kind(const char *s, enum xs_compat_kind *kind);
-/* A host: CPUID dump (or live) and kernel options (NULL: defaults). */
-int cli_load_system(xs_system *sys, const char *path, const struct xs_options *o);
+/*
+ * A host: CPU `cpu_index` of a CPUID dump (NULL or "live": this CPU) and
+ * kernel options (NULL: defaults). A model Linux cannot boot on (halted)
+ * is refused: only `info` shows one (through xs_system_init directly).
+ */
+int cli_load_system(xs_system *sys, const char *path, unsigned cpu_index, const struct xs_options *o);
+/* The same for a CPU already loaded; `path` only names it in messages. */
+int cli_init_system(xs_system *sys, const xs_cpu *cpu, const char *path, const struct xs_options *o);
 
 #endif

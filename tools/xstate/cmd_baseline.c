@@ -112,7 +112,7 @@ int cmd_baseline(int argc, char **argv)
 	hosts = calloc((size_t)(argc - optind), sizeof(*hosts));
 	for (; !ret && hosts && optind + (int)n < argc; n++) {
 		hosts[n] = malloc(sizeof(xs_system));
-		ret = hosts[n] ? cli_load_system(hosts[n], argv[optind + n], NULL) : cli_error("out of memory");
+		ret = hosts[n] ? cli_load_system(hosts[n], argv[optind + n], 0, NULL) : cli_error("out of memory");
 	}
 	if (!hosts)
 		ret = cli_error("out of memory");

@@ -145,8 +145,8 @@ int cmd_check(int argc, char **argv)
 	ret = cli_read_file(a.file, &buf, &len);
 	if (!ret)
 		ret = cli_load_cpu(cpu, a.m.cpuid, a.m.cpu);
-	if (!ret && xs_system_init(sys, cpu, &a.m.opts))
-		ret = cli_error("check: unsupported option combination");
+	if (!ret)
+		ret = cli_init_system(sys, cpu, a.m.cpuid, &a.m.opts);
 	if (!ret)
 		ret = judge(sys, &a, buf, len, &v, &outcome);
 	if (ret)

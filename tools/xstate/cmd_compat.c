@@ -30,17 +30,6 @@ int cli_parse_kind(const char *s, enum xs_compat_kind *kind)
 	return 0;
 }
 
-int cli_load_system(xs_system *sys, const char *path, const struct xs_options *o)
-{
-	xs_cpu *cpu = malloc(sizeof(*cpu));
-	int ret = cpu ? cli_load_cpu(cpu, path, 0) : cli_error("out of memory");
-
-	if (!ret && xs_system_init(sys, cpu, o))
-		ret = cli_error("%s: the kernel release or options are not modelled", path);
-	free(cpu);
-	return ret;
-}
-
 static void print_compat(const struct xs_compat *c, enum xs_out_format fmt)
 {
 	char buf[256];
@@ -117,9 +106,9 @@ int cmd_compat(int argc, char **argv)
 	if (!ret && (!a || !b))
 		ret = cli_error("out of memory");
 	if (!ret)
-		ret = cli_load_system(a, argv[optind], &oa);
+		ret = cli_load_system(a, argv[optind], 0, &oa);
 	if (!ret)
-		ret = cli_load_system(b, argv[optind + 1], &ob);
+		ret = cli_load_system(b, argv[optind + 1], 0, &ob);
 	if (ret)
 		goto out;
 	xs_compat_check(a, b, kind, &c);

@@ -128,17 +128,6 @@ static int write_out(const char *path, const void *buf, size_t len)
 	return 0;
 }
 
-static int load_system(xs_system *sys, const char *path, const struct xs_options *o)
-{
-	xs_cpu *cpu = malloc(sizeof(*cpu));
-	int ret = cpu ? cli_load_cpu(cpu, path, 0) : cli_error("out of memory");
-
-	if (!ret && xs_system_init(sys, cpu, o))
-		ret = cli_error("convert: unsupported option combination");
-	free(cpu);
-	return ret;
-}
-
 int cmd_convert(int argc, char **argv)
 {
 	struct convert_args a = { 0 };
@@ -158,8 +147,8 @@ int cmd_convert(int argc, char **argv)
 		ret = ret < 0 ? XS_EXIT_OK : ret;
 		goto out;
 	}
-	if ((ret = cli_read_file(a.in, &in, &len)) || (ret = load_system(sa, a.from, &a.opts)) ||
-	    (ret = load_system(sb, a.to, &a.opts)))
+	if ((ret = cli_read_file(a.in, &in, &len)) || (ret = cli_load_system(sa, a.from, 0, &a.opts)) ||
+	    (ret = cli_load_system(sb, a.to, 0, &a.opts)))
 		goto out;
 	ret = xs_convert_buffer(sa, in, len, sb, a.out_fmt, a.force, NULL, 0, &need, &rep, &d);
 	if (ret == -ENOSPC) {

@@ -91,17 +91,6 @@ static int build_doc(const xs_system *sys, const struct decode_args *a, const ui
 	return 0;
 }
 
-static int load_system(xs_system *sys, const struct decode_args *a)
-{
-	xs_cpu *cpu = malloc(sizeof(*cpu));
-	int ret = cpu ? cli_load_cpu(cpu, a->m.cpuid, a->m.cpu) : cli_error("out of memory");
-
-	if (!ret && xs_system_init(sys, cpu, NULL))
-		ret = cli_error("decode: cannot model the CPU");
-	free(cpu);
-	return ret;
-}
-
 int cmd_decode(int argc, char **argv)
 {
 	struct decode_args a = { 0 };
@@ -120,7 +109,7 @@ int cmd_decode(int argc, char **argv)
 		ret = ret < 0 ? XS_EXIT_OK : ret;
 		goto out;
 	}
-	if ((ret = cli_read_file(a.file, &buf, &len)) || (ret = load_system(sys, &a)) ||
+	if ((ret = cli_read_file(a.file, &buf, &len)) || (ret = cli_load_system(sys, a.m.cpuid, a.m.cpu, NULL)) ||
 	    (ret = build_doc(sys, &a, buf, len, &doc)))
 		goto out;
 	if (decode_render(stdout, doc, a.fmt == OUT_JSON))

@@ -186,10 +186,11 @@ int cmd_fpstate(int argc, char **argv)
 	ret = cli_load_cpu(cpu, a.m.cpuid, a.m.cpu);
 	if (ret)
 		goto out;
-	if (xs_system_init(sys, cpu, &a.m.opts) || xs_policy_costs(cpu, &a.m.opts, pc)) {
+	ret = cli_init_system(sys, cpu, a.m.cpuid, &a.m.opts);
+	if (!ret && xs_policy_costs(cpu, &a.m.opts, pc))
 		ret = cli_error("fpstate: unsupported option combination");
+	if (ret)
 		goto out;
-	}
 	ret = build(&b, sys, a.guest, a.request);
 	if (ret)
 		goto out;

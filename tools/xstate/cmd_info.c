@@ -115,6 +115,10 @@ static void print_text(const xs_system *sys, const char *path)
 	       source_name(cpu, path));
 	printf("Model: Linux %u.%u, CET-S policy %s\n", sys->opts.kernel >> 8, sys->opts.kernel & 0xff,
 	       xs_cet_s_policy_name(sys->opts.cet_s));
+	if (sys->halted) {
+		printf("Boot: halts in fpu__init_system_early_generic(): no FPU, and x86-64 has no math emulation\n");
+		return;
+	}
 	if (!sys->xsave) {
 		printf("XSAVE: %s; the FPU state is a %u-byte %s image\n",
 		       sys->disabled ? "disabled" : "not used", sys->legacy_size,
@@ -189,6 +193,7 @@ json_t *info_json(const xs_system *sys)
 	json_object_set_new(root, "cpu", cpu);
 	json_object_set_new(root, "kernel_version", json_string(kver));
 	json_object_set_new(root, "cet_s_policy", json_string(xs_cet_s_policy_name(sys->opts.cet_s)));
+	json_object_set_new(root, "halted", json_boolean(sys->halted));
 	json_object_set_new(root, "xsave", json_boolean(sys->xsave));
 	json_object_set_new(root, "format", json_string(sys->format == XS_FORMAT_COMPACTED ? "compacted"
 							: sys->format == XS_FORMAT_STANDARD ? "standard" : "legacy"));

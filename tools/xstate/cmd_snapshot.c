@@ -102,7 +102,7 @@ int cmd_snapshot_plan(int argc, char **argv)
 	if (!ret && (!plan || !host))
 		ret = cli_error("out of memory");
 	if (!ret)
-		ret = cli_load_system(host, path, &o);
+		ret = cli_load_system(host, path, 0, &o);
 	if (!ret && xs_snapshot_plan(host, guest, plan))
 		ret = cli_error("snapshot-plan: cannot model the guest");
 	if (!ret && fmt == OUT_JSON)

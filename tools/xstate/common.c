@@ -43,6 +43,29 @@ int cli_load_cpu(xs_cpu *cpu, const char *path, unsigned cpu_index)
 	return 0;
 }
 
+int cli_init_system(xs_system *sys, const xs_cpu *cpu, const char *path, const struct xs_options *o)
+{
+	const char *name = path ? path : "live";
+
+	if (xs_system_init(sys, cpu, o))
+		return cli_error("%s: the kernel release or options are not modelled", name);
+	if (sys->halted)
+		return cli_error("%s: Linux halts at boot on this CPU model (no FPU, and x86-64 has no math emulation)",
+				 name);
+	return 0;
+}
+
+int cli_load_system(xs_system *sys, const char *path, unsigned cpu_index, const struct xs_options *o)
+{
+	xs_cpu *cpu = malloc(sizeof(*cpu));
+	int ret = cpu ? cli_load_cpu(cpu, path, cpu_index) : cli_error("out of memory");
+
+	if (!ret)
+		ret = cli_init_system(sys, cpu, path, o);
+	free(cpu);
+	return ret;
+}
+
 int cli_parse_uint(const char *opt, const char *s, unsigned long long max, unsigned long long *out)
 {
 	char *end;
