@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD ?= build-fuzz
-FUZZ_TARGETS := fuzz_cpu_parse fuzz_uabi fuzz_decode fuzz_convert
+FUZZ_TARGETS := fuzz_cpu_parse fuzz_uabi fuzz_decode fuzz_convert fuzz_model
 
 .PHONY: all deps run test test-werror test-asan test-fuzz fuzz fuzz-build bench clean
 

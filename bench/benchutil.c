@@ -29,6 +29,44 @@ double bench_median(double *v, unsigned n)
 	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
 }
 
+/* Quantile q of sorted s[0..n). */
+static double quantile(const double *s, unsigned n, double q)
+{
+	double pos = q * (n - 1);
+	unsigned i = (unsigned)pos;
+
+	return i + 1 < n ? s[i] + (pos - i) * (s[i + 1] - s[i]) : s[n - 1];
+}
+
+struct bench_stats bench_stats_of(const double *v, unsigned n)
+{
+	struct bench_stats st = { 0 };
+	double *s = n ? malloc(n * sizeof(*s)) : NULL;
+
+	if (!s)
+		return st;
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	st.min = s[0];
+	st.q1 = quantile(s, n, 0.25);
+	st.median = quantile(s, n, 0.5);
+	st.q3 = quantile(s, n, 0.75);
+	st.max = s[n - 1];
+	free(s);
+	return st;
+}
+
+const char bench_goal_rule[] =
+	"a goal ratio <= G is met when the upper quartile (Q3) of the per-round ratios is <= G, missed "
+	"when their lower quartile (Q1) is > G, and borderline when G lies between them";
+
+const char *bench_goal_verdict(const struct bench_stats *ratio, double goal)
+{
+	if (ratio->q3 <= goal)
+		return "met";
+	return ratio->q1 > goal ? "missed" : "borderline";
+}
+
 void bench_run(struct bench_op *ops, unsigned nops, unsigned rounds, unsigned long iters)
 {
 	if (rounds > BENCH_MAX_ROUNDS)

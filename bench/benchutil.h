@@ -27,6 +27,20 @@ uint64_t bench_now(void);
 /* Run every op `iters` times per round, rounds interleaved; fills ns/median. */
 void bench_run(struct bench_op *ops, unsigned nops, unsigned rounds, unsigned long iters);
 double bench_median(double *v, unsigned n);
+
+/* min, quartiles and max of n values (any n >= 1; linear interpolation between ranks). */
+struct bench_stats {
+	double min, q1, median, q3, max;
+};
+struct bench_stats bench_stats_of(const double *v, unsigned n);
+
+/*
+ * A goal "ratio <= goal" judged on the per-round ratios: "met" when even
+ * their Q3 is within the goal, "missed" when even their Q1 is above it,
+ * "borderline" when the goal falls inside [Q1, Q3].
+ */
+const char *bench_goal_verdict(const struct bench_stats *ratio, double goal);
+extern const char bench_goal_rule[];
 /* Keep the compiler from dropping work. */
 void bench_sink(const void *p, size_t n);
 

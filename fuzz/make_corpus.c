@@ -4,8 +4,9 @@
  * DIR/fuzz_<target>/<name> for every target. Seeds are small real inputs
  * made with the library (CPUID dumps of the fixed models and of this
  * machine in the three formats, ptrace / signal-frame / KVM / compacted
- * buffers, a two-thread core) plus malformed variants of each. Every seed
- * starts with the selector byte its target reads first.
+ * buffers, a two-thread core, dumps followed by buffers) plus malformed
+ * variants of each. Every seed starts with the selector byte its target
+ * reads first.
  */
 #include <elf.h>
 #include <errno.h>
@@ -234,6 +235,43 @@ static void decode_seeds(const char *root, uint8_t *buf, uint8_t *out)
 	write_seed(root, "decode", "short", 1u << 2, buf, 300);
 }
 
+/* ---- fuzz_model: a dump, then a buffer for the work byte ------------------------- */
+
+static void model_seed(const char *root, const char *name, uint8_t op, const xs_cpu *cpu,
+		       const uint8_t *buf, size_t n)
+{
+	size_t len = xs_cpu_dump(cpu, XS_DUMP_PLAIN, NULL, 0);
+	uint8_t *seed = malloc(2 + len + 1 + n);
+
+	if (!seed || len > 0xffff)
+		abort();
+	seed[0] = (uint8_t)len;
+	seed[1] = (uint8_t)(len >> 8);
+	xs_cpu_dump(cpu, XS_DUMP_PLAIN, (char *)seed + 2, len + 1);
+	memcpy(seed + 2 + len, buf, n);
+	write_seed(root, "model", name, op, seed, 2 + len + n);
+	free(seed);
+}
+
+static void model_seeds(const char *root, uint8_t *buf)
+{
+	static const char *const work[4] = { "ptrace", "sigframe", "kvm", "convert" };
+	char name[64];
+	xs_cpu cpu;
+	size_t n;
+
+	for (unsigned m = 0; m < FZ_NMODELS; m++) {
+		fz_cpu(&cpu, (enum fz_model)m);
+		n = ptrace_image((enum fz_model)m, ~UINT64_C(0), buf);
+		for (unsigned op = 0; op < 4; op++) {
+			snprintf(name, sizeof(name), "model%u-%s", m, work[op]);
+			model_seed(root, name, (uint8_t)(op | (m == FZ_SPR ? 4u : 0u)), &cpu, buf, n);
+		}
+	}
+	if (!xs_cpu_from_host(&cpu))
+		model_seed(root, "live-ptrace", 0, &cpu, buf, ptrace_image(FZ_ZEN4, 0xe7, buf));
+}
+
 int main(int argc, char **argv)
 {
 	uint8_t *buf = calloc(1, 1 << 16), *out = calloc(1, 1 << 16);
@@ -245,6 +283,7 @@ int main(int argc, char **argv)
 	cpu_parse_seeds(argv[1]);
 	uabi_seeds(argv[1], buf);
 	decode_seeds(argv[1], buf, out);
+	model_seeds(argv[1], buf);
 	free(buf);
 	free(out);
 	return 0;

@@ -160,6 +160,13 @@ struct xs_cpuid_leaf {
 };
 
 #define XS_CPU_MAX_LEAVES 640
+/*
+ * The largest size or offset a CPUID 0xD sub-leaf 2..62 may give. Real
+ * components are at most 8 KiB (AMX TILEDATA); the bound keeps every sum
+ * of sizes and offsets far from 32-bit overflow. Dumps beyond it are
+ * refused as malformed.
+ */
+#define XS_XSTATE_COMPONENT_LIMIT 0x100000u
 
 enum xs_cpu_source {
 	XS_CPU_SRC_NONE = 0,
@@ -241,7 +248,8 @@ int xs_cpu_feature_by_name(const char *name);
  * detected. `cpu_index` selects the CPU in multi-CPU dumps (cpuid -r blocks
  * "CPU N:", InstLatx64 thread headers); `filename` is only used in messages.
  * Returns 0, -EINVAL (diag says FILE:LINE: what was expected) or -ENOENT
- * (no such CPU index). `cpu` is unchanged on failure.
+ * (no such CPU index). `cpu` is unchanged on failure. A CPUID 0xD
+ * component larger than XS_XSTATE_COMPONENT_LIMIT is malformed input.
  */
 int xs_cpu_parse(xs_cpu *cpu, const char *text, size_t len, unsigned cpu_index,
 		 const char *filename, struct xs_diag *diag);
@@ -291,8 +299,18 @@ enum xs_series_patch {
 	XS_PATCH_ALL = 0xffu
 };
 
-/* Encode a kernel release for xs_options.kernel, e.g. XS_KERNEL(6, 18). */
+/*
+ * Encode a kernel release for xs_options.kernel. XS_KERNEL(6, 18) is the
+ * 6.18 series as its newest stable release behaves (every stable backport
+ * the change table records); XS_KERNEL_STABLE(6, 18, 34) is one stable
+ * release (bits 16..31 hold the sublevel + 1). A change-table row uses
+ * XS_KERNEL() for a mainline change (first in x.y.0) and XS_KERNEL_STABLE()
+ * for one that reached the modelled series only through a stable release.
+ */
 #define XS_KERNEL(major, minor) (((uint32_t)(major) << 8) | (uint32_t)(minor))
+#define XS_KERNEL_STABLE(major, minor, sub) (XS_KERNEL(major, minor) | ((uint32_t)(sub) + 1u) << 16)
+/* The series of a release: XS_KERNEL(major, minor). */
+#define XS_KERNEL_SERIES(release) ((uint32_t)(release) & 0xffffu)
 #define XS_KERNEL_DEFAULT XS_KERNEL(6, 18)
 #define XS_KERNEL_OLDEST XS_KERNEL(5, 10)
 
@@ -325,13 +343,14 @@ enum xs_kchange {
 	XS_K_CET_KERNEL,	/* 6.17: the CET supervisor state series */
 	XS_K_KVM_CET,		/* 6.18: KVM virtualises CET (XSS) */
 	XS_K_SIGFRAME_SIZE,	/* 5.14: AT_MINSIGSTKSZ, ptrace set sanitised */
+	XS_K_SIGRETURN_REVERT,	/* 6.18.35 (mainline 7.1): the 6.15 MAGIC2 change reverted */
 	XS_K_COUNT
 };
 
 /* One row of the change table. */
 struct xs_kchange_info {
 	enum xs_kchange change;
-	uint32_t release;		/* first release with the change */
+	uint32_t release;		/* first release with the change (XS_KERNEL or _STABLE) */
 	const char *area;
 	const char *behaviour;		/* before -> after, briefly */
 	const char *subject;		/* commit subject(s), verbatim */
@@ -340,10 +359,20 @@ struct xs_kchange_info {
 
 /* The table, in release order; *n gets its length. */
 const struct xs_kchange_info *xs_kchanges(unsigned *n);
-/* Does `release` (XS_KERNEL(maj, min)) have `change`? */
+/* Does `release` (XS_KERNEL or XS_KERNEL_STABLE) have `change`? */
 bool xs_kernel_has(uint32_t release, enum xs_kchange change);
-/* Parse "6.18" / "5.10.13" into XS_KERNEL(); -EINVAL unless 5.10..5.19 or 6.0..6.18. */
+/*
+ * Parse "6.18" into XS_KERNEL(6, 18) and "5.10.13" into XS_KERNEL_STABLE(5,
+ * 10, 13); -EINVAL unless the series is 5.10..5.19 or 6.0..6.18.
+ */
 int xs_kernel_parse(const char *s, uint32_t *out);
+/* "6.18" or "6.18.34" (buf of 16 bytes is enough). */
+const char *xs_kernel_name(uint32_t release, char *buf, size_t size);
+/*
+ * A running kernel's uname -r ("6.18.44-fc-v1098", "6.12.0-rc5"): its
+ * leading version, parsed as xs_kernel_parse() does; -EINVAL otherwise.
+ */
+int xs_kernel_parse_uname(const char *release, uint32_t *out);
 /* Is this one of the modelled releases? */
 bool xs_kernel_valid(uint32_t release);
 
@@ -369,6 +398,12 @@ struct xs_options {
 
 /* Defaults: guest-only, Linux 6.18, nothing cleared, IA32 emulation on. */
 void xs_options_init(struct xs_options *opts);
+/*
+ * The CPU features a kernel command line (the text of /proc/cmdline)
+ * clears: clearcpuid=name,..., noxsave, noxsaves, noxsaveopt, nopku. Names
+ * the model does not know are ignored, as the kernel ignores them.
+ */
+uint64_t xs_cmdline_cleared_features(const char *cmdline);
 /* Parse "off" / "guest-only" / "all"; -EINVAL otherwise. */
 int xs_cet_s_policy_parse(const char *s, enum xs_cet_s_policy *out);
 const char *xs_cet_s_policy_name(enum xs_cet_s_policy p);
@@ -474,7 +509,8 @@ typedef struct xs_system {
 
 /*
  * fpu__init_system() for `cpu` with `opts` (NULL: defaults). Returns 0, or
- * -EINVAL for invalid options (sys unchanged). A CPU the kernel cannot use
+ * -EINVAL for invalid options or a CPUID 0xD component beyond
+ * XS_XSTATE_COMPONENT_LIMIT (sys unchanged). A CPU the kernel cannot use
  * XSAVE on is not an error: sys->disabled / sys->xsave say what happened;
  * nor is one it cannot boot on at all (no FPU): sys->halted.
  */
@@ -565,6 +601,9 @@ typedef struct xs_fpu_guest {
 	uint64_t xfd_err;
 	unsigned uabi_size;		/* KVM_GET_XSAVE2 / KVM_SET_XSAVE size */
 	xs_fpstate *fpstate;
+	/* KVM's flags for the VM and vCPU (false on a normal VM): */
+	bool has_protected_state;	/* kvm->arch.has_protected_state (SEV-ES, SNP, TDX) */
+	bool guest_state_protected;	/* vcpu->arch.guest_state_protected */
 } xs_fpu_guest;
 
 /* arch_prctl options (asm/prctl.h). */
@@ -738,16 +777,50 @@ unsigned xs_kvm_cap_xsave2(const xs_fpu *vmm);
 /*
  * KVM_GET_XSAVE (xsave2 false: -EINVAL when uabi_size > 4096) or
  * KVM_GET_XSAVE2 into `len` bytes (must be at least the required size:
- * 4096, or uabi_size). guest_xcr0 is the vCPU's guest_supported_xcr0.
+ * 4096, or uabi_size; else -EFAULT). guest_xcr0 is the vCPU's
+ * guest_supported_xcr0. A confidential fpstate gives -EINVAL when the VM
+ * has protected state (`out` untouched), else 0 and a zeroed buffer.
  */
 int xs_kvm_get_xsave(const xs_system *sys, const xs_fpu_guest *gfpu, uint64_t guest_xcr0,
 		     uint32_t pkru, bool xsave2, void *out, size_t len);
-/* KVM_SET_XSAVE: the kernel's checks, then the guest fpstate is loaded. */
+/*
+ * KVM_SET_XSAVE: the kernel's checks, then the guest fpstate is loaded.
+ * KVM reads uabi_size bytes (-EFAULT if `len` is shorter); a confidential
+ * fpstate makes it -EINVAL with protected state, else 0 with nothing loaded.
+ */
 int xs_kvm_set_xsave(const xs_system *sys, xs_fpu_guest *gfpu, const void *buf, size_t len,
 		     uint32_t *pkru, struct xs_verdict *v);
-/* KVM_SET_XCRS for XCR0 (__kvm_set_xcr): 0 or -EINVAL with the rule. */
+/*
+ * One XCR0 value as KVM_SET_XCRS applies it: kvm_vcpu_ioctl_x86_set_xcrs's
+ * no-XSAVE check, then __kvm_set_xcr: 0 or -EINVAL with the rule.
+ * guest_supported_xcr0 0 stands for KVM's supported XCR0 (a vCPU given
+ * KVM_GET_SUPPORTED_CPUID); the kernel's own 0 would allow x87 only.
+ */
 int xs_kvm_set_xcr0(const xs_system *sys, uint64_t guest_supported_xcr0, uint64_t xcr0,
 		    struct xs_verdict *v);
+
+#define XS_KVM_MAX_XCRS 16
+/* struct kvm_xcrs (uapi asm/kvm.h), 392 bytes. */
+struct xs_kvm_xcr {
+	uint32_t xcr;
+	uint32_t reserved;
+	uint64_t value;
+};
+struct xs_kvm_xcrs {
+	uint32_t nr_xcrs;
+	uint32_t flags;
+	struct xs_kvm_xcr xcrs[XS_KVM_MAX_XCRS];
+	uint64_t padding[16];
+};
+/*
+ * KVM_SET_XCRS (kvm_vcpu_ioctl_x86_set_xcrs): -EINVAL for a protected
+ * vCPU (gfpu flags; gfpu may be NULL), a host without XSAVE, nr_xcrs > 16
+ * or flags != 0; entries for other XCRs are skipped, the first XCR0 entry
+ * goes through __kvm_set_xcr (-EINVAL on refusal) and into *xcr0; no XCR0
+ * entry: 0 and *xcr0 unchanged.
+ */
+int xs_kvm_set_xcrs(const xs_system *sys, const xs_fpu_guest *gfpu, uint64_t guest_supported_xcr0,
+		    const struct xs_kvm_xcrs *xcrs, uint64_t *xcr0, struct xs_verdict *v);
 
 
 /* ---- buffers of any CPU: views and cross-CPU conversion (convert.c) ---- */
@@ -800,6 +873,39 @@ struct xs_compat_report {
 int xs_convert_buffer(const xs_system *a, const void *in, size_t in_len, const xs_system *b,
 		      enum xs_buf_format out_fmt, bool force, void *out, size_t out_len,
 		      size_t *written, struct xs_compat_report *rep, struct xs_diag *diag);
+
+/* The user-ABI container a buffer travels in. */
+enum xs_container {
+	XS_CONTAINER_PTRACE,	/* NT_X86_XSTATE: user.max_size, XCR0 word at 464 */
+	XS_CONTAINER_XSAVE,	/* a plain XSAVE image: software bytes zero */
+	XS_CONTAINER_SIGFRAME,	/* a signal frame's fpstate: fx_sw_bytes, MAGIC2 */
+	XS_CONTAINER_KVM	/* struct kvm_xsave (4096) or KVM_GET_XSAVE2's size */
+};
+
+/* "ptrace", "xsave", "sigframe", "kvm". */
+const char *xs_container_name(enum xs_container kind);
+/*
+ * Which container `buf` looks like on `sys`: a signal frame when
+ * fx_sw_bytes.magic1 and MAGIC2 after xstate_size are there, KVM for 4096
+ * bytes (or more than the regset), otherwise ptrace.
+ */
+enum xs_container xs_container_detect(const xs_system *sys, const void *buf, size_t len);
+/*
+ * xs_convert_buffer() and then B's container around the result, as B's
+ * kernel writes it: the signal frame of a B task holding the state
+ * (copy_fpstate_to_sigframe: B's sizes in fx_sw_bytes, MAGIC2 after B's
+ * user_size), the KVM_GET_XSAVE[2] buffer of a B vCPU given it by
+ * KVM_SET_XSAVE (4096 bytes, or KVM_CAP_XSAVE2 with AMX; only components
+ * KVM supports), the ptrace regset (B's XCR0 word), or a bare XSAVE image.
+ * Dynamic components in use are permitted and enabled on B as a task or
+ * VMM would. Compacted output only for XS_CONTAINER_XSAVE (-EINVAL else).
+ * Errors as xs_convert_buffer; -EINVAL (diag) if B's kernel refuses the
+ * converted state.
+ */
+int xs_convert_container(const xs_system *a, const void *in, size_t in_len, const xs_system *b,
+			 enum xs_container kind, enum xs_buf_format out_fmt, bool force, void *out,
+			 size_t out_len, size_t *written, struct xs_compat_report *rep,
+			 struct xs_diag *diag);
 
 
 /* ====================================================================== */
@@ -1198,7 +1304,13 @@ int xs_hw_reset(const struct xs_hw *hw);
 enum xs_hw_op {
 	XS_HW_OP_FXSAVE = 1, XS_HW_OP_FXRSTOR, XS_HW_OP_XSAVE, XS_HW_OP_XSAVEOPT,
 	XS_HW_OP_XSAVEC, XS_HW_OP_XRSTOR, XS_HW_OP_XGETBV,
-	XS_HW_OP_POKE		/* copy arg bytes from src to buf (rep movsb: no vector registers) */
+	XS_HW_OP_POKE,		/* copy arg bytes from src to buf (rep movsb: no vector registers) */
+	/*
+	 * SYSCALL number arg with RDI, RSI, RDX = ((uint64_t *)buf)[0..2];
+	 * result = RAX. For the signal oracles: a signal raised here is
+	 * delivered, and returned from, between two steps.
+	 */
+	XS_HW_OP_SYSCALL
 };
 /*
  * Step flag: EFLAGS.AC = 1 around the instruction. If it faults, the
@@ -1212,7 +1324,7 @@ struct xs_hw_step {
 	void *buf;
 	const void *src;
 	uint64_t arg;		/* EDX:EAX; XGETBV: ECX; POKE: bytes */
-	uint64_t result;	/* out: XGETBV value */
+	uint64_t result;	/* out: XGETBV value, SYSCALL's RAX */
 	uint64_t xinuse;	/* out: XGETBV(1) right after the step (0 without XGETBV1) */
 	uint64_t done;		/* out: 1 once the step completed */
 };

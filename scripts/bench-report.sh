@@ -1,42 +1,69 @@
 #!/bin/bash
 # make bench, step 2 of 2: from the results of scripts/bench-run.sh, copy
 # the JSON to DOCS/bench/, draw DOCS/bench/switch.png (gnuplot) and write
-# DOCS/benchmarks.md. Everything in that page comes from the JSON or from
-# this machine (/proc/cpuinfo, uname), so it is regenerated, never edited.
+# DOCS/benchmarks.md. Every number and every verdict in that page comes
+# from the JSON (the machine from RESULTS/machine.json, written by
+# bench-run.sh), so it is regenerated, never edited.
 #
 #   scripts/bench-report.sh RESULTS DOCS
+#
+# e.g. scripts/bench-report.sh build-bench/results docs (what make bench does)
 set -euo pipefail
 res="${1:?usage: bench-report.sh RESULTS DOCS}"
 docs="${2:?usage: bench-report.sh RESULTS DOCS}"
 command -v jq >/dev/null || { echo "bench-report.sh needs jq (apt-get install jq)" >&2; exit 1; }
 command -v gnuplot >/dev/null || { echo "bench-report.sh needs gnuplot (apt-get install gnuplot-nox)" >&2; exit 1; }
+[ -f "$res/switch.json" ] && [ -f "$res/machine.json" ] ||
+	{ echo "bench-report.sh: $res has no switch.json or machine.json: run scripts/bench-run.sh first" >&2; exit 1; }
 mkdir -p "$docs/bench"
+rm -f "$docs/bench/"*.json	# results of models no longer run must not linger
 cp "$res"/*.json "$docs/bench/"
 data="$docs/bench"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-# jq number formats: one decimal, three decimals, a percentage, a signed one-decimal.
+# jq number formats: n decimals, one, two, three decimals, a percentage, a signed one-decimal, hex.
 FMT='
 def dec($n): (. * pow(10; $n) | round) as $x
 	| ($x | fabs | tostring | ("0" * ($n + 1 - length)) + .) as $s
 	| (if $x < 0 then "-" else "" end) + $s[:-$n] + (if $n > 0 then "." + $s[-$n:] else "" end);
 def f1: dec(1);
+def f2: dec(2);
 def f3: dec(3);
 def pct: (. * 100 | dec(1)) + "%";
+def pct2: (. * 100 | dec(2)) + "%";
 def sf1: (if . >= 0 then "+" else "" end) + f1;
+def hex: [recurse(if . >= 16 then (. / 16 | floor) else empty end) | . % 16
+	| "0123456789abcdef"[.:.+1]] | reverse | "0x" + join("");
+def caselabel: if . == "case3_init" then "3i" else .[4:] end;
+# A bench_uabi row in its current shape (older results: memcpy_ns, no goal or verdict).
+def uabi: .goal = (.goal // 1.3) | .baseline_ns = (.baseline_ns // .memcpy_ns)
+	| .baseline = (.baseline // "memcpy of the buffer")
+	| .verdict = (.verdict // (if .ratio <= .goal then "met" else "missed" end));
+def anchor_median: (.anchor | select(.available) | .ns_per_switch.median) // 0;
 '
+# J [--arg|--argjson NAME VALUE]... PROGRAM FILE...: jq -r with the formats above.
+J() {
+	local opts=()
+	while [[ "$1" == --arg* ]]; do
+		opts+=("$1" "$2" "$3")
+		shift 3
+	done
+	jq -r "${opts[@]}" "$FMT$1" "${@:2}"
+}
 
 # ---- the plot: ns per switch per case, round by round --------------------------
 
-# One data file per panel: "round case1 case2 case3"; prints "file<TAB>title".
+# One data file per panel: "round case1 case2 case3 case3i" (NaN where absent); prints "file<TAB>title<TAB>has3i".
 panel_data() {	# panel_data JSON BACKEND TAG LABEL
 	local f="$1" be="$2" tag="$3" label="$4"
 	jq -e --arg be "$be" '.backends[$be].available' "$f" >/dev/null || return 0
 	jq -r --arg be "$be" '.backends[$be].cases as $c | range(0; .rounds) as $r
-		| "\($r + 1) \($c.case1.ns_per_switch.rounds[$r]) \($c.case2.ns_per_switch.rounds[$r]) \($c.case3.ns_per_switch.rounds[$r])"' \
-		"$f" >"$tmp/$tag.dat"
-	printf '%s\t%s\n' "$tmp/$tag.dat" "$label, $(jq -r --arg be "$be" '.backends[$be] | "\(.save)/\(.restore)"' "$f")"
+		| [$r + 1, ($c.case1, $c.case2, $c.case3, $c.case3_init | .ns_per_switch.rounds[$r] // "NaN")]
+		| map(tostring) | join(" ")' "$f" >"$tmp/$tag.dat"
+	printf '%s\t%s\t%s\n' "$tmp/$tag.dat" \
+		"$label, $(jq -r --arg be "$be" '.backends[$be] | "\(.save)/\(.restore)"' "$f")" \
+		"$(jq -r --arg be "$be" '.backends[$be].cases | has("case3_init")' "$f")"
 }
 
 panels() {
@@ -44,6 +71,7 @@ panels() {
 	panel_data "$data/switch.json" engine live-engine "engine, this CPU"
 	panel_data "$data/switch.json" engine_noopt live-noopt "engine_noopt, this CPU"
 	for f in "$data"/switch-*.json; do
+		[ -f "$f" ] || continue
 		tag="$(basename "$f" .json)"
 		panel_data "$f" engine "$tag" "engine, ${tag#switch-}"
 	done
@@ -64,14 +92,16 @@ plot() {
 		echo "set output '$data/switch.png'"
 		echo "set multiplot layout 2,$cols title 'xstate bench switch: ns per switch, round by round'"
 		echo "set xlabel 'round'; set ylabel 'ns per switch'; set grid; set yrange [0:*]"
-		echo "set termoption noenhanced; set key outside bottom center horizontal maxrows 1 font ',9'"
-		if [ "$(jq .rounds "$data/switch.json")" -le 25 ]; then echo "set xtics 1"; fi
-		while IFS=$'\t' read -r file title; do
+		echo "set termoption noenhanced; set key outside bottom center horizontal maxcols 2 font ',9'"
+		if [ "$(jq .rounds "$data/switch.json")" -le 25 ]; then echo "set xtics 2"; fi
+		while IFS=$'\t' read -r file title has3i; do
 			echo "set title '$title'"
-			echo "plot '$file' u 1:2 w lp t 'case 1 (off)', '' u 1:3 w lp t 'case 2 (guest-only)', '' u 1:4 w lp t 'case 3 (all)'"
+			printf "plot '%s' u 1:2 w lp t 'case 1 (off)', '' u 1:3 w lp t 'case 2 (guest-only)', '' u 1:4 w lp t 'case 3 (all, CET-S data)'" "$file"
+			if [ "$has3i" = true ]; then printf ", '' u 1:5 w lp t 'case 3i (all, CET-S init)'"; fi
+			echo
 		done <"$tmp/panels"
 		if [ -f "$tmp/anchor.dat" ]; then
-			echo "set title 'anchor: pipe ping-pong on Linux $(uname -r)'"
+			echo "set title 'anchor: pipe ping-pong on Linux $(jq -r .kernel_release "$data/machine.json")'"
 			echo "plot '$tmp/anchor.dat' u 1:2 w lp t 'one switch'"
 		fi
 		echo "unset multiplot"
@@ -79,58 +109,210 @@ plot() {
 	gnuplot "$tmp/plot.gp"
 }
 
-# ---- the page --------------------------------------------------------------------
+# ---- the machine -------------------------------------------------------------------
+
+machine() {
+	J '"* **CPU:** \(.vendor) \(.model_name), family \(.family | hex) model \(.model | hex) stepping \(.stepping)"
+		+ " (microcode \(.microcode)), \(.cpus) CPUs"
+		+ (if (.flags_of_interest | index("hypervisor")) then "; a virtual machine" else "" end)
+		+ ", shared with other builds while the benchmarks ran.",
+	"* **XSAVE and related flags in /proc/cpuinfo:** \(.flags_of_interest - ["hypervisor"] | join(" "))"
+		+ " (not listed: \(["xsaves", "xgetbv1", "avx512f", "pku", "ospke", "shstk", "user_shstk", "ibt", "amx_tile", "apx"]
+			- .flags_of_interest | if length == 0 then "none" else join(" ") end)).",
+	"* **Kernel:** \(.uname).",
+	"* **Load:** 1-, 5- and 15-minute load averages \(.load_at_start | split(" ")[:3] | join(" ")) when the run started,"
+		+ " \((.load_at_end // "? ? ?") | split(" ")[:3] | join(" ")) when it ended; the benchmarks took"
+		+ " \((.run_finished // .run_started) - .run_started) s."' "$data/machine.json"
+	elapsed
+	echo
+	if jq -e '.fpu_boot_lines' "$data/machine.json" >/dev/null; then
+		J '(.fpu_boot_lines | map(select(test("Enabled xstate features"))) | first // "") as $en
+			| ($en | capture("features (?<f>0x[0-9a-f]+), context size is (?<s>[0-9]+) bytes, using .(?<fmt>[a-z]+). format")? // null) as $e
+			| (.fpu_boot_lines | map(select(test("Control-flow User"))) | length > 0) as $cu
+			| (.fpu_boot_lines | map(select(test("Control-flow Kernel"))) | first // "") as $ck
+			| "The kernel'"'"'s own account at boot (`dmesg | grep x86/fpu`)"
+			+ (if $e then ": xstate features \($e.f), \($e.s)-byte fpstates in the \($e.fmt) format"
+				+ (if $cu then "; CET user state in every task" else "" end)
+				+ (if ($ck | test("KVM only")) then ", CET supervisor state for KVM guests only (the series'"'"' guest-only policy)"
+				   elif $ck != "" then ", CET supervisor state in every task" else "" end)
+				else "" end) + ":", "", "```", .fpu_boot_lines[], "```"' "$data/machine.json"
+	else
+		echo "The kernel's boot lines (\`dmesg | grep x86/fpu\`) could not be read when the benchmarks ran."
+	fi
+}
+
+# The Makefile writes RESULTS/started, bench-run.sh RESULTS/finished.
+elapsed() {
+	local s
+	s="$(make_bench_seconds)"
+	[ -n "$s" ] && echo "* \`make bench\` took $s s here, from the Release build to the last benchmark."
+	return 0
+}
+
+make_bench_seconds() {
+	local started finished
+	started="$(cat "$res/started" 2>/dev/null || echo "")"
+	finished="$(cat "$res/finished" 2>/dev/null || echo "")"
+	[ -n "$started" ] && [ -n "$finished" ] && echo $((finished - started))
+	return 0
+}
+
+# ---- the goals -----------------------------------------------------------------------
+
+goals() {
+	echo "| goal | measured | verdict |"
+	echo "|---|---|---|"
+	[ -f "$data/engine.json" ] && J '.goal as $g | .results[] | select(.goal != null)
+		| "| engine ≤ \($g | f1)× the CPU: \(.op) | \(.ratio | f2)× (per-round quartiles \(.ratio_q1 | f2)–\(.ratio_q3 | f2))"
+		+ "\(if .note != "" then "; " + .note else "" end) | \(.verdict) |"' "$data/engine.json"
+	[ -f "$data/uabi.json" ] && J '.results[] | uabi
+		| (if (.op | test("valid")) then "validation" else "UABI conversion \(.op | sub(" \\(.*"; ""))" end) as $what
+		| "| \($what) ≤ \(.goal | f1)× memcpy (\(.cpu | sub(".*/"; "")), \(.bytes)-byte buffer) | \(.ratio | f2)×"
+		+ "\(if .ratio_q1 then " (per-round quartiles \(.ratio_q1 | f2)–\(.ratio_q3 | f2))" else "" end);"
+		+ " \(.ns | f1) ns beside \(.baseline_ns | f1) ns for \(.baseline) | \(.verdict) |"' "$data/uabi.json"
+	[ -f "$data/corpus.json" ] && J '"| system init < 1 ms per CPU (\(.cpus) CPU dumps) | \(.init_us | f1) µs"
+		+ "\(if .init_us_q1 then " (quartiles \(.init_us_q1 | f1)–\(.init_us_q3 | f1))" else "" end)"
+		+ " | \(.init_verdict // (if .init_us < 1000 then "met" else "missed" end)) |",
+		"| corpus ≥ 1000 CPUs per second (parse + init) | \(.cpus_per_second) CPUs/s"
+		+ "\(if .cpus_per_second_q1 then " (quartiles \(.cpus_per_second_q1)–\(.cpus_per_second_q3))" else "" end)"
+		+ " | \(.cpus_per_second_verdict // (if .cpus_per_second >= 1000 then "met" else "missed" end)) |"' "$data/corpus.json"
+	local s
+	s="$(make_bench_seconds)"
+	if [ -n "$s" ]; then
+		echo "| \`make bench\` end to end < 5 minutes | $s s | $([ "$s" -lt 300 ] && echo met || echo missed) |"
+	else
+		J '"| `make bench` end to end < 5 minutes | the benchmarks alone: \((.run_finished // .run_started) - .run_started) s"
+			+ " (no start stamp from the Makefile) | - |"' "$data/machine.json"
+	fi
+	echo
+	[ -f "$data/engine.json" ] && J --argjson u "$(cat "$data/uabi.json" 2>/dev/null || echo '{}')" '"Verdict rules: engine — \(.goal_rule) (the rounds pair the engine with the CPU, so a"
+		+ " round'"'"'s ratio cancels the load of that moment); UABI — `bench_uabi`'"'"'s own verdict"
+		+ " (\(if $u.goal_rule then $u.goal_rule else "the median of its interleaved rounds against the goal" end)); corpus — the goal must hold at the unfavourable"
+		+ " quartile (met), fail at the favourable one (missed), else borderline."' "$data/engine.json"
+	return 0
+}
+
+# ---- the series' experiment ----------------------------------------------------------
 
 switch_tables() {	# switch_tables JSON
-	jq -r "$FMT"'
-	"| backend | case | policy | bytes/task | RFBM | save/restore | min ns | median ns | max ns | spread | IQR |",
-	"|---|---|---|---:|---|---|---:|---:|---:|---:|---:|",
+	J '
+	"| backend | case | policy | CET-S registers | bytes/task | RFBM | save/restore | min ns | median ns | max ns | spread | IQR |",
+	"|---|---|---|---|---:|---|---|---:|---:|---:|---:|---:|",
 	(.backends | to_entries[] | select(.value.available) | .key as $be | .value as $v
 		| $v.cases | to_entries[] | .value as $c
-		| "| \(if .key == "case1" then $be else "" end) | \(.key[4:]) | \($c.policy) | \($c.bytes_per_task)"
-		+ " | \($c.rfbm) | \(if .key == "case1" then "\($v.save)/\($v.restore)" else "" end)"
+		| "| \(if .key == "case1" then $be else "" end) | \(.key | caselabel) | \($c.policy) | \($c.cet_s_registers // "-")"
+		+ " | \($c.bytes_per_task) | \($c.rfbm) | \(if .key == "case1" then "\($v.save)/\($v.restore)" else "" end)"
 		+ " | \($c.ns_per_switch.min | f1) | \($c.ns_per_switch.median | f1) | \($c.ns_per_switch.max | f1)"
 		+ " | \($c.ns_per_switch.spread | pct) | \($c.ns_per_switch.iqr | pct) |"),
-	"",
-	"| backend | case2/case1 | verdict | difference | case3/case1 | verdict | difference |",
-	"|---|---:|---|---:|---:|---|---:|",
-	(.backends | to_entries[] | select(.value.available) | .value as $v
-		| "| \(.key) | \($v.ratios.case2_case1 | f3) | \($v.verdict.case2_case1) | \($v.delta_ns.case2_case1 | sf1) ns"
-		+ " | \($v.ratios.case3_case1 | f3) | \($v.verdict.case3_case1) | \($v.delta_ns.case3_case1 | sf1) ns |"),
+	""' "$1"
+	J --argjson a "$2" '
+	"| backend | comparison | ratio (median of rounds) | per-round Q1–Q3 | verdict | difference | of a real switch |",
+	"|---|---|---:|---|---|---:|---:|",
+	(.backends | to_entries[] | select(.value.available) | .key as $be | .value as $v
+		| $v.ratios | keys_unsorted[] as $k
+		| "| \($be) | case \($k | sub("_case1"; "") | caselabel)/case 1 | \($v.ratios[$k] | f3)"
+		+ " | \($v.ratio_quartiles[$k].q1 | f3)–\($v.ratio_quartiles[$k].q3 | f3) | \($v.verdict[$k])"
+		+ " | \($v.delta_ns[$k] | sf1) ns | \(if $a > 0 then ($v.delta_ns[$k] / $a | pct2) else "-" end) |"),
 	"",
 	(.backends | to_entries[] | select(.value.available | not) | "* **\(.key)**: absent — \(.value.why_absent)."),
 	(.backends | to_entries[] | select(.value.available) | "* **\(.key)**: \(.value.note)."),
 	(.anchor | select(.available)
 		| "* **anchor** (a real switch on Linux \(.kernel_release), \(if .pinned then "both processes pinned to CPU \(.cpu)" else "not pinned" end),"
 		+ " \(.round_trips) round trips per round): \(.ns_per_switch.median | f1) ns per switch"
-		+ " (min \(.ns_per_switch.min | f1), max \(.ns_per_switch.max | f1), spread \(.ns_per_switch.spread | pct)).")' "$1"
+		+ " (min \(.ns_per_switch.min | f1), max \(.ns_per_switch.max | f1), IQR \(.ns_per_switch.iqr | pct), spread \(.ns_per_switch.spread | pct)).")' "$1"
 }
 
-# What the case 3 difference is worth beside a real switch on this machine.
-cet_summary() {	# cet_summary MODEL_JSON ANCHOR_MEDIAN
-	jq -r --argjson a "$2" "$FMT"'.backends.engine as $e | select($e.available)
-		| "* \(.cpu | sub(" \\(.*"; "")): case 3 adds \($e.delta_ns.case3_case1 | sf1) ns per switch on the engine"
-		+ " (case3/case1 \($e.ratios.case3_case1 | f3), \($e.verdict.case3_case1)); case 2 \($e.delta_ns.case2_case1 | sf1) ns"
-		+ " (\($e.verdict.case2_case1))"
-		+ (if $a > 0 then "; beside this machine'"'"'s real switch of \($a | f1) ns, case 3 is"
-			+ " \($e.delta_ns.case3_case1 / $a | pct) of a switch" else "" end) + "."' "$1"
+# One line per model: what CET-S costs on the engine, beside a real switch on this machine.
+what_it_says() {	# what_it_says JSON ANCHOR_MEDIAN ANCHOR_IQR
+	J --argjson a "$2" --argjson iqr "$3" '.backends.engine as $e | select($e.available)
+		| def cmp($k; $what): "\($what) \($e.delta_ns[$k] | sf1) ns (\($e.ratios[$k] | f3), \($e.verdict[$k])"
+			+ (if $a > 0 then "; \($e.delta_ns[$k] / $a | pct2) of a real switch" else "" end) + ")";
+		"* **\(.cpu | sub(" \\(.*"; ""))** (\(if .live then "this CPU" else .cpu | sub(".*\\("; "") | sub("\\)$"; "") end)),"
+		+ " engine: " + cmp("case3_case1"; "case 3 (CET-S holding data) adds")
+		+ (if $e.ratios.case3_init_case1 then ", " + cmp("case3_init_case1"; "case 3i (CET-S init, the usual task)") else "" end)
+		+ ", " + cmp("case2_case1"; "case 2") + "."
+		+ (if $a > 0 then
+			([$e.delta_ns[] | fabs] | max / $a) as $m
+			| " The largest is \($m | pct2) of a real switch, "
+			+ (if $m <= $iqr then "within" else "outside" end)
+			+ " the real switch'"'"'s own round-to-round IQR of \($iqr | pct)."
+		  else "" end)' "$1"
 }
 
-# This machine: CET-S in case 3 or not; without it the cases are an A/A comparison.
-live_summary() {
-	jq -r "$FMT"'.backends.engine as $e | select($e.available)
-		| ([.backends[] | select(.available) | .cases[].ns_per_switch.iqr] | max) as $s
-		| ([.backends[] | select(.available) | .verdict[]] | all(. == "within noise")) as $calm
-		| if $e.cases.case1.xfeatures == $e.cases.case3.xfeatures then
-			"* On this machine'"'"'s CPU the three cases have the same fpstates (the engine uses \($e.save)/\($e.restore),"
-			+ " no CET supervisor state): the ratios are an A/A comparison, the noise floor of the method"
-			+ " (IQRs up to \($s | pct)); "
-			+ (if $calm then "all of them are within noise." else "not all are within noise: see the tables." end)
-		else
-			"* On this machine'"'"'s CPU case 3 adds \($e.delta_ns.case3_case1 | sf1) ns per switch on the engine"
-			+ " (\($e.verdict.case3_case1)); the hardware rows cannot show CET-S (user mode)."
-		end' "$data/switch.json"
+hardware_says() {
+	J '.backends.hardware as $h | select($h.available)
+		| "* **The hardware** (user mode, so without CET-S) on this CPU: case 2/case 1 \($h.ratios.case2_case1 | f3)"
+		+ " (\($h.verdict.case2_case1)), case 3/case 1 \($h.ratios.case3_case1 | f3) (\($h.verdict.case3_case1)):"
+		+ " the cases differ there only in the size and place of the buffers."' "$data/switch.json"
 }
+
+switch_section() {
+	local anchor iqr
+	anchor="$(jq '(.anchor | select(.available) | .ns_per_switch.median) // 0' "$data/switch.json")"
+	iqr="$(jq '(.anchor | select(.available) | .ns_per_switch.iqr) // 0' "$data/switch.json")"
+	cat <<EOF
+## The CET supervisor state series' context-switch experiment (\`xstate bench switch\`)
+
+The series that made CET supervisor state (component 12, 24 bytes) guest-only measured context
+switches (will-it-scale \`context_switch1\`) in three cases: **1** no CET-S (policy \`off\`), **2** CET-S
+in guest fpstates only (\`guest-only\`, Linux 6.18's default), **3** CET-S in every task (\`all\`). The
+differences were within run-to-run noise, while case 2 saves 24 bytes per task that is not a vCPU.
+\`xstate bench switch\` repeats the experiment on the model and adds **case 3i**: policy \`all\`, but
+the tasks never use kernel shadow stacks, so CET-S stays in its init configuration and XSAVES's init
+optimisation leaves it out of the image (XSTATE_BV[12] = 0) — what case 3 would really be for most
+tasks. Case 3 proper has CET-S holding data in every task, the worst case.
+
+**Method.** Each case has $(jq .tasks "$data/switch.json") tasks whose fpstates are built by the library as that kernel builds
+them (\`xs_system_init\` with the case's policy, \`xs_fpu_init\` per task). A switch saves the outgoing
+task's registers into its fpstate and restores the incoming task's, round robin over the tasks:
+
+* **hardware** — XSAVEC64/XRSTOR64 on this CPU in user mode, mask = the fpstate's xfeatures & XCR0 &
+  user components (PKRU left out: loading another PKRU would change what this process may touch). Only
+  when the model is the live CPU, and only cases 1–3: supervisor state such as CET-S cannot be touched
+  from user mode.
+* **engine** — the software engine driven as the kernel drives it: XCR0 and IA32_XSS from the model,
+  CPL 0, \`os_xsave()\` with RFBM = the fpstate's xfeatures and \`os_xrstor()\` with RFBM = the kernel's
+  max_features, as \`restore_fpregs_from_fpstate()\` does (so a restore puts components the fpstate lacks
+  in their init configuration). The kernel's own choice of instruction: XSAVES/XRSTORS, or XSAVEC/XRSTOR
+  on a CPU without XSAVES. Every task's vector registers hold data, and each task writes XMM0 while it
+  runs; the CET-S registers hold data in case 3 and stay init in case 3i.
+* **engine_noopt** — the same with \`impl.init_opt\` and \`impl.modified_opt\` off (the note under each
+  table says what the engine's XSAVES then does with an init CET-S).
+
+The cases run interleaved in one process: $(jq .rounds "$data/switch.json") rounds of $(jq .switches "$data/switch.json") switches per case, each round cut
+into slices of $(jq '.slice // 2000' "$data/switch.json") switches per case with the case order rotated from slice to slice and round
+to round, after an untimed warm-up. Per case: ns per switch (min, median, max over the rounds), the
+spread (max − min) / median and the IQR (Q3 − Q1) / median. The ratios are the medians of the per-round
+ratios case k / case 1, the differences those ratios in ns ((ratio − 1) × case 1's median). Verdict rule: $(jq -r .noise_rule "$data/switch.json").
+The **anchor** is a real switch on the live kernel: two processes pinned to one CPU pass a byte
+back and forth through two pipes; ns per switch = elapsed / (2 × round trips). The engine's times are
+the software model's own; what matters is how much a case adds, beside the anchor.
+
+### This machine: $(jq -r .cpu "$data/switch.json")
+
+$(switch_tables "$data/switch.json" "$anchor")
+
+EOF
+	for f in "$data"/switch-*.json; do
+		[ -f "$f" ] || continue
+		echo "### The engine on a CET-capable model: $(jq -r .cpu "$f")"
+		echo
+		switch_tables "$f" "$anchor"
+		echo
+	done
+	cat <<EOF
+### What it says
+
+$(what_it_says "$data/switch.json" "$anchor" "$iqr")
+$(for f in "$data"/switch-*.json; do [ -f "$f" ] && what_it_says "$f" "$anchor" "$iqr"; done)
+$(hardware_says)
+
+![ns per switch per case, round by round](bench/switch.png)
+
+EOF
+}
+
+# ---- memory and the library's speed ----------------------------------------------------
 
 memory_table() {
 	jq -r '"| CPU model | task: off | guest-only | all | vCPU: off | guest-only | all | saved per task |",
@@ -141,90 +323,54 @@ memory_table() {
 }
 
 library_tables() {
-	[ -f "$data/engine.json" ] && jq -r "$FMT"'"### The engine beside the CPU (`bench_engine`, XCR0 \(.xcr0))", "",
-		"| operation | RFBM | engine ns | CPU ns | engine/CPU |", "|---|---|---:|---:|---:|",
-		(.results[] | "| \(.op) | \(.rfbm) | \(.engine_ns | f1) | \(.cpu_ns | f1) | \(.ratio | dec(2)) |"), ""' \
+	[ -f "$data/engine.json" ] && J '"### The engine beside the CPU (`bench_engine`, XCR0 \(.xcr0))", "",
+		"\(.rounds) rounds in \(.seconds | f1) s (cap \(.cap_seconds | f1) s), on \(.layouts // 1) buffer layouts in turn;"
+		+ " in every round each row runs about \(.chunk_us) µs on the engine and as long on the CPU, back to back,"
+		+ " rows and sides rotated. ns: medians over the rounds; ratio: the median of the per-round ratios.", "",
+		"| operation | RFBM | engine ns | CPU ns | engine/CPU | per-round Q1–Q3 | goal | verdict |",
+		"|---|---|---:|---:|---:|---|---|---|",
+		(.results[] | "| \(.op) | \(.rfbm) | \(.engine_ns | f1) | \(.cpu_ns | f1) | \(.ratio | f2)"
+		+ " | \(.ratio_q1 | f2)–\(.ratio_q3 | f2) | \(if .goal then "≤ \(.goal | f1)" else "-" end) | \(.verdict // "-") |"),
+		"", "\(.deferral_note) \(if .xinuse_deferred then "It applies to this CPU'"'"'s model (AMD):"
+		+ " the XRSTOR rows alone flatter the engine." else "It does not apply to this CPU'"'"'s model (XINUSE is set on load)." end)", ""' \
 		"$data/engine.json"
-	[ -f "$data/uabi.json" ] && jq -r "$FMT"'"### UABI copies and checks beside memcpy (`bench_uabi`)", "",
-		"| CPU | bytes | operation | ns | memcpy ns | ratio |", "|---|---:|---|---:|---:|---:|",
-		(.results[] | "| \(.cpu) | \(.bytes) | \(.op) | \(.ns | f1) | \(.memcpy_ns | f1) | \(.ratio | dec(2)) |"), ""' \
-		"$data/uabi.json"
-	[ -f "$data/corpus.json" ] && jq -r "$FMT"'"### The model over the corpus (`bench_corpus`)", "",
-		"\(.cpus) CPU dumps: parsing takes \(.parse_us | f1) µs per dump, the kernel'"'"'s xstate init"
-		+ " \(.init_us | f1) µs per CPU; \(.cpus_per_second) CPUs per second for both.", ""' "$data/corpus.json"
-	return 0
-}
-
-# The Makefile writes RESULTS/started, bench-run.sh RESULTS/finished.
-elapsed() {
-	local started finished
-	started="$(cat "$res/started" 2>/dev/null || echo "")"
-	finished="$(cat "$res/finished" 2>/dev/null || echo "")"
-	[ -n "$started" ] && [ -n "$finished" ] &&
-		echo "\`make bench\` took $((finished - started)) s here, from the Release build to the last benchmark."
+	[ -f "$data/uabi.json" ] && J '"### UABI copies and checks beside memcpy (`bench_uabi`)", "",
+		"| CPU | bytes | operation | ns | baseline | baseline ns | ratio | per-round Q1–Q3 | goal | verdict |",
+		"|---|---:|---|---:|---|---:|---:|---|---|---|",
+		(.results[] | uabi | "| \(.cpu | sub(".*/"; "")) | \(.bytes) | \(.op) | \(.ns | f1) | \(.baseline) | \(.baseline_ns | f1)"
+		+ " | \(.ratio | f2) | \(if .ratio_q1 then "\(.ratio_q1 | f2)–\(.ratio_q3 | f2)" else "-" end)"
+		+ " | ≤ \(.goal | f1) | \(.verdict) |"), ""' "$data/uabi.json"
+	[ -f "$data/corpus.json" ] && J '"### The model over the corpus (`bench_corpus`)", "",
+		"\(.cpus) CPU dumps, \(.rounds // "?") passes: parsing takes \(.parse_us | f1) µs per dump, the kernel'"'"'s xstate init"
+		+ " \(.init_us | f1) µs per CPU; \(.cpus_per_second) CPUs per second for both (medians over the passes).", ""' \
+		"$data/corpus.json"
 	return 0
 }
 
 page() {
-	local model anchor
-	model="$(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //')"
-	anchor="$(jq '.anchor.ns_per_switch.median // 0' "$data/switch.json")"
 	cat <<EOF
 # Benchmarks
 
 Generated by \`make bench\` (\`scripts/bench-run.sh\`, then \`scripts/bench-report.sh\`) on
-$(date -u +%Y-%m-%d); change those scripts, not this page. The raw results are in \`docs/bench/*.json\`.
+$(jq -r .date "$data/machine.json"); change those scripts, not this page. The raw results are in \`docs/bench/*.json\`.
 
-**Machine:** $model ($(jq -r .cpu "$data/switch.json" | sed 's/ (live CPU)//')), $(nproc) CPUs,
-Linux $(uname -r). $(elapsed)
+## The machine
 
-## The CET supervisor state series' context-switch experiment
+$(machine)
 
-The series that made CET supervisor state (component 12, 24 bytes) guest-only measured context
-switches (will-it-scale \`context_switch1\`) in three cases: **1** no CET-S (policy \`off\`), **2** CET-S
-in guest fpstates only (\`guest-only\`, the default), **3** CET-S in every task (\`all\`). The
-differences were within run-to-run noise, while case 2 saves 24 bytes per task that is not a vCPU.
-\`xstate bench switch\` repeats the experiment on the model.
+## Goals
 
-**Method.** Each case has $(jq .tasks "$data/switch.json") tasks whose fpstates are built by the library as that kernel builds
-them (\`xs_system_init\` with the case's policy, \`xs_fpu_init\` per task). A switch saves the outgoing
-task's registers into its fpstate and restores the incoming task's, round robin over the tasks:
+$(goals)
 
-* **hardware** — XSAVEC64/XRSTOR64 on this CPU in user mode, mask = the fpstate's xfeatures & XCR0 &
-  user components (PKRU left out: loading another PKRU would change what this process may touch). Only
-  when the model is the live CPU; supervisor state such as CET-S cannot be touched from user mode.
-* **engine** — the software engine driven as the kernel drives it: XCR0 and IA32_XSS from the model,
-  CPL 0, \`os_xsave()\` with RFBM = the fpstate's xfeatures and \`os_xrstor()\` with RFBM = the kernel's
-  max_features, as \`restore_fpregs_from_fpstate()\` does (so restoring a task after a CET-S user resets CET-S). The kernel's own choice of
-  instruction: XSAVES/XRSTORS, or XSAVEC/XRSTOR on a CPU without XSAVES. Every task's
-  vector registers and its CET-S registers hold data, so nothing is skipped for being in its init
-  configuration, and each task writes XMM0 while it runs.
-* **engine_noopt** — the same with \`impl.init_opt\` and \`impl.modified_opt\` off.
+**Method, for every benchmark.** Whatever is compared runs side by side in one process, in
+interleaved rounds (the order rotated from round to round), so a burst of load from the rest of the
+machine hits both sides of a comparison alike; results are medians over the rounds, their spread is
+shown as quartiles or the IQR, and no benchmark's time is checked by a unit test. Each benchmark caps
+its own running time, so \`make bench\` stays well under five minutes. The load that stays for a whole
+run does not cancel: the engine's times rise more than the CPU's when another build shares the core,
+so its ratios are a little higher on a busy machine (see the load above).
 
-The cases run interleaved in one process: $(jq .rounds "$data/switch.json") rounds of $(jq .switches "$data/switch.json") switches per case, the case order rotated every
-round (1 2 3, 2 3 1, 3 1 2), after an untimed warm-up. Per case: ns per switch (min, median, max over
-the rounds), the spread (max − min) / median and the IQR (Q3 − Q1) / median. Verdict rule: $(jq -r .noise_rule "$data/switch.json").
-The **anchor** is a real switch on the live kernel: two processes pinned to one CPU pass a byte
-back and forth through two pipes; ns per switch = elapsed / (2 × round trips).
-
-### This machine: $(jq -r .cpu "$data/switch.json")
-
-$(switch_tables "$data/switch.json")
-
-EOF
-	for f in "$data"/switch-*.json; do
-		echo "### The engine on a CET-capable model: $(jq -r .cpu "$f")"
-		echo
-		switch_tables "$f"
-		echo
-	done
-	cat <<EOF
-### What it says
-
-$(for f in "$data"/switch-*.json; do cet_summary "$f" "$anchor"; done)
-$(live_summary)
-
-![ns per switch per case, round by round](bench/switch.png)
+$(switch_section)
 
 ## Memory per policy (\`xstate bench memory\`)
 
@@ -240,5 +386,12 @@ EOF
 }
 
 plot
-page >"$docs/benchmarks.md"
+# The page's pieces run in command substitutions, where set -e does not reach: any message is a failure.
+page >"$tmp/page.md" 2>"$tmp/errors"
+if [ -s "$tmp/errors" ]; then
+	cat "$tmp/errors" >&2
+	echo "bench-report.sh: $docs/benchmarks.md not written" >&2
+	exit 1
+fi
+mv "$tmp/page.md" "$docs/benchmarks.md"
 echo "wrote $docs/benchmarks.md and $data/switch.png"

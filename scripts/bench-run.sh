@@ -5,10 +5,12 @@
 #   scripts/bench-run.sh BUILD OUT
 #
 # Every bench/bench_* program takes --json FILE (bench_corpus also the
-# corpus directory); `xstate bench switch` runs on the live CPU with the
-# anchor, and on the CET-capable models below with the engine alone (the
-# live CPU may have no XSAVES or no CET-S); `xstate bench memory` runs on
-# every CPU fixture. Step 2 is scripts/bench-report.sh.
+# corpus directory, bench_uabi also the AMX model below); `xstate bench
+# switch` runs on the live CPU with the anchor, and on the CET-capable
+# models below with the engine alone (the live CPU may have no XSAVES or
+# no CET-S); `xstate bench memory` runs on every CPU fixture. The machine
+# (/proc/cpuinfo, the kernel's x86/fpu boot lines, uname, the load) goes
+# to OUT/machine.json. Step 2 is scripts/bench-report.sh.
 set -euo pipefail
 build="${1:?usage: bench-run.sh BUILD OUT}"
 out="${2:?usage: bench-run.sh BUILD OUT}"
@@ -21,26 +23,55 @@ fixtures="tests/data/cpuid"
 xstate="$build/xstate"
 # One AMD and one Intel model with XSAVES and CET supervisor state.
 cet_models="amd-zen4.instlat.txt intel-tiger-lake.instlat.txt"
+# bench_uabi also converts on this model: AMX, the largest UABI layout.
+uabi_models="intel-emerald-rapids.instlat.txt"
 # Extra options for every `xstate bench switch`, e.g. "--switches 2000 --rounds 3" for a quick try.
 switch_args=(${BENCH_SWITCH_ARGS:-})
 
 command -v jq >/dev/null || { echo "make bench needs jq (apt-get install jq)" >&2; exit 1; }
 rm -f "$out"/*.json "$out"/*.txt
 
+# ---- the machine ----------------------------------------------------------------
+cpuinfo() {	# cpuinfo FIELD: the first CPU's value
+	sed -n "s/^$1[[:space:]]*: //p" /proc/cpuinfo | head -n 1
+}
+# The kernel's own account of its xstate (empty when dmesg is not readable).
+fpu_lines="$( (dmesg 2>/dev/null || journalctl -k -b --no-pager 2>/dev/null || true) |
+	sed -n 's/^.*\(x86\/fpu: .*\)$/\1/p')"
+flags="$(cpuinfo flags)"
+jq -n --arg model "$(cpuinfo 'model name')" --arg vendor "$(cpuinfo vendor_id)" \
+	--arg family "$(cpuinfo 'cpu family')" --arg modelnr "$(cpuinfo model)" \
+	--arg stepping "$(cpuinfo stepping)" --arg microcode "$(cpuinfo microcode)" \
+	--arg flags "$flags" --argjson cpus "$(nproc)" --arg release "$(uname -r)" \
+	--arg uname "$(uname -srvm)" --arg fpu "$fpu_lines" --arg load "$(cat /proc/loadavg)" \
+	--arg date "$(date -u +%Y-%m-%d)" --argjson started "$(date +%s)" '{
+	model_name: $model, vendor: $vendor,
+	family: ($family | tonumber), model: ($modelnr | tonumber), stepping: ($stepping | tonumber? // null),
+	microcode: $microcode, cpus: $cpus, kernel_release: $release, uname: $uname, date: $date,
+	flags_of_interest: ([$flags | split(" ")[]
+		| select(test("^(fpu|fxsr|xsave|xsaveopt|xsavec|xsaves|xgetbv1|xsaveerptr|avx|avx2|avx512f|pku|ospke|shstk|user_shstk|ibt|amx_tile|apx|hypervisor)$"))]),
+	fpu_boot_lines: (if $fpu == "" then null else ($fpu | split("\n")) end),
+	load_at_start: $load, run_started: $started}' >"$out/machine.json"
+echo "== machine: $(jq -r '"\(.model_name), family \(.family) model \(.model), \(.cpus) CPUs, Linux \(.kernel_release)"' "$out/machine.json")"
+
+# ---- the library's hot paths --------------------------------------------------------
 for prog in "$build"/bench/bench_*; do
 	name="$(basename "$prog")"
 	args=(--json "$out/${name#bench_}.json")
 	[ "$name" = bench_corpus ] && args+=("$fixtures")
-	echo "== $name"
+	if [ "$name" = bench_uabi ]; then
+		for m in $uabi_models; do args+=(--cpuid "$fixtures/$m"); done
+	fi
+	echo "== $name ${args[*]:2}"
 	"$prog" "${args[@]}" | tee "$out/${name#bench_}.txt"
 done
 
 # The series' experiment: text for people, then JSON for the report.
 summary() {
-	jq -r '"\(.cpu): " + ([.backends | to_entries[] | select(.value.available)
-		| "\(.key) case2/case1 \(.value.ratios.case2_case1 * 1000 | round / 1000) (\(.value.verdict.case2_case1)),"
-		+ " case3/case1 \(.value.ratios.case3_case1 * 1000 | round / 1000) (\(.value.verdict.case3_case1))"]
-		| join("; "))' "$1"
+	jq -r '"\(.cpu):\n" + ([.backends | to_entries[] | select(.value.available) | .key as $be | .value as $v
+		| "  \($be): " + ([$v.ratios | keys_unsorted[] as $k
+			| "\($k | sub("_case1"; "") | sub("_init"; "i"))/case1 \($v.ratios[$k] * 1000 | round / 1000) (\($v.verdict[$k]))"]
+			| join(", "))] | join("\n"))' "$1"
 }
 echo "== xstate bench switch (live CPU, anchor)"
 "$xstate" bench switch "${switch_args[@]}" --format json >"$out/switch.json"
@@ -57,5 +88,9 @@ for f in "$fixtures"/*; do
 	"$xstate" bench memory --cpuid "$f" --format json
 done | jq -s 'add | map(.cpu |= sub(".*/"; ""))' >"$out/memory.json"
 echo "$(jq length "$out/memory.json") CPU models"
-# The report states how long make bench took (build-bench/results/started is the Makefile's).
+# The report states how long make bench took (build-bench/results/started is the Makefile's)
+# and how loaded the machine was.
+jq --arg load "$(cat /proc/loadavg)" --argjson finished "$(date +%s)" \
+	'. + {load_at_end: $load, run_finished: $finished}' "$out/machine.json" >"$out/machine.json.new"
+mv "$out/machine.json.new" "$out/machine.json"
 date +%s >"$out/finished"

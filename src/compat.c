@@ -84,6 +84,25 @@ static const char *names(uint64_t mask, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * Does sigreturn on B read the frame's own xstate_size (before 6.15, and
+ * again since the revert in 7.1 / 6.18.35) or B's user_size (6.15 ..
+ * 6.18.34)? check_xstate_in_sigframe().
+ */
+static bool sigreturn_uses_frame_size(const xs_system *b)
+{
+	return !xs_kernel_has(b->opts.kernel, XS_K_SIGRETURN_MAGIC2) ||
+	       xs_kernel_has(b->opts.kernel, XS_K_SIGRETURN_REVERT);
+}
+
+/* A frame written on A (xstate_size = A's user size) is fx-only on B. */
+static bool sigreturn_loses_xstate(const xs_system *a, const xs_system *b)
+{
+	if (sigreturn_uses_frame_size(b))
+		return a->user.default_size > b->user.default_size;
+	return a->user.default_size != b->user.default_size;
+}
+
 static void task_notes(const xs_system *a, const xs_system *b, struct xs_compat *c)
 {
 	char n[160];
@@ -95,9 +114,11 @@ static void task_notes(const xs_system *a, const xs_system *b, struct xs_compat 
 		cnote(c, "B does not use XSAVE: NT_X86_XSTATE gives ENODEV there, only NT_PRXFPREG (x87, SSE) restores");
 	if (c->features_a & c->features_b & XS_XFEATURE_MASK_XTILE_DATA)
 		cnote(c, "AMX: the restorer must call arch_prctl(ARCH_REQ_XCOMP_PERM, 18) on B before setting the registers");
-	if (a->xsave && b->xsave && a->user.default_size != b->user.default_size)
-		cnote(c, "signal frames on the stack put FP_XSTATE_MAGIC2 at byte %u (A's user size); sigreturn on B looks at byte %u and falls back to an FX-only restore: interrupted handlers lose their extended state",
-		      a->user.default_size, b->user.default_size);
+	if (a->xsave && b->xsave && sigreturn_loses_xstate(a, b))
+		cnote(c, "signal frames on the stack put FP_XSTATE_MAGIC2 at byte %u (A's user size); sigreturn on B (Linux %s) %s and falls back to an FX-only restore: interrupted handlers lose their extended state",
+		      a->user.default_size, xs_kernel_name(b->opts.kernel, n, sizeof(n)),
+		      sigreturn_uses_frame_size(b) ? "refuses an xstate_size above its own user size"
+						   : "looks for it after its own user size");
 	else if (c->moved)
 		cnote(c, "signal frames keep A's offsets while B's differ for %s: sigreturn on B would load them from the wrong place",
 		      names(c->moved, n, sizeof(n)));

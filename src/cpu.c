@@ -4,9 +4,10 @@
  * the table and decodes the feature bits the XSAVE model depends on.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "xstate.h"
+#include "internal.h"
 
 void xs_cpu_init(xs_cpu *cpu)
 {
@@ -242,4 +243,54 @@ void xs_cpu_finish(xs_cpu *cpu)
 	if (base_family == 0x6 || base_family == 0xf)
 		cpu->model |= ((r[EAX] >> 16) & 0xf) << 4;
 	decode_brand(cpu);
+}
+
+/*
+ * What no real CPU does in CPUID 0xD, and the model cannot follow: a
+ * component size or offset beyond XS_XSTATE_COMPONENT_LIMIT (the sums
+ * would overflow), a user component placed inside the legacy area and
+ * header (a hypervisor's all-zero answer, size 0, is real and allowed),
+ * or an ECX bit 0 (supervisor) that disagrees with
+ * sub-leaf 0 (user, XCR0) or 1 (supervisor, IA32_XSS) — the kernel trusts
+ * that flag to decide whether EBX is a standard offset.
+ */
+bool xs_xsave_leaf_too_large(uint32_t subleaf, const uint32_t r[4], char *why, size_t size)
+{
+	if (subleaf < 2 || subleaf > 62 ||
+	    (r[0] <= XS_XSTATE_COMPONENT_LIMIT && r[1] <= XS_XSTATE_COMPONENT_LIMIT))
+		return false;
+	snprintf(why, size, "leaf 0000000D sub-leaf %u: expected a component size (EAX) and offset (EBX) of at most 0x%x bytes, got 0x%x and 0x%x",
+		 subleaf, XS_XSTATE_COMPONENT_LIMIT, r[0], r[1]);
+	return true;
+}
+
+unsigned xs_cpu_bad_xsave_leaf(const xs_cpu *cpu, char *why, size_t size)
+{
+	uint64_t user, super;
+	uint32_t r[4];
+
+	if (!xs_cpuid(cpu, 0xd, 0, r))
+		return 0;
+	user = (uint64_t)r[3] << 32 | r[0];
+	super = xs_cpuid(cpu, 0xd, 1, r) ? (uint64_t)r[3] << 32 | r[2] : 0;
+	for (unsigned i = 2; i <= 62; i++) {
+		bool listed = (user | super) & XS_BIT(i), as_user = user & XS_BIT(i);
+
+		if (!xs_cpuid(cpu, 0xd, i, r))
+			continue;
+		if (xs_xsave_leaf_too_large(i, r, why, size))
+			return i;
+		if (as_user && r[0] && r[1] < XS_XSAVE_LEGACY_AND_HDR) {
+			snprintf(why, size, "leaf 0000000D sub-leaf %u: user component %u of %u bytes at offset %u would overlap the legacy area and header (bytes 0..575)",
+				 i, i, r[0], r[1]);
+			return i;
+		}
+		if (listed && (r[2] & 1) == as_user) {
+			snprintf(why, size, "leaf 0000000D sub-leaf %u: ECX bit 0 says %s state, but sub-leaf %u lists component %u as %s state",
+				 i, r[2] & 1 ? "supervisor" : "user", as_user ? 0 : 1, i,
+				 as_user ? "user (XCR0)" : "supervisor (IA32_XSS)");
+			return i;
+		}
+	}
+	return 0;
 }

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xstate.h"
+#include "internal.h"
 
 enum dump_kind { KIND_PLAIN, KIND_CPUID_R, KIND_INSTLAT };
 
@@ -323,6 +323,7 @@ static bool parse_plain(struct parser *ps, const struct line *ln, struct leafval
 static bool parse_cpuid_r(struct parser *ps, const struct line *ln, struct leafval *v)
 {
 	static const char *const regs[4] = { "eax=", "ebx=", "ecx=", "edx=" };
+	static const char *const values[4] = { "eax value", "ebx value", "ecx value", "edx value" };
 	const char *p = ln->p;
 
 	skip_ws(&p, ln->end);
@@ -336,7 +337,7 @@ static bool parse_cpuid_r(struct parser *ps, const struct line *ln, struct leafv
 	for (unsigned i = 0; i < 4; i++) {
 		skip_ws(&p, ln->end);
 		if (!literal(ps, ln, &p, regs[i], CPUID_R_SHAPE) ||
-		    !field_hex(ps, ln, &p, regs[i], &v->r[i]))
+		    !field_hex(ps, ln, &p, values[i], &v->r[i]))
 			return false;
 	}
 	return line_end(ps, ln, p, CPUID_R_SHAPE);
@@ -424,6 +425,17 @@ static bool unmarked_subleaf(struct parser *ps, const struct line *ln, const str
 	return true;
 }
 
+/* CPUID 0xD.2..62: EAX is the component's size, EBX its standard offset. */
+static bool component_too_large(struct parser *ps, const struct line *ln, const struct leafval *v)
+{
+	char why[200];
+
+	if (v->leaf != 0xd || !xs_xsave_leaf_too_large(v->subleaf, v->r, why, sizeof(why)))
+		return false;
+	diag_set(ps->diag, ps->filename, ln->no, "%s", why);
+	return true;
+}
+
 /* Classify one line; returns false on a parse error. */
 static bool walk_line(struct parser *ps, struct walk *w, const struct line *ln)
 {
@@ -453,7 +465,7 @@ static bool walk_line(struct parser *ps, struct walk *w, const struct line *ln)
 		ok = parse_plain(ps, ln, &v);
 		break;
 	}
-	if (!ok)
+	if (!ok || component_too_large(ps, ln, &v))
 		return false;
 	if (w->ordinal < 0)
 		w->ordinal = 0;
@@ -508,6 +520,7 @@ int xs_cpu_count(const char *text, size_t len, const char *filename, struct xs_d
 static int check_complete(const xs_cpu *cpu, const char *filename, struct xs_diag *diag)
 {
 	uint32_t r[4];
+	char why[200];
 
 	if (!xs_cpuid(cpu, 0, 0, r)) {
 		diag_set(diag, filename, 0, "expected CPUID leaf 0 (vendor, highest leaf) in the dump");
@@ -520,6 +533,10 @@ static int check_complete(const xs_cpu *cpu, const char *filename, struct xs_dia
 	if (xs_cpu_has(cpu, XS_CPU_XSAVE) && !xs_cpuid(cpu, 0xd, 0, r)) {
 		diag_set(diag, filename, 0,
 			 "CPUID.1:ECX.XSAVE is set, so expected CPUID leaf 0xd sub-leaf 0 in the dump");
+		return -EINVAL;
+	}
+	if (xs_cpu_bad_xsave_leaf(cpu, why, sizeof(why))) {
+		diag_set(diag, filename, 0, "%s", why);
 		return -EINVAL;
 	}
 	return 0;

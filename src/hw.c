@@ -158,7 +158,8 @@ static bool step_supported(const struct xs_hw *hw, const struct xs_hw_step *s)
 	case XS_HW_OP_XGETBV: return hw->xsave;
 	case XS_HW_OP_XSAVEOPT: return hw->xsaveopt;
 	case XS_HW_OP_XSAVEC: return hw->xsavec;
-	case XS_HW_OP_POKE: return true;
+	case XS_HW_OP_POKE:
+	case XS_HW_OP_SYSCALL: return true;
 	default: return false;
 	}
 }
@@ -220,10 +221,20 @@ int xs_hw_run(const struct xs_hw *hw, struct xs_hw_step *steps, unsigned n)
 		"jmp 80f\n"
 		"1:\n\t"
 		"cmp $8, %%ecx\n\t"
-		"jne 80f\n\t"
+		"jne 1f\n\t"
 		"mov 16(%[p]), %%rsi\n\t"
 		"mov 24(%[p]), %%rcx\n\t"
-		"rep movsb\n"
+		"rep movsb\n\t"
+		"jmp 80f\n"
+		"1:\n\t"
+		"cmp $9, %%ecx\n\t"
+		"jne 80f\n\t"
+		"mov 24(%[p]), %%rax\n\t"
+		"mov 16(%%rdi), %%rdx\n\t"
+		"mov 8(%%rdi), %%rsi\n\t"
+		"mov (%%rdi), %%rdi\n\t"
+		"syscall\n\t"
+		"mov %%rax, 32(%[p])\n"
 		"80:\n\t"
 		AC_SET_OR_CLEAR("andl $~0x40000,")
 		"cmpb $0, %[x1]\n\t"
@@ -244,7 +255,7 @@ int xs_hw_run(const struct xs_hw *hw, struct xs_hw_step *steps, unsigned n)
 		"xrstor64 (%%rdi)\n\t"
 		: [p] "+r"(p)
 		: [end] "r"(end), [x1] "m"(xgetbv1), [clean] "m"(clean), [mask] "m"(reset_mask)
-		: "rax", "rcx", "rdx", "rsi", "rdi", "memory", "cc", VECTOR_CLOBBERS);
+		: "rax", "rcx", "rdx", "rsi", "rdi", "r11", "memory", "cc", VECTOR_CLOBBERS);
 	return 0;
 }
 

@@ -136,6 +136,14 @@ static int check_options(const struct xs_options *o)
 	return 0;
 }
 
+/* A model filled by hand must pass the parser's CPUID 0xD checks. */
+static int check_cpu(const xs_cpu *cpu)
+{
+	char why[200];
+
+	return xs_cpu_bad_xsave_leaf(cpu, why, sizeof(why)) ? -EINVAL : 0;
+}
+
 int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *opts)
 {
 	struct xs_options defaults;
@@ -147,6 +155,8 @@ int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *o
 		opts = &defaults;
 	}
 	ret = check_options(opts);
+	if (!ret)
+		ret = check_cpu(cpu);
 	if (ret)
 		return ret;
 	memset(sys, 0, sizeof(*sys));

@@ -41,6 +41,10 @@ void xs_fpu__init_system_xstate(xs_system *sys);
 
 /* Hardware's own size answers for a component mask (CPUID 0xD.0/1 EBX). */
 unsigned xs_hw_standard_size(const xs_cpu *cpu, uint64_t mask);
+/* CPUID 0xD sub-leaf beyond XS_XSTATE_COMPONENT_LIMIT? (why: the message) */
+bool xs_xsave_leaf_too_large(uint32_t subleaf, const uint32_t r[4], char *why, size_t size);
+/* The first CPUID 0xD sub-leaf no real CPU would give (see cpu.c), or 0. */
+unsigned xs_cpu_bad_xsave_leaf(const xs_cpu *cpu, char *why, size_t size);
 unsigned xs_hw_compacted_size(const xs_cpu *cpu, uint64_t mask);
 
 /* fpstate.c */

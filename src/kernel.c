@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -102,6 +103,10 @@ static const struct xs_kchange_info kchanges[] = {
 	{ XS_K_KVM_CET, K(6, 18), "KVM",
 	  "KVM supports CET_USER|CET_KERNEL in IA32_XSS for guests",
 	  "KVM: x86: Add XSS support for CET_KERNEL and CET_USER", "69cc3e886582891f9c4d5830f18a2664a7f7cf7c" },
+	{ XS_K_SIGRETURN_REVERT, XS_KERNEL_STABLE(6, 18, 35), "signal frames",
+	  "the 6.15 change is undone (mainline 7.1, stable 6.18.35): sigreturn checks the frame's xstate_size again and looks for MAGIC2 after it, so frames built for a smaller user_size (CRIU, gVisor) restore their extended state",
+	  "Revert \"x86/fpu: Refine and simplify the magic number check during signal return\"",
+	  "44eeff9bc467bc7d1fec34fc3f6001f385fe462c" },
 };
 
 const struct xs_kchange_info *xs_kchanges(unsigned *n)
@@ -110,12 +115,37 @@ const struct xs_kchange_info *xs_kchanges(unsigned *n)
 	return kchanges;
 }
 
+/*
+ * Is `first` (a row: no sublevel means x.y.0) at or before `release` (no
+ * sublevel means the newest stable release of the series)?
+ */
+static bool reaches(uint32_t release, uint32_t first)
+{
+	uint32_t rs = XS_KERNEL_SERIES(release), fs = XS_KERNEL_SERIES(first);
+	uint32_t rsub = release >> 16, fsub = first >> 16;	/* sublevel + 1, or 0 */
+
+	if (rs != fs)
+		return rs > fs;
+	return !fsub || !rsub || rsub >= fsub;
+}
+
 bool xs_kernel_has(uint32_t release, enum xs_kchange change)
 {
 	for (size_t i = 0; i < XS_ARRAY_SIZE(kchanges); i++)
 		if (kchanges[i].change == change)
-			return release >= kchanges[i].release;
+			return reaches(release, kchanges[i].release);
 	return false;
+}
+
+const char *xs_kernel_name(uint32_t release, char *buf, size_t size)
+{
+	uint32_t series = XS_KERNEL_SERIES(release), sub = release >> 16;
+
+	if (sub)
+		snprintf(buf, size, "%u.%u.%u", series >> 8, series & 0xff, sub - 1);
+	else
+		snprintf(buf, size, "%u.%u", series >> 8, series & 0xff);
+	return buf;
 }
 
 /* Releases that exist: 5.10 .. 5.19 and 6.0 .. 6.18. */
@@ -136,21 +166,41 @@ static const char *parse_number(const char *s, unsigned *v)
 
 int xs_kernel_parse(const char *s, uint32_t *out)
 {
-	unsigned maj, min, patch;
+	unsigned maj, min, patch = 0;
+	bool stable = false;
 
 	if (!s || !(s = parse_number(s, &maj)) || *s++ != '.' || !(s = parse_number(s, &min)))
 		return -EINVAL;
-	if (*s == '.' && !(s = parse_number(s + 1, &patch)))
-		return -EINVAL;
+	if (*s == '.') {
+		if (!(s = parse_number(s + 1, &patch)))
+			return -EINVAL;
+		stable = true;
+	}
 	if (*s || !kernel_known(maj, min))
 		return -EINVAL;
-	*out = K(maj, min);
+	*out = stable ? XS_KERNEL_STABLE(maj, min, patch) : K(maj, min);
 	return 0;
+}
+
+int xs_kernel_parse_uname(const char *release, uint32_t *out)
+{
+	char version[24];
+	size_t n = 0;
+
+	if (!release)
+		return -EINVAL;
+	while (n + 1 < sizeof(version) && ((release[n] >= '0' && release[n] <= '9') || release[n] == '.'))
+		n++;
+	memcpy(version, release, n);
+	version[n] = '\0';
+	return xs_kernel_parse(version, out);
 }
 
 bool xs_kernel_valid(uint32_t release)
 {
-	return kernel_known(release >> 8, release & 0xff);
+	uint32_t series = XS_KERNEL_SERIES(release);
+
+	return kernel_known(series >> 8, series & 0xff);
 }
 
 uint32_t xs_release_patches(uint32_t release)

@@ -2,7 +2,8 @@
 /*
  * What KVM does with XSAVE state (arch/x86/kvm/x86.c, x86.h, cpuid.c and
  * arch/x86/kernel/fpu/core.c): the XCR0/XSS it can offer, KVM_CAP_XSAVE2,
- * KVM_GET_XSAVE[2], KVM_SET_XSAVE and the XCR0 rules of KVM_SET_XCRS.
+ * KVM_GET_XSAVE[2], KVM_SET_XSAVE, and KVM_SET_XCRS (its structure rules
+ * and the XCR0 rules of __kvm_set_xcr).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +18,8 @@
 	 XS_XFEATURE_MASK_XTILE)
 #define KVM_SUPPORTED_XSS (XS_XFEATURE_MASK_CET_USER | XS_XFEATURE_MASK_CET_KERNEL)
 #define KVM_XSAVE_SIZE 4096u	/* sizeof(struct kvm_xsave) */
+
+_Static_assert(sizeof(struct xs_kvm_xcrs) == 392, "struct kvm_xcrs is 392 bytes");
 
 uint64_t xs_kvm_supported_xcr0(const xs_system *sys)
 {
@@ -73,7 +76,10 @@ int xs_kvm_get_xsave(const xs_system *sys, const xs_fpu_guest *gfpu, uint64_t gu
 		return -EINVAL;	/* AMX is on: only KVM_GET_XSAVE2 holds it */
 	if (len < size)
 		return -EFAULT;
+	/* kvm_vcpu_ioctl_x86_get_xsave2(): the zeroed buffer goes out unfilled */
 	if (gfpu->fpstate->is_confidential) {
+		if (gfpu->has_protected_state)
+			return -EINVAL;
 		memset(out, 0, size);
 		return 0;
 	}
@@ -119,15 +125,21 @@ int xs_kvm_set_xsave(const xs_system *sys, xs_fpu_guest *gfpu, const void *buf, 
 	const uint8_t *b = buf;
 	uint64_t bv, supported = xs_kvm_supported_xcr0(sys);
 
+	/* kvm_arch_vcpu_ioctl(): memdup_user(argp, guest_fpu.uabi_size) */
 	if (len < gfpu->uabi_size) {
-		xs_verdict_set(v, -EFAULT, "length", "kvm_vcpu_ioctl_x86_set_xsave",
+		xs_verdict_set(v, -EFAULT, "length", "kvm_arch_vcpu_ioctl",
 			       "KVM reads %u bytes (the vCPU's uabi_size); %zu given", gfpu->uabi_size, len);
 		return -EFAULT;
 	}
 	if (gfpu->fpstate->is_confidential) {
-		xs_verdict_set(v, -EINVAL, "confidential", "fpu_copy_uabi_to_guest_fpstate",
-			       "the guest's state is protected");
-		return -EINVAL;
+		if (gfpu->has_protected_state) {
+			xs_verdict_set(v, -EINVAL, "confidential", "kvm_vcpu_ioctl_x86_set_xsave",
+				       "the guest's state is confidential and the VM has protected state");
+			return -EINVAL;
+		}
+		xs_verdict_set(v, 0, "confidential.ignored", "kvm_vcpu_ioctl_x86_set_xsave",
+			       "the guest's state is confidential: KVM ignores the buffer and returns 0");
+		return 0;
 	}
 	if (!sys->xsave)
 		return set_xsave_without_xsave(sys, gfpu, b, v);
@@ -151,16 +163,15 @@ static int xcr_fail(struct xs_verdict *v, const char *rule, const char *why, uin
 	return -EINVAL;
 }
 
-int xs_kvm_set_xcr0(const xs_system *sys, uint64_t guest_supported_xcr0, uint64_t xcr0,
-		    struct xs_verdict *v)
+/* __kvm_set_xcr(vcpu, XCR_XFEATURE_ENABLED_MASK, xcr0): its checks in order. */
+static int kvm_set_xcr(const xs_system *sys, uint64_t guest_supported_xcr0, uint64_t xcr0,
+		       struct xs_verdict *v)
 {
 	uint64_t valid = (guest_supported_xcr0 ? guest_supported_xcr0 : xs_kvm_supported_xcr0(sys)) |
 			 XS_XFEATURE_MASK_FP;
 	uint64_t mpx = xcr0 & (XS_XFEATURE_MASK_BNDREGS | XS_XFEATURE_MASK_BNDCSR);
 	uint64_t avx512 = xcr0 & XS_XFEATURE_MASK_AVX512, amx = xcr0 & XS_XFEATURE_MASK_XTILE;
 
-	if (!sys->xsave)
-		return xcr_fail(v, "kvm.no_xsave", "the host has no XSAVE", xcr0);
 	if (!(xcr0 & XS_XFEATURE_MASK_FP))
 		return xcr_fail(v, "xcr0.x87", "x87 (bit 0) must be set", xcr0);
 	if ((xcr0 & XS_XFEATURE_MASK_YMM) && !(xcr0 & XS_XFEATURE_MASK_SSE))
@@ -176,5 +187,59 @@ int xs_kvm_set_xcr0(const xs_system *sys, uint64_t guest_supported_xcr0, uint64_
 	if (amx && amx != XS_XFEATURE_MASK_XTILE)
 		return xcr_fail(v, "xcr0.amx_pair", "TILECFG and TILEDATA go together", xcr0);
 	xs_verdict_set(v, 0, "accepted", "__kvm_set_xcr", "accepted");
+	return 0;
+}
+
+static int no_xsave(const xs_system *sys, struct xs_verdict *v)
+{
+	if (sys->xsave)
+		return 0;
+	xs_verdict_set(v, -EINVAL, "kvm.no_xsave", "kvm_vcpu_ioctl_x86_set_xcrs",
+		       "the host has no XSAVE: KVM_SET_XCRS is refused");
+	return -EINVAL;
+}
+
+int xs_kvm_set_xcr0(const xs_system *sys, uint64_t guest_supported_xcr0, uint64_t xcr0,
+		    struct xs_verdict *v)
+{
+	int ret = no_xsave(sys, v);
+
+	return ret ? ret : kvm_set_xcr(sys, guest_supported_xcr0, xcr0, v);
+}
+
+int xs_kvm_set_xcrs(const xs_system *sys, const xs_fpu_guest *gfpu, uint64_t guest_supported_xcr0,
+		    const struct xs_kvm_xcrs *xcrs, uint64_t *xcr0, struct xs_verdict *v)
+{
+	int ret;
+
+	if (gfpu && gfpu->has_protected_state && gfpu->guest_state_protected) {
+		xs_verdict_set(v, -EINVAL, "protected", "kvm_vcpu_ioctl_x86_set_xcrs",
+			       "the vCPU's state is protected (SEV-ES, SNP, TDX)");
+		return -EINVAL;
+	}
+	ret = no_xsave(sys, v);
+	if (ret)
+		return ret;
+	if (xcrs->nr_xcrs > XS_KVM_MAX_XCRS) {
+		xs_verdict_set(v, -EINVAL, "xcrs.nr_xcrs", "kvm_vcpu_ioctl_x86_set_xcrs",
+			       "nr_xcrs %u is above KVM_MAX_XCRS (%u)", xcrs->nr_xcrs, XS_KVM_MAX_XCRS);
+		return -EINVAL;
+	}
+	if (xcrs->flags) {
+		xs_verdict_set(v, -EINVAL, "xcrs.flags", "kvm_vcpu_ioctl_x86_set_xcrs",
+			       "flags 0x%x: no flag is defined, it must be 0", xcrs->flags);
+		return -EINVAL;
+	}
+	/* "Only support XCR0 currently": other entries are skipped, the first XCR0 one decides */
+	for (unsigned i = 0; i < xcrs->nr_xcrs; i++) {
+		if (xcrs->xcrs[i].xcr != 0)
+			continue;
+		ret = kvm_set_xcr(sys, guest_supported_xcr0, xcrs->xcrs[i].value, v);
+		if (!ret && xcr0)
+			*xcr0 = xcrs->xcrs[i].value;
+		return ret;
+	}
+	xs_verdict_set(v, 0, "xcrs.no_xcr0", "kvm_vcpu_ioctl_x86_set_xcrs",
+		       "no entry for XCR0 among the %u: nothing is set", xcrs->nr_xcrs);
 	return 0;
 }

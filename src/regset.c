@@ -10,9 +10,10 @@
 
 #include "internal.h"
 
+/* update_regset_xstate_info(): n = size / sizeof(u64) elements of 8 bytes. */
 unsigned xs_ptrace_xstate_size(const xs_system *sys)
 {
-	return sys->xsave ? sys->user.max_size : 0;
+	return sys->xsave ? sys->user.max_size / 8 * 8 : 0;
 }
 
 int xs_ptrace_getregset(const xs_fpu *tracee, void *out, size_t iov_len, size_t *copied)
@@ -60,6 +61,13 @@ static int check_setregset(const xs_fpu *tracee, const void *buf, size_t iov_len
 		xs_verdict_set(v, -EFAULT, "iov_len.short", "xstateregs_set",
 			       "%zu bytes given; a whole standard-format buffer of %u bytes is needed",
 			       iov_len, size);
+		return -EFAULT;
+	}
+	/* only a CPUID with a size that is no multiple of 8 gets here */
+	if (size != sys->user.max_size) {
+		xs_verdict_set(v, -EFAULT, "iov_len.regset", "xstateregs_set",
+			       "the regset holds %u bytes, less than the %u-byte user size: no set can succeed",
+			       size, sys->user.max_size);
 		return -EFAULT;
 	}
 	return xs_uabi_validate(sys, tracee->fpstate, buf, size, v);

@@ -123,11 +123,15 @@ static enum xs_sigreturn restore_xstate(const xs_system *sys, const uint8_t *buf
 }
 
 /*
- * Before 6.15 ("x86/fpu: Refine and simplify the magic number check during
- * signal return") the frame's own xstate_size was checked and MAGIC2 was
- * looked for after it.
+ * The frame describes itself: its xstate_size must lie between the legacy
+ * area plus header and both the task's user_size and the frame's
+ * extended_size, and MAGIC2 follows it. So it was before 6.15, and so it
+ * is again since the revert (mainline 7.1, stable 6.18.35) of "x86/fpu:
+ * Refine and simplify the magic number check during signal return" —
+ * measured on 6.18.44: MAGIC2 moved to a smaller xstate_size restores the
+ * extended state, MAGIC2 only after user_size does not.
  */
-static enum xs_sigreturn check_sizes_before_6_15(const xs_fpu *task, const uint8_t *b, size_t len,
+static enum xs_sigreturn check_frame_sizes(const xs_fpu *task, const uint8_t *b, size_t len,
 						 const struct xs_fx_sw_bytes *sw, struct xs_verdict *v)
 {
 	const xs_system *sys = task->sys;
@@ -161,9 +165,10 @@ enum xs_sigreturn xs_sigframe_check(const xs_fpu *task, const void *buf, size_t 
 	memcpy(&sw, b + SW_BYTES_OFFSET, sizeof(sw));
 	if (sw.magic1 != XS_FP_XSTATE_MAGIC1)
 		return restore_fx_only(sys, b, v, "fx_sw_bytes.magic1 is not FP_XSTATE_MAGIC1");
-	if (!xs_kernel_has(sys->opts.kernel, XS_K_SIGRETURN_MAGIC2))
-		return check_sizes_before_6_15(task, b, len, &sw, v);
-	/* MAGIC2 is looked for after the *current* user_size, not sw.xstate_size */
+	if (!xs_kernel_has(sys->opts.kernel, XS_K_SIGRETURN_MAGIC2) ||
+	    xs_kernel_has(sys->opts.kernel, XS_K_SIGRETURN_REVERT))
+		return check_frame_sizes(task, b, len, &sw, v);
+	/* 6.15 .. 6.18.34: MAGIC2 after the *current* user_size, not sw.xstate_size */
 	if (len < (size_t)fps->user_size + 4)
 		return fail(v, "length", "the frame ends before FP_XSTATE_MAGIC2");
 	if (xs_ld32(b + fps->user_size) != XS_FP_XSTATE_MAGIC2)

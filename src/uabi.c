@@ -84,6 +84,17 @@ static const struct xs_buffer_layout *kernel_layout(const xs_system *sys, const 
 	return scratch;
 }
 
+/* The fpstate's layout if it is one of the system's precomputed three, else NULL. */
+static const struct xs_buffer_layout *kernel_layout_known(const xs_system *sys, const xs_fpstate *fps)
+{
+	uint64_t xcomp_bv = xs_hdr_word(fps->regs, 1);
+
+	for (unsigned i = 0; i < XS_ARRAY_SIZE(sys->layouts); i++)
+		if (sys->layouts[i].xcomp_bv == xcomp_bv)
+			return &sys->layouts[i];
+	return NULL;
+}
+
 /*
  * Out of line on purpose: inlined, the compiler turns short constant-size
  * copies and fills into `rep movs`/`rep stos`, whose start-up cost is far
@@ -135,6 +146,36 @@ __attribute__((noinline)) static void plan_run(const struct plan *p, uint8_t *ou
 		else
 			memset(out + sg->dst, 0, n);
 	}
+}
+
+/*
+ * Copies emitted in destination order and run as soon as they stop
+ * continuing each other: the plan without its array, for one pass over a
+ * compacted buffer's XCOMP_BV (no layout table to build first).
+ */
+struct run {
+	const uint8_t *src;	/* NULL: zeroes */
+	size_t dst, len;
+};
+
+static inline void run_flush(const struct run *r, uint8_t *out)
+{
+	if (!r->len)
+		return;
+	if (r->src)
+		memcpy(out + r->dst, r->src, r->len);
+	else
+		zero_bytes(out + r->dst, r->len);
+}
+
+static inline void run_add(struct run *r, uint8_t *out, const uint8_t *src, size_t dst, size_t len)
+{
+	if (r->dst + r->len == dst && (src ? r->src && r->src + r->len == src : !r->src)) {
+		r->len += len;
+		return;
+	}
+	run_flush(r, out);
+	*r = (struct run){ src, dst, len };
 }
 
 /* ---- kernel -> UABI --------------------------------------------------- */
@@ -195,37 +236,115 @@ static void copy_standard_layout(const xs_system *sys, const xs_fpstate *fps,
 	}
 }
 
+/*
+ * XSAVE mode from a compacted buffer with x87 and SSE in use, into a
+ * buffer that holds every standard offset: one pass over XCOMP_BV in
+ * component order, computing compacted offsets as it goes. The standard
+ * offsets must rise with the component number (all but APX layouts);
+ * false when they do not, and the caller takes the general path.
+ */
+static bool copy_compacted_in_order(const xs_system *sys, const xs_fpstate *fps, uint64_t xfeatures,
+				    uint32_t pkru, uint8_t *out, size_t len)
+{
+	const uint8_t *x = fps->regs;
+	uint64_t m = xs_hdr_word(x, 1) & (XS_BIT(XS_XFEATURE_MAX) - 1) & ~XS_XFEATURE_MASK_FPSSE;
+	uint8_t words[XS_XSAVE_LEGACY_AND_HDR - (XMM_OFFSET + XMM_SIZE)], pk[8] = { 0 };
+	size_t offs = XS_XSAVE_LEGACY_AND_HDR, end = XS_XSAVE_LEGACY_AND_HDR;
+	/* the legacy area; bytes 416..575 are overwritten below */
+	struct run r = { x, 0, XS_XSAVE_LEGACY_AND_HDR };
+
+	memcpy(pk, &pkru, 4);
+	for (; m; m &= m - 1) {
+		unsigned nr = (unsigned)__builtin_ctzll(m);
+		size_t size = sys->xstate_sizes[nr], o = sys->xstate_offsets[nr];
+
+		if (xs_aligned64(sys, nr))
+			offs = XS_ALIGN(offs, 64u);
+		if (xfeatures & XS_BIT(nr)) {
+			if (o < end)
+				return false;
+			if (o > end)
+				run_add(&r, out, NULL, end, o - end);
+			/* PKRU may be stale in the buffer: the given value wins */
+			if (nr == XS_XFEATURE_PKRU)
+				run_add(&r, out, pk, o, sizeof(pk));
+			else
+				run_add(&r, out, x + offs, o, size);
+			end = o + size;
+		}
+		offs += size;
+	}
+	if (end < len)
+		run_add(&r, out, NULL, end, len - end);
+	run_flush(&r, out);
+	zero_bytes(words, sizeof(words));
+	memcpy(words + (SW_RESERVED_OFFSET - XMM_OFFSET - XMM_SIZE), &sys->user.max_features, 8);
+	memcpy(words + (XS_XSAVE_HDR_OFFSET - XMM_OFFSET - XMM_SIZE), &xfeatures, 8);
+	memcpy(out + XMM_OFFSET + XMM_SIZE, words, sizeof(words));
+	return true;
+}
+
 void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_t mask,
 			    uint32_t pkru, enum xs_copy_mode mode, void *out, size_t len)
 {
 	struct plan p;	/* only n is initialised: the segments are written as added */
 	struct xs_buffer_layout scratch;
 	const struct xs_buffer_layout *l;
-	uint8_t words[XS_XSAVE_LEGACY_AND_HDR - SW_RESERVED_OFFSET], pk[8] = { 0 };
+	/* bytes 416..575: padding (zero), the software words (word 0: the user XCR0), the header */
+	uint8_t words[XS_XSAVE_LEGACY_AND_HDR - (XMM_OFFSET + XMM_SIZE)], pk[8] = { 0 };
 	const uint8_t *x = fps->regs;
 	uint64_t xfeatures = xs_hdr_word(x, 0);
-	unsigned zerofrom = XMM_OFFSET + XMM_SIZE;
+	unsigned zerofrom = XMM_OFFSET + XMM_SIZE, k = 0;
 
 	p.n = 0;
 	xfeatures &= mode == XS_COPY_FP ? XS_XFEATURE_MASK_FP
 		   : mode == XS_COPY_FX ? XS_XFEATURE_MASK_FPSSE
 		   : fps->user_xfeatures & mask;
-	l = kernel_layout(sys, fps, &scratch);
+	l = kernel_layout_known(sys, fps);
+	if (mode == XS_COPY_XSAVE && !(l && l->standard) &&
+	    (xfeatures & XS_XFEATURE_MASK_FPSSE) == XS_XFEATURE_MASK_FPSSE && len >= sys->user.max_size &&
+	    (xs_hdr_word(x, 1) & XS_XCOMP_BV_COMPACTED_FORMAT) &&
+	    copy_compacted_in_order(sys, fps, xfeatures, pkru, out, len))
+		return;
+	if (!l)
+		l = kernel_layout(sys, fps, &scratch);
 	if (mode == XS_COPY_XSAVE && l->standard && len >= XS_XSAVE_LEGACY_AND_HDR) {
 		copy_standard_layout(sys, fps, l, xfeatures, pkru, out, len);
 		return;
 	}
-	plan_legacy(&p, sys, x, xfeatures);
+	if (mode != XS_COPY_XSAVE) {
+		plan_legacy(&p, sys, x, xfeatures);
+	} else if ((xfeatures & XS_XFEATURE_MASK_FPSSE) == XS_XFEATURE_MASK_FPSSE) {
+		/*
+		 * The legacy area and the components the kernel buffer holds at
+		 * their standard offsets right after the header (YMM in every
+		 * compacted layout) go as one copy; bytes 416..575 are then
+		 * overwritten by the next segment.
+		 */
+		unsigned end = XS_XSAVE_LEGACY_AND_HDR;
+
+		for (; k < sys->n_uncompact; k++) {
+			unsigned nr = sys->uncompact_order[k];
+
+			if (!(xfeatures & XS_BIT(nr)) || nr == XS_XFEATURE_PKRU || sys->xstate_offsets[nr] != end ||
+			    l->offset[nr] != end)
+				break;
+			end += sys->xstate_sizes[nr];
+		}
+		plan_add(&p, x, 0, end);
+		zerofrom = end;
+	} else {
+		plan_legacy(&p, sys, x, xfeatures);
+	}
 	if (mode == XS_COPY_XSAVE) {
-		/* the software words (word 0: the user XCR0) and the header */
 		zero_bytes(words, sizeof(words));
-		memcpy(words, &sys->user.max_features, 8);
-		memcpy(words + (XS_XSAVE_HDR_OFFSET - SW_RESERVED_OFFSET), &xfeatures, 8);
-		plan_add(&p, NULL, zerofrom, SW_RESERVED_OFFSET - zerofrom);
-		plan_add(&p, words, SW_RESERVED_OFFSET, sizeof(words));
-		zerofrom = XS_XSAVE_LEGACY_AND_HDR;
+		memcpy(words + (SW_RESERVED_OFFSET - XMM_OFFSET - XMM_SIZE), &sys->user.max_features, 8);
+		memcpy(words + (XS_XSAVE_HDR_OFFSET - XMM_OFFSET - XMM_SIZE), &xfeatures, 8);
+		p.s[p.n++] = (struct seg){ words, XMM_OFFSET + XMM_SIZE, sizeof(words) };
+		if (zerofrom < XS_XSAVE_LEGACY_AND_HDR)
+			zerofrom = XS_XSAVE_LEGACY_AND_HDR;
 		memcpy(pk, &pkru, 4);
-		for (unsigned k = 0; k < sys->n_uncompact; k++) {
+		for (; k < sys->n_uncompact; k++) {
 			unsigned nr = sys->uncompact_order[k];
 			unsigned o = sys->xstate_offsets[nr], size = sys->xstate_sizes[nr];
 
@@ -236,7 +355,9 @@ void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_
 			/* PKRU may be stale in the buffer: the given value wins */
 			plan_add(&p, nr == XS_XFEATURE_PKRU ? pk : x + l->offset[nr], o,
 				 nr == XS_XFEATURE_PKRU ? sizeof(pk) : size);
-			zerofrom = o + size;
+			/* never backwards: a hypervisor may answer a sub-leaf with zeros */
+			if (o + size > zerofrom)
+				zerofrom = o + size;
 		}
 	}
 	if (zerofrom < len)
@@ -338,12 +459,44 @@ int xs_uabi_validate(const xs_system *sys, const xs_fpstate *fps, const void *bu
 	return ret;
 }
 
+/*
+ * The components of a validated buffer into a compacted fpstate: one pass
+ * over XCOMP_BV, compacted offsets computed as it goes (they always rise).
+ */
+static void load_compacted(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, uint64_t xfeatures)
+{
+	uint8_t *x = fps->regs;
+	uint64_t m = xs_hdr_word(x, 1) & (XS_BIT(XS_XFEATURE_MAX) - 1) & ~XS_XFEATURE_MASK_FPSSE;
+	size_t offs = XS_XSAVE_LEGACY_AND_HDR;
+	struct run r = { NULL, 0, 0 };
+
+	if (xfeatures & XS_XFEATURE_MASK_FP)
+		run_add(&r, x, b, 0, sys->xstate_sizes[XS_XFEATURE_FP]);
+	if (xfeatures & XS_XFEATURE_MASK_SSE)
+		run_add(&r, x, b + XMM_OFFSET, XMM_OFFSET, sys->xstate_sizes[XS_XFEATURE_SSE]);
+	/* nothing to place past the last component loaded */
+	if (xfeatures & ~XS_XFEATURE_MASK_FPSSE)
+		m &= (XS_BIT(63 - __builtin_clzll(xfeatures)) << 1) - 1;
+	else
+		m = 0;
+	for (; m; m &= m - 1) {
+		unsigned nr = (unsigned)__builtin_ctzll(m);
+
+		if (xs_aligned64(sys, nr))
+			offs = XS_ALIGN(offs, 64u);
+		if (xfeatures & XS_BIT(nr))
+			run_add(&r, x, b + sys->xstate_offsets[nr], offs, sys->xstate_sizes[nr]);
+		offs += sys->xstate_sizes[nr];
+	}
+	run_flush(&r, x);
+}
+
 /* Load the validated buffer into the fpstate. */
 static void load_uabi(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, uint32_t *pkru)
 {
 	uint64_t xfeatures = xs_ld64(b + XS_XSAVE_HDR_OFFSET), m = xfeatures, bv;
 	struct xs_buffer_layout scratch;
-	const struct xs_buffer_layout *l = kernel_layout(sys, fps, &scratch);
+	const struct xs_buffer_layout *l;
 	uint8_t *x = fps->regs;
 	struct plan p;
 
@@ -351,12 +504,17 @@ static void load_uabi(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, u
 	/* SSE and YMM need MXCSR even when FP is not loaded */
 	if ((xfeatures & (XS_XFEATURE_MASK_SSE | XS_XFEATURE_MASK_YMM)) && !(xfeatures & XS_XFEATURE_MASK_FP))
 		memcpy(x + MXCSR_OFFSET, b + MXCSR_OFFSET, 8);
-	for (; m; m &= m - 1) {
-		unsigned nr = (unsigned)__builtin_ctzll(m);
+	if (xs_hdr_word(x, 1) & XS_XCOMP_BV_COMPACTED_FORMAT) {
+		load_compacted(sys, fps, b, xfeatures);
+	} else {
+		l = kernel_layout(sys, fps, &scratch);
+		for (; m; m &= m - 1) {
+			unsigned nr = (unsigned)__builtin_ctzll(m);
 
-		plan_add(&p, b + sys->xstate_offsets[nr], l->offset[nr], sys->xstate_sizes[nr]);
+			plan_add(&p, b + sys->xstate_offsets[nr], l->offset[nr], sys->xstate_sizes[nr]);
+		}
+		plan_run(&p, x, fps->size);
 	}
-	plan_run(&p, x, fps->size);
 	if (xfeatures & XS_XFEATURE_MASK_PKRU)
 		*pkru = xs_ld32(b + sys->xstate_offsets[XS_XFEATURE_PKRU]);
 	else if (pkru)

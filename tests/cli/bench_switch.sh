@@ -43,16 +43,30 @@ check_json() {	# check_json FILE DUMP(or empty for the live CPU)
 		fail "$f: --no-anchor"
 	json '.backends | keys == ["engine", "engine_noopt", "hardware"]' "$f" >/dev/null || fail "$f: backends"
 	for be in hardware engine engine_noopt; do
-		json --arg be "$be" '.backends[$be] | (.available | type == "boolean")
-			and (.cases | keys == ["case1", "case2", "case3"])
-			and ([.cases[].policy] == ["off", "guest-only", "all"])
+		# the hardware has cases 1-3 (no CET-S in user mode), the engine also case 3i
+		if [ "$be" = hardware ]; then
+			keys='["case1", "case2", "case3"]' policies='["off", "guest-only", "all"]'
+		else
+			keys='["case1", "case2", "case3", "case3_init"]' policies='["off", "guest-only", "all", "all"]'
+		fi
+		json --arg be "$be" --argjson keys "$keys" --argjson policies "$policies" '.backends[$be]
+			| ([$keys[1:][] | "\(.)_case1"]) as $pairs
+			| (.available | type == "boolean")
+			and (.cases | keys == $keys)
+			and ([.cases[].policy] == $policies)
+			and ([.cases[].title | length > 0] | all)
 			and (if .available then
 				.why_absent == null and (.save | test("^X")) and (.restore | test("^XRSTOR"))
 				and ([.cases[].ns_per_switch | (.rounds | length) == 3
 				      and .min <= .median and .median <= .max and .spread >= 0 and .iqr >= 0 and .iqr <= .spread] | all)
-				and (.ratios | keys == ["case2_case1", "case3_case1"])
-				and (.delta_ns | keys == ["case2_case1", "case3_case1"])
+				and (.ratios | keys == $pairs)
+				and (.delta_ns | keys == $pairs)
+				and (.ratio_quartiles | keys == $pairs)
+				and ([.ratio_quartiles[] | .min <= .q1 and .q1 <= .median and .median <= .q3 and .q3 <= .max] | all)
+				and ([.ratio_quartiles | to_entries[] | .value.median] == [.ratios[]])
 				and ([.verdict[] | . == "within noise" or . == "outside noise"] | all)
+				and ([.verdict | to_entries[] | .key as $k | .value == "within noise"] as $v
+				     | [.ratio_quartiles | to_entries[] | .value.q1 <= 1 and 1 <= .value.q3] == $v)
 			else
 				(.why_absent | length > 0) and .ratios == null and .verdict == null
 				and ([.cases[].ns_per_switch == null] | all)
@@ -67,6 +81,9 @@ check_json() {	# check_json FILE DUMP(or empty for the live CPU)
 			[ "$got" = "$size" ] || fail "$f: $be case $c ($policy): $got bytes per task, fpstate says $size"
 		done
 	done
+	# case 3i has the fpstates of case 3
+	json '[.backends.engine, .backends.engine_noopt][] | .cases.case3_init.bytes_per_task == .cases.case3.bytes_per_task
+	      and .cases.case3_init.xfeatures == .cases.case3.xfeatures' "$f" >/dev/null || fail "$f: case 3i's fpstates"
 }
 
 "$XSTATE_BIN" bench switch --cpuid "$fixture" "${tiny[@]}" --format json >"$tmp/fixture.json"
@@ -79,6 +96,11 @@ json '.backends.hardware.available == false and (.backends.hardware.why_absent |
       and .backends.engine.cases.case3.bytes_per_task == 2480
       and .backends.engine.cases.case3.xfeatures == "0x1ae7"' "$tmp/fixture.json" >/dev/null ||
 	fail "fixture: backends and CET-S"
+# case 3 moves CET-S with data, case 3i leaves it in its init configuration: XSAVES skips it
+json '.backends.engine.cases | .case1.cet_s_registers == null and .case2.cet_s_registers == null
+      and .case3.cet_s_registers == "data" and .case3.cet_s_saved == true
+      and .case3_init.cet_s_registers == "init" and .case3_init.cet_s_saved == false' "$tmp/fixture.json" >/dev/null ||
+	fail "fixture: CET-S in cases 3 and 3i"
 
 "$XSTATE_BIN" bench switch "${tiny[@]}" --format json >"$tmp/live.json"
 check_json "$tmp/live.json" ""
@@ -86,7 +108,7 @@ json '.live == true' "$tmp/live.json" >/dev/null || fail "live: .live"
 
 # the text form of the same run names every backend and the rule
 "$XSTATE_BIN" bench switch --cpuid "$fixture" "${tiny[@]}" >"$tmp/text"
-for word in hardware engine engine_noopt "case3/case1" "noise rule" "absent: --no-anchor"; do
+for word in hardware engine engine_noopt "case3/case1" "case3i/case1" "case 3i" "noise rule" "absent: --no-anchor"; do
 	grep -qF -- "$word" "$tmp/text" || fail "text output lacks '$word'"
 done
 echo "bench switch: ok"

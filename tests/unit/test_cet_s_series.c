@@ -120,6 +120,47 @@ static void test_guest_container_uses_the_owners_guest_perm(void **state)
 	free(sys);
 }
 
+/*
+ * What the change removed: before it, fpu_alloc_guest_fpstate() stored
+ * fpu_user_cfg.default_features (SPR: 0x2e7, no TILEDATA) in gfpu->perm,
+ * which no request ever updated and no code read. A model that kept such a
+ * copy and consulted it would refuse TILEDATA below; the kernel (before and
+ * after) and the model answer from the owner's guest_perm. The change has
+ * no other behaviour: every answer is the same with and without it.
+ */
+static void guest_sequence(const xs_system *sys, int out[4])
+{
+	xs_fpu fpu;
+	xs_fpu_guest g;
+	uint64_t perm;
+
+	new_fpu(&fpu, sys);
+	out[0] = xs_arch_prctl(&fpu, XS_ARCH_REQ_XCOMP_GUEST_PERM, 18, NULL);
+	out[1] = xs_fpu_alloc_guest_fpstate(&fpu, &g);
+	out[2] = xs_fpu_enable_guest_xfd_features(&fpu, &g, XS_XFEATURE_MASK_XTILE_DATA);
+	out[3] = xs_arch_prctl(&fpu, XS_ARCH_GET_XCOMP_GUEST_PERM, 0, &perm);
+	assert_int_equal(perm, 0x602e7);	/* TILEDATA, granted before the vCPU existed */
+	assert_true(g.xfeatures & XS_XFEATURE_MASK_XTILE_DATA);
+	assert_int_equal(g.fpstate->size, xs_xstate_calculate_size(sys, g.xfeatures, true));
+	xs_fpu_free_guest_fpstate(&fpu, &g);
+	xs_fpu_destroy(&fpu);
+}
+
+static void test_guest_container_has_no_stale_default_permission(void **state)
+{
+	xs_system *with = spr(GUEST_ONLY), *without = spr(WITHOUT(XS_PATCH_DROP_GUEST_PERM));
+	int a[4], b[4];
+
+	(void)state;
+	guest_sequence(with, a);
+	guest_sequence(without, b);
+	assert_int_equal(a[0], 0);
+	assert_int_equal(a[2], 0);	/* a stale 0x2e7 copy would have said no */
+	assert_memory_equal(a, b, sizeof(a));
+	free(with);
+	free(without);
+}
+
 static void test_guest_container_creation_locks_the_owners_guest_perm(void **state)
 {
 	xs_system *sys = spr(GUEST_ONLY);
@@ -347,6 +388,7 @@ int main(void)
 	const struct CMUnitTest drop_guest_perm[] = {
 		cmocka_unit_test(test_guest_container_uses_the_owners_guest_perm),
 		cmocka_unit_test(test_guest_container_creation_locks_the_owners_guest_perm),
+		cmocka_unit_test(test_guest_container_has_no_stale_default_permission),
 	};
 	const struct CMUnitTest cet_kernel[] = {
 		cmocka_unit_test(test_cet_kernel_xfeature_is_kept_with_shstk_and_xsaves),

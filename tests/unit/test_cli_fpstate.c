@@ -162,7 +162,9 @@ static void test_impossible_requests_and_options_exit_2(void **state)
 	expect_error(args, "ARCH_REQ_XCOMP_PERM(2) fails with EOPNOTSUPP: not a dynamic");
 	snprintf(args, sizeof(args), "--cpuid %s --request amx_tiledata --kind guest", zen4_path);
 	expect_error(args, "ARCH_REQ_XCOMP_GUEST_PERM(18) fails with EOPNOTSUPP");
-	expect_error("--request warp", "unknown state component 'warp'; valid names: x87");
+	expect_error("--request warp", "--request: unknown state component 'warp'; valid names: x87");
+	expect_error("--request ''", "--request: empty name in ''");
+	expect_error("--request amx_tiledata,,amx_tilecfg", "--request: empty name in 'amx_tiledata,,amx_tilecfg'");
 	expect_error("--kind host", "--kind: expected task or guest, got 'host'");
 	expect_error("--format dmesg", "unknown format 'dmesg' (expected text|json)");
 }

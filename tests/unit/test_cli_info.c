@@ -80,6 +80,10 @@ static void test_info_option_errors_exit_2_with_a_reason(void **state)
 	expect_usage_error("info --format yaml", "unknown format 'yaml' (expected text|json|dmesg|csv)");
 	expect_usage_error("info --cet-s sometimes", "unknown policy 'sometimes'");
 	expect_usage_error("info --disable xsaves,warp_drive", "unknown CPU feature 'warp_drive'; valid names: fpu");
+	expect_usage_error("info --disable ''", "--disable: empty name in '' (expected NAME[,NAME...])");
+	expect_usage_error("info --disable avx512f,,avx", "--disable: empty name in 'avx512f,,avx'");
+	expect_usage_error("info --disable avx,", "--disable: empty name in 'avx,'");
+	expect_usage_error("info --kernel 6.18.", "--kernel: expected a release");
 	expect_usage_error("info --cpu -1", "--cpu: expected a non-negative number");
 	expect_usage_error("info --cpu 12abc", "--cpu: expected a number");
 	expect_usage_error("info extra", "unexpected argument 'extra'");

@@ -79,6 +79,42 @@ static void test_avx2_client_task_moves_to_the_avx512_server(void **state)
 	assert_non_null(strstr(c.notes[0], "1088 bytes on A and 2696 on B"));
 }
 
+static bool noted(const struct xs_compat *c, const char *what)
+{
+	for (unsigned i = 0; i < c->nnotes; i++)
+		if (strstr(c->notes[i], what))
+			return true;
+	return false;
+}
+
+/*
+ * CRIU's case of the sigreturn revert: a frame saved on the AVX2 client
+ * (xstate_size 1088) restored on the AVX-512 server (user size 2696).
+ * 6.18.35+ reads MAGIC2 after the frame's own size: the state survives;
+ * 6.15 .. 6.18.34 look after 2696 and restore FX only. The other way round
+ * (2696 > 1088) every release gives FX only.
+ */
+static void test_signal_frames_moving_to_a_larger_cpu_survive_after_the_revert(void **state)
+{
+	struct xs_options o;
+	struct xs_compat c;
+	xs_system *skx_6_18_34;
+	xs_cpu cpu;
+
+	(void)state;
+	xs_compat_check(client, skx, XS_COMPAT_TASK, &c);
+	assert_false(noted(&c, "FX-only"));
+	xt_cpu_skx(&cpu);
+	xs_options_init(&o);
+	o.kernel = XS_KERNEL_STABLE(6, 18, 34);
+	skx_6_18_34 = xt_system_of(&cpu, &o);
+	xs_compat_check(client, skx_6_18_34, XS_COMPAT_TASK, &c);
+	assert_true(noted(&c, "looks for it after its own user size"));
+	xs_compat_check(skx, client, XS_COMPAT_TASK, &c);
+	assert_true(noted(&c, "refuses an xstate_size above its own user size"));
+	free(skx_6_18_34);
+}
+
 static void test_zen3_to_zen4_and_back(void **state)
 {
 	struct xs_compat c;
@@ -208,6 +244,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_avx512_server_task_cannot_move_to_an_avx2_client),
 		cmocka_unit_test(test_avx2_client_task_moves_to_the_avx512_server),
+		cmocka_unit_test(test_signal_frames_moving_to_a_larger_cpu_survive_after_the_revert),
 		cmocka_unit_test(test_zen3_to_zen4_and_back),
 		cmocka_unit_test(test_vcpu_on_a_cet_host_needs_cet_on_the_target),
 		cmocka_unit_test(test_baseline_of_a_mixed_pool_is_the_hand_computed_intersection),

@@ -13,10 +13,11 @@
 #include <jansson.h>
 
 #include "testutil.h"
+#include "le.h"
 
 static char dir[] = "/tmp/xs-conv-XXXXXX";
-static xs_system *zen4, *client, *zen3;
-static char zen4_path[512], client_path[512], zen3_path[512];
+static xs_system *zen4, *client, *zen3, *spr;
+static char zen4_path[512], client_path[512], zen3_path[512], spr_path[512];
 
 static int setup(void **state)
 {
@@ -34,6 +35,9 @@ static int setup(void **state)
 	xt_cpu_zen3(&cpu);
 	zen3 = xt_system_of(&cpu, NULL);
 	snprintf(zen3_path, sizeof(zen3_path), "%s", xt_write_dump(&cpu, dir, "zen3.txt"));
+	xt_cpu_spr(&cpu);
+	spr = xt_system_of(&cpu, NULL);
+	snprintf(spr_path, sizeof(spr_path), "%s", xt_write_dump(&cpu, dir, "spr.txt"));
 	return 0;
 }
 
@@ -45,6 +49,7 @@ static int teardown(void **state)
 	free(zen4);
 	free(client);
 	free(zen3);
+	free(spr);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -238,6 +243,7 @@ static void test_convert_command_refuses_then_forces(void **state)
 	char args[4096], outp[512], *out;
 	uint8_t *written;
 	size_t wlen;
+	json_t *j;
 
 	(void)state;
 	snprintf(outp, sizeof(outp), "%s/out.bin", dir);
@@ -249,7 +255,23 @@ static void test_convert_command_refuses_then_forces(void **state)
 	free(out);
 	strcat(args, " --force --format json");
 	assert_int_equal(tool(args, &out), 0);
-	assert_non_null(strstr(out, "\"dropped\": \"0xe0\""));
+	assert_non_null(strstr(out, "\"dropped_mask\": \"0xe0\""));
+	j = json_loads(out, 0, NULL);
+	assert_non_null(j);
+	for (const char *key = "missing"; key; key = strcmp(key, "missing") ? NULL : "dropped") {
+		json_t *arr = json_object_get(j, key);
+
+		assert_int_equal(json_array_size(arr), 3);
+		for (unsigned i = 0; i < 3; i++) {
+			json_t *c = json_array_get(arr, i);
+
+			assert_int_equal(json_integer_value(json_object_get(c, "index")), 5 + i);
+			assert_string_equal(json_string_value(json_object_get(c, "name")),
+					    xs_xfeature_info(5 + i)->short_name);
+		}
+	}
+	assert_string_equal(json_string_value(json_object_get(j, "kind")), "ptrace");
+	json_decref(j);
 	free(out);
 	written = (uint8_t *)xt_read_file(outp, &wlen);
 	assert_int_equal(wlen, 1088);
@@ -318,6 +340,187 @@ static void test_check_and_convert_option_errors_exit_2(void **state)
 	free(out);
 }
 
+/* A task of `sys` holding buffer_with(bv), as its signal frame. */
+static uint8_t *frame_with(const xs_system *sys, uint64_t bv, size_t *flen)
+{
+	size_t len;
+	uint8_t *b = buffer_with(sys, bv, &len), *f;
+	xs_fpu fpu;
+
+	assert_int_equal(xs_fpu_init(&fpu, sys, NULL), 0);
+	assert_int_equal(xs_ptrace_setregset(&fpu, b, len, NULL), 0);
+	*flen = xs_sigframe_fpstate_size(&fpu);
+	f = calloc(1, *flen);
+	assert_int_equal(xs_sigframe_save(&fpu, f, *flen), 0);
+	xs_fpu_destroy(&fpu);
+	free(b);
+	return f;
+}
+
+static uint8_t *convert_to(const xs_system *a, const uint8_t *in, size_t len, const xs_system *b,
+			   enum xs_container kind, bool force, size_t *olen)
+{
+	struct xs_compat_report r;
+	struct xs_diag d = { 0 };
+	uint8_t *out;
+
+	assert_int_equal(xs_convert_container(a, in, len, b, kind, XS_BUF_STANDARD, force, NULL, 0, olen, &r, &d),
+			 -ENOSPC);
+	out = calloc(1, *olen);
+	assert_int_equal(xs_convert_container(a, in, len, b, kind, XS_BUF_STANDARD, force, out, *olen, olen, &r, &d),
+			 0);
+	assert_int_equal(r.size_b, *olen);
+	return out;
+}
+
+static void test_a_signal_frame_stays_a_signal_frame_with_b_sizes_and_round_trips(void **state)
+{
+	size_t flen, olen, blen;
+	uint8_t *f = frame_with(client, 0x7, &flen), *o, *back;
+	struct xs_fx_sw_bytes sw;
+	struct xs_verdict v;
+	xs_fpu t;
+
+	(void)state;
+	assert_int_equal(xs_container_detect(client, f, flen), XS_CONTAINER_SIGFRAME);
+	o = convert_to(client, f, flen, zen4, XS_CONTAINER_SIGFRAME, false, &olen);
+	assert_int_equal(xs_fpu_init(&t, zen4, NULL), 0);
+	assert_int_equal(olen, xs_sigframe_fpstate_size(&t));
+	memcpy(&sw, o + 464, sizeof(sw));
+	assert_int_equal(sw.magic1, XS_FP_XSTATE_MAGIC1);
+	assert_int_equal(sw.xstate_size, t.fpstate->user_size);
+	assert_int_equal(sw.extended_size, t.fpstate->user_size + 4);
+	assert_int_equal(sw.xfeatures, t.fpstate->user_xfeatures);
+	assert_int_equal(xs_ld32(o + t.fpstate->user_size), XS_FP_XSTATE_MAGIC2);
+	assert_memory_equal(o + 576, f + 576, 256);	/* the YMM data */
+	assert_int_equal(xs_container_detect(zen4, o, olen), XS_CONTAINER_SIGFRAME);
+	/* B's sigreturn restores it in full */
+	assert_int_equal(xs_sigframe_check(&t, o, olen, &v), XS_SIGRETURN_XSTATE);
+	xs_fpu_destroy(&t);
+	/* and back: the frame A's kernel wrote, byte for byte */
+	back = convert_to(zen4, o, olen, client, XS_CONTAINER_SIGFRAME, false, &blen);
+	assert_int_equal(blen, flen);
+	assert_memory_equal(back, f, flen);
+	free(back);
+	free(o);
+	free(f);
+}
+
+static void test_a_kvm_buffer_is_4096_bytes_or_the_xsave2_size_and_round_trips(void **state)
+{
+	size_t len, olen, plen, klen;
+	uint8_t *in = buffer_with(zen4, 0xe7, &len), *k, *p, *k2, *amx;
+	xs_fpu vmm;
+	xs_fpu_guest g;
+	struct xs_verdict v;
+	uint32_t pkru = 0;
+
+	(void)state;
+	k = convert_to(zen4, in, len, zen4, XS_CONTAINER_KVM, false, &olen);
+	assert_int_equal(olen, 4096);
+	assert_int_equal(xs_container_detect(zen4, k, olen), XS_CONTAINER_KVM);
+	assert_int_equal(xs_fpu_init(&vmm, zen4, NULL), 0);
+	assert_int_equal(xs_fpu_alloc_guest_fpstate(&vmm, &g), 0);
+	assert_int_equal(xs_kvm_set_xsave(zen4, &g, k, olen, &pkru, &v), 0);
+	xs_fpu_free_guest_fpstate(&vmm, &g);
+	xs_fpu_destroy(&vmm);
+	assert_memory_equal(k + 576, in + 576, len - 576);
+	/* kvm -> ptrace -> kvm gives the same bytes */
+	p = convert_to(zen4, k, olen, zen4, XS_CONTAINER_PTRACE, false, &plen);
+	assert_int_equal(plen, len);
+	assert_memory_equal(p, in, len);
+	k2 = convert_to(zen4, p, plen, zen4, XS_CONTAINER_KVM, false, &klen);
+	assert_int_equal(klen, olen);
+	assert_memory_equal(k2, k, klen);
+	free(k2);
+	free(p);
+	free(k);
+	free(in);
+	/* AMX in use: KVM_GET_XSAVE2's 11008 bytes */
+	in = buffer_with(spr, 0x602e7, &len);
+	amx = convert_to(spr, in, len, spr, XS_CONTAINER_KVM, false, &olen);
+	assert_int_equal(olen, 11008);
+	assert_int_equal(xs_ld64(amx + 512), 0x602e7);
+	assert_memory_equal(amx + 2816, in + 2816, 8192);
+	free(amx);
+	free(in);
+}
+
+static void test_containers_refuse_compacted_output_and_xsave_has_no_software_bytes(void **state)
+{
+	size_t len, olen;
+	uint8_t *in = buffer_with(zen4, 0x7, &len), *x;
+	struct xs_compat_report r;
+	struct xs_diag d = { 0 };
+
+	(void)state;
+	assert_int_equal(xs_convert_container(zen4, in, len, zen4, XS_CONTAINER_KVM, XS_BUF_COMPACTED, false, NULL, 0,
+					      &olen, &r, &d),
+			 -EINVAL);
+	assert_non_null(strstr(d.msg, "standard format"));
+	x = convert_to(zen4, in, len, zen4, XS_CONTAINER_XSAVE, false, &olen);
+	assert_int_equal(olen, len);
+	for (unsigned i = 464; i < 512; i++)
+		assert_int_equal(x[i], 0);
+	assert_memory_equal(x + 512, in + 512, len - 512);
+	assert_int_equal(xs_container_detect(zen4, in, len), XS_CONTAINER_PTRACE);
+	free(x);
+	free(in);
+}
+
+static void test_convert_command_keeps_the_container_and_check_accepts_the_result(void **state)
+{
+	size_t flen, len, wlen;
+	uint8_t *f = frame_with(client, 0x7, &flen), *in = buffer_with(zen4, 0x7, &len), *w;
+	char args[4096], outp[512], out2[512], *out;
+
+	(void)state;
+	/* a signal frame: auto keeps it one, B's sigreturn takes all of it */
+	snprintf(outp, sizeof(outp), "%s/frame-b.bin", dir);
+	snprintf(args, sizeof(args), "convert %s %s --from %s --to %s", write_bin("frame-a.bin", f, flen), outp,
+		 client_path, zen4_path);
+	assert_int_equal(tool(args, &out), 0);
+	free(out);
+	snprintf(args, sizeof(args), "check %s --kind sigframe --cpuid %s", outp, zen4_path);
+	assert_int_equal(tool(args, &out), 0);
+	assert_non_null(strstr(out, "accepted as xstate"));
+	free(out);
+	/* and back to A: the original frame */
+	snprintf(out2, sizeof(out2), "%s/frame-a2.bin", dir);
+	snprintf(args, sizeof(args), "convert %s %s --from %s --to %s --kind sigframe", outp, out2, zen4_path,
+		 client_path);
+	assert_int_equal(tool(args, &out), 0);
+	free(out);
+	w = (uint8_t *)xt_read_file(out2, &wlen);
+	assert_int_equal(wlen, flen);
+	assert_memory_equal(w, f, flen);
+	free(w);
+	/* a ptrace buffer made a KVM one: 4096 bytes that KVM_SET_XSAVE takes */
+	snprintf(outp, sizeof(outp), "%s/kvm-b.bin", dir);
+	snprintf(args, sizeof(args), "convert %s %s --from %s --to %s --kind kvm --format json",
+		 write_bin("ptrace-a.bin", in, len), outp, zen4_path, zen4_path);
+	assert_int_equal(tool(args, &out), 0);
+	assert_non_null(strstr(out, "\"kind\": \"kvm\""));
+	assert_non_null(strstr(out, "\"size_b\": 4096"));
+	free(out);
+	snprintf(args, sizeof(args), "check %s --kind kvm --cpuid %s", outp, zen4_path);
+	assert_int_equal(tool(args, &out), 0);
+	free(out);
+	/* auto: the KVM buffer stays one, and so does check's verdict */
+	snprintf(out2, sizeof(out2), "%s/kvm-c.bin", dir);
+	snprintf(args, sizeof(args), "convert %s %s --from %s --to %s --force", outp, out2, zen4_path, client_path);
+	assert_int_equal(tool(args, &out), 0);
+	free(out);
+	snprintf(args, sizeof(args), "check %s --kind kvm --cpuid %s", out2, client_path);
+	assert_int_equal(tool(args, &out), 0);
+	free(out);
+	assert_int_equal(tool("convert a b --from live --to live --kind core", &out), 2);
+	assert_non_null(strstr(out, "--kind: expected auto"));
+	free(out);
+	free(in);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +533,10 @@ int main(void)
 		cmocka_unit_test(test_convert_command_refuses_then_forces),
 		cmocka_unit_test(test_check_command_gives_the_kernels_verdict),
 		cmocka_unit_test(test_check_and_convert_option_errors_exit_2),
+		cmocka_unit_test(test_a_signal_frame_stays_a_signal_frame_with_b_sizes_and_round_trips),
+		cmocka_unit_test(test_a_kvm_buffer_is_4096_bytes_or_the_xsave2_size_and_round_trips),
+		cmocka_unit_test(test_containers_refuse_compacted_output_and_xsave_has_no_software_bytes),
+		cmocka_unit_test(test_convert_command_keeps_the_container_and_check_accepts_the_result),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -194,6 +194,40 @@ static void expect_error_fwd(const char *text, const char *where, const char *wh
 	expect_error(text, 0, -EINVAL, where, what);
 }
 
+static void test_cpuid_r_error_register_value_cut_off_at_the_end_of_the_line(void **state)
+{
+	(void)state;
+	expect_error("CPU 0:\n   0x00000000 0x00: eax=\n", 0, -EINVAL, "dump.txt:2: ",
+		     "expected a hexadecimal eax value, found the end of the line");
+}
+
+/* XS_CPU_MAX_LEAVES distinct leaves fit; one more is refused at its line. */
+static void test_error_too_many_leaves_for_one_cpu(void **state)
+{
+	size_t size = (XS_CPU_MAX_LEAVES + 2) * 64, n = 0;
+	char *text = malloc(size), where[32];
+
+	(void)state;
+	assert_non_null(text);
+	n += (size_t)snprintf(text + n, size - n, "0 0 1 68747541 444d4163 69746e65\n");
+	for (unsigned i = 1; i <= XS_CPU_MAX_LEAVES; i++)
+		n += (size_t)snprintf(text + n, size - n, "40000000 %x 0 0 0 0\n", i);
+	snprintf(where, sizeof(where), "dump.txt:%u: ", XS_CPU_MAX_LEAVES + 1);
+	expect_error(text, 0, -EINVAL, where, "too many CPUID leaves for one CPU (at most 640)");
+	free(text);
+}
+
+/* No CPU has a component near 1 MiB; such sizes would overflow the sums. */
+static void test_error_component_size_or_offset_beyond_the_limit(void **state)
+{
+	(void)state;
+	expect_error("0 0 d 68747541 444d4163 69746e65\n1 0 0 0 4000000 0\nd 9 fffffffc 8 0 0\n", 0,
+		     -EINVAL, "dump.txt:3: ",
+		     "sub-leaf 9: expected a component size (EAX) and offset (EBX) of at most 0x100000 bytes, got 0xfffffffc and 0x8");
+	expect_error("0 0 d 68747541 444d4163 69746e65\nd 12 8 100001 0 0\n", 0, -EINVAL, "dump.txt:2: ",
+		     "got 0x8 and 0x100001");
+}
+
 static void test_plain_error_too_few_fields(void **state)
 {
 	(void)state;
@@ -239,7 +273,7 @@ static void test_cpuid_r_error_bad_register_value(void **state)
 {
 	(void)state;
 	expect_error("CPU 0:\n   0x00000000 0x00: eax=0xq ebx=0x0 ecx=0x0 edx=0x0\n", 0, -EINVAL,
-		     "dump.txt:2: ", "expected a hexadecimal eax=");
+		     "dump.txt:2: ", "expected a hexadecimal eax value, found '0xq'");
 }
 
 /* An old dump listing leaf 0xD's sub-leaves without [SL nn]: refused, not collapsed. */
@@ -340,7 +374,7 @@ static void test_error_on_later_cpu_line_fails_whole_dump(void **state)
 	(void)state;
 	/* a malformed line in CPU 1 fails the dump even when CPU 0 is asked for */
 	snprintf(text, sizeof(text), "%s   0x00000007 0x00: eax=oops\n", cpuid_r_dump);
-	expect_error(text, 0, -EINVAL, "dump.txt:9: ", "eax=");
+	expect_error(text, 0, -EINVAL, "dump.txt:9: ", "expected a hexadecimal eax value, found 'oops'");
 }
 
 static void test_file_error_names_the_path(void **state)
@@ -400,6 +434,9 @@ int main(void)
 		cmocka_unit_test(test_aida64_headers_are_text_and_logical_cpu_headers_split_cpus),
 		cmocka_unit_test(test_cpuid_ignores_subleaf_for_leaves_without_subleaves),
 		cmocka_unit_test(test_dump_writer_round_trips_every_format),
+		cmocka_unit_test(test_cpuid_r_error_register_value_cut_off_at_the_end_of_the_line),
+		cmocka_unit_test(test_error_too_many_leaves_for_one_cpu),
+		cmocka_unit_test(test_error_component_size_or_offset_beyond_the_limit),
 		cmocka_unit_test(test_plain_error_too_few_fields),
 		cmocka_unit_test(test_plain_error_non_hex_field),
 		cmocka_unit_test(test_plain_error_field_wider_than_32_bits),

@@ -19,9 +19,11 @@ static void test_change_table_is_ordered_and_cites_every_change_once(void **stat
 	(void)state;
 	assert_int_equal(n, XS_K_COUNT);
 	for (unsigned i = 0; i < n; i++) {
-		assert_true(t[i].release >= XS_KERNEL_OLDEST && t[i].release <= XS_KERNEL_DEFAULT);
+		assert_true(XS_KERNEL_SERIES(t[i].release) >= XS_KERNEL_OLDEST &&
+			    XS_KERNEL_SERIES(t[i].release) <= XS_KERNEL_DEFAULT);
+		/* in release order: each row's release has every earlier row's change */
 		if (i)
-			assert_true(t[i - 1].release <= t[i].release);
+			assert_true(xs_kernel_has(t[i].release, t[i - 1].change));
 		assert_true(strlen(t[i].subject) > 10);
 		assert_true(strlen(t[i].behaviour) > 10);
 		seen[t[i].change]++;
@@ -32,15 +34,64 @@ static void test_change_table_is_ordered_and_cites_every_change_once(void **stat
 	assert_false(xs_kernel_has(K(6, 16), XS_K_CET_KERNEL));
 }
 
+/*
+ * A change that reached 6.18 through a stable release (the sigreturn
+ * revert, 6.18.35): in 6.18.35 and later, in "6.18" (the newest stable
+ * release), not in 6.18.34 nor in 6.17; mainline changes are in every
+ * stable release of their series.
+ */
+static void test_stable_backports_count_from_their_sublevel(void **state)
+{
+	(void)state;
+	assert_true(xs_kernel_has(K(6, 18), XS_K_SIGRETURN_REVERT));
+	assert_true(xs_kernel_has(XS_KERNEL_STABLE(6, 18, 35), XS_K_SIGRETURN_REVERT));
+	assert_true(xs_kernel_has(XS_KERNEL_STABLE(6, 18, 44), XS_K_SIGRETURN_REVERT));
+	assert_false(xs_kernel_has(XS_KERNEL_STABLE(6, 18, 34), XS_K_SIGRETURN_REVERT));
+	assert_false(xs_kernel_has(XS_KERNEL_STABLE(6, 18, 0), XS_K_SIGRETURN_REVERT));
+	assert_false(xs_kernel_has(K(6, 17), XS_K_SIGRETURN_REVERT));
+	assert_true(xs_kernel_has(XS_KERNEL_STABLE(6, 18, 0), XS_K_KVM_CET));
+	assert_true(xs_kernel_has(XS_KERNEL_STABLE(6, 15, 0), XS_K_SIGRETURN_MAGIC2));
+	assert_false(xs_kernel_has(XS_KERNEL_STABLE(6, 14, 11), XS_K_SIGRETURN_MAGIC2));
+}
+
+/* The boot parameters that clear CPU features, as the kernel reads them. */
+static void test_command_line_clears_features(void **state)
+{
+	(void)state;
+	assert_int_equal(xs_cmdline_cleared_features(NULL), 0);
+	assert_int_equal(xs_cmdline_cleared_features("BOOT_IMAGE=/vmlinuz root=/dev/vda ro quiet\n"), 0);
+	assert_int_equal(xs_cmdline_cleared_features("ro noxsaves nopku"),
+			 XS_BIT(XS_CPU_XSAVES) | XS_BIT(XS_CPU_PKU));
+	assert_int_equal(xs_cmdline_cleared_features("clearcpuid=shstk,warp,xsavec noxsave\n"),
+			 XS_BIT(XS_CPU_SHSTK) | XS_BIT(XS_CPU_XSAVEC) | XS_BIT(XS_CPU_XSAVE));
+	/* parameters are whole words: "noxsavesx" and "xnopku" are not them */
+	assert_int_equal(xs_cmdline_cleared_features("noxsavesx xnopku clearcpuid"), 0);
+}
+
 static void test_release_parsing(void **state)
 {
 	uint32_t k;
+	char name[16];
 
 	(void)state;
 	assert_int_equal(xs_kernel_parse("6.18", &k), 0);
 	assert_int_equal(k, K(6, 18));
 	assert_int_equal(xs_kernel_parse("5.10.13", &k), 0);
-	assert_int_equal(k, K(5, 10));
+	assert_int_equal(k, XS_KERNEL_STABLE(5, 10, 13));
+	assert_int_equal(XS_KERNEL_SERIES(k), K(5, 10));
+	assert_true(xs_kernel_valid(k));
+	assert_int_equal(xs_kernel_parse("6.18.0", &k), 0);
+	assert_int_equal(k, XS_KERNEL_STABLE(6, 18, 0));
+	assert_string_equal(xs_kernel_name(k, name, sizeof(name)), "6.18.0");
+	assert_string_equal(xs_kernel_name(K(6, 18), name, sizeof(name)), "6.18");
+	assert_int_equal(xs_kernel_parse_uname("6.18.44-fc-v1098", &k), 0);
+	assert_int_equal(k, XS_KERNEL_STABLE(6, 18, 44));
+	assert_int_equal(xs_kernel_parse_uname("6.12.0-rc5", &k), 0);
+	assert_int_equal(k, XS_KERNEL_STABLE(6, 12, 0));
+	assert_int_equal(xs_kernel_parse_uname("6.6-custom", &k), 0);
+	assert_int_equal(k, K(6, 6));
+	assert_int_equal(xs_kernel_parse_uname("7.1.0", &k), -EINVAL);
+	assert_int_equal(xs_kernel_parse_uname("generic", &k), -EINVAL);
 	assert_int_equal(xs_kernel_parse("6.0", &k), 0);
 	static const char *const bad[] = { "5.9", "5.20", "6.19", "7.0", "6.18x", "6.", "6", "", "a.b", "6.1.", "4.19" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -235,6 +286,47 @@ static void test_same_cpu_under_6_1_and_6_18_compat(void **state)
 	free(new);
 }
 
+static enum xs_sigreturn sigreturn_at(const xs_cpu *cpu, uint32_t release, const uint8_t *frame,
+				      size_t len)
+{
+	xs_system *sys = xt_system_at(cpu, release);
+	struct xs_verdict v;
+	enum xs_sigreturn r;
+	xs_fpu f;
+
+	assert_int_equal(xs_fpu_init(&f, sys, NULL), 0);
+	r = xs_sigframe_check(&f, frame, len, &v);
+	xs_fpu_destroy(&f);
+	free(sys);
+	return r;
+}
+
+/*
+ * The revert (mainline 7.1, stable 6.18.35) of the 6.15 change, as measured
+ * on Linux 6.18.44 with a handler that edits its own frame: a frame whose
+ * xstate_size is 1000 with MAGIC2 at byte 1000 (and none after user_size)
+ * restores the extended state; the lying xstate_size of 100 is fx-only
+ * again. 6.18.34 still has the 6.15 behaviour.
+ */
+static void sigreturn_after_the_revert(const xs_cpu *cpu, uint8_t *frame, size_t len)
+{
+	struct xs_fx_sw_bytes sw;
+	uint32_t magic2 = XS_FP_XSTATE_MAGIC2, zero = 0;
+
+	memcpy(&sw, frame + 464, sizeof(sw));
+	assert_int_equal(sw.xstate_size, 100);
+	assert_int_equal(sigreturn_at(cpu, XS_KERNEL_STABLE(6, 18, 34), frame, len), XS_SIGRETURN_XSTATE);
+	assert_int_equal(sigreturn_at(cpu, XS_KERNEL_STABLE(6, 18, 35), frame, len), XS_SIGRETURN_FX_ONLY);
+	assert_int_equal(sigreturn_at(cpu, K(6, 18), frame, len), XS_SIGRETURN_FX_ONLY);
+	memcpy(frame + sw.extended_size - 4, &zero, 4);		/* MAGIC2 after user_size */
+	sw.xstate_size = 1000;
+	memcpy(frame + 464, &sw, sizeof(sw));
+	memcpy(frame + 1000, &magic2, 4);
+	assert_int_equal(sigreturn_at(cpu, K(6, 18), frame, len), XS_SIGRETURN_XSTATE);
+	assert_int_equal(sigreturn_at(cpu, XS_KERNEL_STABLE(6, 18, 34), frame, len), XS_SIGRETURN_FX_ONLY);
+	assert_int_equal(sigreturn_at(cpu, K(6, 14), frame, len), XS_SIGRETURN_XSTATE);
+}
+
 static void test_ptrace_and_sigreturn_history(void **state)
 {
 	xs_cpu cpu;
@@ -290,6 +382,7 @@ static void test_ptrace_and_sigreturn_history(void **state)
 		xs_fpu_destroy(&f);
 		free(s615);
 	}
+	sigreturn_after_the_revert(&cpu, frame, sizeof(frame));
 	free(s61);
 	free(s62);
 	free(s513);
@@ -325,7 +418,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_change_table_is_ordered_and_cites_every_change_once),
+		cmocka_unit_test(test_stable_backports_count_from_their_sublevel),
 		cmocka_unit_test(test_release_parsing),
+		cmocka_unit_test(test_command_line_clears_features),
 		cmocka_unit_test(test_sapphire_rapids_boot_lines_of_2022),
 		cmocka_unit_test(test_zen4_with_shadow_stacks_before_and_after_the_series),
 		cmocka_unit_test(test_amx_cpu_under_5_15_and_6_1),

@@ -14,7 +14,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,19 +46,14 @@ static bool have_kvm;
 static int setup(void **state)
 {
 	xs_cpu cpu;
-	struct utsname u;
-	unsigned maj = 0, min = 0;
 	struct xs_options o;
 
 	(void)state;
 	if (syscall(SYS_arch_prctl, XS_ARCH_GET_XCOMP_SUPP, 0) == -1 && errno == EINVAL)
 		return 0;	/* kernel before 5.16: no XCOMP options (tests skip) */
-	if (xs_cpu_from_host(&cpu))
+	/* the running release and the boot command line's clearcpuid= & co */
+	if (xs_cpu_from_host(&cpu) || !xt_live_options(&o))
 		return 0;
-	uname(&u);
-	sscanf(u.release, "%u.%u", &maj, &min);
-	xs_options_init(&o);
-	o.kernel = XS_KERNEL(maj, min);
 	live = malloc(sizeof(*live));
 	if (xs_system_init(live, &cpu, &o)) {
 		free(live);

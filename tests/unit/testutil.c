@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <stdio.h>
+#include <sys/utsname.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -301,4 +302,38 @@ xs_system *xt_system_at(const xs_cpu *cpu, uint32_t release)
 	xs_options_init(&o);
 	o.kernel = release;
 	return xt_system_of(cpu, &o);
+}
+
+uint32_t xt_live_release(char *name, size_t size)
+{
+	struct utsname u;
+	uint32_t release;
+
+	if (uname(&u))
+		return 0;
+	if (xs_kernel_parse_uname(u.release, &release)) {
+		if (name)
+			snprintf(name, size, "%s", u.release);
+		return 0;
+	}
+	if (name)
+		xs_kernel_name(release, name, size);
+	return release;
+}
+
+uint64_t xt_cmdline_cleared_features(void)
+{
+	char *cmd = xt_read_file("/proc/cmdline", NULL);
+	uint64_t clear = xs_cmdline_cleared_features(cmd);
+
+	free(cmd);
+	return clear;
+}
+
+bool xt_live_options(struct xs_options *o)
+{
+	xs_options_init(o);
+	o->kernel = xt_live_release(NULL, 0);
+	o->clear_features = xt_cmdline_cleared_features();
+	return o->kernel != 0;
 }

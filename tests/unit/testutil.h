@@ -91,3 +91,15 @@ int xt_tool(const char *args, char **out, bool merge_stderr);
 void xt_cpu_zen4_pku(xs_cpu *cpu);
 /* A system for a model under a kernel release. */
 xs_system *xt_system_at(const xs_cpu *cpu, uint32_t release);
+
+/* ---- the running kernel as an oracle ------------------------------------- */
+
+/*
+ * The running kernel's release from uname ("6.18.44-fc-v1098" gives
+ * XS_KERNEL_STABLE(6, 18, 44)), or 0 when the model lacks it.
+ */
+uint32_t xt_live_release(char *name, size_t size);
+/* CPU features the boot command line cleared (clearcpuid=, noxsave, …). */
+uint64_t xt_cmdline_cleared_features(void);
+/* The options that model the running kernel: its release and command line (false: not modelled). */
+bool xt_live_options(struct xs_options *o);

@@ -12,8 +12,10 @@
 
 #include "bench_switch.h"
 
-const enum xs_cet_s_policy sw_case_policy[SW_CASES] = { XS_CET_S_OFF, XS_CET_S_GUEST_ONLY,
-							 XS_CET_S_ALL };
+const enum xs_cet_s_policy sw_case_policy[SW_VARIANTS] = { XS_CET_S_OFF, XS_CET_S_GUEST_ONLY,
+							    XS_CET_S_ALL, XS_CET_S_ALL };
+const char *const sw_case_label[SW_VARIANTS] = { "1", "2", "3", "3i" };
+const char *const sw_case_key[SW_VARIANTS] = { "case1", "case2", "case3", "case3_init" };
 
 static void switch_usage(FILE *f)
 {
@@ -22,33 +24,39 @@ static void switch_usage(FILE *f)
 		"                           [--rounds R] [--no-anchor] [--format text|json]\n\n"
 		"The CET supervisor state series' context-switch experiment on the model.\n"
 		"Case 1: no CET-S (policy off); case 2: CET-S in guest fpstates only\n"
-		"(guest-only, Linux >= 6.18); case 3: CET-S in every task (all). Each case has\n"
-		"N tasks whose fpstates are laid out as that kernel lays them out; a switch\n"
-		"saves the outgoing task's registers and restores the incoming one's, round\n"
-		"robin over the tasks, on three backends:\n\n"
+		"(guest-only, Linux >= 6.18); case 3: CET-S in every task (all), its registers\n"
+		"holding data in every task. On the engine also case 3i: policy all, but the\n"
+		"tasks never use kernel shadow stacks, so CET-S stays in its init\n"
+		"configuration and XSAVES's init optimisation leaves it out (the realistic\n"
+		"case 3). Each case has N tasks whose fpstates are laid out as that kernel\n"
+		"lays them out; a switch saves the outgoing task's registers and restores the\n"
+		"incoming one's, round robin over the tasks, on three backends:\n\n"
 		"  hardware      XSAVEC64/XRSTOR64 on this CPU in user mode, mask = the\n"
 		"                fpstate's xfeatures & XCR0 & user components (PKRU left\n"
-		"                out); only when the model is the live CPU\n"
+		"                out); only when the model is the live CPU; cases 1-3 only\n"
+		"                (user mode cannot touch CET-S)\n"
 		"  engine        the software engine as the kernel drives it: XCR0 and\n"
 		"                IA32_XSS from the model, CPL 0; os_xsave() with RFBM = the\n"
 		"                fpstate's xfeatures, os_xrstor() with RFBM = max_features\n"
 		"                (XSAVES/XRSTORS, or XSAVEC/XRSTOR where the CPU has no\n"
 		"                XSAVES, as the kernel does)\n"
-		"  engine_noopt  the same with the init and modified optimisations off\n\n"
+		"  engine_noopt  the same with impl.init_opt and impl.modified_opt off\n\n"
 		"The cases run interleaved in one process: R rounds of M switches per case,\n"
-		"the order rotated every round. Printed: ns per switch (min, median, max over\n"
+		"each round cut into slices of %d switches per case, the case order rotated\n"
+		"every slice and every round. Printed: ns per switch (min, median, max over\n"
 		"the rounds), the spread (max - min) / median, the IQR (Q3 - Q1) / median,\n"
-		"bytes per task, and the case2/case1 and case3/case1 ratios of the medians,\n"
-		"each \"within noise\" when |ratio - 1| <= the larger IQR of the two cases,\n"
-		"else \"outside noise\".\n"
+		"bytes per task, and the ratios case2/case1, case3/case1 and case3i/case1:\n"
+		"the median of the per-round ratios, \"within noise\" when the interquartile\n"
+		"range of the per-round ratios contains 1, else \"outside noise\".\n"
 		"The anchor is a real switch on the live kernel: two processes pinned to one\n"
 		"CPU pass a byte back and forth through two pipes (context_switch1-style).\n\n"
 		"  --cpuid FILE    a CPUID dump (default: the live CPU; a dump of this CPU\n"
 		"                  counts as live); --cpu N selects CPU N of the dump\n"
 		"  --tasks N       tasks per case, 2..1024 (default 64)\n"
 		"  --switches M    switches per case per round, 1..1000000000 (default 100000)\n"
-		"  --rounds R      rounds, 1..1000 (default 11)\n"
-		"  --no-anchor     skip the pipe ping-pong\n");
+		"  --rounds R      rounds, 1..1000 (default 21)\n"
+		"  --no-anchor     skip the pipe ping-pong\n",
+		SW_SLICE);
 }
 
 /* --tasks/--switches/--rounds: a number within [min, max]. */
@@ -103,7 +111,7 @@ static int parse_args(int argc, char **argv, struct sw_bench *b)
 
 	b->ntasks = 64;
 	b->switches = 100000;
-	b->rounds = 11;
+	b->rounds = 21;
 	b->anchor = true;
 	optind = 1;
 	while (!ret && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
@@ -183,6 +191,7 @@ static void decide_hw(struct sw_bench *b)
 	r->save = "XSAVEC64";
 	r->restore = "XRSTOR64";
 	r->available = true;
+	r->nvariants = SW_CASES;
 	if (!b->live)
 		absent(r, "the model is not this CPU: the CPU can only save and restore its own layout");
 	else if (xs_hw_init(&b->hw) || !b->hw.xsave)
@@ -192,8 +201,8 @@ static void decide_hw(struct sw_bench *b)
 	else
 		snprintf(r->note, sizeof(r->note),
 			 "user mode (CPL 3) cannot save or restore supervisor state: CET-S is in none of "
-			 "the hardware runs, and the three cases differ only in the size and place of the "
-			 "tasks' buffers");
+			 "the hardware runs (so there is no case 3i), and the three cases differ only in "
+			 "the size and place of the tasks' buffers");
 }
 
 /* XSTATE_XSAVE's choice (the library's os_xsave() makes the same one). */
@@ -207,53 +216,95 @@ static const char *kernel_save_insn(const xs_system *sys)
 }
 
 /* Engine times are the model's own: say so first, then what the cases differ in. */
-static void engine_note(const struct sw_bench *b, struct sw_backend_run *r)
+static void engine_note(const struct sw_bench *b, struct sw_backend_run *r, enum sw_backend be)
 {
 	const xs_system *all = b->sys[SW_CASES - 1];
-	int n = snprintf(r->note, sizeof(r->note),
-			 "the engine's times are the software model's own, not a CPU's: the differences "
-			 "between its cases show the work a case adds; ");
+	size_t n = (size_t)snprintf(r->note, sizeof(r->note),
+				    "the engine's times are the software model's own, not a CPU's: the "
+				    "differences between its cases show the work a case adds; ");
+	int probe;
 
-	if (!all->xsaves)
-		snprintf(r->note + n, sizeof(r->note) - (size_t)n,
+	if (!all->xsaves) {
+		snprintf(r->note + n, sizeof(r->note) - n,
 			 "this CPU has no XSAVES, so the kernel (and the engine with it) saves with %s and "
-			 "restores with XRSTOR64 and has no supervisor state: CET-S is in none of the three "
+			 "restores with XRSTOR64 and has no supervisor state: CET-S is in none of the "
 			 "cases, which do the same work, so their ratios measure the noise alone",
 			 r->save);
-	else if (!(all->kernel.default_features & XS_XFEATURE_MASK_CET_KERNEL))
-		snprintf(r->note + n, sizeof(r->note) - (size_t)n,
-			 "this CPU has no CET supervisor state (no shadow stacks): the three cases do the "
-			 "same work, so their ratios measure the noise alone");
-	else
-		snprintf(r->note + n, sizeof(r->note) - (size_t)n,
-			 "only case 3's task fpstates hold CET-S (%u bytes more per task); its registers "
-			 "hold data, so case 3's XSAVES64/XRSTORS64 move it on every switch",
-			 all->kernel.default_size - b->sys[0]->kernel.default_size);
+		return;
+	}
+	if (!(all->kernel.default_features & XS_XFEATURE_MASK_CET_KERNEL)) {
+		snprintf(r->note + n, sizeof(r->note) - n,
+			 "this CPU has no CET supervisor state (no shadow stacks): the cases do the same "
+			 "work, so their ratios measure the noise alone");
+		return;
+	}
+	n += (size_t)snprintf(r->note + n, sizeof(r->note) - n,
+			      "only the task fpstates of cases 3 and 3i have room for CET-S (%u bytes more "
+			      "per task)%s; in case 3 the CET-S registers hold data in every task, so XSAVES64 "
+			      "writes it and XRSTORS64 loads it on every switch; in case 3i they stay in "
+			      "their init configuration (no kernel shadow stacks, the usual task), so ",
+			      all->kernel.default_size - b->sys[0]->kernel.default_size,
+			      b->sys[1]->kernel.max_features & ~b->sys[1]->kernel.default_features &
+					      XS_XFEATURE_MASK_CET_KERNEL
+				      ? "; in case 2 the restore's RFBM (max_features, which covers the "
+					"guests' CET-S) has CET-S while the task fpstates do not, so every "
+					"XRSTORS64 puts CET-S in its init configuration"
+				      : "");
+	if (be == SW_ENGINE) {
+		snprintf(r->note + n, sizeof(r->note) - n, "%s",
+			 r->cases[SW_CASE3_INIT].cet_saved
+				 ? "XSAVES64's init optimisation should leave CET-S out, yet the engine saved it "
+				   "as in use (XSTATE_BV[12] = 1 in the fpstates)"
+				 : "XSAVES64's init optimisation leaves CET-S out (XSTATE_BV[12] = 0 in the "
+				   "fpstates) and XRSTORS64 initialises it");
+		return;
+	}
+	probe = sw_noopt_writes_init(b);
+	snprintf(r->note + n, sizeof(r->note) - n,
+		 "%s; impl.init_opt and impl.modified_opt off: XSAVES saves every component in use, also "
+		 "those unmodified since the task's XRSTORS",
+		 probe > 0 ? "with impl.init_opt off this engine's XSAVES64 treats CET-S as in use and "
+			     "writes it anyway, so case 3i does the work of case 3"
+			   : "this engine's XSAVES64 still leaves CET-S out (impl.init_opt does not reach "
+			     "XSAVES here)");
 }
 
 static void decide_engine(struct sw_bench *b, enum sw_backend be)
 {
 	struct sw_backend_run *r = &b->be[be];
 	const xs_system *sys = b->sys[0];
-	size_t n;
 
 	r->name = be == SW_ENGINE ? "engine" : "engine_noopt";
 	r->save = kernel_save_insn(sys);
 	r->restore = sys->xsaves ? "XRSTORS64" : "XRSTOR64";
 	r->available = sys->xsave;
-	if (!sys->xsave) {
+	r->nvariants = SW_VARIANTS;
+	if (!sys->xsave)
 		absent(r, "the kernel does not use XSAVE on this CPU: there is no xstate to switch");
-		return;
+}
+
+/* After the set-up: the notes can say what the engine did with case 3i. */
+static void describe(struct sw_bench *b)
+{
+	const xs_system *all = b->sys[SW_CASES - 1];
+	bool cet = all->xsaves && all->kernel.default_features & XS_XFEATURE_MASK_CET_KERNEL;
+	size_t n;
+
+	for (int be = SW_ENGINE; be < SW_BACKENDS; be++) {
+		struct sw_backend_run *r = &b->be[be];
+
+		if (!r->available)
+			continue;
+		engine_note(b, r, (enum sw_backend)be);
+		if (be != SW_ENGINE_NOOPT || cet)
+			continue;
+		n = strlen(r->note);
+		snprintf(r->note + n, sizeof(r->note) - n, "; %s",
+			 all->xsaves ? "impl.init_opt and impl.modified_opt off: XSAVES saves every "
+				       "component in use, also those unmodified since the task's XRSTORS"
+				     : "impl.init_opt and impl.modified_opt off, which changes little here: "
+				       "XSAVEC has no modified optimisation");
 	}
-	engine_note(b, r);
-	if (be != SW_ENGINE_NOOPT)
-		return;
-	n = strlen(r->note);
-	snprintf(r->note + n, sizeof(r->note) - n, "; %s",
-		 sys->xsaves ? "impl.init_opt and impl.modified_opt off: XSAVES saves every component "
-			       "in use, also those unmodified since the task's XRSTORS"
-			     : "impl.init_opt and impl.modified_opt off, which changes nothing here: "
-			       "XSAVEC has no modified optimisation and its init optimisation is architectural");
 }
 
 static int prepare(struct sw_bench *b)
@@ -264,44 +315,65 @@ static int prepare(struct sw_bench *b)
 	decide_engine(b, SW_ENGINE);
 	decide_engine(b, SW_ENGINE_NOOPT);
 	for (int be = 0; be < SW_BACKENDS; be++)
-		for (unsigned i = 0; i < SW_CASES; i++) {
+		for (unsigned i = 0; i < SW_VARIANTS; i++) {
 			b->be[be].cases[i].policy = sw_case_policy[i];
-			b->be[be].cases[i].sys = b->sys[i];
+			b->be[be].cases[i].sys = b->sys[i < SW_CASES ? i : SW_CASES - 1];
+			b->be[be].cases[i].cet_init = i == SW_CASE3_INIT;
 		}
 	ret = sw_model_setup(b);
-	return ret ? cli_error("out of memory") : 0;
+	if (ret)
+		return cli_error("out of memory");
+	describe(b);
+	return 0;
 }
 
 /* ---- the rounds ------------------------------------------------------------------ */
 
 static int fault(const struct sw_bench *b, int be, unsigned c)
 {
-	fprintf(stderr, "%s: bench switch: the %s faulted in case %u: a bug in the model\n", xs_prog,
-		b->be[be].name, c + 1);
+	fprintf(stderr, "%s: bench switch: the %s faulted in case %s: a bug in the model\n", xs_prog,
+		b->be[be].name, sw_case_label[c]);
 	return XS_EXIT_FALSE;
 }
 
-/* Case order of round r: 1 2 3, then 2 3 1, then 3 1 2, … */
+/*
+ * One round: `n` switches per case, cut into slices of at most SW_SLICE;
+ * within a slice every backend runs each of its cases once, the order
+ * rotated from slice to slice and from round to round. A burst of load
+ * from a neighbour on the machine lasts longer than a slice, so it hits
+ * the cases of a round alike and the per-round ratios cancel it.
+ */
 static int run_round(struct sw_bench *b, unsigned r, unsigned long n, bool keep)
 {
-	for (int be = 0; be < SW_BACKENDS; be++) {
-		for (unsigned k = 0; k < SW_CASES && b->be[be].available; k++) {
-			unsigned c = (r + k) % SW_CASES;
-			double ns = sw_model_run(b, (enum sw_backend)be, c, n);
+	unsigned long slices = (n + SW_SLICE - 1) / SW_SLICE;
+	double total[SW_BACKENDS][SW_VARIANTS] = { { 0 } };
 
-			if (ns < 0)
-				return fault(b, be, c);
-			if (keep)
-				b->be[be].cases[c].ns[r] = ns;
+	for (unsigned long s = 0; s < slices; s++) {
+		unsigned long part = n / slices + (s < n % slices);
+
+		for (int be = 0; be < SW_BACKENDS; be++) {
+			const struct sw_backend_run *run = &b->be[be];
+
+			for (unsigned k = 0; k < run->nvariants && run->available; k++) {
+				unsigned c = (unsigned)((r + s + k) % run->nvariants);
+				double ns = sw_model_run(b, (enum sw_backend)be, c, part);
+
+				if (ns < 0)
+					return fault(b, be, c);
+				total[be][c] += ns * (double)part;
+			}
 		}
 	}
+	for (int be = 0; be < SW_BACKENDS && keep; be++)
+		for (unsigned c = 0; c < b->be[be].nvariants && b->be[be].available; c++)
+			b->be[be].cases[c].ns[r] = total[be][c] / (double)n;
 	return 0;
 }
 
 /* A short untimed round first: page faults and cold caches are not the cases' cost. */
 static int run_rounds(struct sw_bench *b)
 {
-	int ret = run_round(b, 0, b->switches < 1000 ? b->switches : 1000, false);
+	int ret = run_round(b, 0, b->switches < 4 * SW_SLICE ? b->switches : 4 * SW_SLICE, false);
 
 	for (unsigned r = 0; r < b->rounds && !ret; r++)
 		ret = run_round(b, r, b->switches, true);
@@ -344,17 +416,38 @@ static struct sw_stats stats_of(const double *v, unsigned n)
 	return st;
 }
 
-/* sw_noise_rule: |ratio - 1| against the larger IQR of the two cases compared. */
-static void judge(struct sw_backend_run *r)
+/* Quartiles of the per-round ratios case k / case 1 (both measured in the same round). */
+static struct sw_ratio ratio_of(const double *num, const double *den, unsigned n)
 {
-	const struct sw_stats *base = &r->cases[0].st;
+	double *s = malloc(n * sizeof(*s));
+	struct sw_ratio q = { 0 };
 
-	for (unsigned k = 0; k < 2; k++) {
-		const struct sw_stats *st = &r->cases[k + 1].st;
+	if (!s)
+		return q;
+	for (unsigned r = 0; r < n; r++)
+		s[r] = den[r] > 0 ? num[r] / den[r] : 0;
+	qsort(s, n, sizeof(*s), cmp_double);
+	q.min = s[0];
+	q.max = s[n - 1];
+	q.median = quantile(s, n, 0.5);
+	q.q1 = quantile(s, n, 0.25);
+	q.q3 = quantile(s, n, 0.75);
+	free(s);
+	return q;
+}
 
-		r->ratio[k] = base->median > 0 ? st->median / base->median : 0;
-		r->delta[k] = st->median - base->median;
-		r->within[k] = fabs(r->ratio[k] - 1) <= fmax(base->iqr, st->iqr);
+/* sw_noise_rule: 1 inside [Q1, Q3] of the per-round ratios. */
+static void judge(struct sw_backend_run *r, unsigned rounds)
+{
+	const struct sw_case *base = &r->cases[0];
+
+	for (unsigned k = 0; k + 1 < r->nvariants; k++) {
+		const struct sw_case *c = &r->cases[k + 1];
+
+		r->ratio[k] = ratio_of(c->ns, base->ns, rounds);
+		/* the ratio as ns per switch, so the two never disagree in sign */
+		r->delta[k] = (r->ratio[k].median - 1) * base->st.median;
+		r->within[k] = r->ratio[k].q1 <= 1 && 1 <= r->ratio[k].q3;
 	}
 }
 
@@ -363,9 +456,9 @@ static void summarise(struct sw_bench *b)
 	for (int be = 0; be < SW_BACKENDS; be++) {
 		if (!b->be[be].available)
 			continue;
-		for (unsigned c = 0; c < SW_CASES; c++)
+		for (unsigned c = 0; c < b->be[be].nvariants; c++)
 			b->be[be].cases[c].st = stats_of(b->be[be].cases[c].ns, b->rounds);
-		judge(&b->be[be]);
+		judge(&b->be[be], b->rounds);
 	}
 	if (b->anc.available)
 		b->anc.st = stats_of(b->anc.ns, b->rounds);

@@ -20,7 +20,21 @@
 
 #include "cli.h"
 
+/* The series' three cases (policies off, guest-only, all): case 1, 2, 3. */
 #define SW_CASES 3
+/*
+ * What is measured: the three cases, and on the engine a fourth variant,
+ * case 3 with CET-S in its init configuration ("case 3i": every fpstate has
+ * room for CET-S, as under policy all, but the tasks never use kernel
+ * shadow stacks, so XSAVES's init optimisation leaves it out). Case 3
+ * itself has CET-S holding data in every task.
+ */
+#define SW_VARIANTS 4
+#define SW_CASE3_INIT 3
+/* Comparisons with case 1: case 2, case 3, case 3i. */
+#define SW_PAIRS (SW_VARIANTS - 1)
+/* Switches per case in one slice of a round (the grain of the interleaving). */
+#define SW_SLICE 2000
 
 /* Where a switch runs. */
 enum sw_backend {
@@ -39,9 +53,16 @@ struct sw_stats {
 	double min, median, max, spread, iqr;
 };
 
-/* One case (a CET-S policy) on one backend. */
+/* Quartiles of the per-round ratios case k / case 1 (the rounds are paired). */
+struct sw_ratio {
+	double median, q1, q3, min, max;
+};
+
+/* One case (a CET-S policy, and for case 3i the registers' state) on one backend. */
 struct sw_case {
 	enum xs_cet_s_policy policy;
+	bool cet_init;		/* case 3i: the CET-S registers stay in their init configuration */
+	bool cet_saved;		/* after set-up: task 0's XSTATE_BV[12] (CET-S saved as in use) */
 	const xs_system *sys;
 	xs_fpu *tasks;		/* the tasks' fpus; fpstate->regs is what is switched */
 	unsigned cur;		/* the task on the CPU */
@@ -54,13 +75,14 @@ struct sw_case {
 struct sw_backend_run {
 	const char *name;	/* "hardware", "engine", "engine_noopt" */
 	bool available;
+	unsigned nvariants;	/* 3 on the hardware (no CET-S in user mode), 4 on the engine */
 	char why_absent[256];
 	const char *save, *restore;	/* instruction names */
-	char note[768];		/* what the rows mean on this CPU */
-	struct sw_case cases[SW_CASES];
-	double ratio[2];	/* case2/case1, case3/case1 (medians) */
-	double delta[2];	/* the same as differences, ns per switch */
-	bool within[2];		/* the verdicts */
+	char note[1024];	/* what the rows mean on this CPU */
+	struct sw_case cases[SW_VARIANTS];
+	struct sw_ratio ratio[SW_PAIRS];	/* case k / case 1, k = 2, 3, 3i: per-round ratios */
+	double delta[SW_PAIRS];	/* (ratio - 1) x case 1's median: the ratio in ns per switch */
+	bool within[SW_PAIRS];	/* the verdicts (sw_noise_rule) */
 };
 
 struct sw_anchor {
@@ -78,7 +100,7 @@ struct sw_bench {
 	const char *cpuid;
 	unsigned cpu_index;
 	unsigned ntasks;
-	unsigned long switches;	/* per case per round */
+	unsigned long switches;	/* per case per round (in slices of SW_SLICE) */
 	unsigned rounds;
 	bool anchor;
 	enum xs_out_format fmt;
@@ -92,8 +114,11 @@ struct sw_bench {
 	struct sw_anchor anc;
 };
 
-/* The series' three cases in its order: case 1, 2, 3. */
-extern const enum xs_cet_s_policy sw_case_policy[SW_CASES];
+/* The policies of the variants: case 1, 2, 3 in the series' order, then case 3i. */
+extern const enum xs_cet_s_policy sw_case_policy[SW_VARIANTS];
+/* "1", "2", "3", "3i" and the JSON keys "case1" … "case3_init". */
+extern const char *const sw_case_label[SW_VARIANTS];
+extern const char *const sw_case_key[SW_VARIANTS];
 
 /* xstate bench switch ARGS (argv[0] is "switch"). */
 int bench_switch(int argc, char **argv);
@@ -103,6 +128,12 @@ int sw_model_setup(struct sw_bench *b);
 void sw_model_free(struct sw_bench *b);
 /* `n` switches of one case on one backend: ns per switch, or < 0 on a fault. */
 double sw_model_run(struct sw_bench *b, enum sw_backend be, unsigned c, unsigned long n);
+/*
+ * Does this engine's XSAVES write CET-S in its init configuration when
+ * impl.init_opt is off (on the model of case 3)? 1 yes, 0 no, < 0 when it
+ * cannot tell (no XSAVES or no CET-S).
+ */
+int sw_noopt_writes_init(const struct sw_bench *b);
 
 /* bench_switch_anchor.c: the rounds of the pipe ping-pong (fills b->anc). */
 void sw_anchor_run(struct sw_bench *b);

@@ -6,8 +6,11 @@
  * each fpstate has the kernel's size and XCOMP_BV) and, on the engine, its
  * own processor: XCR0 and IA32_XSS as the kernel sets them, CPL 0. A task's
  * registers hold data in every component the model fills (nothing is
- * skipped for being in its init configuration), the CET-S registers
- * included, so CET-S is "in use" wherever an fpstate has room for it.
+ * skipped for being in its init configuration). The CET-S registers hold
+ * data too (so CET-S is "in use" wherever an fpstate has room for it),
+ * except in case 3i: there they stay in their init configuration, as in a
+ * task that never uses kernel shadow stacks, and XSAVES's init
+ * optimisation leaves CET-S out of the image (XSTATE_BV[12] = 0).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -44,8 +47,11 @@ static uint64_t ssp(unsigned seed, unsigned level)
 	return UINT64_C(0x00007ffd00000000) + (uint64_t)seed * 0x1000u + level * 8u;
 }
 
-/* Task `seed`'s registers in every filled component this machine has. */
-static void fill_task_regs(xs_machine *m, unsigned seed)
+/*
+ * Task `seed`'s registers in every filled component this machine has;
+ * with `cet_init` the CET-S registers are left as they are (init).
+ */
+static void fill_task_regs(xs_machine *m, unsigned seed, bool cet_init)
 {
 	uint64_t have = XS_XFEATURE_MASK_SSE;
 
@@ -53,6 +59,8 @@ static void fill_task_regs(xs_machine *m, unsigned seed)
 		if (m->cpu.size[nr])
 			have |= XS_BIT(nr);
 	have &= FILLED;
+	if (cet_init)
+		have &= ~XS_XFEATURE_MASK_CET_KERNEL;
 	fill(m->regs.xmm, sizeof(m->regs.xmm), seed);
 	fill(m->regs.ymm_hi128, sizeof(m->regs.ymm_hi128), seed + 1);
 	fill(m->regs.opmask, sizeof(m->regs.opmask), seed + 2);
@@ -60,10 +68,21 @@ static void fill_task_regs(xs_machine *m, unsigned seed)
 	fill(m->regs.hi16_zmm, sizeof(m->regs.hi16_zmm), seed + 4);
 	fill(m->regs.apx, sizeof(m->regs.apx), seed + 5);
 	m->regs.pkru.pkru = INIT_PKRU;
-	m->regs.cet_s.pl0_ssp = ssp(seed, 0);
-	m->regs.cet_s.pl1_ssp = ssp(seed, 1);
-	m->regs.cet_s.pl2_ssp = ssp(seed, 2);
+	if (!cet_init) {
+		m->regs.cet_s.pl0_ssp = ssp(seed, 0);
+		m->regs.cet_s.pl1_ssp = ssp(seed, 1);
+		m->regs.cet_s.pl2_ssp = ssp(seed, 2);
+	}
 	xs_machine_wrote(m, have);
+}
+
+/* XSTATE_BV of an image (the header at byte 512). */
+static uint64_t xstate_bv(const void *regs)
+{
+	uint64_t bv;
+
+	memcpy(&bv, (const uint8_t *)regs + 512, sizeof(bv));
+	return bv;
 }
 
 /* ---- the tasks ------------------------------------------------------------ */
@@ -99,10 +118,11 @@ static int engine_setup(struct sw_bench *b, enum sw_backend be, struct sw_case *
 	if (be == SW_ENGINE_NOOPT)
 		c->m->impl.init_opt = c->m->impl.modified_opt = false;
 	for (unsigned t = 0; t < b->ntasks; t++) {
-		fill_task_regs(c->m, t + 1);
+		fill_task_regs(c->m, t + 1, c->cet_init);
 		if (xs_os_xsave(c->m, c->sys, c->tasks[t].fpstate, NULL) != XS_EXC_NONE)
 			return -EIO;
 	}
+	c->cet_saved = xstate_bv(c->tasks[0].fpstate->regs) & XS_XFEATURE_MASK_CET_KERNEL;
 	c->cur = 0;
 	return xs_os_xrstor(c->m, c->sys, c->tasks[0].fpstate, ~UINT64_C(0)) ? -EIO : 0;
 }
@@ -155,7 +175,7 @@ static int hw_setup(struct sw_bench *b, struct sw_case *c)
 	    xs_engine_compacted_size(m, c->mask) <= fps->size) {
 		ret = 0;
 		for (unsigned t = 0; t < b->ntasks && !ret; t++) {
-			fill_task_regs(m, t + 1);
+			fill_task_regs(m, t + 1, c->cet_init);
 			fps = c->tasks[t].fpstate;
 			ret = xs_xsavec(m, fps->regs, fps->size, c->mask, XS_REX_W) ? -EIO : 0;
 		}
@@ -196,7 +216,7 @@ int sw_model_setup(struct sw_bench *b)
 	for (int be = 0; be < SW_BACKENDS; be++) {
 		struct sw_backend_run *r = &b->be[be];
 
-		for (unsigned i = 0; i < SW_CASES && r->available; i++) {
+		for (unsigned i = 0; i < r->nvariants && r->available; i++) {
 			struct sw_case *c = &r->cases[i];
 			int ret = alloc_tasks(b, c);
 			if (!ret)
@@ -206,8 +226,9 @@ int sw_model_setup(struct sw_bench *b)
 			if (ret) {
 				r->available = false;
 				snprintf(r->why_absent, sizeof(r->why_absent),
-					 "the %s could not be set up for case %u (%s): a bug in the model",
-					 be == SW_HW ? "task images" : "engine", i + 1, xs_errno_name(ret));
+					 "the %s could not be set up for case %s (%s): a bug in the model",
+					 be == SW_HW ? "task images" : "engine", sw_case_label[i],
+					 xs_errno_name(ret));
 			}
 		}
 	}
@@ -217,7 +238,7 @@ int sw_model_setup(struct sw_bench *b)
 void sw_model_free(struct sw_bench *b)
 {
 	for (int be = 0; be < SW_BACKENDS; be++) {
-		for (unsigned i = 0; i < SW_CASES; i++) {
+		for (unsigned i = 0; i < SW_VARIANTS; i++) {
 			struct sw_case *c = &b->be[be].cases[i];
 
 			free_tasks(c, b->ntasks);
@@ -234,4 +255,36 @@ double sw_model_run(struct sw_bench *b, enum sw_backend be, unsigned c, unsigned
 	struct sw_case *sc = &b->be[be].cases[c];
 
 	return be == SW_HW ? hw_run(b, sc, n) : engine_run(b, sc, n);
+}
+
+/*
+ * A probe of the engine itself rather than an assumption about it: XSAVES
+ * of CET-S in its init configuration into an image whose CET-S bytes are
+ * a pattern, on a processor of case 3 with both optimisations off.
+ */
+int sw_noopt_writes_init(const struct sw_bench *b)
+{
+	const xs_system *sys = b->sys[SW_CASES - 1];
+	uint64_t rfbm = sys->kernel.default_features;
+	xs_machine *m = malloc(sizeof(*m));
+	uint8_t *img = aligned_alloc(64, 65536);
+	int ret = -1;
+
+	if (m && img && sys->xsaves && rfbm & XS_XFEATURE_MASK_CET_KERNEL && !xs_machine_init(m, b->cpu) &&
+	    !xs_machine_setup_kernel(m, sys)) {
+		size_t off = xs_engine_offset(m, rfbm | XS_XCOMP_BV_COMPACTED_FORMAT, XS_XFEATURE_CET_KERNEL);
+		uint8_t pattern[24];
+
+		m->impl.init_opt = m->impl.modified_opt = false;
+		memset(img, 0, 65536);
+		memset(img + off, 0xa5, sizeof(pattern));
+		memset(pattern, 0xa5, sizeof(pattern));
+		if (off && off + sizeof(pattern) <= 65536 &&
+		    xs_xsaves(m, img, 65536, rfbm, XS_REX_W) == XS_EXC_NONE)
+			ret = memcmp(img + off, pattern, sizeof(pattern)) != 0 ||
+			      (xstate_bv(img) & XS_XFEATURE_MASK_CET_KERNEL) != 0;
+	}
+	free(img);
+	free(m);
+	return ret;
 }

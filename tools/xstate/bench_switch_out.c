@@ -6,13 +6,18 @@
 #include "bench_switch.h"
 
 const char sw_noise_rule[] =
-	"a ratio of medians is within noise when |ratio - 1| <= max(IQR of case 1, IQR of the other "
-	"case), where a case's IQR is (Q3 - Q1) / median of its ns per switch over the rounds (one slow "
-	"round does not move it; the spread (max - min) / median is printed beside it)";
+	"every round measures the cases back to back (interleaved slices), so each round gives a ratio "
+	"case k / case 1 in which load from the rest of the machine cancels; the ratio shown is the "
+	"median of those per-round ratios, and it is within noise when the interquartile range "
+	"[Q1, Q3] of the per-round ratios contains 1 (fewer than three rounds in four agree on a "
+	"direction), else outside noise; the per-case IQR (Q3 - Q1) / median of ns per switch over the "
+	"rounds shows the round-to-round noise beside it";
 
-static const char *const case_titles[SW_CASES] = {
-	"no CET-S (before the series)", "CET-S in guest fpstates only (the default)",
-	"CET-S in every task's fpstate"
+static const char *const case_titles[SW_VARIANTS] = {
+	"no CET-S (before the series)", "CET-S in guest fpstates only (the default since Linux 6.18)",
+	"CET-S in every task's fpstate, its registers holding data (every task uses kernel shadow stacks)",
+	"CET-S in every task's fpstate, its registers in their init configuration (no kernel shadow "
+	"stacks: XSAVES's init optimisation skips it; engine rows only)"
 };
 
 /* What an RFBM is on a backend: the hardware's mask, or the fpstate's xfeatures. */
@@ -60,8 +65,8 @@ static void print_case_row(enum sw_backend be, const struct sw_backend_run *r, u
 
 	if (i == 0)
 		snprintf(insns, sizeof(insns), "%s/%s", r->save, r->restore);
-	printf("%-13s %u    %-11s %10u  %-10s %-21s %8.1f %8.1f %8.1f %6.1f%% %6.1f%%\n", i ? "" : r->name,
-	       i + 1, xs_cet_s_policy_name(c->policy), c->sys->kernel.default_size,
+	printf("%-13s %-4s %-11s %10u  %-10s %-21s %8.1f %8.1f %8.1f %6.1f%% %6.1f%%\n", i ? "" : r->name,
+	       sw_case_label[i], xs_cet_s_policy_name(c->policy), c->sys->kernel.default_size,
 	       cli_hex(case_rfbm(be, c), rfbm), insns, c->st.min, c->st.median, c->st.max,
 	       100 * c->st.spread, 100 * c->st.iqr);
 }
@@ -83,15 +88,14 @@ static void print_backend(const struct sw_bench *b, enum sw_backend be)
 		printf("%-13s absent: %s\n", r->name, r->why_absent);
 		return;
 	}
-	for (unsigned i = 0; i < SW_CASES; i++)
+	for (unsigned i = 0; i < r->nvariants; i++)
 		print_case_row(be, r, i);
-	for (unsigned k = 0; k < 2; k++) {
-		double noise = r->cases[0].st.iqr > r->cases[k + 1].st.iqr ? r->cases[0].st.iqr
-									     : r->cases[k + 1].st.iqr;
+	for (unsigned k = 0; k + 1 < r->nvariants; k++) {
+		char name[24];
 
-		printf("%-13s case%u/case1 %.3f  |r-1| %.3f %s %.3f  %-13s", "", k + 2,
-		       r->ratio[k], r->ratio[k] > 1 ? r->ratio[k] - 1 : 1 - r->ratio[k],
-		       r->within[k] ? "<=" : ">", noise, verdict(r->within[k]));
+		snprintf(name, sizeof(name), "case%s/case1", sw_case_label[k + 1]);
+		printf("%-13s %-12s %.3f  per-round IQR [%.3f, %.3f]  %-13s", "", name, r->ratio[k].median,
+		       r->ratio[k].q1, r->ratio[k].q3, verdict(r->within[k]));
 		print_delta(b, r->delta[k]);
 	}
 }
@@ -116,12 +120,20 @@ static void print_anchor(const struct sw_bench *b)
 
 void sw_print_text(const struct sw_bench *b)
 {
+	char kname[16];
+
 	printf("xstate bench switch: %s\n", b->cpu_name);
-	printf("model: Linux %u.%u, %u tasks per case, %lu switches per case per round, %u rounds "
-	       "(case order rotated every round)\n",
-	       b->sys[0]->opts.kernel >> 8, b->sys[0]->opts.kernel & 0xff, b->ntasks, b->switches, b->rounds);
-	for (unsigned i = 0; i < SW_CASES; i++)
-		printf("case %u, %-11s %s\n", i + 1, xs_cet_s_policy_name(sw_case_policy[i]), case_titles[i]);
+	printf("model: Linux %s, %u tasks per case, %lu switches per case per round in slices of %d, "
+	       "%u rounds (case order rotated every slice and round)\n",
+	       xs_kernel_name(b->sys[0]->opts.kernel, kname, sizeof(kname)), b->ntasks, b->switches,
+	       SW_SLICE, b->rounds);
+	for (unsigned i = 0; i < SW_VARIANTS; i++) {
+		char label[40];
+
+		snprintf(label, sizeof(label), "case %s, %s", sw_case_label[i],
+			 xs_cet_s_policy_name(sw_case_policy[i]));
+		print_wrapped(label, case_titles[i], 22);
+	}
 	printf("\n%-13s %-4s %-11s %10s  %-10s %-21s %8s %8s %8s %7s %7s\n", "backend", "case", "policy",
 	       "bytes/task", "RFBM", "save/restore", "min ns", "median", "max", "spread", "IQR");
 	for (int be = 0; be < SW_BACKENDS; be++)
@@ -160,13 +172,25 @@ static json_t *stats_json(const struct sw_stats *st, const double *ns, unsigned 
 	return o;
 }
 
+/* What the CET-S registers of a case's tasks hold: "data", "init", or null (no room, or user mode). */
+static json_t *cet_state_json(enum sw_backend be, const struct sw_case *c)
+{
+	if (be == SW_HW || !(c->sys->kernel.default_features & XS_XFEATURE_MASK_CET_KERNEL))
+		return json_null();
+	return json_string(c->cet_init ? "init" : "data");
+}
+
 static json_t *case_json(const struct sw_bench *b, enum sw_backend be, const struct sw_backend_run *r,
 			 unsigned i)
 {
 	const struct sw_case *c = &r->cases[i];
 	json_t *o = json_object();
 
+	json_object_set_new(o, "title", json_string(case_titles[i]));
 	json_object_set_new(o, "policy", json_string(xs_cet_s_policy_name(c->policy)));
+	json_object_set_new(o, "cet_s_registers", cet_state_json(be, c));
+	json_object_set_new(o, "cet_s_saved",
+			    be == SW_HW || !r->available ? json_null() : json_boolean(c->cet_saved));
 	json_object_set_new(o, "bytes_per_task", json_integer(c->sys->kernel.default_size));
 	json_object_set_new(o, "xfeatures", json_hex(c->sys->kernel.default_features));
 	json_object_set_new(o, "rfbm", json_or_null(r->available, json_hex(case_rfbm(be, c))));
@@ -175,17 +199,38 @@ static json_t *case_json(const struct sw_bench *b, enum sw_backend be, const str
 	return o;
 }
 
-enum pair { PAIR_RATIO, PAIR_DELTA, PAIR_VERDICT };
+enum pair { PAIR_RATIO, PAIR_QUARTILES, PAIR_DELTA, PAIR_VERDICT };
 
-/* {"case2_case1": …, "case3_case1": …}: ratios, differences or verdicts. */
+static json_t *quartiles_json(const struct sw_ratio *q)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "min", json_real(q->min));
+	json_object_set_new(o, "q1", json_real(q->q1));
+	json_object_set_new(o, "median", json_real(q->median));
+	json_object_set_new(o, "q3", json_real(q->q3));
+	json_object_set_new(o, "max", json_real(q->max));
+	return o;
+}
+
+/* {"case2_case1": …, "case3_case1": …, "case3_init_case1": …}: one kind of comparison. */
 static json_t *pair_json(const struct sw_backend_run *r, enum pair what)
 {
 	json_t *o = json_object();
-	static const char *const keys[2] = { "case2_case1", "case3_case1" };
 
-	for (unsigned k = 0; k < 2; k++)
-		json_object_set_new(o, keys[k], what == PAIR_VERDICT ? json_string(verdict(r->within[k]))
-						: json_real(what == PAIR_RATIO ? r->ratio[k] : r->delta[k]));
+	for (unsigned k = 0; k + 1 < r->nvariants; k++) {
+		char key[32];
+		json_t *v;
+
+		snprintf(key, sizeof(key), "%s_case1", sw_case_key[k + 1]);
+		if (what == PAIR_VERDICT)
+			v = json_string(verdict(r->within[k]));
+		else if (what == PAIR_QUARTILES)
+			v = quartiles_json(&r->ratio[k]);
+		else
+			v = json_real(what == PAIR_RATIO ? r->ratio[k].median : r->delta[k]);
+		json_object_set_new(o, key, v);
+	}
 	return json_or_null(r->available, o);
 }
 
@@ -199,14 +244,11 @@ static json_t *backend_json(const struct sw_bench *b, enum sw_backend be)
 	json_object_set_new(o, "save", json_or_null(r->available, json_string(r->save)));
 	json_object_set_new(o, "restore", json_or_null(r->available, json_string(r->restore)));
 	json_object_set_new(o, "note", json_string(r->note));
-	for (unsigned i = 0; i < SW_CASES; i++) {
-		char key[8];
-
-		snprintf(key, sizeof(key), "case%u", i + 1);
-		json_object_set_new(cases, key, case_json(b, be, r, i));
-	}
+	for (unsigned i = 0; i < r->nvariants; i++)
+		json_object_set_new(cases, sw_case_key[i], case_json(b, be, r, i));
 	json_object_set_new(o, "cases", cases);
 	json_object_set_new(o, "ratios", pair_json(r, PAIR_RATIO));
+	json_object_set_new(o, "ratio_quartiles", pair_json(r, PAIR_QUARTILES));
 	json_object_set_new(o, "delta_ns", pair_json(r, PAIR_DELTA));
 	json_object_set_new(o, "verdict", pair_json(r, PAIR_VERDICT));
 	return o;
@@ -235,13 +277,14 @@ int sw_print_json(const struct sw_bench *b)
 	char kernel[16];
 	int ret;
 
-	snprintf(kernel, sizeof(kernel), "%u.%u", b->sys[0]->opts.kernel >> 8, b->sys[0]->opts.kernel & 0xff);
+	xs_kernel_name(b->sys[0]->opts.kernel, kernel, sizeof(kernel));
 	json_object_set_new(o, "cpu", json_string(b->cpu_name));
 	json_object_set_new(o, "live", json_boolean(b->live));
 	json_object_set_new(o, "kernel", json_string(kernel));
 	json_object_set_new(o, "tasks", json_integer(b->ntasks));
 	json_object_set_new(o, "switches", json_integer((json_int_t)b->switches));
 	json_object_set_new(o, "rounds", json_integer(b->rounds));
+	json_object_set_new(o, "slice", json_integer(SW_SLICE));
 	json_object_set_new(o, "noise_rule", json_string(sw_noise_rule));
 	for (int be = 0; be < SW_BACKENDS; be++)
 		json_object_set_new(backends, b->be[be].name, backend_json(b, (enum sw_backend)be));

@@ -9,13 +9,15 @@
 static void compat_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xstate compat A B [--kind task|vcpu] [--kernel-a V] [--kernel-b V]\n"
-		"                     [--cet-s POLICY] [--format text|json]\n\n"
+		"usage: xstate compat A B [--kind task|vcpu] [--kernel V] [--kernel-a V]\n"
+		"                     [--kernel-b V] [--cet-s POLICY] [--format text|json]\n\n"
 		"Can a process (task: what CRIU restores with ptrace and sigreturn) or a vCPU\n"
 		"(vcpu: KVM_GET_XSAVE2 on A, KVM_SET_XSAVE on B) saved on host A be restored\n"
 		"on host B? A and B are CPUID dumps or 'live'. Prints which components A may\n"
 		"put in the buffer that B refuses, the buffer sizes, offsets that differ and\n"
 		"the supervisor state that travels outside the buffer.\n"
+		"--kernel V runs both hosts on release V (5.10 .. 6.18, or a stable release\n"
+		"such as 6.18.34); --kernel-a/--kernel-b set one side (default 6.18).\n"
 		"Exit status like cmp(1): 0 compatible, 1 not compatible, 2 bad input.\n");
 }
 
@@ -72,7 +74,8 @@ static void print_compat(const struct xs_compat *c, enum xs_out_format fmt)
 int cmd_compat(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "kind", required_argument, NULL, 'K' }, { "kernel-a", required_argument, NULL, 'a' },
+		{ "kind", required_argument, NULL, 'K' }, { "kernel", required_argument, NULL, 'k' },
+		{ "kernel-a", required_argument, NULL, 'a' },
 		{ "kernel-b", required_argument, NULL, 'b' }, { "cet-s", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -90,6 +93,10 @@ int cmd_compat(int argc, char **argv)
 	while (!ret && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'K': ret = cli_parse_kind(optarg, &kind); break;
+		case 'k':
+			ret = cli_parse_kernel("--kernel", optarg, &oa.kernel);
+			ob.kernel = oa.kernel;
+			break;
 		case 'a': ret = cli_parse_kernel("--kernel-a", optarg, &oa.kernel); break;
 		case 'b': ret = cli_parse_kernel("--kernel-b", optarg, &ob.kernel); break;
 		case 's':

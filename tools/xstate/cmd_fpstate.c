@@ -12,14 +12,16 @@ static void fpstate_usage(FILE *f)
 	fprintf(f,
 		"usage: xstate fpstate [--cpuid FILE] [--cpu N] [--kind task|guest]\n"
 		"                      [--request NAME,...] [--cet-s off|guest-only|all]\n"
-		"                      [--disable FEATURE,...] [--format text|json]\n\n"
+		"                      [--disable FEATURE,...] [--kernel V] [--format text|json]\n\n"
 		"The fpstate Linux builds for a new task (fpu_flush_thread) or a vCPU\n"
 		"(fpu_alloc_guest_fpstate): its sizes, feature masks, XFD value and the\n"
 		"XSAVE header of the fresh buffer; then what each CET-S policy costs.\n\n"
 		"  --kind K        task (default) or guest\n"
 		"  --request LIST  permit and first-use dynamic components, e.g. amx_tiledata\n"
 		"                  (ARCH_REQ_XCOMP_PERM / _GUEST_PERM, then the XFD fault path)\n"
-		"  --cet-s POLICY  guest-only (default), off, all\n");
+		"  --cet-s POLICY  guest-only (default), off, all\n"
+		"  --kernel V      the release to model: 5.10 .. 6.18 (default), or a stable\n"
+		"                  release such as 6.18.34\n");
 }
 
 struct fpstate_args {
@@ -109,11 +111,11 @@ static void unbuild(struct built *b)
 static void print_text(const xs_system *sys, const struct built *b, const struct xs_policy_cost pc[3])
 {
 	const xs_fpstate *f = b->fps;
-	char h[24], names[256];
+	char h[24], names[256], kname[16];
 	struct xs_diag d;
 
-	printf("%s fpstate on %s %s (Linux %u.%u, CET-S %s):\n", b->guest ? "guest (vCPU)" : "task",
-	       sys->cpu.vendor, sys->cpu.brand, sys->opts.kernel >> 8, sys->opts.kernel & 0xff,
+	printf("%s fpstate on %s %s (Linux %s, CET-S %s):\n", b->guest ? "guest (vCPU)" : "task",
+	       sys->cpu.vendor, sys->cpu.brand, xs_kernel_name(sys->opts.kernel, kname, sizeof(kname)),
 	       xs_cet_s_policy_name(sys->opts.cet_s));
 	printf("  size            %6u bytes (kernel buffer, %s format)\n", f->size,
 	       sys->compacted ? "compacted" : sys->xsave ? "standard" : "legacy");

@@ -113,7 +113,7 @@ static void print_text(const xs_system *sys, const char *path)
 	printf("CPU: %s %s (family 0x%x, model 0x%x, stepping %u), from the %s\n", cpu->vendor,
 	       cpu->brand[0] ? cpu->brand : "", cpu->family, cpu->model, cpu->stepping,
 	       source_name(cpu, path));
-	printf("Model: Linux %u.%u, CET-S policy %s\n", sys->opts.kernel >> 8, sys->opts.kernel & 0xff,
+	printf("Model: Linux %s, CET-S policy %s\n", xs_kernel_name(sys->opts.kernel, b1, sizeof(b1)),
 	       xs_cet_s_policy_name(sys->opts.cet_s));
 	if (sys->halted) {
 		printf("Boot: halts in fpu__init_system_early_generic(): no FPU, and x86-64 has no math emulation\n");
@@ -184,7 +184,7 @@ json_t *info_json(const xs_system *sys)
 	json_t *feats = json_array(), *notes = json_array(), *cpu = json_object();
 	char kver[16];
 
-	snprintf(kver, sizeof(kver), "%u.%u", sys->opts.kernel >> 8, sys->opts.kernel & 0xff);
+	xs_kernel_name(sys->opts.kernel, kver, sizeof(kver));
 	json_object_set_new(cpu, "vendor", json_string(sys->cpu.vendor));
 	json_object_set_new(cpu, "brand", json_string(sys->cpu.brand));
 	json_object_set_new(cpu, "family", json_integer(sys->cpu.family));
@@ -319,6 +319,7 @@ int cmd_info(int argc, char **argv)
 	struct info_args a = { 0 };
 	xs_cpu *cpu = malloc(sizeof(*cpu));
 	xs_system *sys = malloc(sizeof(*sys));
+	char kname[16];
 	int ret;
 
 	if (!cpu || !sys) {
@@ -342,8 +343,8 @@ int cmd_info(int argc, char **argv)
 	if (ret)
 		goto out;
 	if (xs_system_init(sys, cpu, &a.m.opts)) {
-		ret = cli_error("info: unsupported option combination (kernel %u.%u)", a.m.opts.kernel >> 8,
-				a.m.opts.kernel & 0xff);
+		ret = cli_error("info: unsupported option combination (kernel %s)",
+				xs_kernel_name(a.m.opts.kernel, kname, sizeof(kname)));
 		goto out;
 	}
 	if (a.fmt == OUT_DMESG)

@@ -16,9 +16,11 @@ static void kernels_usage(FILE *f)
 
 static void print_markdown(const struct xs_kchange_info *t, unsigned n)
 {
+	char rel[16];
+
 	printf("| release | area | behaviour | commit subject | commit |\n|---|---|---|---|---|\n");
 	for (unsigned i = 0; i < n; i++)
-		printf("| %u.%u | %s | %s | %s | %s |\n", t[i].release >> 8, t[i].release & 0xff, t[i].area,
+		printf("| %s | %s | %s | %s | %s |\n", xs_kernel_name(t[i].release, rel, sizeof(rel)), t[i].area,
 		       t[i].behaviour, t[i].subject, t[i].commit[0] ? t[i].commit : "-");
 }
 
@@ -31,6 +33,7 @@ int cmd_kernels(int argc, char **argv)
 	unsigned n;
 	const struct xs_kchange_info *t = xs_kchanges(&n);
 	const char *fmt = "text";
+	char rel[16];
 	int c;
 
 	optind = 1;
@@ -49,9 +52,8 @@ int cmd_kernels(int argc, char **argv)
 
 		for (unsigned i = 0; i < n; i++) {
 			json_t *o = json_object();
-			char rel[16];
 
-			snprintf(rel, sizeof(rel), "%u.%u", t[i].release >> 8, t[i].release & 0xff);
+			xs_kernel_name(t[i].release, rel, sizeof(rel));
 			json_object_set_new(o, "release", json_string(rel));
 			json_object_set_new(o, "area", json_string(t[i].area));
 			json_object_set_new(o, "behaviour", json_string(t[i].behaviour));
@@ -62,8 +64,8 @@ int cmd_kernels(int argc, char **argv)
 		return cli_print_json(arr);
 	} else if (!strcmp(fmt, "text")) {
 		for (unsigned i = 0; i < n; i++)
-			printf("%2u.%-3u %-20s %s\n       commit: %s%s%s%s\n", t[i].release >> 8,
-			       t[i].release & 0xff, t[i].area, t[i].behaviour, t[i].subject,
+			printf("%-7s %-20s %s\n       commit: %s%s%s%s\n",
+			       xs_kernel_name(t[i].release, rel, sizeof(rel)), t[i].area, t[i].behaviour, t[i].subject,
 			       t[i].commit[0] ? " (" : "", t[i].commit, t[i].commit[0] ? ")" : "");
 	} else {
 		return cli_error("--format: unknown format '%s' (expected text|json|markdown)", fmt);

@@ -20,10 +20,10 @@ static void snapshot_usage(FILE *f)
 
 static void print_text(const struct xs_snapshot_plan *p)
 {
-	char h1[24], h2[24];
+	char h1[24], h2[24], h3[24];
 
-	printf("guest Linux %u.%u enables XCR0 %s and IA32_XSS %s\n\n", p->guest_kernel >> 8,
-	       p->guest_kernel & 0xff, cli_hex(p->guest_xcr0, h1), cli_hex(p->guest_xss, h2));
+	printf("guest Linux %s enables XCR0 %s and IA32_XSS %s\n\n", xs_kernel_name(p->guest_kernel, h1, sizeof(h1)),
+	       cli_hex(p->guest_xcr0, h2), cli_hex(p->guest_xss, h3));
 	char how[XS_SNAPSHOT_MAX_ITEMS][96];
 	int w = 3;
 
@@ -49,7 +49,7 @@ static json_t *to_json(const struct xs_snapshot_plan *p)
 	json_t *o = json_object(), *items = json_array();
 	char rel[16];
 
-	snprintf(rel, sizeof(rel), "%u.%u", p->guest_kernel >> 8, p->guest_kernel & 0xff);
+	xs_kernel_name(p->guest_kernel, rel, sizeof(rel));
 	json_object_set_new(o, "guest_kernel", json_string(rel));
 	json_object_set_new(o, "guest_xcr0", json_hex(p->guest_xcr0));
 	json_object_set_new(o, "guest_xss", json_hex(p->guest_xss));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * xstate verify --against cpu|ptrace|kvm: differential runs of the model
+ * xstate verify --against cpu|ptrace|kvm|sigreturn: differential runs of the model
  * against a live oracle. Each target lives in its own file and fills a
  * struct verify_result; this file parses options and prints the verdict,
  * the last line always "N cases: A agree, D differ".
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "verify_uabi.h"
+#include "verify_sigreturn.h"
 
 static const struct {
 	const char *name;
@@ -20,6 +20,7 @@ static const struct {
 	{ "cpu", "XSAVE-family instructions: the engine against this CPU", verify_cpu },
 	{ "ptrace", "PTRACE_SETREGSET/GETREGSET(NT_X86_XSTATE) on a child process", verify_ptrace },
 	{ "kvm", "KVM_SET_XSAVE/KVM_GET_XSAVE and KVM_SET_XCRS on a vCPU (/dev/kvm)", verify_kvm },
+	{ "sigreturn", "rt_sigreturn of signal frames its handler rewrote (this kernel)", verify_sigreturn },
 };
 
 static void verify_usage(FILE *f)
@@ -66,7 +67,7 @@ int cmd_verify(int argc, char **argv)
 	if (optind < argc)
 		return cli_error("verify: unexpected argument '%s'", argv[optind]);
 	if (!against)
-		return cli_error("verify: --against cpu|ptrace|kvm is required");
+		return cli_error("verify: --against cpu|ptrace|kvm|sigreturn is required");
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		if (strcmp(against, targets[i].name))
 			continue;
@@ -82,5 +83,5 @@ int cmd_verify(int argc, char **argv)
 		printf("%lu cases: %lu agree, %lu differ\n", r.cases, r.agree, r.differ);
 		return r.differ || r.agree != r.cases ? XS_EXIT_FALSE : XS_EXIT_OK;
 	}
-	return cli_error("verify: unknown target '%s' (expected cpu|ptrace|kvm)", against);
+	return cli_error("verify: unknown target '%s' (expected cpu|ptrace|kvm|sigreturn)", against);
 }

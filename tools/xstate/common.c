@@ -109,15 +109,26 @@ int cli_parse_policy(const char *s, enum xs_cet_s_policy *out)
 }
 
 /* Split a comma list and call fn on every item. */
-static int for_each_item(const char *list, int (*fn)(const char *item, void *ctx), void *ctx)
+/* NAME[,NAME...]: every item non-empty (strtok would skip "a,,b" and ""). */
+static int for_each_item(const char *option, const char *list, int (*fn)(const char *item, void *ctx),
+			 void *ctx)
 {
-	char *copy = strdup(list), *save = NULL;
+	char *copy = strdup(list), *item, *comma;
 	int ret = 0;
 
 	if (!copy)
 		return cli_error("out of memory");
-	for (char *t = strtok_r(copy, ",", &save); t && !ret; t = strtok_r(NULL, ",", &save))
-		ret = fn(t, ctx);
+	for (item = copy; !ret; item = comma + 1) {
+		comma = strchr(item, ',');
+		if (comma)
+			*comma = '\0';
+		if (!*item)
+			ret = cli_error("%s: empty name in '%s' (expected NAME[,NAME...])", option, list);
+		else
+			ret = fn(item, ctx);
+		if (!comma)
+			break;
+	}
 	free(copy);
 	return ret;
 }
@@ -139,7 +150,7 @@ static int add_cpu_feature(const char *item, void *ctx)
 
 int cli_parse_disable(const char *list, uint64_t *mask)
 {
-	return for_each_item(list, add_cpu_feature, mask);
+	return for_each_item("--disable", list, add_cpu_feature, mask);
 }
 
 static int add_xfeature(const char *item, void *ctx)
@@ -147,7 +158,7 @@ static int add_xfeature(const char *item, void *ctx)
 	int nr = xs_xfeature_by_name(item);
 
 	if (nr < 0) {
-		fprintf(stderr, "%s: unknown state component '%s'; valid names:", xs_prog, item);
+		fprintf(stderr, "%s: --request: unknown state component '%s'; valid names:", xs_prog, item);
 		for (unsigned i = 0; i < XS_XFEATURE_MAX; i++)
 			fprintf(stderr, " %s", xs_xfeature_info(i)->short_name);
 		fputc('\n', stderr);
@@ -159,13 +170,13 @@ static int add_xfeature(const char *item, void *ctx)
 
 int cli_parse_xfeatures(const char *list, uint64_t *mask)
 {
-	return for_each_item(list, add_xfeature, mask);
+	return for_each_item("--request", list, add_xfeature, mask);
 }
 
 int cli_parse_kernel(const char *option, const char *s, uint32_t *out)
 {
 	if (xs_kernel_parse(s, out))
-		return cli_error("%s: expected a release from 5.10 to 6.18 (5.10..5.19, 6.0..6.18), got '%s'",
+		return cli_error("%s: expected a release from 5.10 to 6.18 (5.10..5.19, 6.0..6.18, optionally with a stable sublevel such as 6.18.34), got '%s'",
 				 option, s);
 	return 0;
 }

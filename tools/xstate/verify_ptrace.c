@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * xstate verify --against ptrace: PTRACE_SETREGSET(NT_X86_XSTATE) on a
- * stopped child with random and malformed buffers; the kernel's verdict
- * must equal the model's, and after an accepted set, PTRACE_GETREGSET must
- * return exactly what the model predicts.
+ * stopped child with random and malformed buffers (iov_len shorter,
+ * longer, not a multiple of 8); the kernel's verdict must equal the
+ * model's; after an accepted set PTRACE_GETREGSET must return exactly what
+ * the model predicts, after a refused one exactly what it returned before
+ * (nothing changes). Some cases are PTRACE_GETREGSET with odd iov_len.
  */
 #include <elf.h>
 #include <errno.h>
@@ -25,8 +27,12 @@
 struct tracee {
 	pid_t pid;
 	xs_fpu model;
-	size_t size;
+	size_t size;		/* the regset: n * 8 bytes */
+	size_t cap;		/* bytes of each buffer: longer iov_lens fit */
+	uint8_t *prev;		/* what PTRACE_GETREGSET returned last */
 };
+
+#define SLACK 64
 
 static long kernel_set(pid_t pid, void *buf, size_t len)
 {
@@ -72,53 +78,88 @@ static void stop_tracee(struct tracee *t)
 }
 
 /* Make the model's view of the tracee equal the kernel's. */
-static int sync_model(struct tracee *t, uint8_t *buf)
+static int sync_model(struct tracee *t)
 {
-	if (kernel_get(t->pid, buf, t->size) != (long)t->size)
+	if (kernel_get(t->pid, t->prev, t->size) != (long)t->size)
 		return -EIO;
 	/* what the kernel reported is loadable by definition */
-	return xs_ptrace_setregset(&t->model, buf, t->size, NULL) ? -EIO : 0;
+	return xs_ptrace_setregset(&t->model, t->prev, t->size, NULL) ? -EIO : 0;
 }
 
-static void record_difference(struct verify_result *r, unsigned long n, const char *what,
-			      const char *fmt, long a, long b)
+static bool differs(struct tracee *t, struct verify_result *r, const char *what, const char *op,
+		    const uint8_t *k, const uint8_t *m, size_t n, const char *kname, const char *mname)
 {
-	if (r->differ++ == 0)
-		snprintf(r->first, sizeof(r->first), "case %lu (%s): %s: kernel %ld, model %ld", n, what,
-			 fmt, a, b);
+	size_t off = vu_first_difference(k, m, n);
+
+	if (off == n)
+		return false;
+	vu_differ(r, "case %lu (%s): %s differs at byte %zu (%s): %s 0x%02x, %s 0x%02x", r->cases, what, op,
+		  off, vu_component_at(t->model.sys, off), kname, k[off], mname, m[off]);
+	sync_model(t);
+	return true;
 }
 
-/* One case; true when the kernel and the model agree. */
-static bool run_case(struct tracee *t, const xs_system *sys, uint64_t *seed, uint8_t *buf,
+/* A SETREGSET case; true when the kernel and the model agree. */
+static bool set_case(struct tracee *t, const xs_system *sys, uint64_t *seed, uint8_t *buf,
 		     uint8_t *kout, uint8_t *mout, struct verify_result *r)
 {
 	size_t len;
-	const char *what = vu_make_case(seed, sys, t->model.fpstate->user_xfeatures, buf, t->size, &len);
-	long k = kernel_set(t->pid, buf, len), m = xs_ptrace_setregset(&t->model, buf, len, NULL);
-	size_t off;
+	const char *what = vu_make_case(seed, sys, t->model.fpstate->user_xfeatures, buf, t->size, t->cap, &len);
+	long k = kernel_set(t->pid, buf, len), m = xs_ptrace_setregset(&t->model, buf, len, NULL), g;
 
 	if (k != m) {
-		record_difference(r, r->cases, what, "PTRACE_SETREGSET result", k, m);
-		sync_model(t, buf);
+		vu_differ(r, "case %lu (%s, iov_len %zu): PTRACE_SETREGSET result: kernel %ld, model %ld", r->cases,
+			  what, len, k, m);
+		sync_model(t);
 		return false;
 	}
-	if (k)
-		return true;
-	if (kernel_get(t->pid, kout, t->size) != (long)t->size ||
-	    xs_ptrace_getregset(&t->model, mout, t->size, NULL)) {
-		record_difference(r, r->cases, what, "PTRACE_GETREGSET failed", 0, 0);
+	g = kernel_get(t->pid, kout, t->size);
+	if (g != (long)t->size) {
+		vu_differ(r, "case %lu (%s): PTRACE_GETREGSET after the set failed: %ld", r->cases, what, g);
+		sync_model(t);
 		return false;
 	}
-	off = vu_first_difference(kout, mout, t->size);
-	if (off < t->size) {
-		if (r->differ++ == 0)
-			snprintf(r->first, sizeof(r->first),
-				 "case %lu (%s): PTRACE_GETREGSET after an accepted set differs at byte %zu (%s): kernel 0x%02x, model 0x%02x",
-				 r->cases, what, off, vu_component_at(sys, off), kout[off], mout[off]);
-		sync_model(t, buf);
+	if (k) {
+		/* refused: the tracee must hold what it held before */
+		return !differs(t, r, what, "PTRACE_GETREGSET after a refused set", kout, t->prev, t->size,
+				"after", "before");
+	}
+	if (xs_ptrace_getregset(&t->model, mout, t->size, NULL)) {
+		vu_differ(r, "case %lu (%s): the model's PTRACE_GETREGSET failed", r->cases, what);
+		sync_model(t);
 		return false;
 	}
+	if (differs(t, r, what, "PTRACE_GETREGSET after an accepted set", kout, mout, t->size, "kernel",
+		    "model"))
+		return false;
+	memcpy(t->prev, kout, t->size);
 	return true;
+}
+
+/* A GETREGSET case with an iov_len around the regset size. */
+static bool get_case(struct tracee *t, uint64_t *seed, uint8_t *kout, uint8_t *mout,
+		     struct verify_result *r)
+{
+	uint64_t x = vu_next(seed);
+	size_t len = t->size - SLACK + (size_t)(x % (2 * SLACK + 1)), copied = 0;
+	long k, m;
+
+	if ((x >> 32) % 4)
+		len &= ~(size_t)7;	/* mostly whole elements */
+	if (!((x >> 40) % 16))
+		len = (size_t)((x >> 44) % t->size) & ~(size_t)7;	/* well short, or 0 */
+	memset(kout, 0xa5, t->cap);
+	memset(mout, 0xa5, t->cap);
+	k = kernel_get(t->pid, kout, len);
+	m = xs_ptrace_getregset(&t->model, mout, len, &copied);
+	if (!m)
+		m = (long)copied;
+	if (k != m) {
+		vu_differ(r, "case %lu: PTRACE_GETREGSET with iov_len %zu: kernel %ld, model %ld", r->cases, len, k,
+			  m);
+		return false;
+	}
+	return !differs(t, r, "odd iov_len", "PTRACE_GETREGSET", kout, mout, t->cap, "kernel", "model");
 }
 
 int verify_ptrace(unsigned long iterations, uint64_t seed, struct verify_result *r)
@@ -138,17 +179,20 @@ int verify_ptrace(unsigned long iterations, uint64_t seed, struct verify_result 
 		goto out;
 	}
 	t.size = xs_ptrace_xstate_size(sys);
-	buf = malloc(t.size + 64);
-	kout = malloc(t.size);
-	mout = malloc(t.size);
-	if (!buf || !kout || !mout || xs_fpu_init(&t.model, sys, NULL))
+	t.cap = t.size + SLACK;
+	buf = malloc(t.cap);
+	kout = malloc(t.cap);
+	mout = malloc(t.cap);
+	t.prev = malloc(t.size);
+	if (!buf || !kout || !mout || !t.prev || xs_fpu_init(&t.model, sys, NULL))
 		goto out;
 	ret = start_tracee(&t, r);
 	if (ret)
 		goto out_model;
-	ret = sync_model(&t, buf);
+	ret = sync_model(&t);
 	for (; !ret && r->cases < iterations; r->cases++)
-		r->agree += run_case(&t, sys, &seed, buf, kout, mout, r);
+		r->agree += vu_next(&seed) % 8 ? set_case(&t, sys, &seed, buf, kout, mout, r)
+					       : get_case(&t, &seed, kout, mout, r);
 	stop_tracee(&t);
 out_model:
 	xs_fpu_destroy(&t.model);
@@ -156,6 +200,7 @@ out:
 	free(buf);
 	free(kout);
 	free(mout);
+	free(t.prev);
 	free(cpu);
 	free(sys);
 	return ret;

@@ -7,6 +7,8 @@
  * MXCSR reserved bits, sizes) and from what it must ignore (software
  * bytes, padding, gaps).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "verify_uabi.h"
@@ -61,14 +63,15 @@ static void valid_state(uint64_t *s, const xs_system *sys, uint64_t allowed, uin
 	put64(b + 512, bv);
 }
 
-static const char *mutate(uint64_t *s, const xs_system *sys, uint8_t *b, size_t size, size_t *len)
+static const char *mutate(uint64_t *s, const xs_system *sys, uint8_t *b, size_t size, size_t cap,
+			  size_t *len)
 {
 	uint64_t bv;
 	uint32_t mxcsr;
 
 	static const unsigned refused_bits[] = { 8, 10, 11, 12, 15, 17, 18, 19, 20, 40, 62, 63 };
 
-	switch (below(s, 10)) {
+	switch (below(s, 11)) {
 	case 0:	/* a component the task may not load: supervisor, unknown, AMX, bit 63 */
 		memcpy(&bv, b + 512, 8);
 		bv |= XS_BIT(refused_bits[below(s, sizeof(refused_bits) / sizeof(refused_bits[0]))]);
@@ -100,6 +103,15 @@ static const char *mutate(uint64_t *s, const xs_system *sys, uint8_t *b, size_t 
 	case 8:
 		put64(b + 512, 0);
 		return "everything in its init state";
+	case 9:
+		if (cap < size + 8)
+			return "none";
+		/* mostly whole elements: the kernel clamps iov_len to the regset */
+		*len = size + 8 * (1 + below(s, (unsigned)((cap - size) / 8)));
+		if (!below(s, 4))
+			*len -= 1 + below(s, 7);
+		fill_random(s, b + size, cap - size);
+		return "buffer longer than the regset (clamped)";
 	default:
 		(void)sys;
 		return "none";
@@ -107,16 +119,28 @@ static const char *mutate(uint64_t *s, const xs_system *sys, uint8_t *b, size_t 
 }
 
 const char *vu_make_case(uint64_t *seed, const xs_system *sys, uint64_t allowed, uint8_t *buf,
-			 size_t size, size_t *len)
+			 size_t size, size_t cap, size_t *len)
 {
 	const char *what = "valid";
 	unsigned n = below(seed, 3);
 
 	*len = size;
 	valid_state(seed, sys, allowed, buf, size);
+	memset(buf + size, 0, cap - size);
 	for (unsigned i = 0; i < n; i++)
-		what = mutate(seed, sys, buf, size, len);
+		what = mutate(seed, sys, buf, size, cap, len);
 	return what;
+}
+
+void vu_differ(struct verify_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->differ++)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->first, sizeof(r->first), fmt, ap);
+	va_end(ap);
 }
 
 size_t vu_first_difference(const uint8_t *a, const uint8_t *b, size_t n)

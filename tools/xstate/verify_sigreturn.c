@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xstate verify --against sigreturn: the running kernel's rt_sigreturn on
+ * signal frames that the handler rewrote. A case loads a random register
+ * state (XRSTOR), raises SIGUSR1 on itself (delivered on an alternate stack
+ * that ends at a guard page), lets the handler change its own frame — the
+ * fx_sw_bytes sizes, magic numbers, feature mask, MAGIC2's place, the
+ * header words, MXCSR, component data — and return; the hardware then
+ * saves what the kernel restored (XSAVE). The same bytes go to the model
+ * (xs_sigframe_check, with the frame's distance to the guard page as its
+ * length): its outcome — extended state restored, FX only, or a failed
+ * sigreturn (SIGSEGV) — must be the kernel's, and the engine, replaying the
+ * restore it predicts (__restore_fpregs_from_user: XRSTOR of the frame's
+ * sw.xfeatures & user_xfeatures, or FXRSTOR, the rest from the init state),
+ * must reach the registers the hardware saved.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "le.h"
+#include "verify_sigreturn.h"
+
+#define PAGE 4096u
+#define ALTSTACK (64u * 1024u)
+#define FRAME_MAX 32768u
+#define SW_BYTES 464u
+
+enum mutation {
+	M_NONE, M_MAGIC1, M_XSTATE_SIZE, M_EXTENDED_SIZE, M_SW_XFEATURES, M_MAGIC2, M_XSTATE_BV,
+	M_HEADER, M_MXCSR, M_DATA, M_COUNT
+};
+
+static const char *const mutation_names[M_COUNT] = {
+	"unchanged frame", "magic1", "xstate_size (and MAGIC2 moved)", "extended_size", "sw.xfeatures",
+	"MAGIC2", "XSTATE_BV bit", "header reserved/XCOMP_BV byte", "MXCSR reserved bit", "component data",
+};
+
+/* What the handler does to its frame: kinds and the random words they use. */
+struct frame_edit {
+	unsigned kind[2], n;
+	uint64_t w[6];
+	unsigned user_size;
+	uint64_t user_xfeatures;
+	uint32_t mxcsr_mask;
+};
+
+/* Shared with the signal handlers (this is the tool, not the library). */
+static struct {
+	const struct frame_edit *edit;
+	uint8_t *guard;			/* the first byte past the alternate stack */
+	uint8_t frame[FRAME_MAX] __attribute__((aligned(64)));	/* the frame as the handler left it */
+	size_t len;			/* buf_fx .. guard */
+	bool seen;
+} ctx;
+static sigjmp_buf sigreturn_failed;
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+/* ---- the handler's edits -------------------------------------------------------- */
+
+static void edit_xstate_size(const struct frame_edit *e, uint8_t *fp, size_t len, const uint64_t *w)
+{
+	const uint32_t choices[] = { 576, 575, 512, e->user_size - 64, e->user_size + 8, 1000,
+				     (uint32_t)(w[0] % (e->user_size + 128)) };
+	uint32_t size = choices[w[1] % (sizeof(choices) / sizeof(choices[0]))];
+
+	put32(fp + SW_BYTES + 16, size);
+	if (w[2] % 4 && (size_t)size + 4 <= len)
+		put32(fp + size, XS_FP_XSTATE_MAGIC2);
+	if (w[3] % 2 && size != e->user_size && (size_t)e->user_size + 4 <= len)
+		put32(fp + e->user_size, 0);
+}
+
+static void edit(const struct frame_edit *e, unsigned kind, uint8_t *fp, size_t len, const uint64_t *w)
+{
+	static const unsigned bv_bits[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 17, 18, 19, 62, 63 };
+	uint32_t xsize = xs_ld32(fp + SW_BYTES + 16), ext[] = { xsize + 4, xsize, xsize - 1, 0, UINT32_MAX };
+
+	switch (kind) {
+	case M_MAGIC1: put32(fp + SW_BYTES, (uint32_t)w[0]); break;
+	case M_XSTATE_SIZE: edit_xstate_size(e, fp, len, w); break;
+	case M_EXTENDED_SIZE: put32(fp + SW_BYTES + 4, ext[w[0] % 5]); break;
+	case M_SW_XFEATURES:
+		xs_st64(fp + SW_BYTES + 8, w[0] % 4 ? w[1] & e->user_xfeatures : w[1]);
+		break;
+	case M_MAGIC2:
+		if ((size_t)e->user_size + 4 <= len)
+			put32(fp + e->user_size, (uint32_t)w[0]);
+		break;
+	case M_XSTATE_BV:
+		xs_st64(fp + 512, xs_ld64(fp + 512) ^ XS_BIT(bv_bits[w[0] % (sizeof(bv_bits) / sizeof(bv_bits[0]))]));
+		break;
+	case M_HEADER: fp[520 + w[0] % 56] ^= (uint8_t)(1 + w[1] % 255); break;
+	case M_MXCSR: {
+		uint32_t bad = ~e->mxcsr_mask & (uint32_t)w[0];
+
+		put32(fp + 24, xs_ld32(fp + 24) | (bad ? bad : 1u << 31));
+		break;
+	}
+	case M_DATA: fp[32 + w[0] % 384] ^= (uint8_t)(1 + w[1] % 255); break;
+	default: break;
+	}
+}
+
+static void on_usr1(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	uint8_t *fp = (uint8_t *)uc->uc_mcontext.fpregs;
+	const struct frame_edit *e = ctx.edit;
+
+	(void)sig, (void)si;
+	ctx.seen = true;
+	ctx.len = fp && (size_t)(ctx.guard - fp) <= FRAME_MAX ? (size_t)(ctx.guard - fp) : 0;
+	if (!ctx.len)
+		return;
+	for (unsigned i = 0; i < e->n; i++)
+		edit(e, e->kind[i], fp, ctx.len, e->w + 3 * i);
+	memcpy(ctx.frame, fp, ctx.len);
+}
+
+/* A failed rt_sigreturn: signal_fault() forces SIGSEGV with SI_KERNEL. */
+static void on_segv(int sig, siginfo_t *si, void *ucv)
+{
+	(void)ucv;
+	if (si->si_code != SI_KERNEL) {
+		signal(sig, SIG_DFL);	/* a real crash of this program */
+		return;
+	}
+	siglongjmp(sigreturn_failed, 1);
+}
+
+/* ---- the two sides ------------------------------------------------------------------ */
+
+struct sv {
+	struct xs_hw hw;
+	xs_fpu task;			/* the model's view of this process */
+	xs_machine *reset, *m;		/* the engine as this CPU, at CPL 3 */
+	uint64_t mask;			/* what the cases load and save (user state, no PKRU) */
+	size_t area;			/* the standard-format size of XCR0 */
+	uint8_t *state, *hw_out, *engine_out, *scratch;
+	uint8_t *init_image;		/* init_fpstate: every component init, MXCSR 1F80h */
+	uint8_t *stack;
+};
+
+static void random_state(struct sv *v, uint64_t *seed, uint8_t *img)
+{
+	uint64_t bv = vu_next(seed) & v->mask;
+	uint32_t mxcsr = (uint32_t)vu_next(seed) & v->reset->mxcsr_mask;
+
+	for (size_t i = 0; i < v->area; i += 8)
+		xs_st64(img + i, vu_next(seed));
+	img[4] = (uint8_t)vu_next(seed);	/* abridged tag word */
+	img[5] = 0;
+	put32(img + 24, mxcsr);
+	memset(img + 416, 0, 160);
+	xs_st64(img + 512, bv);
+	if (v->mask & XS_XFEATURE_MASK_PKRU)
+		memset(img + v->task.sys->xstate_offsets[XS_XFEATURE_PKRU], 0, 8);
+}
+
+static void random_edit(struct sv *v, uint64_t *seed, struct frame_edit *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->n = vu_next(seed) % 6 ? 1 : 2;
+	for (unsigned i = 0; i < e->n; i++)
+		e->kind[i] = (unsigned)(vu_next(seed) % M_COUNT);
+	for (unsigned i = 0; i < 6; i++)
+		e->w[i] = vu_next(seed);
+	e->user_size = v->task.fpstate->user_size;
+	e->user_xfeatures = v->task.fpstate->user_xfeatures;
+	e->mxcsr_mask = v->reset->mxcsr_mask;
+}
+
+/* The kernel: 0 and the registers in v->hw_out, or 1 when sigreturn failed. */
+static int run_kernel(struct sv *v, const struct frame_edit *e)
+{
+	static struct xs_hw_step steps[3];	/* static: survives the siglongjmp */
+	static uint64_t args[3];
+
+	args[0] = (uint64_t)getpid();
+	args[1] = (uint64_t)syscall(SYS_gettid);
+	args[2] = SIGUSR1;
+	memset(steps, 0, sizeof(steps));
+	steps[0] = (struct xs_hw_step){ .op = XS_HW_OP_XRSTOR, .flags = XS_REX_W, .buf = v->state, .arg = v->mask };
+	steps[1] = (struct xs_hw_step){ .op = XS_HW_OP_SYSCALL, .buf = args, .arg = SYS_tgkill };
+	steps[2] = (struct xs_hw_step){ .op = XS_HW_OP_XSAVE, .flags = XS_REX_W, .buf = v->hw_out, .arg = v->mask };
+	memset(v->hw_out, 0, v->area);
+	ctx.edit = e;
+	ctx.seen = false;
+	if (sigsetjmp(sigreturn_failed, 1))
+		return 1;
+	if (xs_hw_run(&v->hw, steps, 3))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/*
+ * The engine replays the restore the model predicts
+ * (__restore_fpregs_from_user): XRSTOR64 of the frame with RFBM = the
+ * frame's sw.xfeatures & user_xfeatures, or FXRSTOR64 (x87 and SSE), then
+ * the task's other user components from init_fpstate — after the frame,
+ * and in the kernel's own format: its compacted XRSTOR[S] leaves MXCSR
+ * alone unless SSE is initialised, a standard XRSTOR loads it (1F80h)
+ * whenever SSE or AVX is. False when the engine faults.
+ */
+static bool run_engine(struct sv *v, enum xs_sigreturn r)
+{
+	uint64_t user = v->task.fpstate->user_xfeatures;
+	uint64_t xrestore = r == XS_SIGRETURN_XSTATE ? xs_ld64(ctx.frame + SW_BYTES + 8) & user
+						     : XS_XFEATURE_MASK_FPSSE;
+	struct xs_insn_args a = { .insn = r == XS_SIGRETURN_XSTATE ? XS_INSN_XRSTOR : XS_INSN_FXRSTOR,
+				  .flags = XS_REX_W, .buf = v->scratch, .len = ctx.len, .edx_eax = xrestore };
+	struct xs_insn_args init = { .insn = XS_INSN_XRSTOR, .flags = XS_REX_W, .buf = v->init_image,
+				     .len = v->area, .edx_eax = user & ~xrestore };
+	struct xs_insn_args s = { .insn = XS_INSN_XSAVE, .flags = XS_REX_W, .buf = v->engine_out,
+				  .len = v->area, .edx_eax = v->mask };
+
+	memcpy(v->m, v->reset, sizeof(*v->m));
+	memcpy(v->scratch, ctx.frame, ctx.len);
+	memset(v->engine_out, 0, v->area);
+	return xs_execute(v->m, &a) == XS_EXC_NONE && xs_execute(v->m, &init) == XS_EXC_NONE &&
+	       xs_execute(v->m, &s) == XS_EXC_NONE;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* Component nr of a standard image in its init configuration (xsave-isa.md §7)? */
+static bool saved_as_init(const xs_system *sys, const uint8_t *img, unsigned nr)
+{
+	if (nr == XS_XFEATURE_FP)	/* FCW 037Fh, the rest of the x87 state 0 */
+		return xs_ld16(img) == 0x037f && all_zero(img + 2, 22) && all_zero(img + 32, 128);
+	if (nr == XS_XFEATURE_SSE)	/* XMM0-15 0 (MXCSR is not part of it) */
+		return all_zero(img + 160, 256);
+	return all_zero(img + sys->xstate_offsets[nr], sys->xstate_sizes[nr]);
+}
+
+/*
+ * XINUSE[i] = 1 says nothing (SDM1 §13.6): a save and restore by the kernel
+ * or a hypervisor while the case runs may leave it set for a component in
+ * its init configuration. Such bits of the hardware's XSTATE_BV are not a
+ * difference; the data still is.
+ */
+static void forgive_init_in_use(const struct sv *v)
+{
+	uint64_t extra = xs_ld64(v->hw_out + 512) & ~xs_ld64(v->engine_out + 512);
+
+	for (uint64_t rest = extra; rest; rest &= rest - 1) {
+		unsigned nr = (unsigned)__builtin_ctzll(rest);
+
+		if (saved_as_init(v->task.sys, v->hw_out, nr))
+			xs_st64(v->hw_out + 512, xs_ld64(v->hw_out + 512) & ~XS_BIT(nr));
+	}
+}
+
+static const char *outcome_name(int failed, enum xs_sigreturn r)
+{
+	if (failed)
+		return "sigreturn fails (SIGSEGV)";
+	return r == XS_SIGRETURN_XSTATE ? "XSTATE restored" : r == XS_SIGRETURN_FX_ONLY ? "FX only" : "sigreturn fails (SIGSEGV)";
+}
+
+static void describe(const struct frame_edit *e, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s", mutation_names[e->kind[0]], e->n > 1 ? " + " : "",
+		 e->n > 1 ? mutation_names[e->kind[1]] : "");
+}
+
+static int one_case(struct sv *v, uint64_t *seed, struct verify_result *r)
+{
+	struct frame_edit e;
+	struct xs_verdict verdict = { 0 };
+	enum xs_sigreturn predicted;
+	char what[96];
+	size_t off;
+	int failed;
+
+	random_state(v, seed, v->state);
+	random_edit(v, seed, &e);
+	describe(&e, what, sizeof(what));
+	failed = run_kernel(v, &e);
+	if (failed < 0)
+		return failed;
+	if (!ctx.seen || !ctx.len) {
+		vu_differ(r, "case %lu (%s): the handler did not see its frame", r->cases, what);
+		return 0;
+	}
+	predicted = xs_sigframe_check(&v->task, ctx.frame, ctx.len, &verdict);
+	if (failed != (predicted == XS_SIGRETURN_FAIL)) {
+		vu_differ(r, "case %lu (%s): kernel: %s; model: %s (%s)", r->cases, what,
+			  failed ? "sigreturn fails (SIGSEGV)" : "restored", outcome_name(0, predicted), verdict.reason);
+		return 0;
+	}
+	if (failed) {
+		r->agree++;
+		return 0;
+	}
+	if (!run_engine(v, predicted)) {
+		vu_differ(r, "case %lu (%s): the model predicts %s, but the engine's restore faults", r->cases,
+			  what, outcome_name(0, predicted));
+		return 0;
+	}
+	forgive_init_in_use(v);
+	off = vu_first_difference(v->hw_out, v->engine_out, v->area);
+	if (off < v->area) {
+		vu_differ(r, "case %lu (%s): the model predicts %s (%s); registers after sigreturn differ at byte %zu (%s): kernel 0x%02x, model 0x%02x",
+			  r->cases, what, outcome_name(0, predicted), verdict.reason, off,
+			  vu_component_at(v->task.sys, off), v->hw_out[off], v->engine_out[off]);
+		return 0;
+	}
+	r->agree++;
+	return 0;
+}
+
+/* ---- set-up ----------------------------------------------------------------------- */
+
+/* The running release (uname) and the boot command line; the default where not modelled. */
+static void live_options(struct xs_options *o)
+{
+	struct utsname u;
+	FILE *f = fopen("/proc/cmdline", "r");
+	char cmdline[4096] = "";
+
+	xs_options_init(o);
+	if (!uname(&u) && xs_kernel_parse_uname(u.release, &o->kernel))
+		o->kernel = XS_KERNEL_DEFAULT;
+	if (f) {
+		if (!fgets(cmdline, sizeof(cmdline), f))
+			cmdline[0] = '\0';
+		fclose(f);
+	}
+	o->clear_features = xs_cmdline_cleared_features(cmdline);
+}
+
+static int engine_setup(struct sv *v, const xs_cpu *cpu)
+{
+	uint8_t fx[512] __attribute__((aligned(64)));
+	uint32_t mask;
+
+	v->reset = malloc(sizeof(*v->reset));
+	v->m = malloc(sizeof(*v->m));
+	if (!v->reset || !v->m || xs_machine_init(v->reset, cpu))
+		return -ENOMEM;
+	if (xs_xsetbv(v->reset, 0, v->hw.xcr0) != XS_EXC_NONE)
+		return -EINVAL;
+	v->reset->ctx.cpl = 3;
+	xs_hw_fxsave(&v->hw, fx, 0);
+	memcpy(&mask, fx + 28, 4);
+	v->reset->mxcsr_mask = mask ? mask : 0xffbf;
+	return 0;
+}
+
+static int handlers(struct sv *v, struct sigaction old[2])
+{
+	stack_t ss = { .ss_sp = v->stack, .ss_size = ALTSTACK };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_sigaction = on_usr1;
+	if (sigaltstack(&ss, NULL) || sigaction(SIGUSR1, &sa, &old[0]))
+		return -errno;
+	sa.sa_sigaction = on_segv;
+	return sigaction(SIGSEGV, &sa, &old[1]) ? -errno : 0;
+}
+
+static int setup(struct sv *v, const xs_system *sys, struct verify_result *r)
+{
+	xs_cpu *cpu = malloc(sizeof(*cpu));
+	int ret = cpu ? xs_cpu_from_host(cpu) : -ENOMEM;
+
+	if (!ret && (ret = xs_hw_init(&v->hw)) == -ENODEV)
+		ret = 0, v->hw.xsave = false;
+	if (!ret && (!v->hw.xsave || !sys->xsave))
+		snprintf(r->skip, sizeof(r->skip), "this CPU or kernel does not use XSAVE");
+	if (!ret && !r->skip[0])
+		ret = engine_setup(v, cpu);
+	free(cpu);
+	if (ret || r->skip[0])
+		return ret;
+	if (v->reset->cpu.unmodelled & v->hw.xcr0) {
+		snprintf(r->skip, sizeof(r->skip), "XCR0 has components the engine does not model");
+		return 0;
+	}
+	if ((ret = xs_fpu_init(&v->task, sys, NULL)))
+		return ret;
+	/* PKRU would lock this process out of its own memory; dynamic state needs permission */
+	v->mask = v->task.fpstate->user_xfeatures & v->hw.xcr0 & ~XS_XFEATURE_MASK_PKRU;
+	v->area = (sys->user.max_size + 63) & ~(size_t)63;
+	v->state = aligned_alloc(64, v->area);
+	v->hw_out = aligned_alloc(64, v->area);
+	v->engine_out = aligned_alloc(64, v->area);
+	v->scratch = aligned_alloc(64, FRAME_MAX);
+	v->init_image = aligned_alloc(64, v->area);
+	if (v->init_image) {
+		memset(v->init_image, 0, v->area);
+		put32(v->init_image + 24, 0x1f80);
+		if (sys->compacted)
+			xs_st64(v->init_image + 520, XS_XCOMP_BV_COMPACTED_FORMAT | v->hw.xcr0);
+	}
+	v->stack = mmap(NULL, ALTSTACK + PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (v->stack == MAP_FAILED) {
+		v->stack = NULL;
+		return -errno;
+	}
+	if (mprotect(v->stack + ALTSTACK, PAGE, PROT_NONE))
+		return -errno;
+	ctx.guard = v->stack + ALTSTACK;
+	return v->state && v->hw_out && v->engine_out && v->scratch && v->init_image ? 0 : -ENOMEM;
+}
+
+static void teardown(struct sv *v)
+{
+	stack_t off = { .ss_flags = SS_DISABLE };
+
+	sigaltstack(&off, NULL);
+	if (v->task.sys)
+		xs_fpu_destroy(&v->task);
+	if (v->stack)
+		munmap(v->stack, ALTSTACK + PAGE);
+	free(v->reset);
+	free(v->m);
+	free(v->state);
+	free(v->hw_out);
+	free(v->engine_out);
+	free(v->scratch);
+	free(v->init_image);
+}
+
+int verify_sigreturn(unsigned long iterations, uint64_t seed, struct verify_result *r)
+{
+	struct xs_options o;
+	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_system *sys = malloc(sizeof(*sys));
+	struct sigaction old[2];
+	struct sv v;
+	char kname[16];
+	int ret = cpu && sys ? 0 : -ENOMEM;
+
+	memset(r, 0, sizeof(*r));
+	memset(&v, 0, sizeof(v));
+	live_options(&o);
+	if (!ret && (ret = xs_cpu_from_host(cpu)) == 0)
+		ret = xs_system_init(sys, cpu, &o);
+	if (!ret)
+		ret = setup(&v, sys, r);
+	if (!ret && !r->skip[0] && !(ret = handlers(&v, old))) {
+		printf("model: Linux %s (the running kernel), %u-byte user state, features 0x%llx\n",
+		       xs_kernel_name(o.kernel, kname, sizeof(kname)), sys->user.default_size,
+		       (unsigned long long)v.task.fpstate->user_xfeatures);
+		for (; !ret && r->cases < iterations; r->cases++)
+			ret = one_case(&v, &seed, r);
+		sigaction(SIGUSR1, &old[0], NULL);
+		sigaction(SIGSEGV, &old[1], NULL);
+		xs_hw_reset(&v.hw);
+	}
+	teardown(&v);
+	free(cpu);
+	free(sys);
+	return ret;
+}
