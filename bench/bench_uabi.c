@@ -126,14 +126,63 @@ static void measure(struct row *rows, unsigned nrows, struct ctx *c, unsigned ro
 	}
 }
 
+/*
+ * Where each buffer starts within a page, fixed so that runs agree and no
+ * copy meets 4K aliasing (loads whose address matches, in bits 11:0, a
+ * store still in flight — with every buffer page-aligned the kernel->uabi
+ * copies, whose destination runs 256 bytes ahead of their source on AMX
+ * layouts, stalled on it and the baseline did not; with malloc's placement
+ * ratios moved by up to 0.5 from one run to the next): the UABI buffer at
+ * 0, the fpstate at 1024, the copy destination at 2048. Every copy, the
+ * baselines' and the operations', then runs 768..2048 bytes apart.
+ */
+#define UABI_AT 0u
+#define FPSTATE_AT 1024u
+#define OUT_AT 2048u
+
+static void *alloc_at(size_t size, size_t at)
+{
+	/* a page in front: room for the base pointer whatever `at` is */
+	uint8_t *base = aligned_alloc(4096, (4096 + at + size + 4095) & ~(size_t)4095), *p;
+
+	if (!base)
+		return NULL;
+	p = base + 4096 + at;
+	memcpy(p - sizeof(base), &base, sizeof(base));	/* for free_at() */
+	return p;
+}
+
+static void free_at(void *p)
+{
+	uint8_t *base;
+
+	if (!p)
+		return;
+	memcpy(&base, (uint8_t *)p - sizeof(base), sizeof(base));
+	free(base);
+}
+
+static void *fpstate_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return alloc_at(size, FPSTATE_AT);
+}
+
+static void fpstate_free(void *ctx, void *p)
+{
+	(void)ctx;
+	free_at(p);
+}
+
 /* A task whose every user component holds data (AMX enabled when present). */
 static void setup(struct ctx *c, const xs_system *sys)
 {
+	const struct xs_allocator pages = { fpstate_alloc, fpstate_free, NULL };
 	uint64_t bv;
 	uint32_t mxcsr = 0x1f80;
 
 	c->sys = sys;
-	if (xs_fpu_init(&c->fpu, sys, NULL))
+	if (xs_fpu_init(&c->fpu, sys, &pages))
 		abort();
 	if (sys->user.max_features & XS_XFEATURE_MASK_XTILE_DATA) {
 		xs_arch_prctl(&c->fpu, XS_ARCH_REQ_XCOMP_PERM, 18, NULL);
@@ -142,8 +191,8 @@ static void setup(struct ctx *c, const xs_system *sys)
 	c->len = c->fpu.fpstate->user_size;
 	c->mxcsr_len = 4;
 	c->hdr_len = 64;
-	c->uabi = aligned_alloc(64, (c->len + 63) & ~(size_t)63);
-	c->out = aligned_alloc(64, (c->len + 63) & ~(size_t)63);
+	c->uabi = alloc_at(c->len, UABI_AT);
+	c->out = alloc_at(c->len, OUT_AT);
 	if (!c->uabi || !c->out)
 		abort();
 	for (size_t i = 0; i < c->len; i++)
@@ -159,8 +208,8 @@ static void setup(struct ctx *c, const xs_system *sys)
 static void teardown(struct ctx *c)
 {
 	xs_fpu_destroy(&c->fpu);
-	free(c->uabi);
-	free(c->out);
+	free_at(c->uabi);
+	free_at(c->out);
 }
 
 static bool report(FILE *json, const char *cpu, struct ctx *c, unsigned rounds, bool *first)

@@ -328,6 +328,7 @@ enum xs_kchange {
 	XS_K_GUEST_PRCTL,	/* 5.17: ARCH_*_XCOMP_GUEST_PERM */
 	XS_K_KVM_XSAVE2,	/* 5.17: KVM_CAP_XSAVE2, AMX for guests */
 	XS_K_PERM_KEEPS_USER,	/* 5.18: requests keep earlier user permissions */
+	XS_K_KERNEL_IBT,	/* 5.18: kernel IBT writes IA32_S_CET (beside xstate) */
 	XS_K_XCOMPACTED,	/* 5.19: XSAVEC alone gives the compacted format */
 	XS_K_KVM_UABI_4096,	/* 5.19: vCPU uabi_size starts at 4096 */
 	XS_K_INIT_FPSTATE_MSG,	/* 6.1: "init_fpstate buffer too small" */
@@ -1036,6 +1037,17 @@ enum xs_insn {
 /* Instruction flags. */
 #define XS_REX_W 1u	/* the "64" forms (XSAVE64, FXRSTOR64, …): 64-bit FIP/FDP (§2) */
 
+/*
+ * Legacy prefixes on the encoding (struct xs_insn_args.prefixes). Every
+ * instruction here is #UD with any of them (§2.1, §4, §6; live Zen 4 for
+ * FXSAVE/FXRSTOR too, where the SDM marks them NP). 66 with XSAVEOPT's
+ * encoding is CLWB, another instruction: as XSAVEOPT it is #UD.
+ */
+#define XS_PREFIX_LOCK 1u	/* F0 */
+#define XS_PREFIX_66 2u
+#define XS_PREFIX_F2 4u
+#define XS_PREFIX_F3 8u
+
 /* "XSAVEC64" for (XS_INSN_XSAVEC, XS_REX_W); "?" for an unknown value. */
 const char *xs_insn_name(enum xs_insn insn, unsigned flags);
 
@@ -1093,6 +1105,9 @@ typedef struct xs_regs {
 	uint64_t apx[16];			/* 19: R16..R31 */
 } xs_regs;
 
+/* Tile palettes the engine keeps (CPUID 1Dh may enumerate more: those count as unsupported). */
+#define XS_TILE_PALETTES 7
+
 /* What the engine takes from a CPU model (CPUID leaf 0xD and feature bits). */
 struct xs_engine_cpu {
 	bool fxsr, xsave, xsaveopt, xsavec, xgetbv1, xsaves, xfd, long_mode;
@@ -1103,45 +1118,71 @@ struct xs_engine_cpu {
 	uint32_t offset[XS_XFEATURE_MAX];	/* 0xD.i EBX: standard-format offset */
 	uint32_t flags[XS_XFEATURE_MAX];	/* 0xD.i ECX: 1 supervisor, 2 aligned, 4 XFD */
 	unsigned linear_bits;		/* canonical width (0x80000008 EAX[15:8]; 48 if absent) */
+	/*
+	 * AMX tile palettes 1..tile_max_palette (CPUID 1Dh.0 EAX; sub-leaf n:
+	 * EBX[31:16] max_names, EBX[15:0] bytes_per_row, ECX[15:0] max_rows),
+	 * what a TILECFG image is checked against (§5.1). Without leaf 1Dh an
+	 * AMX CPU gets the SDM's palette 1 (8 tiles, 64 bytes, 16 rows).
+	 */
+	unsigned tile_max_palette;
+	struct xs_tile_palette {
+		uint16_t max_names, bytes_per_row, max_rows;
+	} tile_palette[XS_TILE_PALETTES + 1];
 };
 
 /*
  * What the manuals leave to the implementation. xs_machine_init() fills it
- * from the CPU's vendor; the notes say where each value was measured.
+ * from the CPU's vendor; the notes say where each value was measured (AMD:
+ * first on a Zen 5, family 1Ah, with `xstate verify --against cpu`; again
+ * on a Zen 4, EPYC family 19h model 11h under KVM, with small user-mode
+ * probes — every AMD value below holds on both).
  */
 struct xs_engine_impl {
 	/*
 	 * XINUSE[i] = "component i differs from its init configuration",
-	 * evaluated on the values (AMD: measured on Zen 5, XRSTOR of all-zero
-	 * data with XSTATE_BV set leaves XINUSE 0) instead of "1 once loaded
-	 * from memory" (Intel, SDM1 §13.6). XINUSE[1] covers XMM only; MXCSR
-	 * is reported separately by XGETBV(1).
+	 * evaluated on the values (AMD: XRSTOR of init data with XSTATE_BV
+	 * set leaves XINUSE 0 — Zen 5; Zen 4 for x87, SSE, AVX and the three
+	 * AVX-512 components) instead of "1 once loaded from memory" (Intel,
+	 * SDM1 §13.6). XINUSE[1] covers XMM only; MXCSR is reported separately
+	 * by XGETBV(1).
 	 */
 	bool xinuse_by_value;
 	/*
 	 * x87 FIP/FDP/FOP are loaded only when the image has an unmasked
 	 * exception pending ((FSW & ~FCW & 3Fh) != 0) and become 0 otherwise
-	 * (AMD, measured on Zen 5 although it sets XSAVEERPTR; §8).
+	 * (AMD although it sets XSAVEERPTR, §8: Zen 5; Zen 4 for FXRSTOR and
+	 * XRSTOR, both pointer forms — a masked flag or ES alone is not enough).
 	 */
 	bool x87_ptrs_need_exception;
 	/* FIP/FDP bits kept by a 64-bit restore, sign-extended from the top
-	 * (64 = all; AMD Zen 5: 57). */
+	 * (64 = all; AMD: 57 on Zen 5 and on Zen 4, also where CPUID reports
+	 * 48 linear-address bits). */
 	unsigned x87_ptr_bits;
 	/* FCS/FDS always 0 (CPUID.7.0:EBX[13] "FCS/FDS deprecated"). */
 	bool fcs_fds_zero;
 	/*
 	 * With alignment checking on (CPL 3, CR0.AM, EFLAGS.AC), a misaligned
 	 * operand whose address is not a multiple of this raises #AC instead
-	 * of #GP; 0 = never #AC. AMD Zen 5: FXSAVE/FXRSTOR 4, XSAVE family 0.
+	 * of #GP; 0 = never #AC. AMD (Zen 5, Zen 4): FXSAVE/FXRSTOR 4 (#AC at
+	 * +1..3 mod 4, #GP at +4, +8, +12), XSAVE family 0 (XSAVE, XSAVEOPT,
+	 * XSAVEC, XRSTOR: #GP at every offset).
 	 */
 	unsigned fx_ac_align, xsave_ac_align;
 	/*
 	 * FXRSTOR ends the modified optimisation for every component (it sets
-	 * all of XMODIFIED), not only for x87/SSE (AMD, measured on Zen 5;
-	 * the SDM lets XMODIFIED[i] be 1 without a change).
+	 * all of XMODIFIED), not only for x87/SSE (AMD: Zen 5; Zen 4, where an
+	 * FXRSTOR between XRSTOR and XSAVEOPT makes XSAVEOPT rewrite AVX and
+	 * AVX-512 too, FXSAVE does not; the SDM lets XMODIFIED[i] be 1
+	 * without a change).
 	 */
 	bool fxrstor_sets_xmodified;
-	/* XSAVEOPT skips components in their init configuration (§4.2). */
+	/*
+	 * The init optimisation (§4.2-§4.5, SDM1 §13.6). Off: a processor
+	 * without it, whose XINUSE[i] is 1 for every component — XSAVEOPT,
+	 * XSAVEC and XSAVES write every RFBM component's data, XSTATE_BV of
+	 * every save covers all of RFBM and XGETBV(1) returns XCR0. XFD-armed
+	 * components (§5.3), and Hi16_ZMM outside 64-bit mode, stay init.
+	 */
 	bool init_opt;
 	/* XSAVEOPT/XSAVES skip components unmodified since the XRSTOR[S]
 	 * recorded in XRSTOR_INFO (§4.2, §4.4). */
@@ -1157,7 +1198,9 @@ struct xs_exec_context {
 	bool cr4_osfxsr;		/* off: FXSAVE/FXRSTOR skip XMM (Intel, §2.1) */
 	bool cr4_osxsave;		/* off: the XSAVE family is #UD */
 	bool alignment_check;		/* CR0.AM = 1 and EFLAGS.AC = 1 (counts at CPL 3) */
+	bool v86;			/* virtual-8086 mode: CPL 3 whatever `cpl` says (§6) */
 	bool vmx_non_root;		/* part of XRSTOR_INFO */
+	bool vmx_xsaves_off;		/* non-root, "enable XSAVES/XRSTORS" = 0: they #UD (§4) */
 };
 
 /* ⟨CPL, VMX non-root, linear address, XCOMP_BV⟩ of the last XRSTOR[S]. */
@@ -1198,7 +1241,10 @@ int xs_machine_init(xs_machine *m, const xs_cpu *cpu);
 
 /* Component i in its init configuration? (§7; x87/SSE: XMM only.) */
 bool xs_component_is_init(const xs_machine *m, unsigned nr);
-/* XINUSE over every component (bit 1: XMM only, as XSAVE's XSTATE_BV). */
+/*
+ * XINUSE over every component (bit 1: XMM only, as XSAVE's XSTATE_BV);
+ * all ones with impl.init_opt off.
+ */
 uint64_t xs_machine_xinuse(xs_machine *m);
 /*
  * After writing m->regs directly (as an ordinary instruction would):
@@ -1241,12 +1287,14 @@ enum xs_exception xs_wrmsr(xs_machine *m, uint32_t msr, uint64_t value);
 struct xs_insn_args {
 	enum xs_insn insn;
 	unsigned flags;		/* XS_REX_W */
+	unsigned prefixes;	/* XS_PREFIX_*: any of them is #UD */
 	void *buf;		/* memory operand (restores only read it) */
 	size_t len;
 	uint64_t edx_eax;	/* RFBM request; XSETBV value */
 	uint32_t ecx;		/* XGETBV / XSETBV */
 	uint64_t result;	/* XGETBV: EDX:EAX */
 };
+/* One instruction by its arguments; a LOCK/66/F2/F3 prefix makes it #UD first. */
 enum xs_exception xs_execute(xs_machine *m, struct xs_insn_args *a);
 
 /* ---- the kernel on the engine (src/os_xsave.c) ---- */

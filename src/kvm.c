@@ -84,9 +84,15 @@ int xs_kvm_get_xsave(const xs_system *sys, const xs_fpu_guest *gfpu, uint64_t gu
 		return 0;
 	}
 	if (!sys->xsave) {
+		/*
+		 * fpu_copy_guest_fpstate_to_uabi(): the FXSAVE image as it is
+		 * (the XSTATE_BV-driven copy modes need an XSAVE header), and
+		 * FP|SSE in the header to be "restorable on a XSAVE enabled host".
+		 */
 		uint64_t bv = XS_XFEATURE_MASK_FPSSE;
 
-		xs_copy_xstate_to_uabi(sys, gfpu->fpstate, 0, 0, XS_COPY_FX, out, size);
+		memset(out, 0, size);
+		memcpy(out, gfpu->fpstate->regs, XS_FXSAVE_SIZE);
 		memcpy((uint8_t *)out + XS_XSAVE_HDR_OFFSET, &bv, 8);
 		return 0;
 	}

@@ -53,7 +53,8 @@ int xs_sigframe_save(const xs_fpu *task, void *out, size_t len)
 	if (len < xs_sigframe_fpstate_size(task))
 		return -ENOSPC;
 	if (!sys->xsave) {
-		xs_copy_xstate_to_uabi(sys, fps, 0, 0, XS_COPY_FX, out, XS_FXSAVE_SIZE);
+		/* copy_fpregs_to_sigframe(): FXSAVE straight to the frame, no header */
+		memcpy(out, fps->regs, sys->fxsr ? XS_FXSAVE_SIZE : sys->legacy_size);
 		return 0;
 	}
 	/*

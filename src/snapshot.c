@@ -76,19 +76,25 @@ static void buffer_items(const xs_system *host, struct xs_snapshot_plan *p)
 	    (unsigned long long)xs_kvm_supported_xcr0(host));
 }
 
-static void xss_items(const xs_system *host, struct xs_snapshot_plan *p)
+static void xss_items(const xs_system *host, const xs_system *guest, struct xs_snapshot_plan *p)
 {
 	uint64_t offer = xs_kvm_supported_xss(host);
 	bool cet_u = p->guest_xss & XS_XFEATURE_MASK_CET_USER, cet_s = p->guest_xss & XS_XFEATURE_MASK_CET_KERNEL;
+	bool ibt = xs_system_has(guest, XS_CPU_IBT) && xs_kernel_has(p->guest_kernel, XS_K_KERNEL_IBT);
 
 	if (!offer) {
 		add(p, "IA32_XSS", "KVM_GET_MSRS / KVM_SET_MSRS", 0xda0, 0, false,
 		    "KVM on this host offers no supervisor states: the guest's IA32_XSS stays 0");
 		return;
 	}
-	add(p, "IA32_XSS", "KVM_GET_MSRS / KVM_SET_MSRS", 0xda0, p->guest_xss, p->guest_xss != 0,
-	    "the guest sets 0x%llx; restored without it, the guest's XRSTORS of its own CET state faults",
-	    (unsigned long long)p->guest_xss);
+	if (p->guest_xss)
+		add(p, "IA32_XSS", "KVM_GET_MSRS / KVM_SET_MSRS", 0xda0, p->guest_xss, true,
+		    "the guest sets 0x%llx; restored without it, the guest's XRSTORS of its own CET state faults",
+		    (unsigned long long)p->guest_xss);
+	else
+		add(p, "IA32_XSS", "KVM_GET_MSRS / KVM_SET_MSRS", 0xda0, 0, false,
+		    "this guest leaves it 0 although KVM offers 0x%llx: save it anyway, a newer guest kernel sets it",
+		    (unsigned long long)offer);
 	add(p, "IA32_U_CET", "KVM_GET_MSRS / KVM_SET_MSRS", 0x6a0, 0, cet_u,
 	    "CET_U: user shadow-stack/IBT control (guest kernels >= 6.6 with shadow stacks)");
 	add(p, "IA32_PL3_SSP", "KVM_GET_MSRS / KVM_SET_MSRS", 0x6a7, 0, cet_u, "CET_U: user shadow-stack pointer");
@@ -96,8 +102,10 @@ static void xss_items(const xs_system *host, struct xs_snapshot_plan *p)
 	    "CET_S: supervisor shadow-stack pointers; a guest >= 6.17 enables the component in its XSS");
 	add(p, "IA32_PL1_SSP", "KVM_GET_MSRS / KVM_SET_MSRS", 0x6a5, 0, cet_s, "CET_S");
 	add(p, "IA32_PL2_SSP", "KVM_GET_MSRS / KVM_SET_MSRS", 0x6a6, 0, cet_s, "CET_S");
-	add(p, "IA32_S_CET", "KVM_GET_MSRS / KVM_SET_MSRS", 0x6a2, 0, false,
-	    "supervisor CET control: not in any XSAVE component, save it with the other CET MSRs");
+	add(p, "IA32_S_CET", "KVM_GET_MSRS / KVM_SET_MSRS", 0x6a2, 0, ibt,
+	    "supervisor CET control, in no XSAVE component: %s",
+	    ibt ? "the guest kernel (>= 5.18, IBT on this CPU) enables IBT for itself here"
+		: "unused by this guest (its kernel enables IBT only from 5.18, and only on CPUs with IBT)");
 	add(p, "IA32_INT_SSP_TAB", "KVM_GET_MSRS / KVM_SET_MSRS", 0x6a8, 0, false,
 	    "interrupt SSP table: not in any XSAVE component");
 }
@@ -122,7 +130,7 @@ int xs_snapshot_plan(const xs_system *host, uint32_t guest_kernel, struct xs_sna
 	p->guest_xcr0 = guest->xcr0;
 	p->guest_xss = guest->xss;
 	buffer_items(host, p);
-	xss_items(host, p);
+	xss_items(host, guest, p);
 	if (xs_kvm_supported_xcr0(host) & XS_XFEATURE_MASK_XTILE_DATA) {
 		add(p, "IA32_XFD", "KVM_GET_MSRS / KVM_SET_MSRS", 0x1c4, 0, guest->init_xfd != 0,
 		    "AMX first-use trapping (guest kernels >= 5.16 arm it for every task)");

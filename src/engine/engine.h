@@ -96,6 +96,17 @@ size_t xs_cmp_end(const xs_machine *m, uint64_t format, uint64_t which);
 
 /* ---- machine.c: what every instruction checks first (§4, §5) -------- */
 
+/* The CPL the checks use: 3 in virtual-8086 mode (§6). */
+static inline unsigned xs_cpl(const xs_machine *m)
+{
+	return m->ctx.v86 ? 3 : m->ctx.cpl;
+}
+/* XSAVES/XRSTORS exist: CPUID 0Dh.1 EAX[3], and not disabled by VMX (§4). */
+static inline bool xs_xsaves_enabled(const xs_machine *m)
+{
+	return m->cpu.xsaves && !(m->ctx.vmx_non_root && m->ctx.vmx_xsaves_off);
+}
+
 /* #UD (no XSAVE / OSXSAVE / the CPUID bit), #NM (CR0.TS), alignment #GP/#AC. */
 enum xs_exception xs_check_xsave_entry(const xs_machine *m, bool cpuid_bit, const void *buf);
 /* The same for FXSAVE/FXRSTOR (16-byte alignment, CR0.EM). */

@@ -64,6 +64,37 @@ static void read_leaf_d(struct xs_engine_cpu *c, const xs_cpu *cpu)
 	c->xss_supported &= ~c->unmodelled;
 }
 
+/*
+ * AMX tile palettes (CPUID 1Dh) for the TILECFG checks of §5.1. A model
+ * with TILECFG but no leaf 1Dh (a short dump) gets the SDM's palette 1;
+ * palettes beyond XS_TILE_PALETTES are left out (they count as
+ * unsupported).
+ */
+static void read_tile_palettes(struct xs_engine_cpu *c, const xs_cpu *cpu)
+{
+	uint32_t r[4];
+
+	if (!(c->xcr0_supported & XS_XFEATURE_MASK_XTILE_CFG))
+		return;
+	if (!xs_cpuid(cpu, 0x1d, 0, r) || !r[0]) {
+		c->tile_max_palette = 1;
+		c->tile_palette[1] = (struct xs_tile_palette){ 8, 64, 16 };
+		return;
+	}
+	c->tile_max_palette = r[0] < XS_TILE_PALETTES ? r[0] : XS_TILE_PALETTES;
+	for (unsigned id = 1; id <= c->tile_max_palette; id++) {
+		uint16_t names;
+
+		xs_cpuid(cpu, 0x1d, id, r);
+		names = (uint16_t)(r[1] >> 16);
+		c->tile_palette[id] = (struct xs_tile_palette){
+			.max_names = names < 8 ? names : 8,	/* the image has room for 8 */
+			.bytes_per_row = (uint16_t)r[1],
+			.max_rows = (uint16_t)r[2],
+		};
+	}
+}
+
 static void read_cpu(struct xs_engine_cpu *c, const xs_cpu *cpu)
 {
 	uint32_t r[4];
@@ -83,12 +114,16 @@ static void read_cpu(struct xs_engine_cpu *c, const xs_cpu *cpu)
 	c->xsaves = xs_cpu_has(cpu, XS_CPU_XSAVES);
 	c->xfd = xs_cpu_has(cpu, XS_CPU_XFD);
 	read_leaf_d(c, cpu);
+	read_tile_palettes(c, cpu);
 }
 
 /*
  * The vendor's choices where the manuals allow several (§2, §4.5, §8).
- * AMD: measured on a Zen 5 (family 1Ah) with this project's verifier;
- * everything else follows the SDM, and BOCHS where the SDM is silent.
+ * AMD: measured on a Zen 5 (family 1Ah) with this project's verifier, and
+ * each value again on a Zen 4 (EPYC family 19h model 11h, a KVM guest)
+ * with small user-mode probes — the same on both (xs_engine_impl says
+ * what was seen); everything else follows the SDM, and BOCHS where the
+ * SDM is silent.
  */
 static void vendor_impl(struct xs_engine_impl *impl, const xs_cpu *cpu)
 {
@@ -101,8 +136,8 @@ static void vendor_impl(struct xs_engine_impl *impl, const xs_cpu *cpu)
 	impl->x87_ptr_bits = amd ? 57 : 64;
 	impl->fxrstor_sets_xmodified = amd;
 	impl->fcs_fds_zero = xs_cpu_has(cpu, XS_CPU_ZERO_FCS_FDS);
-	impl->fx_ac_align = 4;			/* BOCHS; Zen 5 measured */
-	impl->xsave_ac_align = amd ? 0 : 4;	/* Zen 5: always #GP; BOCHS: #AC below 4 */
+	impl->fx_ac_align = 4;			/* BOCHS; measured on Zen 5 and Zen 4 */
+	impl->xsave_ac_align = amd ? 0 : 4;	/* Zen 5, Zen 4: always #GP; BOCHS: #AC below 4 */
 }
 
 int xs_machine_init(xs_machine *m, const xs_cpu *cpu)
@@ -128,7 +163,7 @@ int xs_machine_init(xs_machine *m, const xs_cpu *cpu)
 /* A misaligned operand: #GP, or #AC where the CPU checks alignment first. */
 static enum xs_exception misaligned(const xs_machine *m, uintptr_t addr, unsigned ac_align)
 {
-	if (ac_align && m->ctx.alignment_check && m->ctx.cpl == 3 && addr % ac_align)
+	if (ac_align && m->ctx.alignment_check && xs_cpl(m) == 3 && addr % ac_align)
 		return XS_EXC_AC;
 	return XS_EXC_GP;
 }
@@ -169,8 +204,17 @@ uint64_t xs_save_as_init(const xs_machine *m)
 	return m->ctx.long_mode ? armed : armed | XS_XFEATURE_MASK_Hi16_ZMM;
 }
 
+#define LEGACY_PREFIXES (XS_PREFIX_LOCK | XS_PREFIX_66 | XS_PREFIX_F2 | XS_PREFIX_F3)
+
+/*
+ * A LOCK, 66, F2 or F3 prefix is #UD for every instruction here (§2.1,
+ * §4, §6; live Zen 4, FXSAVE/FXRSTOR included), ahead of #NM and of
+ * XSETBV's CPL #GP: checked before anything else.
+ */
 enum xs_exception xs_execute(xs_machine *m, struct xs_insn_args *a)
 {
+	if (a->prefixes & LEGACY_PREFIXES)
+		return XS_EXC_UD;
 	switch (a->insn) {
 	case XS_INSN_FXSAVE: return xs_fxsave(m, a->buf, a->len, a->flags);
 	case XS_INSN_FXRSTOR: return xs_fxrstor(m, a->buf, a->len, a->flags);

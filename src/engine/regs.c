@@ -156,9 +156,13 @@ void xs_note_restored(xs_machine *m, uint64_t loaded, uint64_t inited)
 		m->xinuse |= loaded;
 }
 
+/* Without the init optimisation XINUSE[i] is always 1 (SDM1 §13.6). */
 uint64_t xs_machine_xinuse(xs_machine *m)
 {
 	uint64_t stale = m->xinuse_stale;
+
+	if (!m->impl.init_opt)
+		return (UINT64_C(1) << XS_XFEATURE_MAX) - 1;
 
 	while (stale) {
 		unsigned nr = lowest(stale);

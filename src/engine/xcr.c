@@ -15,7 +15,8 @@
 /*
  * XGETBV (§6): ECX 0 reads XCR0; ECX 1 (with CPUID 0Dh.1 EAX[2]) reads
  * XCR0 & XINUSE, where bit 1 is also set while MXCSR != 1F80h (SDM1 §13.6;
- * live CPU). Any other ECX is #GP. Usable at any CPL.
+ * live CPU). Any other ECX is #GP. Usable at any CPL, in real-address and
+ * in virtual-8086 mode.
  */
 enum xs_exception xs_xgetbv(xs_machine *m, uint32_t ecx, uint64_t *edx_eax)
 {
@@ -58,12 +59,15 @@ static bool xcr0_valid(const xs_machine *m, uint64_t v)
 	return !(v & XS_XFEATURE_MASK_XTILE_CFG) == !(v & XS_XFEATURE_MASK_XTILE_DATA);
 }
 
-/* XSETBV (§6): #UD as XGETBV; #GP at CPL > 0, for ECX != 0 and for an invalid value. */
+/*
+ * XSETBV (§6): #UD as XGETBV; #GP at CPL > 0 (so always in virtual-8086
+ * mode; real-address mode is CPL 0), for ECX != 0 and for an invalid value.
+ */
 enum xs_exception xs_xsetbv(xs_machine *m, uint32_t ecx, uint64_t edx_eax)
 {
 	if (!m->cpu.xsave || !m->ctx.cr4_osxsave)
 		return XS_EXC_UD;
-	if (m->ctx.cpl || ecx != 0 || !xcr0_valid(m, edx_eax))
+	if (xs_cpl(m) || ecx != 0 || !xcr0_valid(m, edx_eax))
 		return XS_EXC_GP;
 	m->xcr0 = edx_eax;
 	return XS_EXC_NONE;
@@ -107,7 +111,7 @@ enum xs_exception xs_rdmsr(const xs_machine *m, uint32_t msr, uint64_t *value)
 	uint64_t writable;
 	size_t field;
 
-	if (m->ctx.cpl || !msr_info(m, msr, &field, &writable))
+	if (xs_cpl(m) || !msr_info(m, msr, &field, &writable))
 		return XS_EXC_GP;
 	memcpy(value, (const uint8_t *)m + field, sizeof(*value));
 	return XS_EXC_NONE;
@@ -119,7 +123,7 @@ enum xs_exception xs_wrmsr(xs_machine *m, uint32_t msr, uint64_t value)
 	uint64_t writable;
 	size_t field;
 
-	if (m->ctx.cpl || !msr_info(m, msr, &field, &writable) || value & ~writable)
+	if (xs_cpl(m) || !msr_info(m, msr, &field, &writable) || value & ~writable)
 		return XS_EXC_GP;
 	memcpy((uint8_t *)m + field, &value, sizeof(value));
 	return XS_EXC_NONE;

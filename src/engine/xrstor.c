@@ -4,7 +4,8 @@
  * forms, XRSTORS. Everything that can fault is checked before the first
  * register changes, in the order the live CPU shows: header #GP, then XFD
  * #NM, then the accesses (#PF), then MXCSR and the supervisor values
- * (#GP). Afterwards XINUSE, XMODIFIED and XRSTOR_INFO are updated (§4.5).
+ * (#GP). A TILECFG image LDTILECFG would refuse is initialised instead of
+ * loaded. Afterwards XINUSE, XMODIFIED and XRSTOR_INFO are updated (§4.5).
  */
 #include "engine.h"
 
@@ -25,7 +26,7 @@ struct plan {
  * form checks XCOMP_BV, XSTATE_BV ⊆ XCOMP_BV[62:0] and bytes 528-575.
  * XSTATE_BV[63] = 1 is #GP in both forms: the SDM's "including bit 63"
  * would let XCOMP_BV[63] cover it, BOCHS accepts it, but the live CPU
- * (AMD Zen 5) faults.
+ * faults (AMD Zen 5; Zen 4 too, XSTATE_BV = XCOMP_BV = bit 63 | 3).
  */
 static enum xs_exception check_header(const xs_machine *m, const uint8_t *img, uint64_t allowed,
 				      bool xrstors, struct plan *p)
@@ -95,6 +96,52 @@ static enum xs_exception check_xfd(xs_machine *m, const struct plan *p)
 	return XS_EXC_NM;
 }
 
+/*
+ * AMX TILECFG (§5.1, SDM1 §13.5.14): would LDTILECFG load this image?
+ * SDM2 LDTILECFG: the palette must be supported (CPUID 1Dh); palette 0
+ * is always accepted (it loads as all zeros: tiles unconfigured). Any
+ * other palette needs bytes 2-15 zero, colsb[n] <= bytes_per_row and
+ * rows[n] <= max_rows for n < max_names, colsb[n] and rows[n] both zero
+ * or both not, and every byte after the last colsb (to 47) and the last
+ * rows (to 63) zero. start_row (byte 1) is not checked.
+ */
+static bool tilecfg_loadable(const xs_machine *m, const uint8_t *c)
+{
+	const struct xs_tile_palette *pal;
+	unsigned id = c[0];
+
+	if (id == 0)
+		return true;
+	if (id > m->cpu.tile_max_palette)
+		return false;
+	pal = &m->cpu.tile_palette[id];
+	if (!xs_all_zero(c + 2, 14))
+		return false;
+	for (unsigned n = 0; n < pal->max_names; n++) {
+		unsigned colsb = xs_ld16(c + 16 + 2 * n), rows = c[48 + n];
+
+		if (colsb > pal->bytes_per_row || rows > pal->max_rows || !colsb != !rows)
+			return false;
+	}
+	return xs_all_zero(c + 16 + 2 * pal->max_names, 32 - 2 * pal->max_names) &&
+	       xs_all_zero(c + 48 + pal->max_names, 16 - pal->max_names);
+}
+
+/*
+ * XRSTOR and XRSTORS never #GP on a TILECFG image LDTILECFG would refuse:
+ * they initialise TILECFG instead (TILEDATA is left to its own
+ * XSTATE_BV bit), so the component moves from `load` to `init` (§5.1).
+ */
+static void settle_tilecfg(const xs_machine *m, const uint8_t *img, struct plan *p)
+{
+	uint64_t cfg = XS_XFEATURE_MASK_XTILE_CFG;
+
+	if (p->load & cfg && !tilecfg_loadable(m, img + p->off[XS_XFEATURE_XTILE_CFG])) {
+		p->load &= ~cfg;
+		p->init |= cfg;
+	}
+}
+
 static enum xs_exception check_all(xs_machine *m, const uint8_t *img, size_t len, uint64_t allowed,
 				   bool xrstors, struct plan *p)
 {
@@ -113,6 +160,7 @@ static enum xs_exception check_all(xs_machine *m, const uint8_t *img, size_t len
 		return XS_EXC_PF;
 	if (mxcsr_loaded(p) && xs_mxcsr_bad(m, xs_ld32(img + LEG_MXCSR)))
 		return XS_EXC_GP;
+	settle_tilecfg(m, img, p);	/* after the accesses: the image was read */
 	return XS_EXC_NONE;
 }
 
@@ -146,9 +194,19 @@ static void finish_restore(xs_machine *m, const void *buf, const struct plan *p)
 	xs_note_restored(m, p->load & ~untouched, p->init & ~untouched);
 	m->xmodified = ~p->rfbm;
 	m->xrstor_info = (struct xs_xrstor_info){
-		.valid = true, .cpl = m->ctx.cpl, .vmx_non_root = m->ctx.vmx_non_root,
+		.valid = true, .cpl = xs_cpl(m), .vmx_non_root = m->ctx.vmx_non_root,
 		.laddr = (uintptr_t)buf, .xcomp_bv = p->xcomp_bv,
 	};
+}
+
+/* Component nr >= 2 from the area; a TILECFG of palette 0 loads as zeros (SDM2 LDTILECFG). */
+static void load_component(xs_machine *m, unsigned nr, const uint8_t *src)
+{
+	uint8_t *r = xs_regs_component(&m->regs, nr);
+
+	memcpy(r, src, xs_mode_bytes(m, nr));
+	if (nr == XS_XFEATURE_XTILE_CFG && src[0] == 0)
+		memset(r, 0, m->cpu.size[nr]);
 }
 
 static void restore(xs_machine *m, const uint8_t *img, const struct plan *p, unsigned flags)
@@ -157,7 +215,7 @@ static void restore(xs_machine *m, const uint8_t *img, const struct plan *p, uns
 	for (uint64_t rest = p->load & XS_EXTENDED_MASK; rest; rest &= rest - 1) {
 		unsigned nr = lowest(rest);
 
-		memcpy(xs_regs_component(&m->regs, nr), img + p->off[nr], xs_mode_bytes(m, nr));
+		load_component(m, nr, img + p->off[nr]);
 	}
 	for (uint64_t rest = p->init & XS_EXTENDED_MASK; rest; rest &= rest - 1)
 		xs_init_component(m, lowest(rest));
@@ -298,9 +356,9 @@ enum xs_exception xs_xrstors(xs_machine *m, const void *buf, size_t len, uint64_
 {
 	const uint8_t *img = buf;
 	struct plan p = { .rfbm = edx_eax & (m->xcr0 | m->xss) };
-	enum xs_exception e = xs_check_xsave_entry(m, m->cpu.xsaves, buf);
+	enum xs_exception e = xs_check_xsave_entry(m, xs_xsaves_enabled(m), buf);
 
-	if (!e && m->ctx.cpl)
+	if (!e && xs_cpl(m))
 		e = XS_EXC_GP;
 	if (!e)
 		e = check_all(m, img, len, m->xcr0 | m->xss, true, &p);

@@ -47,7 +47,11 @@ static void merge_xstate_bv(uint8_t *img, uint64_t rfbm, uint64_t inuse)
 	xs_st64(img + HDR_XSTATE_BV, (old & ~rfbm) | (inuse & rfbm));
 }
 
-/* XINUSE as the saves see it: XFD-armed components (and Hi16_ZMM outside 64-bit mode) are init. */
+/*
+ * XINUSE as the saves see it: XFD-armed components (and Hi16_ZMM outside
+ * 64-bit mode) are init; without the init optimisation everything else is
+ * in use (xs_machine_xinuse).
+ */
 static uint64_t save_xinuse(xs_machine *m)
 {
 	return xs_machine_xinuse(m) & ~xs_save_as_init(m);
@@ -81,17 +85,17 @@ static bool same_as_last_restore(const xs_machine *m, const void *buf, uint64_t 
 {
 	const struct xs_xrstor_info *info = &m->xrstor_info;
 
-	return m->impl.modified_opt && info->valid && info->cpl == m->ctx.cpl &&
+	return m->impl.modified_opt && info->valid && info->cpl == xs_cpl(m) &&
 	       info->vmx_non_root == m->ctx.vmx_non_root && info->laddr == (uintptr_t)buf &&
 	       info->xcomp_bv == xcomp_bv;
 }
 
 /*
  * §4.2 XSAVEOPT: XSAVE that may skip components in their init
- * configuration (init optimisation) and components unmodified since an
- * XRSTOR of this same standard-format area (modified optimisation). Skipped
- * components keep their bytes; XSTATE_BV is written as by XSAVE.
- * XFD-armed components are not written at all (§5.3).
+ * configuration (init optimisation: XINUSE[i] = 0) and components
+ * unmodified since an XRSTOR of this same standard-format area (modified
+ * optimisation). Skipped components keep their bytes; XSTATE_BV is written
+ * as by XSAVE. XFD-armed components are not written at all (§5.3).
  */
 enum xs_exception xs_xsaveopt(xs_machine *m, void *buf, size_t len, uint64_t edx_eax,
 			      unsigned flags)
@@ -105,9 +109,7 @@ enum xs_exception xs_xsaveopt(xs_machine *m, void *buf, size_t len, uint64_t edx
 	if (len < xs_std_size(m, rfbm))
 		return XS_EXC_PF;
 	inuse = save_xinuse(m);
-	to_save = rfbm & ~(m->xcr0 & m->xfd);
-	if (m->impl.init_opt)
-		to_save &= inuse;
+	to_save = rfbm & inuse;
 	if (same_as_last_restore(m, buf, 0))
 		to_save &= m->xmodified;
 	store_standard(m, img, rfbm, to_save, flags);
@@ -217,13 +219,13 @@ static void xsaves_side_effects(xs_machine *m, uint64_t saved)
 enum xs_exception xs_xsaves(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags)
 {
 	uint8_t *img = buf, lbr_before[sizeof(m->regs.lbr)];
-	enum xs_exception e = xs_check_xsave_entry(m, m->cpu.xsaves, buf);
+	enum xs_exception e = xs_check_xsave_entry(m, xs_xsaves_enabled(m), buf);
 	uint64_t rfbm = edx_eax & (m->xcr0 | m->xss), in_use, to_save;
 	uint32_t off[XS_XFEATURE_MAX];
 
 	if (e)
 		return e;
-	if (m->ctx.cpl)
+	if (xs_cpl(m))
 		return XS_EXC_GP;
 	if (len < xs_cmp_size(m, rfbm))
 		return XS_EXC_PF;

@@ -188,8 +188,9 @@ static void test_fxsave_gp_on_area_not_16_byte_aligned(void **state)
 /*
  * §4 common (SDM1 footnote), §2.1: with alignment checking on at CPL 3
  * (CR0.AM, EFLAGS.AC) the CPU may raise #AC instead of #GP, at a width of
- * its choosing. Zen 5 (measured, xs_engine_impl): FXSAVE #AC below 4-byte
- * alignment, #GP otherwise; XSAVE always #GP. BOCHS-like: #AC below 4.
+ * its choosing. Zen 5 and Zen 4 (measured, xs_engine_impl): FXSAVE #AC
+ * below 4-byte alignment, #GP otherwise; XSAVE always #GP. BOCHS-like:
+ * #AC below 4.
  */
 static void test_ac_instead_of_gp_with_alignment_check(void **state)
 {
@@ -611,6 +612,331 @@ static void test_wrmsr_gp_rules(void **state)
 }
 
 /*
+ * §2.1, §4, §6: a LOCK, 66, F2 or F3 prefix makes every instruction of the
+ * family #UD — FXSAVE/FXRSTOR too (the spec lists LOCK only; the live
+ * Zen 4 raises #UD for all four, the SDM marks them NP). The prefix #UD
+ * comes before #NM (CR0.TS) and before XSETBV's CPL #GP (live Zen 4:
+ * prefixed XSETBV at CPL 3 is #UD), and changes nothing.
+ */
+static void test_lock_66_f2_f3_prefixes_raise_ud(void **state)
+{
+	static const unsigned prefixes[] = { XS_PREFIX_LOCK, XS_PREFIX_66, XS_PREFIX_F2, XS_PREFIX_F3 };
+	xs_machine *m = et_machine(ZEN4, 0), *before = malloc(sizeof(*m));
+	uint8_t *a = std_area(m, 3), *copy = et_area(16384);
+
+	(void)state;
+	et_st64(a, ET_XCOMP_BV, 0);
+	et_dirty_all(m, 0x5a);
+	xs_machine_xinuse(m);
+	memcpy(before, m, sizeof(*m));
+	memcpy(copy, a, 16384);
+	for (int insn = 0; insn < XS_INSN_COUNT; insn++) {
+		struct xs_insn_args plain = { .insn = (enum xs_insn)insn, .buf = a, .len = 16384,
+					      .edx_eax = insn == XS_INSN_XSETBV ? m->xcr0 : ET_ALL };
+
+		for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++) {
+			struct xs_insn_args args = plain;
+
+			args.prefixes = prefixes[p];
+			assert_int_equal(xs_execute(m, &args), XS_EXC_UD);
+			m->ctx.cr0_ts = true;
+			assert_int_equal(xs_execute(m, &args), XS_EXC_UD);
+			m->ctx.cr0_ts = false;
+			m->ctx.cpl = 3;
+			assert_int_equal(xs_execute(m, &args), XS_EXC_UD);
+			m->ctx.cpl = 0;
+			assert_memory_equal(m, before, sizeof(*m));
+			assert_memory_equal(a, copy, 16384);
+		}
+	}
+	/* without a prefix they run (XSETBV of the current XCR0, the restores of a valid image) */
+	for (int insn = 0; insn < XS_INSN_COUNT; insn++) {
+		struct xs_insn_args args = { .insn = (enum xs_insn)insn, .buf = a, .len = 16384,
+					     .edx_eax = insn == XS_INSN_XSETBV ? m->xcr0 : ET_ALL };
+
+		if (insn == XS_INSN_XRSTORS)
+			et_st64(a, ET_XCOMP_BV, ET_CMP | m->xcr0);
+		assert_int_equal(xs_execute(m, &args), XS_EXC_NONE);
+		et_st64(a, ET_XCOMP_BV, 0);
+		memset(a + 528, 0, 48);
+	}
+	free(copy);
+	free(a);
+	free(before);
+	free(m);
+}
+
+/*
+ * §4 common, §5.2: in VMX non-root operation with the "enable
+ * XSAVES/XRSTORS" control 0, XSAVES and XRSTORS are #UD — before #NM and
+ * before the CPL #GP; the control means nothing outside non-root
+ * operation, and the other instructions ignore it.
+ */
+static void test_xsaves_xrstors_ud_when_vmx_control_disables_them(void **state)
+{
+	xs_machine *m = et_machine(ZEN4, 0);
+	uint8_t *a = std_area(m, 3);
+
+	(void)state;
+	et_st64(a, ET_XCOMP_BV, ET_CMP | 3);
+	m->ctx.vmx_xsaves_off = true;
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);	/* root: ignored */
+	assert_int_equal(xs_xsaves(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	m->ctx.vmx_non_root = true;
+	memset(a + 528, 0, 48);
+	assert_int_equal(xs_xsaves(m, a, 16384, ET_ALL, 0), XS_EXC_UD);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_UD);
+	m->ctx.cr0_ts = true;
+	assert_int_equal(xs_xsaves(m, a, 16384, ET_ALL, 0), XS_EXC_UD);
+	m->ctx.cr0_ts = false;
+	m->ctx.cpl = 3;
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_UD);
+	assert_int_equal(xs_xsavec(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	m->ctx.cpl = 0;
+	m->ctx.vmx_xsaves_off = false;
+	memset(a + 528, 0, 48);
+	assert_int_equal(xs_xsaves(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	free(a);
+	free(m);
+}
+
+/*
+ * §6: XSETBV is #GP in virtual-8086 mode (CPL 3 there, whatever the CPL
+ * field says) and allowed in real-address mode (CPL 0, not 64-bit);
+ * XGETBV works in both. XSAVES and the MSRs see CPL 3 in V86 mode too (§4.4).
+ */
+static void test_xsetbv_gp_in_virtual_8086_mode(void **state)
+{
+	xs_machine *m = et_machine(ZEN4, 0);
+	uint8_t *a = std_area(m, 3);
+	uint64_t v;
+
+	(void)state;
+	m->ctx.long_mode = false;
+	assert_int_equal(xs_xsetbv(m, 0, 0x7), XS_EXC_NONE);	/* real-address mode */
+	m->ctx.v86 = true;
+	assert_int_equal(xs_xsetbv(m, 0, 0x7), XS_EXC_GP);
+	assert_int_equal(xs_xgetbv(m, 0, &v), XS_EXC_NONE);
+	assert_int_equal(v, 0x7);
+	assert_int_equal(xs_xgetbv(m, 1, &v), XS_EXC_NONE);
+	assert_int_equal(xs_xsaves(m, a, 16384, ET_ALL, 0), XS_EXC_GP);
+	assert_int_equal(xs_rdmsr(m, XS_MSR_IA32_XSS, &v), XS_EXC_GP);
+	assert_int_equal(xs_xsave(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	m->ctx.v86 = false;
+	assert_int_equal(xs_xsetbv(m, 0, 0xe7), XS_EXC_NONE);
+	free(a);
+	free(m);
+}
+
+/*
+ * §4 common, §5.1 order: #UD (CR4.OSXSAVE) before #NM (CR0.TS), #NM before
+ * the alignment #GP, the alignment #GP before any access (a misaligned
+ * area that passes the buffer end is #GP, not #PF).
+ */
+static void test_entry_checks_order_ud_nm_alignment_then_access(void **state)
+{
+	xs_machine *m = et_machine(ZEN4, 3);
+	uint8_t *a = et_area(8192);
+
+	(void)state;
+	assert_int_equal(xs_xsave(m, a + 8, 100, ET_ALL, 0), XS_EXC_GP);
+	assert_int_equal(xs_xrstor(m, a + 8, 100, ET_ALL, 0), XS_EXC_GP);
+	assert_int_equal(xs_fxsave(m, a + 8, 100, 0), XS_EXC_GP);
+	m->ctx.cr0_ts = true;
+	assert_int_equal(xs_xsavec(m, a + 8, 100, ET_ALL, 0), XS_EXC_NM);
+	assert_int_equal(xs_fxrstor(m, a + 8, 100, 0), XS_EXC_NM);
+	m->ctx.cr4_osxsave = false;
+	assert_int_equal(xs_xsave(m, a + 8, 100, ET_ALL, 0), XS_EXC_UD);
+	assert_int_equal(xs_xrstor(m, a + 8, 100, ET_ALL, 0), XS_EXC_UD);
+	free(a);
+	free(m);
+}
+
+/* §5.2: XRSTORS is #GP for XSTATE_BV bits outside XCOMP_BV, bit 63 included (as XRSTOR, §5.1 check 6). */
+static void test_xrstors_gp_on_xstate_bv_outside_xcomp_bv(void **state)
+{
+	xs_machine *m = supervisor_machine();
+	uint8_t *a = std_area(m, 0x7);
+
+	(void)state;
+	et_st64(a, ET_XCOMP_BV, ET_CMP | 0x3);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_GP);
+	et_st64(a, ET_XSTATE_BV, XS_XFEATURE_MASK_CET_USER | 0x3);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_GP);
+	et_st64(a, ET_XSTATE_BV, ET_CMP | 0x3);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_GP);
+	et_st64(a, ET_XSTATE_BV, 0x3);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	free(a);
+	free(m);
+}
+
+/* §5.2: XRSTORS needs header bytes 528-575 zero, also with RFBM = 0. */
+static void test_xrstors_gp_on_nonzero_reserved_header(void **state)
+{
+	xs_machine *m = supervisor_machine();
+
+	(void)state;
+	for (unsigned byte = 528; byte < 576; byte++) {
+		uint8_t *a = std_area(m, 0);
+
+		et_st64(a, ET_XCOMP_BV, ET_CMP | 3);
+		a[byte] = 0x01;
+		assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_GP);
+		assert_int_equal(xs_xrstors(m, a, 16384, 0, 0), XS_EXC_GP);
+		free(a);
+	}
+	free(m);
+}
+
+/*
+ * §5.2 (the compacted rule of §5.1 check 8): XRSTORS is #GP for an MXCSR
+ * outside MXCSR_MASK only when it loads SSE data; initialising SSE ignores
+ * the memory value, and RFBM[2] plays no role.
+ */
+static void test_xrstors_gp_on_reserved_mxcsr_only_with_sse_data(void **state)
+{
+	xs_machine *m = supervisor_machine();
+	uint8_t *a = std_area(m, 0);
+
+	(void)state;
+	et_st32(a, 24, 0x1f80 | 0x40000);
+	et_st64(a, ET_XCOMP_BV, ET_CMP | 0x7);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.mxcsr, 0x1f80);
+	et_st64(a, ET_XSTATE_BV, 0x4);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	et_st64(a, ET_XSTATE_BV, 0x2);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_GP);
+	assert_int_equal(xs_xrstors(m, a, 16384, 0x5, 0), XS_EXC_NONE);	/* SSE not requested */
+	free(a);
+	free(m);
+}
+
+/*
+ * §5.3: XRSTORS (and compacted XRSTOR) of data for an XFD-armed component
+ * is #NM with IA32_XFD_ERR set; initialising it is fine; a header #GP
+ * comes first.
+ */
+static void test_xrstors_nm_on_xfd_armed_component(void **state)
+{
+	xs_machine *m = supervisor_machine();
+	uint64_t amx = XS_XFEATURE_MASK_XTILE;
+	uint8_t *a = std_area(m, XS_XFEATURE_MASK_XTILE_DATA | 3);
+
+	(void)state;
+	et_st64(a, ET_XCOMP_BV, ET_CMP | amx | 3);
+	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XFD, XS_XFEATURE_MASK_XTILE_DATA), XS_EXC_NONE);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NM);
+	assert_int_equal(m->xfd_err, XS_XFEATURE_MASK_XTILE_DATA);
+	m->xfd_err = 0;
+	a[540] = 1;	/* reserved header byte: #GP before the XFD check */
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_GP);
+	assert_int_equal(m->xfd_err, 0);
+	a[540] = 0;
+	assert_int_equal(xs_xrstors(m, a, 16384, ~XS_XFEATURE_MASK_XTILE_DATA, 0), XS_EXC_NONE);
+	m->ctx.cpl = 3;
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NM);	/* compacted XRSTOR */
+	assert_int_equal(m->xfd_err, XS_XFEATURE_MASK_XTILE_DATA);
+	m->ctx.cpl = 0;
+	et_st64(a, ET_XSTATE_BV, XS_XFEATURE_MASK_XTILE_CFG | 3);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);	/* TILEDATA initialised */
+	free(a);
+	free(m);
+}
+
+/* §5.3: the #NM of CR0.TS does not touch IA32_XFD_ERR, even where XFD would also fault. */
+static void test_cr0_ts_nm_leaves_xfd_err(void **state)
+{
+	xs_machine *m = et_machine(EMR, 0);
+	uint8_t *a = std_area(m, XS_XFEATURE_MASK_XTILE_DATA | 3);
+
+	(void)state;
+	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XFD, XS_XFEATURE_MASK_XTILE_DATA), XS_EXC_NONE);
+	m->ctx.cr0_ts = true;
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NM);
+	assert_int_equal(m->xfd_err, 0);
+	m->ctx.cr0_ts = false;
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NM);
+	assert_int_equal(m->xfd_err, XS_XFEATURE_MASK_XTILE_DATA);
+	free(a);
+	free(m);
+}
+
+/*
+ * §5.2 (SDM1 §13.5.11): XRSTORS is #GP when HANDLER, STACKADJUST, PD or TT
+ * would not be canonical (Emerald Rapids: 57-bit linear addresses), or
+ * when TT sets any of bits 3:1; TT bit 0 (valid) and canonical upper-half
+ * values are fine.
+ */
+static void test_xrstors_gp_on_non_canonical_uintr_pointers_or_tt_bits(void **state)
+{
+	xs_machine *m = supervisor_machine();
+	const uint64_t noncanonical = UINT64_C(1) << 57, upper = ~UINT64_C(0) << 56;
+	uint64_t uintr[6];
+	uint8_t *a;
+
+	(void)state;
+	assert_int_equal(m->cpu.linear_bits, 57);
+	for (unsigned field = 0; field < 6; field++) {
+		if (field == 2 || field == 4)
+			continue;	/* MISC and RR are not addresses */
+		memset(uintr, 0, sizeof(uintr));
+		uintr[field] = field == 3 ? upper & ~UINT64_C(0x3f) : upper & ~UINT64_C(0xf);
+		a = xrstors_image(m, 14, uintr, sizeof(uintr));
+		assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+		free(a);
+		uintr[field] = noncanonical;
+		a = xrstors_image(m, 14, uintr, sizeof(uintr));
+		assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_GP);
+		free(a);
+	}
+	for (unsigned bit = 0; bit < 4; bit++) {
+		memset(uintr, 0, sizeof(uintr));
+		uintr[5] = 0x1000 | UINT64_C(1) << bit;
+		a = xrstors_image(m, 14, uintr, sizeof(uintr));
+		assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), bit ? XS_EXC_GP : XS_EXC_NONE);
+		free(a);
+	}
+	free(m);
+}
+
+/*
+ * §5.1 check 9: for user components only MXCSR is value-checked — FCW,
+ * FSW, the abridged FTW, MXCSR_MASK and the bytes 416-511 never fault.
+ */
+static void test_xrstor_never_faults_on_x87_fields_or_mxcsr_mask(void **state)
+{
+	xs_machine *m = et_machine(ZEN4, 3);
+	uint8_t *a = std_area(m, 0x3);
+
+	(void)state;
+	memset(a, 0xff, 24);
+	memset(a + 28, 0xff, 4);
+	memset(a + 416, 0xff, 96);
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(xs_fxrstor(m, a, 16384, 0), XS_EXC_NONE);
+	free(a);
+	free(m);
+}
+
+/* §1.2, §6: IA32_XSS exists only with CPUID 0Dh.1 EAX[3]: RDMSR of it is #GP on Haswell. */
+static void test_rdmsr_gp_without_the_msr(void **state)
+{
+	xs_machine *h = et_machine(HASWELL, 0), *m = et_machine(ZEN4, 0);
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(xs_rdmsr(h, XS_MSR_IA32_XSS, &v), XS_EXC_GP);
+	assert_int_equal(xs_rdmsr(h, XS_MSR_IA32_XFD, &v), XS_EXC_GP);
+	assert_int_equal(xs_rdmsr(m, XS_MSR_IA32_XSS, &v), XS_EXC_NONE);
+	assert_int_equal(xs_rdmsr(m, XS_MSR_IA32_XFD, &v), XS_EXC_GP);	/* Zen 4: no XFD */
+	free(m);
+	free(h);
+}
+
+/*
  * §4 memory-access rule: an instruction may touch any byte of the area it
  * operates on; the engine reports XS_EXC_PF when that area passes the end
  * of the buffer (live CPU: the same boundaries).
@@ -720,6 +1046,18 @@ int main(void)
 		cmocka_unit_test(test_xrstors_gp_on_uintr_rules),
 		cmocka_unit_test(test_xrstor_nm_on_xfd_armed_component),
 		cmocka_unit_test(test_wrmsr_gp_rules),
+		cmocka_unit_test(test_lock_66_f2_f3_prefixes_raise_ud),
+		cmocka_unit_test(test_xsaves_xrstors_ud_when_vmx_control_disables_them),
+		cmocka_unit_test(test_xsetbv_gp_in_virtual_8086_mode),
+		cmocka_unit_test(test_entry_checks_order_ud_nm_alignment_then_access),
+		cmocka_unit_test(test_xrstors_gp_on_xstate_bv_outside_xcomp_bv),
+		cmocka_unit_test(test_xrstors_gp_on_nonzero_reserved_header),
+		cmocka_unit_test(test_xrstors_gp_on_reserved_mxcsr_only_with_sse_data),
+		cmocka_unit_test(test_xrstors_nm_on_xfd_armed_component),
+		cmocka_unit_test(test_cr0_ts_nm_leaves_xfd_err),
+		cmocka_unit_test(test_xrstors_gp_on_non_canonical_uintr_pointers_or_tt_bits),
+		cmocka_unit_test(test_xrstor_never_faults_on_x87_fields_or_mxcsr_mask),
+		cmocka_unit_test(test_rdmsr_gp_without_the_msr),
 		cmocka_unit_test(test_pf_when_the_area_passes_the_buffer_end),
 		cmocka_unit_test(test_xrstor_fault_order_header_gp_then_pf_then_mxcsr_gp),
 		cmocka_unit_test(test_exception_changes_nothing),

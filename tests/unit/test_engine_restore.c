@@ -134,8 +134,8 @@ static void test_xrstor_leaves_components_outside_rfbm(void **state)
 
 /*
  * §4.5: after a load from memory XINUSE[i] = 1 (SDM, Intel), or "value
- * differs from init" where the CPU evaluates it (AMD, measured on Zen 5:
- * all-zero data with XSTATE_BV set leaves XINUSE 0).
+ * differs from init" where the CPU evaluates it (AMD, measured on Zen 5
+ * and Zen 4: all-zero data with XSTATE_BV set leaves XINUSE 0).
  */
 static void test_xinuse_after_restore_tracked_or_by_value(void **state)
 {
@@ -170,7 +170,7 @@ static void test_fxrstor_loads_legacy_state_and_sets_xmodified(void **state)
 	assert_int_equal(m->regs.xmm[0][0], 0x21);
 	assert_int_equal(xs_machine_xinuse(m) & 3, 3);
 	assert_int_equal(m->xmodified, 3);
-	/* Zen 5 (measured): FXRSTOR ends the modified optimisation for every component */
+	/* Zen 5, Zen 4 (measured): FXRSTOR ends the modified optimisation for every component */
 	free(m);
 	m = zen4();
 	m->xmodified = 0;
@@ -201,6 +201,159 @@ static void test_xrstor_amx_components_load_and_initialise(void **state)
 	assert_int_equal(m->regs.tiledata[7][1023], 0);
 	free(a);
 	free(m);
+}
+
+/* TILECFG is 64 zero bytes (§7: its init configuration, tiles unconfigured). */
+static bool tilecfg_is_zero(const xs_machine *m)
+{
+	const uint8_t *p = (const uint8_t *)&m->regs.tilecfg;
+
+	for (size_t i = 0; i < sizeof(m->regs.tilecfg); i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* A valid palette-1 TILECFG image (SDM2 LDTILECFG layout, §1.1): tiles 0 and 1 configured. */
+static void good_tilecfg(uint8_t *c)
+{
+	memset(c, 0, 64);
+	c[0] = 1;		/* palette 1 */
+	c[1] = 3;		/* start_row */
+	et_st32(c, 16, 64 | 4u << 16);	/* colsb[0] = 64 (the maximum), colsb[1] = 4 */
+	c[48] = 16;		/* rows[0] = 16 (the maximum) */
+	c[49] = 1;
+}
+
+/* Emerald Rapids at CPL 3 with TILEDATA dirty; `a` a standard image with AMX data. */
+static xs_machine *amx_machine(uint8_t **a)
+{
+	xs_machine *m = et_machine(EMR, 3);
+
+	et_dirty(m, XS_XFEATURE_XTILE_DATA, 0x44);
+	*a = image(0x1f80, XS_XFEATURE_MASK_XTILE, 0, 0);
+	(*a)[2816] = 0x99;
+	return m;
+}
+
+/*
+ * §5.1 (AMX), SDM1 §13.5.14: a palette-1 TILECFG within Emerald Rapids'
+ * limits (CPUID 1Dh.1: 8 tiles, 64 bytes per row, 16 rows) loads as it is
+ * — start_row is not checked — and is in use afterwards.
+ */
+static void test_xrstor_tilecfg_palette_1_loads_as_given(void **state)
+{
+	uint8_t *a;
+	xs_machine *m = amx_machine(&a);
+
+	(void)state;
+	assert_int_equal(m->cpu.tile_max_palette, 1);
+	assert_int_equal(m->cpu.tile_palette[1].max_names, 8);
+	assert_int_equal(m->cpu.tile_palette[1].bytes_per_row, 64);
+	assert_int_equal(m->cpu.tile_palette[1].max_rows, 16);
+	good_tilecfg(a + 2752);
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_memory_equal(&m->regs.tilecfg, a + 2752, 64);
+	assert_int_equal(m->regs.tilecfg.colsb[1], 4);
+	assert_int_equal(xs_machine_xinuse(m) & XS_XFEATURE_MASK_XTILE, XS_XFEATURE_MASK_XTILE);
+	a[2753] = 0xff;		/* start_row beyond max_rows: still loaded */
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.tilecfg.start_row, 0xff);
+	free(a);
+	free(m);
+}
+
+/* §5.1 (AMX), SDM2 LDTILECFG: palette 0 is the init configuration — it loads as 64 zero bytes. */
+static void test_xrstor_tilecfg_palette_0_loads_as_zeros(void **state)
+{
+	uint8_t *a;
+	xs_machine *m = amx_machine(&a);
+
+	(void)state;
+	good_tilecfg(a + 2752);
+	a[2752] = 0;	/* palette 0, the rest as for palette 1 */
+	a[2752 + 2] = 0x55;
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_true(tilecfg_is_zero(m));
+	assert_true(xs_component_is_init(m, XS_XFEATURE_XTILE_CFG));
+	assert_int_equal(m->regs.tiledata[0][0], 0x99);
+	free(a);
+	free(m);
+}
+
+/*
+ * §5.1 (AMX), SDM1 §13.5.14: where LDTILECFG would #GP, XRSTOR does not:
+ * it initialises TILECFG (XINUSE[17] = 0) and leaves TILEDATA to its own
+ * XSTATE_BV bit. One image per LDTILECFG rule (SDM2): a palette above
+ * CPUID 1Dh.0 EAX, reserved bytes 2-15, 32-47 (colsb of tiles 8-15) and
+ * 56-63, colsb > bytes_per_row, rows > max_rows, rows or colsb zero alone.
+ */
+static void test_xrstor_tilecfg_unsupported_config_initialises_without_gp(void **state)
+{
+	static const struct { unsigned at; uint8_t v; } bad[] = {
+		{ 0, 2 }, { 0, 0xff }, { 2, 1 }, { 15, 0x80 }, { 32, 1 }, { 47, 1 }, { 56, 1 },
+		{ 63, 1 }, { 16, 65 }, { 17, 1 }, { 48, 17 }, { 50, 1 }, { 49, 0 }, { 18, 0 },
+	};
+	uint8_t *a;
+	xs_machine *m = amx_machine(&a);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		good_tilecfg(a + 2752);
+		a[2752 + bad[i].at] = bad[i].v;
+		memset(&m->regs.tilecfg, 0x11, sizeof(m->regs.tilecfg));
+		xs_machine_wrote(m, XS_XFEATURE_MASK_XTILE_CFG);
+		/* TILECFG alone: TILEDATA keeps its registers */
+		assert_int_equal(xs_xrstor(m, a, 16384, XS_XFEATURE_MASK_XTILE_CFG, 0), XS_EXC_NONE);
+		assert_true(tilecfg_is_zero(m));
+		assert_int_equal(xs_machine_xinuse(m) & XS_XFEATURE_MASK_XTILE_CFG, 0);
+		assert_int_equal(m->regs.tiledata[0][0], 0x44);
+		/* with TILEDATA: all 8192 bytes load whatever TILECFG says */
+		assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+		assert_int_equal(m->regs.tiledata[0][0], 0x99);
+		assert_int_equal(m->regs.tilecfg.palette_id, 0);
+		et_dirty(m, XS_XFEATURE_XTILE_DATA, 0x44);
+	}
+	free(a);
+	free(m);
+}
+
+/*
+ * §5.1, §5.2 (AMX): the compacted form and XRSTORS apply the same rule,
+ * against the CPU model's palette (here CPUID 1Dh.1 cut to 4 tiles of 32
+ * bytes and 8 rows: colsb/rows of tile 4 are then reserved bytes).
+ */
+static void test_compacted_xrstor_and_xrstors_initialise_unsupported_tilecfg(void **state)
+{
+	xs_cpu *cpu = malloc(sizeof(*cpu));
+	uint64_t xcomp = ET_CMP | XS_XFEATURE_MASK_XTILE_CFG;
+	uint8_t *a = image(0x1f80, XS_XFEATURE_MASK_XTILE_CFG, xcomp, 0);
+	xs_machine *m;
+
+	(void)state;
+	xt_load_cpu(cpu, EMR);
+	xs_cpu_set_leaf(cpu, 0x1d, 1, 0x4002000, 0x00040020, 8, 0);
+	m = et_machine_of(cpu, 0);
+	assert_int_equal(m->cpu.tile_palette[1].max_names, 4);
+	memset(a + 576, 0, 64);
+	a[576] = 1;
+	xs_st16(a + 576 + 16, 32);
+	a[576 + 48] = 8;
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.tilecfg.palette_id, 1);
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.tilecfg.rows[0], 8);
+	a[576 + 16] = 33;	/* colsb[0] > 32 */
+	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.tilecfg.palette_id, 0);
+	a[576 + 16] = 32;
+	a[576 + 48 + 4] = 1;	/* rows[4]: beyond max_names */
+	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_int_equal(m->regs.tilecfg.palette_id, 0);
+	assert_int_equal(xs_machine_xinuse(m) & XS_XFEATURE_MASK_XTILE_CFG, 0);
+	free(a);
+	free(m);
+	free(cpu);
 }
 
 /*
@@ -302,6 +455,10 @@ int main(void)
 		cmocka_unit_test(test_xinuse_after_restore_tracked_or_by_value),
 		cmocka_unit_test(test_fxrstor_loads_legacy_state_and_sets_xmodified),
 		cmocka_unit_test(test_xrstor_amx_components_load_and_initialise),
+		cmocka_unit_test(test_xrstor_tilecfg_palette_1_loads_as_given),
+		cmocka_unit_test(test_xrstor_tilecfg_palette_0_loads_as_zeros),
+		cmocka_unit_test(test_xrstor_tilecfg_unsupported_config_initialises_without_gp),
+		cmocka_unit_test(test_compacted_xrstor_and_xrstors_initialise_unsupported_tilecfg),
 		cmocka_unit_test(test_xrstors_initialises_hdc_and_hwp_to_their_init_values),
 		cmocka_unit_test(test_xrstors_lbr_depth_rules),
 		cmocka_unit_test(test_outside_64bit_mode_restores_eight_registers),

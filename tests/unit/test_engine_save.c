@@ -356,6 +356,154 @@ static void test_xfd_armed_component_saved_as_init(void **state)
 	free(m);
 }
 
+/*
+ * Bytes 0-511 and 576-`end` of an area as a save writes them for a
+ * machine in its reset state (§7 init values: FCW 037Fh, MXCSR 1F80h,
+ * MXCSR_MASK, zeros elsewhere), with 416-511 left as they were.
+ */
+static void assert_init_image(const xs_machine *m, const uint8_t *a, size_t end)
+{
+	assert_int_equal(et_ld32(a, 0) & 0xffff, 0x037f);
+	for (size_t i = 2; i < 24; i++)
+		assert_int_equal(a[i], 0);
+	assert_int_equal(et_ld32(a, 24), 0x1f80);
+	assert_int_equal(et_ld32(a, 28), m->mxcsr_mask);
+	for (size_t i = 32; i < 416; i++)
+		assert_int_equal(a[i], 0);
+	assert_true(untouched(a, 416, 512));
+	for (size_t i = 576; i < end; i++)
+		assert_int_equal(a[i], 0);
+}
+
+/*
+ * SDM1 §13.6, §4.3: without the init optimisation XINUSE[i] is 1 for
+ * every component, so XSAVEC writes every RFBM component although all are
+ * init, and XSTATE_BV covers all of RFBM (Zen 4 compacted layout for E7h:
+ * 2432 bytes, §9).
+ */
+static void test_xsavec_without_init_optimisation_writes_every_rfbm_component(void **state)
+{
+	xs_machine *m = et_machine(ZEN4, 0);
+	uint8_t *a = poisoned(0, 0);
+
+	(void)state;
+	assert_int_equal(xs_xsetbv(m, 0, 0xe7), XS_EXC_NONE);
+	m->ctx.cpl = 3;
+	m->impl.init_opt = false;
+	assert_int_equal(xs_xsavec(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_init_image(m, a, 2432);
+	assert_true(untouched(a, 2432, 4096));
+	assert_true(untouched(a, 528, 576));
+	assert_int_equal(et_ld64(a, ET_XSTATE_BV), 0xe7);
+	assert_int_equal(et_ld64(a, ET_XCOMP_BV), ET_CMP | 0xe7);
+	/* RFBM decides: AVX only, and MXCSR does not travel without SSE (§4.3) */
+	memset(a, POISON, 16384);
+	assert_int_equal(xs_xsavec(m, a, 16384, 0x4, 0), XS_EXC_NONE);
+	assert_true(untouched(a, 0, 512));
+	for (size_t i = 576; i < 832; i++)
+		assert_int_equal(a[i], 0);
+	assert_true(untouched(a, 832, 2432));
+	assert_int_equal(et_ld64(a, ET_XSTATE_BV), 0x4);
+	free(a);
+	free(m);
+}
+
+/*
+ * SDM1 §13.6, §4.4: XSAVES without the init optimisation writes every
+ * RFBM component (CET_U at 576, CET_S at 592 after the legacy region) and
+ * sets XSTATE_BV to RFBM; the modified optimisation still skips what an
+ * XRSTORS of the same area left unchanged, XSTATE_BV still all of RFBM.
+ */
+static void test_xsaves_without_init_optimisation_writes_every_rfbm_component(void **state)
+{
+	xs_machine *m = cet_machine();
+	uint64_t rfbm = XS_XFEATURE_MASK_FPSSE | XS_XFEATURE_MASK_CET_USER | XS_XFEATURE_MASK_CET_KERNEL;
+	uint8_t *a = poisoned(0, 0);
+
+	(void)state;
+	m->impl.init_opt = false;
+	assert_int_equal(xs_xsaves(m, a, 16384, rfbm, 0), XS_EXC_NONE);
+	assert_init_image(m, a, 576 + 16 + 24);
+	assert_true(untouched(a, 616, 4096));
+	assert_int_equal(et_ld64(a, ET_XSTATE_BV), rfbm);
+	assert_int_equal(et_ld64(a, ET_XCOMP_BV), ET_CMP | rfbm);
+	memset(a + 528, 0, 48);
+	assert_int_equal(xs_xrstors(m, a, 16384, rfbm, 0), XS_EXC_NONE);
+	memset(a + 576, POISON, 40);
+	assert_int_equal(xs_xsaves(m, a, 16384, rfbm, 0), XS_EXC_NONE);
+	assert_true(untouched(a, 576, 616));	/* unmodified since the XRSTORS */
+	assert_int_equal(et_ld64(a, ET_XSTATE_BV), rfbm);
+	free(a);
+	free(m);
+}
+
+/*
+ * SDM1 §13.6: with XINUSE all ones, XSAVE and XSAVEOPT report every RFBM
+ * component in XSTATE_BV and XGETBV(1) returns XCR0 (§4.1, §4.2, §6).
+ */
+static void test_xsave_xsaveopt_and_xgetbv1_without_init_optimisation(void **state)
+{
+	xs_machine *m = et_machine(ZEN4, 0);
+	uint8_t *a = poisoned(0x8000000000000000ull, 0);
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(xs_xsetbv(m, 0, 0xe7), XS_EXC_NONE);
+	m->ctx.cpl = 3;
+	assert_int_equal(xs_xgetbv(m, 1, &v), XS_EXC_NONE);
+	assert_int_equal(v, 0);
+	m->impl.init_opt = false;
+	assert_int_equal(xs_xgetbv(m, 1, &v), XS_EXC_NONE);
+	assert_int_equal(v, 0xe7);
+	assert_int_equal(xs_xsave(m, a, 16384, 0x7, 0), XS_EXC_NONE);
+	assert_int_equal(et_ld64(a, ET_XSTATE_BV), 0x8000000000000007ull);
+	memset(a, POISON, 16384);
+	et_st64(a, ET_XSTATE_BV, 0);
+	assert_int_equal(xs_xsaveopt(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
+	assert_init_image(m, a, 2432);
+	assert_int_equal(et_ld64(a, ET_XSTATE_BV), 0xe7);
+	free(a);
+	free(m);
+}
+
+/*
+ * §5.3 with the init optimisation off: an XFD-armed component is still
+ * saved as init — XSTATE_BV[18] = 0, XSAVE writes its init image,
+ * XSAVEC/XSAVES nothing — while TILECFG (init too) is written and reported.
+ */
+static void test_xfd_armed_component_stays_init_without_init_optimisation(void **state)
+{
+	xs_machine *m = et_machine(EMR, 0);
+	uint8_t *a = poisoned(0, 0);
+	uint64_t amx = XS_XFEATURE_MASK_XTILE;
+	size_t cfg = xs_engine_offset(m, ET_CMP | amx | 3, XS_XFEATURE_XTILE_CFG);
+	size_t data = xs_engine_offset(m, ET_CMP | amx | 3, XS_XFEATURE_XTILE_DATA);
+
+	(void)state;
+	et_dirty(m, XS_XFEATURE_XTILE_DATA, 0x77);
+	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XFD, XS_XFEATURE_MASK_XTILE_DATA), XS_EXC_NONE);
+	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XSS, XS_XFEATURE_MASK_CET_USER), XS_EXC_NONE);
+	m->impl.init_opt = false;
+	assert_int_equal(xs_xsavec(m, a, 16384, amx | 3, 0), XS_EXC_NONE);
+	assert_int_equal(et_ld64(a, ET_XSTATE_BV), XS_XFEATURE_MASK_XTILE_CFG | 3);
+	for (size_t i = cfg; i < cfg + 64; i++)
+		assert_int_equal(a[i], 0);
+	assert_true(untouched(a, data, data + 8192));
+	memset(a, POISON, 16384);
+	assert_int_equal(xs_xsaves(m, a, 16384, amx | 3 | XS_XFEATURE_MASK_CET_USER, 0), XS_EXC_NONE);
+	assert_int_equal(et_ld64(a, ET_XSTATE_BV), XS_XFEATURE_MASK_XTILE_CFG | XS_XFEATURE_MASK_CET_USER | 3);
+	data = xs_engine_offset(m, ET_CMP | amx | 3 | XS_XFEATURE_MASK_CET_USER, XS_XFEATURE_XTILE_DATA);
+	assert_int_equal(data, 704);	/* CET_U 576-591, TILECFG at 640 (aligned), TILEDATA 704 */
+	assert_true(untouched(a, data, data + 8192));
+	memset(a, POISON, 16384);
+	assert_int_equal(xs_xsave(m, a, 16384, amx, 0), XS_EXC_NONE);
+	assert_int_equal(et_ld64(a, ET_XSTATE_BV) & amx, XS_XFEATURE_MASK_XTILE_CFG);
+	assert_int_equal(a[2816], 0);
+	assert_int_equal(a[2816 + 8191], 0);
+	free(a);
+	free(m);
+}
+
 /* §11.13, §2: outside 64-bit mode only XMM0-7 / YMM_H0-7 are saved; Hi16_ZMM never. */
 static void test_outside_64bit_mode_saves_eight_registers(void **state)
 {
@@ -395,6 +543,10 @@ int main(void)
 		cmocka_unit_test(test_xsaves_clears_trace_en_and_zeroes_pt_reserved),
 		cmocka_unit_test(test_xsaves_lbr_stores_depth_entries_only),
 		cmocka_unit_test(test_xfd_armed_component_saved_as_init),
+		cmocka_unit_test(test_xsavec_without_init_optimisation_writes_every_rfbm_component),
+		cmocka_unit_test(test_xsaves_without_init_optimisation_writes_every_rfbm_component),
+		cmocka_unit_test(test_xsave_xsaveopt_and_xgetbv1_without_init_optimisation),
+		cmocka_unit_test(test_xfd_armed_component_stays_init_without_init_optimisation),
 		cmocka_unit_test(test_outside_64bit_mode_saves_eight_registers),
 	};
 

@@ -136,7 +136,7 @@ static void test_rex_w_forms_of_fip_and_fdp(void **state)
 }
 
 /*
- * §8 (and the live Zen 5): AMD loads FIP/FDP/FOP only when the image has
+ * §8 (and the live Zen 5 and Zen 4): AMD loads FIP/FDP/FOP only when the image has
  * an unmasked exception pending, 0 otherwise; 64-bit pointers keep 57 bits
  * sign-extended.
  */

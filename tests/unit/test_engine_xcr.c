@@ -33,6 +33,29 @@ static void test_xsetbv_checklist_values(void **state)
 	free(m);
 }
 
+/*
+ * §6: bit 63, bits the CPU does not enumerate in 0Dh.0 (AMX and LWP on
+ * Zen 4) and supervisor bits (IA32_XSS-only, even where the CPU has them
+ * in 0Dh.1: PT and LBR on Emerald Rapids) are #GP in XCR0.
+ */
+static void test_xsetbv_gp_on_bit_63_unsupported_and_supervisor_bits(void **state)
+{
+	xs_machine *z = et_machine(ZEN4, 0), *e = et_machine(EMR, 0);
+	static const unsigned zen4_bad[] = { 63, 62, 17, 18, 19, 20, 3 };
+	static const unsigned emr_bad[] = { 8, 10, 14, 15, 63 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(zen4_bad) / sizeof(zen4_bad[0]); i++)
+		expect_xsetbv(z, 0xe7 | XS_BIT(zen4_bad[i]), XS_EXC_GP);
+	for (size_t i = 0; i < sizeof(emr_bad) / sizeof(emr_bad[0]); i++) {
+		assert_true(e->cpu.xss_supported & XS_BIT(emr_bad[i]) || emr_bad[i] == 63);
+		expect_xsetbv(e, 0xe7 | XS_BIT(emr_bad[i]), XS_EXC_GP);
+	}
+	expect_xsetbv(e, 0x600e7, XS_EXC_NONE);
+	free(e);
+	free(z);
+}
+
 /* §6 (SDM1 §13.3): AVX-512 needs all three of its components, and SSE and AVX with them. */
 static void test_xsetbv_avx512_all_or_nothing(void **state)
 {
@@ -120,6 +143,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xsetbv_checklist_values),
+		cmocka_unit_test(test_xsetbv_gp_on_bit_63_unsupported_and_supervisor_bits),
 		cmocka_unit_test(test_xsetbv_avx512_all_or_nothing),
 		cmocka_unit_test(test_xsetbv_mpx_components_in_pairs),
 		cmocka_unit_test(test_xsetbv_amx_components_in_pairs),

@@ -220,7 +220,7 @@ static bool overridden(const struct entry *es, unsigned n, const struct entry *e
 static void check_entry(struct ctx *c, const struct entry *es, unsigned n, const struct entry *e)
 {
 	unsigned kind, field;
-	uint64_t want, got;
+	uint64_t want, got = 0;
 
 	if (!strcmp(e->key, "format")) {
 		check_format(c, e);

@@ -44,6 +44,26 @@ static void test_a_6_18_guest_sets_xss_with_cet_s_and_needs_it_restored(void **s
 	assert_int_equal(find(&p, "xsave buffer")->value, 4096);
 }
 
+/*
+ * IA32_S_CET lives in no XSAVE component: a guest kernel >= 5.18 on a CPU
+ * with IBT (Emerald Rapids; 7.0:EDX[20]) writes it for kernel IBT, one on
+ * a CPU without IBT (the Zen 4 model) or an older one does not.
+ */
+static void test_s_cet_is_used_by_ibt_guests_on_ibt_cpus(void **state)
+{
+	struct xs_snapshot_plan p;
+	xs_system *spr = xt_system("intel-emerald-rapids.instlat.txt", NULL);
+
+	(void)state;
+	assert_int_equal(xs_snapshot_plan(spr, XS_KERNEL(6, 18), &p), 0);
+	assert_true(find(&p, "IA32_S_CET")->used_by_guest);
+	assert_int_equal(xs_snapshot_plan(spr, XS_KERNEL(5, 17), &p), 0);
+	assert_false(find(&p, "IA32_S_CET")->used_by_guest);
+	free(spr);
+	plan_for(XS_KERNEL(6, 18), XS_KERNEL(6, 18), &p);
+	assert_false(find(&p, "IA32_S_CET")->used_by_guest);
+}
+
 static void test_older_guests_use_less_of_the_cet_state(void **state)
 {
 	struct xs_snapshot_plan p;
@@ -56,6 +76,7 @@ static void test_older_guests_use_less_of_the_cet_state(void **state)
 	plan_for(XS_KERNEL(6, 18), XS_KERNEL(5, 15), &p);	/* no CET at all */
 	assert_int_equal(p.guest_xss, 0);
 	assert_false(find(&p, "IA32_XSS")->used_by_guest);
+	assert_non_null(strstr(find(&p, "IA32_XSS")->note, "save it anyway"));
 }
 
 static void test_a_host_without_kvm_cet_offers_no_xss(void **state)
@@ -105,6 +126,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_6_18_guest_sets_xss_with_cet_s_and_needs_it_restored),
 		cmocka_unit_test(test_older_guests_use_less_of_the_cet_state),
+		cmocka_unit_test(test_s_cet_is_used_by_ibt_guests_on_ibt_cpus),
 		cmocka_unit_test(test_a_host_without_kvm_cet_offers_no_xss),
 		cmocka_unit_test(test_an_amx_host_lists_the_xfd_msrs),
 		cmocka_unit_test(test_snapshot_plan_command),

@@ -250,6 +250,8 @@ static void engine_note(const struct sw_bench *b, struct sw_backend_run *r, enum
 					"guests' CET-S) has CET-S while the task fpstates do not, so every "
 					"XRSTORS64 puts CET-S in its init configuration"
 				      : "");
+	if (n >= sizeof(r->note))
+		return;	/* truncated */
 	if (be == SW_ENGINE) {
 		snprintf(r->note + n, sizeof(r->note) - n, "%s",
 			 r->cases[SW_CASE3_INIT].cet_saved

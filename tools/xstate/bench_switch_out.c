@@ -114,8 +114,9 @@ static void print_anchor(const struct sw_bench *b)
 		printf("pinned to CPU %d", a->cpu);
 	else
 		printf("not pinned (affinity refused: cross-CPU wake-ups, not switches)");
-	printf(", %lu round trips per round\n%-13s ns per switch: min %.1f, median %.1f, max %.1f, spread %.1f%%\n",
-	       a->round_trips, "", a->st.min, a->st.median, a->st.max, 100 * a->st.spread);
+	printf(", %lu round trips per round\n%-13s ns per switch: min %.1f, median %.1f, max %.1f, spread %.1f%%, "
+	       "IQR %.1f%%\n",
+	       a->round_trips, "", a->st.min, a->st.median, a->st.max, 100 * a->st.spread, 100 * a->st.iqr);
 }
 
 void sw_print_text(const struct sw_bench *b)
