@@ -25,6 +25,7 @@ xstate convert $b/amd-zen5-vm.ptrace /tmp/zen3.xsave --from $d/amd-zen5-vm.cpuid
 xstate convert $b/amd-zen5-vm.ptrace /tmp/zen3.xsave --from $d/amd-zen5-vm.cpuid-r.txt --to $d/amd-zen3.instlat.txt --force
 xstate compat $d/intel-skylake-sp.plain.txt $d/intel-skylake-client.instlat.txt
 xstate compat $d/amd-zen3.instlat.txt $d/amd-zen4.instlat.txt --kind vcpu
+xstate compat $d/intel-skylake-client.instlat.txt $d/intel-skylake-sp.plain.txt --kernel 6.18.34
 xstate baseline $d/amd-zen3.instlat.txt $d/amd-zen4.instlat.txt $d/intel-skylake-sp.plain.txt --kind vcpu
 xstate snapshot-plan --cpuid $d/intel-emerald-rapids.instlat.txt --guest-kernel 6.1
 xstate kernels | head -n 12
@@ -32,6 +33,8 @@ xstate bench memory --cpuid $d
 xstate info  # live
 xstate verify --against ptrace --iterations 20000 --seed 7  # live
 xstate verify --against cpu --iterations 20000 --seed 7  # live
+xstate verify --against kvm --iterations 20000 --seed 7  # live
+xstate verify --against sigreturn --iterations 20000 --seed 7  # live
 LIST
 }
 

@@ -13,9 +13,10 @@
 #include "internal.h"
 #include "le.h"
 
-static int view_error(struct xs_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int convert_error(struct xs_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int view_error(struct xs_diag *d, const char *fmt, ...)
+/* -EINVAL with the reason in d (when given). */
+static int convert_error(struct xs_diag *d, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -55,13 +56,13 @@ static int view_standard(const xs_system *sys, struct xs_buffer_view *v, struct 
 		if (!(v->xstate_bv & XS_BIT(nr)))
 			continue;
 		if (nr >= XS_XFEATURE_MAX)
-			return view_error(d, "XSTATE_BV bit %u: no such state component is known", nr);
+			return convert_error(d, "XSTATE_BV bit %u: no such state component is known", nr);
 		component(sys, nr, &size, &off, &flags);
 		if (!size)
-			return view_error(d, "XSTATE_BV bit %u (%s): this CPU has no such component", nr,
+			return convert_error(d, "XSTATE_BV bit %u (%s): this CPU has no such component", nr,
 					  xs_xfeature_info(nr)->short_name);
 		if (flags & 1)
-			return view_error(d, "XSTATE_BV bit %u (%s): a supervisor component cannot be in a standard-format buffer",
+			return convert_error(d, "XSTATE_BV bit %u (%s): a supervisor component cannot be in a standard-format buffer",
 					  nr, xs_xfeature_info(nr)->short_name);
 		v->offset[nr] = off;
 		v->size[nr] = size;
@@ -78,10 +79,10 @@ static int view_compacted(const xs_system *sys, struct xs_buffer_view *v, struct
 	uint64_t format = v->xcomp_bv & ~XS_XCOMP_BV_COMPACTED_FORMAT;
 
 	if (!(v->xcomp_bv & XS_XCOMP_BV_COMPACTED_FORMAT))
-		return view_error(d, "XCOMP_BV 0x%llx lacks bit 63: not a compacted-format buffer",
+		return convert_error(d, "XCOMP_BV 0x%llx lacks bit 63: not a compacted-format buffer",
 				  (unsigned long long)v->xcomp_bv);
 	if (v->xstate_bv & ~(format | XS_XFEATURE_MASK_FPSSE))
-		return view_error(d, "XSTATE_BV 0x%llx has components outside XCOMP_BV 0x%llx",
+		return convert_error(d, "XSTATE_BV 0x%llx has components outside XCOMP_BV 0x%llx",
 				  (unsigned long long)v->xstate_bv, (unsigned long long)v->xcomp_bv);
 	v->present = v->xstate_bv;
 	for (unsigned nr = 0; nr < 2; nr++) {
@@ -91,10 +92,10 @@ static int view_compacted(const xs_system *sys, struct xs_buffer_view *v, struct
 		if (!(format & XS_BIT(nr)))
 			continue;
 		if (nr >= XS_XFEATURE_MAX)
-			return view_error(d, "XCOMP_BV bit %u: no such state component is known", nr);
+			return convert_error(d, "XCOMP_BV bit %u: no such state component is known", nr);
 		component(sys, nr, &size, &off, &flags);
 		if (!size)
-			return view_error(d, "XCOMP_BV bit %u (%s): this CPU has no such component", nr,
+			return convert_error(d, "XCOMP_BV bit %u (%s): this CPU has no such component", nr,
 					  xs_xfeature_info(nr)->short_name);
 		if (flags & 2)
 			offs = XS_ALIGN(offs, 64u);
@@ -115,11 +116,11 @@ int xs_buffer_view(const xs_system *sys, const void *buf, size_t len, bool fmt_f
 
 	memset(&v, 0, sizeof(v));
 	if (sys->halted) {
-		view_error(diag, "Linux does not boot on this CPU model (no FPU)");
+		convert_error(diag, "Linux does not boot on this CPU model (no FPU)");
 		return -ENODEV;
 	}
 	if (len < XS_XSAVE_LEGACY_AND_HDR)
-		return view_error(diag, "%zu bytes: an XSAVE buffer has at least 576 (legacy area and header)", len);
+		return convert_error(diag, "%zu bytes: an XSAVE buffer has at least 576 (legacy area and header)", len);
 	v.xstate_bv = xs_ld64(b + XS_XSAVE_HDR_OFFSET);
 	v.xcomp_bv = xs_ld64(b + XS_XSAVE_HDR_OFFSET + 8);
 	v.format = fmt_forced ? fmt
@@ -129,7 +130,7 @@ int xs_buffer_view(const xs_system *sys, const void *buf, size_t len, bool fmt_f
 	if (ret)
 		return ret;
 	if (len < v.len)
-		return view_error(diag, "%zu bytes: the header's components need %zu", len, v.len);
+		return convert_error(diag, "%zu bytes: the header's components need %zu", len, v.len);
 	*view = v;
 	return 0;
 }
@@ -255,7 +256,7 @@ static int convert_image(const xs_system *a, const void *in, size_t in_len, cons
 	if (ret)
 		return ret;
 	if (!b->xsave)
-		return view_error(diag, "CPU B does not use XSAVE: there is no layout to convert to");
+		return convert_error(diag, "CPU B does not use XSAVE: there is no layout to convert to");
 	lossy = compare_layouts(a, &va, in, b, target, rep);
 	bad_mxcsr = mxcsr_lossy(b, in, va.present, rep);
 	size = out_fmt == XS_BUF_STANDARD ? b->user.max_size
@@ -325,22 +326,6 @@ static uint64_t container_target(const xs_system *b, enum xs_container kind, enu
 	return target_set(b, fmt);
 }
 
-static int container_error(struct xs_diag *d, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int container_error(struct xs_diag *d, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (d) {
-		d->line = 0;
-		va_start(ap, fmt);
-		vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
-
 /*
  * A task of B holding the converted state (dynamic components permitted
  * and enabled as its first use would), framed by copy_fpstate_to_sigframe.
@@ -365,7 +350,7 @@ static int frame_on_b(const xs_system *b, const uint8_t *img, size_t size, uint8
 	if (!ret)
 		ret = xs_ptrace_setregset(&t, img, size, &v);
 	if (ret) {
-		ret = container_error(d, -EINVAL, "B's kernel refuses the converted state: %s (%s)",
+		ret = convert_error(d, "B's kernel refuses the converted state: %s (%s)",
 				      v.reason, v.function);
 	} else {
 		*res_len = xs_sigframe_fpstate_size(&t);
@@ -412,7 +397,7 @@ static int kvm_on_b(const xs_system *b, const uint8_t *img, size_t size, uint8_t
 		memcpy(in, img, size);
 		ret = xs_kvm_set_xsave(b, &g, in, g.uabi_size > size ? g.uabi_size : size, &pkru, &v);
 		if (ret)
-			ret = container_error(d, -EINVAL, "B's KVM refuses the converted state: %s (%s)",
+			ret = convert_error(d, "B's KVM refuses the converted state: %s (%s)",
 					      v.reason, v.function);
 	}
 	if (!ret) {
@@ -440,11 +425,11 @@ int xs_convert_container(const xs_system *a, const void *in, size_t in_len, cons
 
 	memset(rep, 0, sizeof(*rep));
 	if (out_fmt == XS_BUF_COMPACTED && kind != XS_CONTAINER_XSAVE)
-		return container_error(diag, -EINVAL,
+		return convert_error(diag,
 				       "a %s buffer is always in the standard format; only --kind xsave can be compacted",
 				       xs_container_name(kind));
 	if ((unsigned)kind > XS_CONTAINER_KVM)
-		return container_error(diag, -EINVAL, "unknown container %d", (int)kind);
+		return convert_error(diag, "unknown container %d", (int)kind);
 	ret = convert_image(a, in, in_len, b, out_fmt, target, force, NULL, 0, &size, rep, diag);
 	if (ret != -ENOSPC)
 		return ret;

@@ -263,8 +263,8 @@ static void engine_note(const struct sw_bench *b, struct sw_backend_run *r, enum
 	}
 	probe = sw_noopt_writes_init(b);
 	snprintf(r->note + n, sizeof(r->note) - n,
-		 "%s; impl.init_opt and impl.modified_opt off: XSAVES saves every component in use, also "
-		 "those unmodified since the task's XRSTORS",
+		 "%s; impl.init_opt and impl.modified_opt off: XSAVES writes every component of the RFBM, "
+		 "init ones and those unmodified since the task's XRSTORS too",
 		 probe > 0 ? "with impl.init_opt off this engine's XSAVES64 treats CET-S as in use and "
 			     "writes it anyway, so case 3i does the work of case 3"
 			   : "this engine's XSAVES64 still leaves CET-S out (impl.init_opt does not reach "
@@ -302,10 +302,11 @@ static void describe(struct sw_bench *b)
 			continue;
 		n = strlen(r->note);
 		snprintf(r->note + n, sizeof(r->note) - n, "; %s",
-			 all->xsaves ? "impl.init_opt and impl.modified_opt off: XSAVES saves every "
-				       "component in use, also those unmodified since the task's XRSTORS"
-				     : "impl.init_opt and impl.modified_opt off, which changes little here: "
-				       "XSAVEC has no modified optimisation");
+			 all->xsaves ? "impl.init_opt and impl.modified_opt off: XSAVES writes every "
+				       "component of the RFBM, init ones and those unmodified since the "
+				       "task's XRSTORS too"
+				     : "impl.init_opt and impl.modified_opt off: XSAVEC writes every "
+				       "component of the RFBM, init ones too (it has no modified optimisation)");
 	}
 }
 

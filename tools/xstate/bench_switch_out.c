@@ -16,8 +16,8 @@ const char sw_noise_rule[] =
 static const char *const case_titles[SW_VARIANTS] = {
 	"no CET-S (before the series)", "CET-S in guest fpstates only (the default since Linux 6.18)",
 	"CET-S in every task's fpstate, its registers holding data (every task uses kernel shadow stacks)",
-	"CET-S in every task's fpstate, its registers in their init configuration (no kernel shadow "
-	"stacks: XSAVES's init optimisation skips it; engine rows only)"
+	("CET-S in every task's fpstate, its registers in their init configuration (no kernel shadow "
+	 "stacks: XSAVES's init optimisation skips it; engine rows only)")
 };
 
 /* What an RFBM is on a backend: the hardware's mask, or the fpstate's xfeatures. */

@@ -10,13 +10,16 @@ static void check_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: xstate check FILE --kind ptrace|sigframe|kvm [--cpuid F] [--cpu N]\n"
-		"                    [--request NAME,...] [--cet-s POLICY] [--format text|json]\n\n"
+		"                    [--request NAME,...] [--cet-s POLICY] [--kernel V]\n"
+		"                    [--format text|json]\n\n"
 		"The kernel's verdict on an XSAVE buffer before you hand it over:\n"
 		"  ptrace    PTRACE_SETREGSET(NT_X86_XSTATE) on a task (the file length is iov_len)\n"
 		"  sigframe  rt_sigreturn of a 64-bit frame holding this fpstate image\n"
 		"  kvm       KVM_SET_XSAVE on a new vCPU\n"
 		"The task or vCPU is a fresh one on the CPU model (default: this machine);\n"
 		"--request permits and enables dynamic components first (amx_tiledata).\n"
+		"--kernel V: the release whose rules apply, 5.10 .. 6.18 or a stable release\n"
+		"such as 6.18.34 (sigreturn reads MAGIC2 after user_size from 6.15 to 6.18.34).\n"
 		"Exit status: 0 accepted, 1 refused, 2 bad input.\n");
 }
 

@@ -101,31 +101,38 @@ static int map_slot(struct vslot *s, size_t size)
 	return s->init && s->after ? 0 : -ENOMEM;
 }
 
-/* The engine as this CPU: CPUID, XCR0 via XSETBV at CPL 0, then CPL 3; MXCSR_MASK from FXSAVE. */
+int vc_engine_as_this_cpu(xs_machine *m, const xs_cpu *cpu, const struct xs_hw *hw, char *skip,
+			  size_t size)
+{
+	uint8_t fx[512] __attribute__((aligned(64)));
+	uint32_t mask;
+	int ret = xs_machine_init(m, cpu);
+
+	if (ret)
+		return ret;
+	if (m->cpu.unmodelled & hw->xcr0) {
+		snprintf(skip, size, "XCR0 0x%llx has components the engine does not model",
+			 (unsigned long long)hw->xcr0);
+		return 0;
+	}
+	if (xs_xsetbv(m, 0, hw->xcr0) != XS_EXC_NONE)
+		return -EINVAL;
+	m->ctx.cpl = 3;
+	xs_hw_fxsave(hw, fx, 0);
+	memcpy(&mask, fx + 28, 4);
+	m->mxcsr_mask = mask ? mask : 0xffbf;
+	return 0;
+}
+
 static int configure_engine(struct verifier *v, struct verify_result *r)
 {
 	xs_cpu *cpu = malloc(sizeof(*cpu));
-	uint8_t fx[512] __attribute__((aligned(64)));
-	uint32_t mask;
 	int ret = cpu ? xs_cpu_from_host(cpu) : -ENOMEM;
 
 	if (!ret)
-		ret = xs_machine_init(v->reset, cpu);
+		ret = vc_engine_as_this_cpu(v->reset, cpu, &v->hw, r->skip, sizeof(r->skip));
 	free(cpu);
-	if (ret)
-		return ret;
-	if (v->reset->cpu.unmodelled & v->xcr0) {
-		snprintf(r->skip, sizeof(r->skip), "XCR0 0x%llx has components the engine does not model",
-			 (unsigned long long)v->xcr0);
-		return 0;
-	}
-	if (xs_xsetbv(v->reset, 0, v->xcr0) != XS_EXC_NONE)
-		return -EINVAL;
-	v->reset->ctx.cpl = 3;
-	xs_hw_fxsave(&v->hw, fx, 0);
-	memcpy(&mask, fx + 28, 4);
-	v->reset->mxcsr_mask = mask ? mask : 0xffbf;
-	return 0;
+	return ret;
 }
 
 /*

@@ -60,6 +60,14 @@ struct verifier {
 	uint64_t seed;
 };
 
+/*
+ * The engine as this CPU: its CPUID, XCR0 as XGETBV(0) gave it (XSETBV at
+ * CPL 0), then CPL 3, MXCSR_MASK from a real FXSAVE. Sets skip (and returns
+ * 0) when XCR0 has components the engine does not model.
+ */
+int vc_engine_as_this_cpu(xs_machine *m, const xs_cpu *cpu, const struct xs_hw *hw, char *skip,
+			  size_t size);
+
 /* verify_cpu_gen.c */
 void vc_make_case(struct verifier *v, struct vcase *c);
 uint8_t *vc_buf(const struct verifier *v, int slot);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "le.h"
+#include "verify_cpu.h"
 #include "verify_sigreturn.h"
 
 #define PAGE 4096u
@@ -351,22 +352,13 @@ static void live_options(struct xs_options *o)
 	o->clear_features = xs_cmdline_cleared_features(cmdline);
 }
 
-static int engine_setup(struct sv *v, const xs_cpu *cpu)
+static int engine_setup(struct sv *v, const xs_cpu *cpu, struct verify_result *r)
 {
-	uint8_t fx[512] __attribute__((aligned(64)));
-	uint32_t mask;
-
 	v->reset = malloc(sizeof(*v->reset));
 	v->m = malloc(sizeof(*v->m));
-	if (!v->reset || !v->m || xs_machine_init(v->reset, cpu))
+	if (!v->reset || !v->m)
 		return -ENOMEM;
-	if (xs_xsetbv(v->reset, 0, v->hw.xcr0) != XS_EXC_NONE)
-		return -EINVAL;
-	v->reset->ctx.cpl = 3;
-	xs_hw_fxsave(&v->hw, fx, 0);
-	memcpy(&mask, fx + 28, 4);
-	v->reset->mxcsr_mask = mask ? mask : 0xffbf;
-	return 0;
+	return vc_engine_as_this_cpu(v->reset, cpu, &v->hw, r->skip, sizeof(r->skip));
 }
 
 static int handlers(struct sv *v, struct sigaction old[2])
@@ -394,14 +386,10 @@ static int setup(struct sv *v, const xs_system *sys, struct verify_result *r)
 	if (!ret && (!v->hw.xsave || !sys->xsave))
 		snprintf(r->skip, sizeof(r->skip), "this CPU or kernel does not use XSAVE");
 	if (!ret && !r->skip[0])
-		ret = engine_setup(v, cpu);
+		ret = engine_setup(v, cpu, r);
 	free(cpu);
 	if (ret || r->skip[0])
 		return ret;
-	if (v->reset->cpu.unmodelled & v->hw.xcr0) {
-		snprintf(r->skip, sizeof(r->skip), "XCR0 has components the engine does not model");
-		return 0;
-	}
 	if ((ret = xs_fpu_init(&v->task, sys, NULL)))
 		return ret;
 	/* PKRU would lock this process out of its own memory; dynamic state needs permission */
