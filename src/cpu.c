@@ -249,7 +249,8 @@ void xs_cpu_finish(xs_cpu *cpu)
  * What no real CPU does in CPUID 0xD, and the model cannot follow: a
  * component size or offset beyond XS_XSTATE_COMPONENT_LIMIT (the sums
  * would overflow), a user component placed inside the legacy area and
- * header (a hypervisor's all-zero answer, size 0, is real and allowed),
+ * header or over another one (a hypervisor's all-zero answer, size 0, is
+ * real and allowed),
  * or an ECX bit 0 (supervisor) that disagrees with
  * sub-leaf 0 (user, XCR0) or 1 (supervisor, IA32_XSS) — the kernel trusts
  * that flag to decide whether EBX is a standard offset.
@@ -262,6 +263,38 @@ bool xs_xsave_leaf_too_large(uint32_t subleaf, const uint32_t r[4], char *why, s
 	snprintf(why, size, "leaf 0000000D sub-leaf %u: expected a component size (EAX) and offset (EBX) of at most 0x%x bytes, got 0x%x and 0x%x",
 		 subleaf, XS_XSTATE_COMPONENT_LIMIT, r[0], r[1]);
 	return true;
+}
+
+/*
+ * Two user components (in XCR0, with a size) whose standard-format bytes
+ * overlap. APX takes the MPX components' place (960): a CPU enumerating
+ * both is one the kernel itself refuses ("Both APX/MPX present"), so that
+ * pair is left to it.
+ */
+static bool apx_over_mpx(unsigned i, unsigned j)
+{
+	return (i == XS_XFEATURE_BNDREGS || i == XS_XFEATURE_BNDCSR) && j == XS_XFEATURE_APX;
+}
+
+static unsigned overlapping_user_leaf(const xs_cpu *cpu, uint64_t user, char *why, size_t size)
+{
+	uint32_t a[4], b[4];
+
+	for (unsigned i = 2; i <= 62; i++) {
+		if (!(user & XS_BIT(i)) || !xs_cpuid(cpu, 0xd, i, a) || !a[0])
+			continue;
+		for (unsigned j = i + 1; j <= 62; j++) {
+			if (!(user & XS_BIT(j)) || !xs_cpuid(cpu, 0xd, j, b) || !b[0])
+				continue;
+			if (!apx_over_mpx(i, j) && (uint64_t)a[1] < (uint64_t)b[1] + b[0] &&
+			    (uint64_t)b[1] < (uint64_t)a[1] + a[0]) {
+				snprintf(why, size, "leaf 0000000D sub-leaf %u: user component %u (bytes %u..%u) overlaps component %u (bytes %u..%u)",
+					 j, j, b[1], b[1] + b[0] - 1, i, a[1], a[1] + a[0] - 1);
+				return j;
+			}
+		}
+	}
+	return 0;
 }
 
 unsigned xs_cpu_bad_xsave_leaf(const xs_cpu *cpu, char *why, size_t size)
@@ -292,5 +325,5 @@ unsigned xs_cpu_bad_xsave_leaf(const xs_cpu *cpu, char *why, size_t size)
 			return i;
 		}
 	}
-	return 0;
+	return overlapping_user_leaf(cpu, user, why, size);
 }

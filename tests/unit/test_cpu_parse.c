@@ -228,6 +228,37 @@ static void test_error_component_size_or_offset_beyond_the_limit(void **state)
 		     "got 0x8 and 0x100001");
 }
 
+/*
+ * CPUID 0xD sub-leaves no real CPU gives, refused for the whole dump (the
+ * kernel would trust them to place components): a supervisor flag that
+ * contradicts sub-leaf 0/1, a user component inside the legacy area and
+ * header, two user components that overlap. A hypervisor's all-zero
+ * sub-leaf (size 0) stays allowed: real VMs do that (amd-jaguar-kabini-hyperv).
+ */
+static void test_error_xsave_leaves_no_cpu_gives(void **state)
+{
+	static const char head[] = "0 0 d 68747541 444d4163 69746e65\n1 0 0 0 4000000 0\nd 0 e7 0 0 0\n"
+				   "d 1 f 0 1800 0\nd 2 100 240 0 0\n";
+	char text[1024];
+	xs_cpu cpu;
+	struct xs_diag d = { 0 };
+
+	(void)state;
+	snprintf(text, sizeof(text), "%sd 5 40 340 1 0\n", head);
+	expect_error(text, 0, -EINVAL, "dump.txt: ",
+		     "sub-leaf 5: ECX bit 0 says supervisor state, but sub-leaf 0 lists component 5 as user (XCR0) state");
+	snprintf(text, sizeof(text), "%sd b 10 0 0 0\n", head);
+	expect_error(text, 0, -EINVAL, "dump.txt: ",
+		     "sub-leaf 11: ECX bit 0 says user state, but sub-leaf 1 lists component 11 as supervisor (IA32_XSS) state");
+	snprintf(text, sizeof(text), "%sd 5 40 200 0 0\n", head);
+	expect_error(text, 0, -EINVAL, "dump.txt: ", "user component 5 of 64 bytes at offset 512 would overlap the legacy area and header");
+	snprintf(text, sizeof(text), "%sd 5 40 300 0 0\n", head);
+	expect_error(text, 0, -EINVAL, "dump.txt: ",
+		     "sub-leaf 5: user component 5 (bytes 768..831) overlaps component 2 (bytes 576..831)");
+	snprintf(text, sizeof(text), "%sd 5 0 0 0 0\n", head);
+	assert_int_equal(parse(&cpu, text, 0, &d), 0);
+}
+
 static void test_plain_error_too_few_fields(void **state)
 {
 	(void)state;
@@ -437,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_cpuid_r_error_register_value_cut_off_at_the_end_of_the_line),
 		cmocka_unit_test(test_error_too_many_leaves_for_one_cpu),
 		cmocka_unit_test(test_error_component_size_or_offset_beyond_the_limit),
+		cmocka_unit_test(test_error_xsave_leaves_no_cpu_gives),
 		cmocka_unit_test(test_plain_error_too_few_fields),
 		cmocka_unit_test(test_plain_error_non_hex_field),
 		cmocka_unit_test(test_plain_error_field_wider_than_32_bits),

@@ -429,6 +429,25 @@ static void test_no_fpu_halts_the_boot_before_the_xstate_setup(void **state)
 	free(sys);
 }
 
+/* A model built by hand gets the parser's CPUID 0xD checks too: -EINVAL, sys unchanged. */
+static void test_a_hand_built_cpu_no_cpu_could_be_is_refused(void **state)
+{
+	xs_cpu cpu;
+	xs_system *sys = malloc(sizeof(*sys));
+
+	(void)state;
+	assert_non_null(sys);
+	memset(sys, 0x5a, sizeof(*sys));
+	xt_cpu_zen4_cet(&cpu);
+	xs_cpu_set_leaf(&cpu, 0xd, 6, 0x200, 0x300, 0, 0);	/* ZMM_Hi256 over AVX */
+	assert_int_equal(xs_system_init(sys, &cpu, NULL), -EINVAL);
+	assert_int_equal(((uint8_t *)sys)[0], 0x5a);
+	xt_cpu_zen4_cet(&cpu);
+	xs_cpu_set_leaf(&cpu, 0xd, 7, 0xfffffff0, 0x580, 0, 0);	/* a size the sums would wrap */
+	assert_int_equal(xs_system_init(sys, &cpu, NULL), -EINVAL);
+	free(sys);
+}
+
 static void test_supervisor_flag_without_xsaves_is_dropped(void **state)
 {
 	static const struct xt_comp comps[] = { { 2, 256, 576, 0 }, { 11, 16, 0, 1 } };
@@ -611,6 +630,7 @@ int main(void)
 		cmocka_unit_test(test_no_xsave_uses_fxsave),
 		cmocka_unit_test(test_no_fxsr_uses_fsave),
 		cmocka_unit_test(test_no_fpu_halts_the_boot_before_the_xstate_setup),
+		cmocka_unit_test(test_a_hand_built_cpu_no_cpu_could_be_is_refused),
 		cmocka_unit_test(test_supervisor_flag_without_xsaves_is_dropped),
 		cmocka_unit_test(test_struct_size_mismatch_warns_and_dumps_leaves_but_keeps_xsave),
 		cmocka_unit_test(test_init_fpstate_too_small_disables_xsave),
