@@ -115,6 +115,72 @@ static void test_signal_frames_moving_to_a_larger_cpu_survive_after_the_revert(v
 	free(skx_6_18_34);
 }
 
+static void compat_real(const char *a, const char *b, enum xs_compat_kind kind, uint32_t ka, uint32_t kb,
+			struct xs_compat *c)
+{
+	struct xs_options oa, ob;
+	xs_system *sa, *sb;
+
+	xs_options_init(&oa);
+	xs_options_init(&ob);
+	oa.kernel = ka;
+	ob.kernel = kb;
+	sa = xt_system(a, &oa);
+	sb = xt_system(b, &ob);
+	xs_compat_check(sa, sb, kind, c);
+	free(sa);
+	free(sb);
+}
+
+/*
+ * The real dumps both ways (CPUID 0xD read by hand): Skylake-SP (0x2ff,
+ * 2696 bytes) and a Skylake client (0x1f, 1088); Ryzen 9 5900X (Zen 3,
+ * 0x207) and EPYC 9124 (Zen 4, 0x2e7), both 2440 bytes with PKRU at 2432.
+ */
+static void test_real_cpus_both_ways(void **state)
+{
+	struct xs_compat c;
+
+	(void)state;
+	compat_real("intel-skylake-sp.plain.txt", "intel-skylake-client.instlat.txt", XS_COMPAT_TASK, 0, 0, &c);
+	assert_false(c.compatible);
+	assert_int_equal(c.missing, XS_XFEATURE_MASK_AVX512 | XS_XFEATURE_MASK_PKRU);
+	assert_int_equal(c.size_a, 2696);
+	assert_int_equal(c.size_b, 1088);
+	compat_real("intel-skylake-client.instlat.txt", "intel-skylake-sp.plain.txt", XS_COMPAT_TASK, 0, 0, &c);
+	assert_true(c.compatible);
+	assert_int_equal(c.moved, 0);	/* AVX and MPX at 576, 960, 1024 on both */
+	compat_real("amd-zen3.instlat.txt", "amd-zen4.instlat.txt", XS_COMPAT_TASK, 0, 0, &c);
+	assert_true(c.compatible);
+	assert_int_equal(c.size_a, 2440);
+	assert_int_equal(c.size_b, 2440);
+	compat_real("amd-zen4.instlat.txt", "amd-zen3.instlat.txt", XS_COMPAT_TASK, 0, 0, &c);
+	assert_false(c.compatible);
+	assert_int_equal(c.missing, XS_XFEATURE_MASK_AVX512);
+}
+
+/*
+ * One host, two releases: a vCPU of a 6.18 Zen 4 host (KVM virtualises
+ * CET_U and CET_S in IA32_XSS) cannot resume on the same CPU under 6.1,
+ * whose KVM offers no XSS; the xsave buffer itself (4096 bytes) fits.
+ */
+static void test_the_same_real_cpu_under_6_18_and_6_1(void **state)
+{
+	struct xs_compat c;
+
+	(void)state;
+	compat_real("amd-zen4.instlat.txt", "amd-zen4.instlat.txt", XS_COMPAT_VCPU, XS_KERNEL(6, 18),
+		    XS_KERNEL(6, 1), &c);
+	assert_false(c.compatible);
+	assert_int_equal(c.missing, 0);
+	assert_int_equal(c.missing_xss, XS_XFEATURE_MASK_CET_USER | XS_XFEATURE_MASK_CET_KERNEL);
+	assert_int_equal(c.size_a, 4096);
+	assert_int_equal(c.size_b, 4096);
+	compat_real("amd-zen4.instlat.txt", "amd-zen4.instlat.txt", XS_COMPAT_VCPU, XS_KERNEL(6, 1),
+		    XS_KERNEL(6, 18), &c);
+	assert_true(c.compatible);
+}
+
 static void test_zen3_to_zen4_and_back(void **state)
 {
 	struct xs_compat c;
@@ -246,6 +312,8 @@ int main(void)
 		cmocka_unit_test(test_avx2_client_task_moves_to_the_avx512_server),
 		cmocka_unit_test(test_signal_frames_moving_to_a_larger_cpu_survive_after_the_revert),
 		cmocka_unit_test(test_zen3_to_zen4_and_back),
+		cmocka_unit_test(test_real_cpus_both_ways),
+		cmocka_unit_test(test_the_same_real_cpu_under_6_18_and_6_1),
 		cmocka_unit_test(test_vcpu_on_a_cet_host_needs_cet_on_the_target),
 		cmocka_unit_test(test_baseline_of_a_mixed_pool_is_the_hand_computed_intersection),
 		cmocka_unit_test(test_compat_command_json_and_exit_status),

@@ -521,9 +521,132 @@ static void test_convert_command_keeps_the_container_and_check_accepts_the_resul
 	free(f);
 }
 
+/* ---- real CPUs (tests/data/cpuid): hand-read CPUID 0xD layouts ------------------ */
+
+/*
+ * Convert a buffer of `a` holding data in `bv` to `b`'s standard format;
+ * returns the status, the output in *out (caller frees) and the report.
+ */
+static int convert_real(const char *a_name, const char *b_name, uint64_t bv, bool force, uint8_t **in,
+			uint8_t **out, size_t *in_len, size_t *out_len, struct xs_compat_report *r,
+			xs_system **a, xs_system **b)
+{
+	*a = xt_system(a_name, NULL);
+	*b = xt_system(b_name, NULL);
+	*in = buffer_with(*a, bv, in_len);
+	*out = calloc(1, 16384);
+	assert_non_null(*out);
+	return xs_convert_buffer(*a, *in, *in_len, *b, XS_BUF_STANDARD, force, *out, 16384, out_len, r, NULL);
+}
+
+static void accepted_by(const xs_system *sys, const uint8_t *buf, size_t len)
+{
+	struct xs_verdict v = { 0 };
+	xs_fpu fpu;
+
+	assert_int_equal(xs_fpu_init(&fpu, sys, NULL), 0);
+	if (xs_ptrace_setregset(&fpu, buf, len, &v))
+		fail_msg("the target kernel refuses the converted buffer: %s", v.reason);
+	xs_fpu_destroy(&fpu);
+}
+
+/*
+ * Ryzen 9 5900X -> EPYC 9124 (amd-zen3 -> amd-zen4): both keep AVX at 576
+ * and PKRU at 2432 (0xD.2, 0xD.9: AMD leaves the AVX-512 range empty on
+ * Zen 3), so the bytes carry over unchanged into a 2440-byte buffer.
+ */
+static void test_real_zen3_state_moves_to_a_real_zen4_unchanged(void **state)
+{
+	struct xs_compat_report r;
+	xs_system *a, *b;
+	uint8_t *in, *out;
+	size_t in_len, out_len;
+
+	(void)state;
+	assert_int_equal(convert_real("amd-zen3.instlat.txt", "amd-zen4.instlat.txt", 0x207, false, &in, &out,
+				      &in_len, &out_len, &r, &a, &b), 0);
+	assert_int_equal(in_len, 2440);
+	assert_int_equal(out_len, 2440);
+	assert_int_equal(r.missing, 0);
+	assert_memory_equal(out, in, 416);
+	assert_memory_equal(out + 576, in + 576, 256);
+	assert_memory_equal(out + 2432, in + 2432, 8);
+	assert_int_equal(xs_ld64(out + 512), 0x207);
+	accepted_by(b, out, out_len);
+	free(in), free(out), free(a), free(b);
+}
+
+/*
+ * The other way: Zen 4's AVX-512 state (0xD.5-7 at 832, 896, 1408) has no
+ * place on Zen 3. Refused with the components named; forced, exactly those
+ * go and the rest is identical.
+ */
+static void test_real_zen4_avx512_state_is_refused_by_a_real_zen3_and_dropped_when_forced(void **state)
+{
+	struct xs_compat_report r;
+	xs_system *a, *b;
+	uint8_t *in, *out;
+	size_t in_len, out_len;
+
+	(void)state;
+	assert_int_equal(convert_real("amd-zen4.instlat.txt", "amd-zen3.instlat.txt", 0x2e7, false, &in, &out,
+				      &in_len, &out_len, &r, &a, &b), -EOPNOTSUPP);
+	assert_int_equal(r.missing, XS_XFEATURE_MASK_AVX512);
+	free(in), free(out), free(a), free(b);
+	assert_int_equal(convert_real("amd-zen4.instlat.txt", "amd-zen3.instlat.txt", 0x2e7, true, &in, &out,
+				      &in_len, &out_len, &r, &a, &b), 0);
+	assert_int_equal(r.dropped, XS_XFEATURE_MASK_AVX512);
+	assert_int_equal(out_len, 2440);
+	assert_memory_equal(out, in, 416);
+	assert_memory_equal(out + 576, in + 576, 256);
+	assert_memory_equal(out + 2432, in + 2432, 8);
+	assert_int_equal(xs_ld64(out + 512), 0x207);
+	accepted_by(b, out, out_len);
+	free(in), free(out), free(a), free(b);
+}
+
+/*
+ * Skylake-SP (0x2ff: MPX 960/1024, AVX-512 1088/1152/1664, PKRU 2688) to
+ * a Skylake client (0x1f, 1088 bytes): AVX-512 and PKRU are refused; forced,
+ * they are dropped and x87, SSE, AVX and MPX arrive byte for byte.
+ */
+static void test_real_avx512_server_state_to_a_real_avx2_client(void **state)
+{
+	struct xs_compat_report r;
+	xs_system *a, *b;
+	uint8_t *in, *out;
+	size_t in_len, out_len;
+
+	(void)state;
+	assert_int_equal(convert_real("intel-skylake-sp.plain.txt", "intel-skylake-client.instlat.txt", 0x2ff,
+				      false, &in, &out, &in_len, &out_len, &r, &a, &b), -EOPNOTSUPP);
+	assert_int_equal(r.missing, XS_XFEATURE_MASK_AVX512 | XS_XFEATURE_MASK_PKRU);
+	free(in), free(out), free(a), free(b);
+	assert_int_equal(convert_real("intel-skylake-sp.plain.txt", "intel-skylake-client.instlat.txt", 0x2ff,
+				      true, &in, &out, &in_len, &out_len, &r, &a, &b), 0);
+	assert_int_equal(in_len, 2696);
+	assert_int_equal(out_len, 1088);
+	assert_int_equal(r.dropped, XS_XFEATURE_MASK_AVX512 | XS_XFEATURE_MASK_PKRU);
+	assert_memory_equal(out, in, 416);
+	assert_memory_equal(out + 576, in + 576, 1088 - 576);	/* AVX, BNDREGS, BNDCSR */
+	assert_int_equal(xs_ld64(out + 512), 0x1f);
+	accepted_by(b, out, out_len);
+	free(in), free(out), free(a), free(b);
+	/* and the client's state fits the server as it is */
+	assert_int_equal(convert_real("intel-skylake-client.instlat.txt", "intel-skylake-sp.plain.txt", 0x1f, false,
+				      &in, &out, &in_len, &out_len, &r, &a, &b), 0);
+	assert_int_equal(out_len, 2696);
+	assert_memory_equal(out + 576, in + 576, 1088 - 576);
+	accepted_by(b, out, out_len);
+	free(in), free(out), free(a), free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_real_zen3_state_moves_to_a_real_zen4_unchanged),
+		cmocka_unit_test(test_real_zen4_avx512_state_is_refused_by_a_real_zen3_and_dropped_when_forced),
+		cmocka_unit_test(test_real_avx512_server_state_to_a_real_avx2_client),
 		cmocka_unit_test(test_avx512_state_is_refused_by_an_avx2_client_naming_the_components),
 		cmocka_unit_test(test_forced_conversion_drops_exactly_the_missing_components),
 		cmocka_unit_test(test_avx2_state_moves_to_an_avx512_server),
