@@ -113,8 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.cet_s = policies[(data[0] >> 3) & 3];
 	if (data[0] & 0x20)
 		o.kernel = XS_KERNEL(6, 6);
-	if (xs_system_init(sys, cpu, &o) || sys->halted)
-		goto out;
+	if (xs_system_init(sys, cpu, &o) || xs_system_usable(sys))
+		goto out;	/* refused, halted, or sizes below the legacy area (no tasks exist) */
 	check_sizes(sys);
 	work(sys, data[0], data + 3 + n, size - 3 - n);
 out:

@@ -516,6 +516,14 @@ typedef struct xs_system {
  * nor is one it cannot boot on at all (no FPU): sys->halted.
  */
 int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *opts);
+/*
+ * Can tasks and vCPUs exist on this model? 0; -ENODEV when the boot
+ * halted; -ERANGE when the kernel's own size arithmetic gave a buffer
+ * smaller than the 576-byte legacy area and header (a CPUID 0xD sub-leaf
+ * that gives the topmost component no bytes, as a hypervisor may: the
+ * kernel would then write past its buffers). xs_fpu_init() refuses both.
+ */
+int xs_system_usable(const xs_system *sys);
 
 /* xstate_calculate_size(): bytes for `mask` in either format. */
 unsigned xs_xstate_calculate_size(const xs_system *sys, uint64_t mask, bool compacted);
@@ -614,7 +622,7 @@ typedef struct xs_fpu_guest {
 #define XS_ARCH_GET_XCOMP_GUEST_PERM 0x1024
 #define XS_ARCH_REQ_XCOMP_GUEST_PERM 0x1025
 
-/* A new process (fpstate_reset + fpu_flush_thread): -ENOMEM; -ENODEV on a halted model. */
+/* A new process (fpstate_reset + fpu_flush_thread): -ENOMEM; xs_system_usable()'s errors. */
 int xs_fpu_init(xs_fpu *fpu, const xs_system *sys, const struct xs_allocator *alloc);
 void xs_fpu_destroy(xs_fpu *fpu);
 

@@ -115,9 +115,11 @@ int xs_buffer_view(const xs_system *sys, const void *buf, size_t len, bool fmt_f
 	int ret;
 
 	memset(&v, 0, sizeof(v));
-	if (sys->halted) {
-		convert_error(diag, "Linux does not boot on this CPU model (no FPU)");
-		return -ENODEV;
+	ret = xs_system_usable(sys);
+	if (ret) {
+		convert_error(diag, ret == -ENODEV ? "Linux does not boot on this CPU model (no FPU)"
+						   : "Linux sizes its buffers below 576 bytes on this CPU model");
+		return ret;
 	}
 	if (len < XS_XSAVE_LEGACY_AND_HDR)
 		return convert_error(diag, "%zu bytes: an XSAVE buffer has at least 576 (legacy area and header)", len);
@@ -257,6 +259,8 @@ static int convert_image(const xs_system *a, const void *in, size_t in_len, cons
 		return ret;
 	if (!b->xsave)
 		return convert_error(diag, "CPU B does not use XSAVE: there is no layout to convert to");
+	if (xs_system_usable(b))
+		return convert_error(diag, "CPU B: Linux sizes its buffers below 576 bytes on this CPU model");
 	lossy = compare_layouts(a, &va, in, b, target, rep);
 	bad_mxcsr = mxcsr_lossy(b, in, va.present, rep);
 	size = out_fmt == XS_BUF_STANDARD ? b->user.max_size

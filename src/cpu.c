@@ -250,10 +250,10 @@ void xs_cpu_finish(xs_cpu *cpu)
  * component size or offset beyond XS_XSTATE_COMPONENT_LIMIT (the sums
  * would overflow), a user component placed inside the legacy area and
  * header or over another one (a hypervisor's all-zero answer, size 0, is
- * real and allowed),
- * or an ECX bit 0 (supervisor) that disagrees with
- * sub-leaf 0 (user, XCR0) or 1 (supervisor, IA32_XSS) — the kernel trusts
- * that flag to decide whether EBX is a standard offset.
+ * real and allowed), a known component listed in the wrong one of XCR0
+ * (sub-leaf 0) and IA32_XSS (sub-leaf 1) for what the SDM defines it to
+ * be, or an ECX bit 0 (supervisor) that disagrees with that list — the
+ * kernel trusts the flag to decide whether EBX is a standard offset.
  */
 bool xs_xsave_leaf_too_large(uint32_t subleaf, const uint32_t r[4], char *why, size_t size)
 {
@@ -317,6 +317,12 @@ unsigned xs_cpu_bad_xsave_leaf(const xs_cpu *cpu, char *why, size_t size)
 			snprintf(why, size, "leaf 0000000D sub-leaf %u: user component %u of %u bytes at offset %u would overlap the legacy area and header (bytes 0..575)",
 				 i, i, r[0], r[1]);
 			return i;
+		}
+		if (listed && i < XS_XFEATURE_MAX && xs_xfeature_info(i)->supervisor == as_user) {
+			snprintf(why, size, "leaf 0000000D sub-leaf %u: the architecture defines component %u (%s) as %s state, but sub-leaf %u lists it as %s state",
+				 as_user ? 0 : 1, i, xs_xfeature_info(i)->short_name,
+				 as_user ? "supervisor" : "user", as_user ? 0 : 1, as_user ? "user (XCR0)" : "supervisor (IA32_XSS)");
+			return as_user ? 0 : 1;
 		}
 		if (listed && (r[2] & 1) == as_user) {
 			snprintf(why, size, "leaf 0000000D sub-leaf %u: ECX bit 0 says %s state, but sub-leaf %u lists component %u as %s state",

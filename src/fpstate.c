@@ -160,10 +160,11 @@ int xs_fpu_init(xs_fpu *fpu, const xs_system *sys, const struct xs_allocator *al
 {
 	static const struct xs_allocator malloc_allocator = { default_alloc, default_free, NULL };
 	xs_fpstate *fps;
+	int ret = xs_system_usable(sys);
 
 	memset(fpu, 0, sizeof(*fpu));
-	if (sys->halted)
-		return -ENODEV;
+	if (ret)
+		return ret;
 	fpu->sys = sys;
 	fpu->alloc = alloc ? *alloc : malloc_allocator;
 	fps = xs_fpstate_alloc(&fpu->alloc, sys->kernel.default_size);

@@ -144,6 +144,19 @@ static int check_cpu(const xs_cpu *cpu)
 	return xs_cpu_bad_xsave_leaf(cpu, why, sizeof(why)) ? -EINVAL : 0;
 }
 
+int xs_system_usable(const xs_system *sys)
+{
+	const struct xs_fpu_state_config *k = &sys->kernel, *u = &sys->user;
+
+	if (sys->halted)
+		return -ENODEV;
+	if (sys->xsave && (k->max_size < XS_XSAVE_LEGACY_AND_HDR || k->default_size < XS_XSAVE_LEGACY_AND_HDR ||
+			   k->guest_default_size < XS_XSAVE_LEGACY_AND_HDR ||
+			   u->max_size < XS_XSAVE_LEGACY_AND_HDR || u->default_size < XS_XSAVE_LEGACY_AND_HDR))
+		return -ERANGE;
+	return 0;
+}
+
 int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *opts)
 {
 	struct xs_options defaults;

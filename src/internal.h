@@ -41,6 +41,16 @@ void xs_fpu__init_system_xstate(xs_system *sys);
 
 /* Hardware's own size answers for a component mask (CPUID 0xD.0/1 EBX). */
 unsigned xs_hw_standard_size(const xs_cpu *cpu, uint64_t mask);
+/*
+ * The bytes of PKRU's slot the kernel writes: 8 (struct pkru_state), or
+ * fewer when a hypervisor gives the component fewer (a zero sub-leaf).
+ */
+static inline unsigned xs_pkru_bytes(const xs_system *sys)
+{
+	unsigned size = sys->xstate_sizes[XS_XFEATURE_PKRU];
+
+	return size < 8 ? size : 8;
+}
 /* CPUID 0xD sub-leaf beyond XS_XSTATE_COMPONENT_LIMIT? (why: the message) */
 bool xs_xsave_leaf_too_large(uint32_t subleaf, const uint32_t r[4], char *why, size_t size);
 /* The first CPUID 0xD sub-leaf no real CPU would give (see cpu.c), or 0. */

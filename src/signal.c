@@ -72,7 +72,7 @@ int xs_sigframe_save(const xs_fpu *task, void *out, size_t len)
 		uint8_t pk[8] = { 0 };
 
 		memcpy(pk, &task->pkru, 4);
-		memcpy(buf + sys->xstate_offsets[XS_XFEATURE_PKRU], pk, 8);
+		memcpy(buf + sys->xstate_offsets[XS_XFEATURE_PKRU], pk, xs_pkru_bytes(sys));
 		bv = xs_ld64(buf + XS_XSAVE_HDR_OFFSET) | XS_XFEATURE_MASK_PKRU;
 		memcpy(buf + XS_XSAVE_HDR_OFFSET, &bv, 8);
 	}

@@ -232,7 +232,7 @@ static void copy_standard_layout(const xs_system *sys, const xs_fpstate *fps,
 		uint8_t pk[8] = { 0 };
 
 		memcpy(pk, &pkru, 4);
-		memcpy(out + sys->xstate_offsets[XS_XFEATURE_PKRU], pk, 8);
+		memcpy(out + sys->xstate_offsets[XS_XFEATURE_PKRU], pk, xs_pkru_bytes(sys));
 	}
 }
 
@@ -274,9 +274,12 @@ static bool copy_compacted_in_order(const xs_system *sys, const xs_fpstate *fps,
 			if (o > end)
 				run_add(&r, out, NULL, end, o - end);
 			if (nr == XS_XFEATURE_PKRU) {
+				uint8_t pk[8] = { 0 };
+
 				/* PKRU may be stale in the buffer: the given value wins */
 				run_flush(&r, out);
-				xs_st64(out + o, pkru);
+				memcpy(pk, &pkru, 4);
+				memcpy(out + o, pk, xs_pkru_bytes(sys));
 				r = (struct run){ NULL, o + size, 0 };
 			} else {
 				run_add(&r, out, x + offs, o, size);
@@ -361,7 +364,7 @@ void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_
 				plan_add(&p, NULL, zerofrom, o - zerofrom);
 			/* PKRU may be stale in the buffer: the given value wins */
 			plan_add(&p, nr == XS_XFEATURE_PKRU ? pk : x + l->offset[nr], o,
-				 nr == XS_XFEATURE_PKRU ? sizeof(pk) : size);
+				 nr == XS_XFEATURE_PKRU ? xs_pkru_bytes(sys) : size);
 			/* never backwards: a hypervisor may answer a sub-leaf with zeros */
 			if (o + size > zerofrom)
 				zerofrom = o + size;
@@ -522,7 +525,7 @@ static void load_uabi(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, u
 		}
 		plan_run(&p, x, fps->size);
 	}
-	if (xfeatures & XS_XFEATURE_MASK_PKRU)
+	if ((xfeatures & XS_XFEATURE_MASK_PKRU) && xs_pkru_bytes(sys) >= 4)
 		*pkru = xs_ld32(b + sys->xstate_offsets[XS_XFEATURE_PKRU]);
 	else if (pkru)
 		*pkru = 0;	/* emulates XRSTOR putting PKRU into its init state */

@@ -255,6 +255,10 @@ static void test_error_xsave_leaves_no_cpu_gives(void **state)
 	snprintf(text, sizeof(text), "%sd 5 40 300 0 0\n", head);
 	expect_error(text, 0, -EINVAL, "dump.txt: ",
 		     "sub-leaf 5: user component 5 (bytes 768..831) overlaps component 2 (bytes 576..831)");
+	/* MPX BNDCSR (4) is user state whatever the dump says (SDM1 §13.1) */
+	expect_error("0 0 d 68747541 444d4163 69746e65\n1 0 0 0 4000000 0\nd 0 f 0 0 0\nd 1 f 0 10 0\n"
+		     "d 4 40 0 1 0\n", 0, -EINVAL, "dump.txt: ",
+		     "sub-leaf 1: the architecture defines component 4 (mpx_bndcsr) as user state, but sub-leaf 1 lists it as supervisor (IA32_XSS) state");
 	snprintf(text, sizeof(text), "%sd 5 0 0 0 0\n", head);
 	assert_int_equal(parse(&cpu, text, 0, &d), 0);
 }

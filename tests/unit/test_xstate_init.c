@@ -429,6 +429,29 @@ static void test_no_fpu_halts_the_boot_before_the_xstate_setup(void **state)
 	free(sys);
 }
 
+/*
+ * A hypervisor's all-zero sub-leaf for AVX on an XSAVES CPU: the compacted
+ * size check passes, and the kernel's xstate_calculate_size() gives the
+ * user buffer offset 0 + size 0 = 0 bytes. The model shows those numbers
+ * (that is what Linux computes) but lets no task exist on them.
+ */
+static void test_sizes_below_the_legacy_area_make_the_model_unusable(void **state)
+{
+	static const struct xt_comp comps[] = { { 2, 0, 0, 0 } };
+	xs_cpu cpu;
+	xs_system *sys;
+	xs_fpu fpu;
+
+	(void)state;
+	synth_simple(&cpu, comps, 1, XT_D1_XSAVEOPT | XT_D1_XSAVEC | XT_D1_XSAVES, 0, 0);
+	sys = xt_system_of(&cpu, NULL);
+	assert_true(sys->xsave);
+	assert_int_equal(sys->user.default_size, 0);
+	assert_int_equal(xs_system_usable(sys), -ERANGE);
+	assert_int_equal(xs_fpu_init(&fpu, sys, NULL), -ERANGE);
+	free(sys);
+}
+
 /* A model built by hand gets the parser's CPUID 0xD checks too: -EINVAL, sys unchanged. */
 static void test_a_hand_built_cpu_no_cpu_could_be_is_refused(void **state)
 {
@@ -631,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_no_fxsr_uses_fsave),
 		cmocka_unit_test(test_no_fpu_halts_the_boot_before_the_xstate_setup),
 		cmocka_unit_test(test_a_hand_built_cpu_no_cpu_could_be_is_refused),
+		cmocka_unit_test(test_sizes_below_the_legacy_area_make_the_model_unusable),
 		cmocka_unit_test(test_supervisor_flag_without_xsaves_is_dropped),
 		cmocka_unit_test(test_struct_size_mismatch_warns_and_dumps_leaves_but_keeps_xsave),
 		cmocka_unit_test(test_init_fpstate_too_small_disables_xsave),

@@ -49,10 +49,16 @@ int cli_init_system(xs_system *sys, const xs_cpu *cpu, const char *path, const s
 
 	if (xs_system_init(sys, cpu, o))
 		return cli_error("%s: the kernel release or options are not modelled", name);
-	if (sys->halted)
+	switch (xs_system_usable(sys)) {
+	case -ENODEV:
 		return cli_error("%s: Linux halts at boot on this CPU model (no FPU, and x86-64 has no math emulation)",
 				 name);
-	return 0;
+	case -ERANGE:
+		return cli_error("%s: Linux would size its buffers below the 576-byte legacy area and header on this CPU model (user %u, kernel %u bytes): a CPUID 0xD sub-leaf gives a component no bytes",
+				 name, sys->user.default_size, sys->kernel.default_size);
+	default:
+		return 0;
+	}
 }
 
 int cli_load_system(xs_system *sys, const char *path, unsigned cpu_index, const struct xs_options *o)
