@@ -174,10 +174,14 @@ void fuzz_kvm(const xs_system *sys, bool amx, const uint8_t *buf, size_t len)
 		same_as(&s, g.fpstate, pkru, "KVM_SET_XSAVE");
 	} else {
 		free(s.regs);
-		/* PKRU from its slot; a slot of no bytes (a zero sub-leaf) holds the init value 0 */
-		given = !(xs_ld64(buf + 512) & XS_XFEATURE_MASK_PKRU) ? s.pkru
-			: sys->xstate_sizes[XS_XFEATURE_PKRU] >= 4 ? xs_ld32(buf + sys->xstate_offsets[XS_XFEATURE_PKRU])
-								   : 0;
+		/* PKRU from its slot: the bytes it has (none for a zero sub-leaf) of the value */
+		given = s.pkru;
+		if (xs_ld64(buf + 512) & XS_XFEATURE_MASK_PKRU) {
+			unsigned n = sys->xstate_sizes[XS_XFEATURE_PKRU];
+
+			given = 0;
+			memcpy(&given, buf + sys->xstate_offsets[XS_XFEATURE_PKRU], n < 4 ? n : 4);
+		}
 		FZ_CHECK(pkru == given, "vCPU PKRU 0x%x, expected 0x%x", pkru, given);
 		out = malloc(g.uabi_size);
 		if (!out)

@@ -4,6 +4,7 @@
 #define XS_INTERNAL_H
 
 #include <stdio.h>
+#include <string.h>
 
 #include "xstate.h"
 
@@ -50,6 +51,15 @@ static inline unsigned xs_pkru_bytes(const xs_system *sys)
 	unsigned size = sys->xstate_sizes[XS_XFEATURE_PKRU];
 
 	return size < 8 ? size : 8;
+}
+/* PKRU from its slot in a standard-format buffer: the bytes the slot has of the 32-bit value. */
+static inline uint32_t xs_pkru_read(const xs_system *sys, const uint8_t *buf)
+{
+	unsigned n = xs_pkru_bytes(sys);
+	uint32_t v = 0;
+
+	memcpy(&v, buf + sys->xstate_offsets[XS_XFEATURE_PKRU], n < 4 ? n : 4);
+	return v;
 }
 /* CPUID 0xD sub-leaf beyond XS_XSTATE_COMPONENT_LIMIT? (why: the message) */
 bool xs_xsave_leaf_too_large(uint32_t subleaf, const uint32_t r[4], char *why, size_t size);

@@ -525,8 +525,8 @@ static void load_uabi(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, u
 		}
 		plan_run(&p, x, fps->size);
 	}
-	if ((xfeatures & XS_XFEATURE_MASK_PKRU) && xs_pkru_bytes(sys) >= 4)
-		*pkru = xs_ld32(b + sys->xstate_offsets[XS_XFEATURE_PKRU]);
+	if (xfeatures & XS_XFEATURE_MASK_PKRU)
+		*pkru = xs_pkru_read(sys, b);
 	else if (pkru)
 		*pkru = 0;	/* emulates XRSTOR putting PKRU into its init state */
 	bv = (xs_hdr_word(x, 0) & xs_supervisor_all(sys)) | xfeatures;
