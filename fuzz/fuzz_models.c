@@ -56,6 +56,8 @@ static void build(xs_cpu *cpu, const struct synth *s)
 	xs_cpu_set_leaf(cpu, 1, 0, s->leaf1_eax, 0, s->leaf1_ecx, L1_EDX_BASE);
 	xs_cpu_set_leaf(cpu, 7, 0, 1, s->leaf7_ebx, s->leaf7_ecx, s->leaf7_edx);
 	xs_cpu_set_leaf(cpu, 7, 1, 0, 0, 0, 0);
+	xs_cpu_set_leaf(cpu, 0x80000000, 0, 0x80000001, 0, 0, 0);
+	xs_cpu_set_leaf(cpu, 0x80000001, 0, 0, 0, 0, 1u << 29);	/* LM: x86-64 */
 	for (unsigned i = 0; i < s->ncomps; i++)
 		xs_cpu_set_leaf(cpu, 0xd, s->comps[i].nr, s->comps[i].size, s->comps[i].offset, s->comps[i].ecx, 0);
 	xs_cpu_set_leaf(cpu, 0xd, 0, (uint32_t)xcr0, std, std, (uint32_t)(xcr0 >> 32));

@@ -449,11 +449,14 @@ typedef struct xs_system {
 	uint64_t cpu_features;		/* the kernel's view, after clearing */
 
 	/*
-	 * fpu__init_system_early_generic() gave up: no FPU and no math
-	 * emulation (x86-64 has none), so the boot stops there. Nothing below
-	 * is set; every function that needs a booted kernel returns -ENODEV.
+	 * The kernel does not boot: the CPU lacks what an x86-64 kernel
+	 * requires before it starts (FPU, FXSR, SSE, SSE2, LM: the boot code's
+	 * cpucheck), or fpu__init_system_early_generic() gave up on a CPU
+	 * whose FPU clearcpuid= removed (x86-64 has no math emulation).
+	 * Nothing below is set; what needs a booted kernel returns -ENODEV.
 	 */
 	bool halted;
+	char halt_reason[160];
 	bool fpu;			/* X86_FEATURE_FPU */
 	bool fxsr;
 	bool xsave;			/* XSAVE in use (false on the disable path) */

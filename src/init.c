@@ -40,6 +40,34 @@ static bool fpu__init_system_early_generic(xs_system *sys)
 	if (xs_system_has(sys, XS_CPU_FPU))
 		return true;
 	xs_printk(sys, "x86/fpu: Giving up, no FPU found and no math emulation present\n");
+	snprintf(sys->halt_reason, sizeof(sys->halt_reason),
+		 "fpu__init_system_early_generic() gives up: no FPU, and x86-64 has no math emulation");
+	sys->halted = true;
+	return false;
+}
+
+/*
+ * An x86-64 kernel checks its required CPU features (REQUIRED_MASK:
+ * arch/x86/boot/cpucheck.c, kernel/verify_cpu.S) before anything else runs,
+ * on the raw CPUID — clearcpuid= is parsed later. Of them, the ones the
+ * xstate code builds on. Its message goes to the boot console, not to dmesg.
+ */
+static bool x86_64_required_features(xs_system *sys)
+{
+	static const enum xs_cpu_feature need[] = { XS_CPU_FPU, XS_CPU_FXSR, XS_CPU_XMM, XS_CPU_XMM2,
+						    XS_CPU_LM };
+	char missing[64] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < XS_ARRAY_SIZE(need); i++)
+		if (!xs_cpu_has(&sys->cpu, need[i]))
+			n += (size_t)snprintf(missing + n, sizeof(missing) - n, "%s%s", n ? " " : "",
+					      xs_cpu_feature_name(need[i]));
+	if (!n)
+		return true;
+	snprintf(sys->halt_reason, sizeof(sys->halt_reason),
+		 "an x86-64 kernel does not boot: \"This kernel requires the following features not present on the CPU: %s\"",
+		 missing);
 	sys->halted = true;
 	return false;
 }
@@ -187,7 +215,7 @@ int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *o
 	memset(sys->xstate_sizes, 0xff, sizeof(sys->xstate_sizes));
 	memset(sys->xstate_comp_offsets, 0xff, sizeof(sys->xstate_comp_offsets));
 
-	if (!fpu__init_system_early_generic(sys))
+	if (!x86_64_required_features(sys) || !fpu__init_system_early_generic(sys))
 		return 0;
 	fpu__init_system_generic(sys);
 	fpu__init_system_xstate_size_legacy(sys);

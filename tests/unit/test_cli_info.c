@@ -103,8 +103,12 @@ static void test_info_cpu_index_beyond_the_dump_exits_2(void **state)
 	const char *p = write_tmp("two.txt",
 				  "CPU 0:\n   0x00000000 0x00: eax=0x00000001 ebx=0x756e6547 ecx=0x6c65746e edx=0x49656e69\n"
 				  "   0x00000001 0x00: eax=0x000006f6 ebx=0 ecx=0 edx=0x07808001\n"
+				  "   0x80000000 0x00: eax=0x80000001 ebx=0 ecx=0 edx=0\n"
+				  "   0x80000001 0x00: eax=0 ebx=0 ecx=0 edx=0x20000000\n"
 				  "CPU 1:\n   0x00000000 0x00: eax=0x00000001 ebx=0x756e6547 ecx=0x6c65746e edx=0x49656e69\n"
-				  "   0x00000001 0x00: eax=0x000006f6 ebx=0 ecx=0 edx=0x07808001\n");
+				  "   0x00000001 0x00: eax=0x000006f6 ebx=0 ecx=0 edx=0x07808001\n"
+				  "   0x80000000 0x00: eax=0x80000001 ebx=0 ecx=0 edx=0\n"
+				  "   0x80000001 0x00: eax=0 ebx=0 ecx=0 edx=0x20000000\n");
 
 	(void)state;
 	snprintf(args, sizeof(args), "info --cpuid %s --cpu 5", p);

@@ -367,6 +367,8 @@ static void test_no_xsave_uses_fxsave(void **state)
 	xs_cpu_init(&cpu);
 	xs_cpu_set_leaf(&cpu, 0, 0, 1, 0x756e6547, 0x6c65746e, 0x49656e69);
 	xs_cpu_set_leaf(&cpu, 1, 0, 0x6f6, 0, 0, XT_L1_EDX_BASE);
+	xs_cpu_set_leaf(&cpu, 0x80000000, 0, 0x80000001, 0, 0, 0);
+	xs_cpu_set_leaf(&cpu, 0x80000001, 0, 0, 0, 0, 1u << 29);	/* a 64-bit Core 2: LM */
 	xs_cpu_finish(&cpu);
 	sys = xt_system_of(&cpu, NULL);
 	assert_string_equal(sys->log, "x86/fpu: x87 FPU will use FXSAVE\n");
@@ -378,10 +380,37 @@ static void test_no_xsave_uses_fxsave(void **state)
 	free(sys);
 }
 
+/*
+ * clearcpuid=fxsr on a 64-bit CPU: FXSR goes and XSAVE, SSE, SSE2 with it
+ * (cpuid-deps), so the kernel saves with FSAVE into a 112-byte image.
+ */
 static void test_no_fxsr_uses_fsave(void **state)
+{
+	struct xs_options o;
+	xs_cpu cpu;
+	xs_system *sys;
+
+	(void)state;
+	xt_cpu_zen4_cet(&cpu);
+	xs_options_init(&o);
+	o.clear_features = XS_BIT(XS_CPU_FXSR);
+	sys = xt_system_of(&cpu, &o);
+	assert_string_equal(sys->log, "x86/fpu: x87 FPU will use FSAVE\n");
+	assert_int_equal(sys->legacy_size, 112);
+	assert_int_equal(sys->user.legacy_features, 1);
+	assert_int_equal(sys->mxcsr_feature_mask, 0);
+	free(sys);
+}
+
+/*
+ * A CPU without what an x86-64 kernel requires (a Pentium MMX: no FXSR,
+ * SSE, SSE2, LM) is refused before any x86/fpu line: nothing reaches dmesg.
+ */
+static void test_a_cpu_without_the_x86_64_baseline_does_not_boot(void **state)
 {
 	xs_cpu cpu;
 	xs_system *sys;
+	xs_fpu fpu;
 
 	(void)state;
 	xs_cpu_init(&cpu);
@@ -389,10 +418,10 @@ static void test_no_fxsr_uses_fsave(void **state)
 	xs_cpu_set_leaf(&cpu, 1, 0, 0x543, 0, 0, 1);
 	xs_cpu_finish(&cpu);
 	sys = xt_system_of(&cpu, NULL);
-	assert_string_equal(sys->log, "x86/fpu: x87 FPU will use FSAVE\n");
-	assert_int_equal(sys->legacy_size, 112);
-	assert_int_equal(sys->user.legacy_features, 1);
-	assert_int_equal(sys->mxcsr_feature_mask, 0);
+	assert_true(sys->halted);
+	assert_string_equal(sys->log, "");
+	assert_non_null(strstr(sys->halt_reason, "not present on the CPU: fxsr sse sse2 lm"));
+	assert_int_equal(xs_fpu_init(&fpu, sys, NULL), -ENODEV);
 	free(sys);
 }
 
@@ -652,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_fp_sse_missing_disables_xsave),
 		cmocka_unit_test(test_no_xsave_uses_fxsave),
 		cmocka_unit_test(test_no_fxsr_uses_fsave),
+		cmocka_unit_test(test_a_cpu_without_the_x86_64_baseline_does_not_boot),
 		cmocka_unit_test(test_no_fpu_halts_the_boot_before_the_xstate_setup),
 		cmocka_unit_test(test_a_hand_built_cpu_no_cpu_could_be_is_refused),
 		cmocka_unit_test(test_sizes_below_the_legacy_area_make_the_model_unusable),

@@ -131,6 +131,9 @@ void xt_cpu_synth(xs_cpu *cpu, const struct xt_synth *s)
 	xs_cpu_set_leaf(cpu, 1, 0, s->leaf1_eax, 0, s->leaf1_ecx, s->leaf1_edx);
 	xs_cpu_set_leaf(cpu, 7, 0, 1, s->leaf7_ebx, s->leaf7_ecx, s->leaf7_edx);
 	xs_cpu_set_leaf(cpu, 7, 1, 0, 0, 0, s->leaf7_1_edx);
+	/* 64-bit CPUs: 0x80000001 EDX.LM, which an x86-64 kernel requires */
+	xs_cpu_set_leaf(cpu, 0x80000000, 0, 0x80000001, 0, 0, 0);
+	xs_cpu_set_leaf(cpu, 0x80000001, 0, 0, 0, 0, 1u << 29);
 	for (unsigned i = 0; i < s->ncomps; i++) {
 		const struct xt_comp *c = &s->comps[i];
 

@@ -28,6 +28,7 @@ static void bench_usage(FILE *f)
 struct mem_row {
 	char name[4096];
 	struct xs_policy_cost pc[3];
+	char no_tasks[200];	/* why this CPU has no fpstates (no x86-64 boot), or "" */
 };
 
 static json_t *row_json(const struct mem_row *r)
@@ -36,6 +37,15 @@ static json_t *row_json(const struct mem_row *r)
 	json_t *o = json_object(), *t = json_object(), *v = json_object();
 
 	json_object_set_new(o, "cpu", json_string(r->name));
+	if (r->no_tasks[0]) {
+		json_object_set_new(o, "task_bytes", json_null());
+		json_object_set_new(o, "vcpu_bytes", json_null());
+		json_object_set_new(o, "saving_per_task", json_null());
+		json_object_set_new(o, "no_fpstates", json_string(r->no_tasks));
+		json_decref(t);
+		json_decref(v);
+		return o;
+	}
 	for (int i = 0; i < 3; i++) {
 		json_object_set_new(t, names[i], json_integer(r->pc[i].task_bytes));
 		json_object_set_new(v, names[i], json_integer(r->pc[i].vcpu_bytes));
@@ -52,9 +62,23 @@ static void row_text(const struct mem_row *r)
 {
 	const char *base = strrchr(r->name, '/');
 
+	if (r->no_tasks[0]) {
+		printf("%-40.40s no fpstates: %s\n", base ? base + 1 : r->name, r->no_tasks);
+		return;
+	}
 	printf("%-40.40s %6u %6u %6u | %6u %6u %6u | %5d\n", base ? base + 1 : r->name, r->pc[0].task_bytes,
 	       r->pc[1].task_bytes, r->pc[2].task_bytes, r->pc[0].vcpu_bytes, r->pc[1].vcpu_bytes,
 	       r->pc[2].vcpu_bytes, (int)r->pc[2].task_bytes - (int)r->pc[1].task_bytes);
+}
+
+/* Why no task or vCPU fpstate exists on this CPU ("" when they do). */
+static void no_fpstates(const xs_cpu *cpu, char *why, size_t size)
+{
+	xs_system *sys = malloc(sizeof(*sys));
+
+	if (sys && !xs_system_init(sys, cpu, NULL) && xs_system_usable(sys))
+		snprintf(why, size, "%s", sys->halted ? sys->halt_reason : "buffer sizes below 576 bytes");
+	free(sys);
 }
 
 static bool mem_row_of(const char *path, struct mem_row *r)
@@ -73,6 +97,9 @@ static bool mem_row_of(const char *path, struct mem_row *r)
 		ok = true;
 	if (ok)
 		ok = !xs_policy_costs(cpu, NULL, r->pc);
+	r->no_tasks[0] = '\0';
+	if (ok)
+		no_fpstates(cpu, r->no_tasks, sizeof(r->no_tasks));
 	snprintf(r->name, sizeof(r->name), "%s", path ? path : "live");
 	free(cpu);
 	return ok;

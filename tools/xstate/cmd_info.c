@@ -116,7 +116,7 @@ static void print_text(const xs_system *sys, const char *path)
 	printf("Model: Linux %s, CET-S policy %s\n", xs_kernel_name(sys->opts.kernel, b1, sizeof(b1)),
 	       xs_cet_s_policy_name(sys->opts.cet_s));
 	if (sys->halted) {
-		printf("Boot: halts in fpu__init_system_early_generic(): no FPU, and x86-64 has no math emulation\n");
+		printf("Boot: %s\n", sys->halt_reason);
 		return;
 	}
 	if (!sys->xsave) {
@@ -194,6 +194,8 @@ json_t *info_json(const xs_system *sys)
 	json_object_set_new(root, "kernel_version", json_string(kver));
 	json_object_set_new(root, "cet_s_policy", json_string(xs_cet_s_policy_name(sys->opts.cet_s)));
 	json_object_set_new(root, "halted", json_boolean(sys->halted));
+	if (sys->halted)
+		json_object_set_new(root, "halt_reason", json_string(sys->halt_reason));
 	json_object_set_new(root, "xsave", json_boolean(sys->xsave));
 	json_object_set_new(root, "format", json_string(sys->format == XS_FORMAT_COMPACTED ? "compacted"
 							: sys->format == XS_FORMAT_STANDARD ? "standard" : "legacy"));

@@ -51,8 +51,7 @@ int cli_init_system(xs_system *sys, const xs_cpu *cpu, const char *path, const s
 		return cli_error("%s: the kernel release or options are not modelled", name);
 	switch (xs_system_usable(sys)) {
 	case -ENODEV:
-		return cli_error("%s: Linux halts at boot on this CPU model (no FPU, and x86-64 has no math emulation)",
-				 name);
+		return cli_error("%s: Linux does not boot on this CPU model: %s", name, sys->halt_reason);
 	case -ERANGE:
 		return cli_error("%s: Linux would size its buffers below the 576-byte legacy area and header on this CPU model (user %u, kernel %u bytes): a CPUID 0xD sub-leaf gives a component no bytes",
 				 name, sys->user.default_size, sys->kernel.default_size);
