@@ -317,8 +317,9 @@ EOF
 memory_table() {
 	jq -r '"| CPU model | task: off | guest-only | all | vCPU: off | guest-only | all | saved per task |",
 		"|---|---:|---:|---:|---:|---:|---:|---:|",
-		(.[] | "| \(.cpu) | \(.task_bytes.off) | \(.task_bytes["guest-only"]) | \(.task_bytes.all)"
-		+ " | \(.vcpu_bytes.off) | \(.vcpu_bytes["guest-only"]) | \(.vcpu_bytes.all) | \(.saving_per_task) |")' \
+		(.[] | if .no_fpstates then "| \(.cpu) | no fpstates: \(.no_fpstates) | | | | | | |"
+		else "| \(.cpu) | \(.task_bytes.off) | \(.task_bytes["guest-only"]) | \(.task_bytes.all)"
+		+ " | \(.vcpu_bytes.off) | \(.vcpu_bytes["guest-only"]) | \(.vcpu_bytes.all) | \(.saving_per_task) |" end)' \
 		"$data/memory.json"
 }
 
