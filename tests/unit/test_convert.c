@@ -550,103 +550,89 @@ static void accepted_by(const xs_system *sys, const uint8_t *buf, size_t len)
 	xs_fpu_destroy(&fpu);
 }
 
+/* A conversion between two real CPUs and what must survive it. */
+struct real_case {
+	const char *a, *b;
+	uint64_t bv;			/* components with data on A */
+	uint64_t missing;		/* refused without force, dropped with it */
+	size_t in_len, out_len;
+	struct { unsigned off, len; } same[3];	/* byte ranges carried over unchanged */
+};
+
+static void check_real(const struct real_case *c)
+{
+	struct xs_compat_report r;
+	xs_system *a, *b;
+	uint8_t *in, *out;
+	size_t in_len, out_len;
+	int ret = convert_real(c->a, c->b, c->bv, false, &in, &out, &in_len, &out_len, &r, &a, &b);
+
+	assert_int_equal(ret, c->missing ? -EOPNOTSUPP : 0);
+	assert_int_equal(r.missing, c->missing);
+	if (c->missing) {
+		free(in), free(out), free(a), free(b);
+		assert_int_equal(convert_real(c->a, c->b, c->bv, true, &in, &out, &in_len, &out_len, &r, &a, &b), 0);
+		assert_int_equal(r.dropped, c->missing);
+	}
+	assert_int_equal(in_len, c->in_len);
+	assert_int_equal(out_len, c->out_len);
+	for (unsigned i = 0; i < 3 && c->same[i].len; i++)
+		assert_memory_equal(out + c->same[i].off, in + c->same[i].off, c->same[i].len);
+	assert_int_equal(xs_ld64(out + 512), c->bv & ~c->missing);
+	accepted_by(b, out, out_len);
+	free(in), free(out), free(a), free(b);
+}
+
 /*
- * Ryzen 9 5900X -> EPYC 9124 (amd-zen3 -> amd-zen4): both keep AVX at 576
+ * Ryzen 9 5900X <-> EPYC 9124 (amd-zen3, amd-zen4): both keep AVX at 576
  * and PKRU at 2432 (0xD.2, 0xD.9: AMD leaves the AVX-512 range empty on
- * Zen 3), so the bytes carry over unchanged into a 2440-byte buffer.
+ * Zen 3), so Zen 3's bytes carry over unchanged into a 2440-byte buffer.
+ * The other way, Zen 4's AVX-512 state (0xD.5-7 at 832, 896, 1408) has no
+ * place: refused with the components named; forced, exactly those go.
  */
-static void test_real_zen3_state_moves_to_a_real_zen4_unchanged(void **state)
+static void test_real_zen3_and_zen4_both_ways(void **state)
 {
-	struct xs_compat_report r;
-	xs_system *a, *b;
-	uint8_t *in, *out;
-	size_t in_len, out_len;
+	static const struct real_case to_zen4 = {
+		"amd-zen3.instlat.txt", "amd-zen4.instlat.txt", 0x207, 0, 2440, 2440,
+		{ { 0, 416 }, { 576, 256 }, { 2432, 8 } },
+	};
+	static const struct real_case to_zen3 = {
+		"amd-zen4.instlat.txt", "amd-zen3.instlat.txt", 0x2e7, XS_XFEATURE_MASK_AVX512, 2440, 2440,
+		{ { 0, 416 }, { 576, 256 }, { 2432, 8 } },
+	};
 
 	(void)state;
-	assert_int_equal(convert_real("amd-zen3.instlat.txt", "amd-zen4.instlat.txt", 0x207, false, &in, &out,
-				      &in_len, &out_len, &r, &a, &b), 0);
-	assert_int_equal(in_len, 2440);
-	assert_int_equal(out_len, 2440);
-	assert_int_equal(r.missing, 0);
-	assert_memory_equal(out, in, 416);
-	assert_memory_equal(out + 576, in + 576, 256);
-	assert_memory_equal(out + 2432, in + 2432, 8);
-	assert_int_equal(xs_ld64(out + 512), 0x207);
-	accepted_by(b, out, out_len);
-	free(in), free(out), free(a), free(b);
+	check_real(&to_zen4);
+	check_real(&to_zen3);
 }
 
 /*
- * The other way: Zen 4's AVX-512 state (0xD.5-7 at 832, 896, 1408) has no
- * place on Zen 3. Refused with the components named; forced, exactly those
- * go and the rest is identical.
+ * Skylake-SP (0x2ff: MPX 960/1024, AVX-512 1088/1152/1664, PKRU 2688) and
+ * a Skylake client (0x1f, 1088 bytes): the server's AVX-512 and PKRU are
+ * refused, and dropped when forced; x87, SSE, AVX and MPX arrive byte for
+ * byte, and the client's state fits the server as it is.
  */
-static void test_real_zen4_avx512_state_is_refused_by_a_real_zen3_and_dropped_when_forced(void **state)
+static void test_real_avx512_server_and_avx2_client_both_ways(void **state)
 {
-	struct xs_compat_report r;
-	xs_system *a, *b;
-	uint8_t *in, *out;
-	size_t in_len, out_len;
+	static const struct real_case to_client = {
+		"intel-skylake-sp.plain.txt", "intel-skylake-client.instlat.txt", 0x2ff,
+		XS_XFEATURE_MASK_AVX512 | XS_XFEATURE_MASK_PKRU, 2696, 1088, { { 0, 416 }, { 576, 512 } },
+	};
+	static const struct real_case to_server = {
+		"intel-skylake-client.instlat.txt", "intel-skylake-sp.plain.txt", 0x1f, 0, 1088, 2696,
+		{ { 0, 416 }, { 576, 512 } },
+	};
 
 	(void)state;
-	assert_int_equal(convert_real("amd-zen4.instlat.txt", "amd-zen3.instlat.txt", 0x2e7, false, &in, &out,
-				      &in_len, &out_len, &r, &a, &b), -EOPNOTSUPP);
-	assert_int_equal(r.missing, XS_XFEATURE_MASK_AVX512);
-	free(in), free(out), free(a), free(b);
-	assert_int_equal(convert_real("amd-zen4.instlat.txt", "amd-zen3.instlat.txt", 0x2e7, true, &in, &out,
-				      &in_len, &out_len, &r, &a, &b), 0);
-	assert_int_equal(r.dropped, XS_XFEATURE_MASK_AVX512);
-	assert_int_equal(out_len, 2440);
-	assert_memory_equal(out, in, 416);
-	assert_memory_equal(out + 576, in + 576, 256);
-	assert_memory_equal(out + 2432, in + 2432, 8);
-	assert_int_equal(xs_ld64(out + 512), 0x207);
-	accepted_by(b, out, out_len);
-	free(in), free(out), free(a), free(b);
-}
-
-/*
- * Skylake-SP (0x2ff: MPX 960/1024, AVX-512 1088/1152/1664, PKRU 2688) to
- * a Skylake client (0x1f, 1088 bytes): AVX-512 and PKRU are refused; forced,
- * they are dropped and x87, SSE, AVX and MPX arrive byte for byte.
- */
-static void test_real_avx512_server_state_to_a_real_avx2_client(void **state)
-{
-	struct xs_compat_report r;
-	xs_system *a, *b;
-	uint8_t *in, *out;
-	size_t in_len, out_len;
-
-	(void)state;
-	assert_int_equal(convert_real("intel-skylake-sp.plain.txt", "intel-skylake-client.instlat.txt", 0x2ff,
-				      false, &in, &out, &in_len, &out_len, &r, &a, &b), -EOPNOTSUPP);
-	assert_int_equal(r.missing, XS_XFEATURE_MASK_AVX512 | XS_XFEATURE_MASK_PKRU);
-	free(in), free(out), free(a), free(b);
-	assert_int_equal(convert_real("intel-skylake-sp.plain.txt", "intel-skylake-client.instlat.txt", 0x2ff,
-				      true, &in, &out, &in_len, &out_len, &r, &a, &b), 0);
-	assert_int_equal(in_len, 2696);
-	assert_int_equal(out_len, 1088);
-	assert_int_equal(r.dropped, XS_XFEATURE_MASK_AVX512 | XS_XFEATURE_MASK_PKRU);
-	assert_memory_equal(out, in, 416);
-	assert_memory_equal(out + 576, in + 576, 1088 - 576);	/* AVX, BNDREGS, BNDCSR */
-	assert_int_equal(xs_ld64(out + 512), 0x1f);
-	accepted_by(b, out, out_len);
-	free(in), free(out), free(a), free(b);
-	/* and the client's state fits the server as it is */
-	assert_int_equal(convert_real("intel-skylake-client.instlat.txt", "intel-skylake-sp.plain.txt", 0x1f, false,
-				      &in, &out, &in_len, &out_len, &r, &a, &b), 0);
-	assert_int_equal(out_len, 2696);
-	assert_memory_equal(out + 576, in + 576, 1088 - 576);
-	accepted_by(b, out, out_len);
-	free(in), free(out), free(a), free(b);
+	check_real(&to_client);
+	check_real(&to_server);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_real_zen3_state_moves_to_a_real_zen4_unchanged),
-		cmocka_unit_test(test_real_zen4_avx512_state_is_refused_by_a_real_zen3_and_dropped_when_forced),
-		cmocka_unit_test(test_real_avx512_server_state_to_a_real_avx2_client),
+		cmocka_unit_test(test_real_zen3_and_zen4_both_ways),
+		cmocka_unit_test(test_real_avx512_server_and_avx2_client_both_ways),
 		cmocka_unit_test(test_avx512_state_is_refused_by_an_avx2_client_naming_the_components),
 		cmocka_unit_test(test_forced_conversion_drops_exactly_the_missing_components),
 		cmocka_unit_test(test_avx2_state_moves_to_an_avx512_server),
