@@ -52,6 +52,14 @@ static inline unsigned xs_pkru_bytes(const xs_system *sys)
 
 	return size < 8 ? size : 8;
 }
+/* PKRU into its slot (struct pkru_state: the 32-bit value, then zeros), the bytes the slot has. */
+static inline void xs_pkru_write(const xs_system *sys, uint8_t *buf, uint32_t pkru)
+{
+	uint8_t pk[8] = { 0 };
+
+	memcpy(pk, &pkru, 4);
+	memcpy(buf + sys->xstate_offsets[XS_XFEATURE_PKRU], pk, xs_pkru_bytes(sys));
+}
 /* PKRU from its slot in a standard-format buffer: the bytes the slot has of the 32-bit value. */
 static inline uint32_t xs_pkru_read(const xs_system *sys, const uint8_t *buf)
 {

@@ -69,10 +69,7 @@ int xs_sigframe_save(const xs_fpu *task, void *out, size_t len)
 	memset(buf + SW_BYTES_OFFSET, 0, 48);
 	/* update_pkru_in_sigframe(): PKRU always travels with the frame */
 	if (xs_system_has(sys, XS_CPU_OSPKE) && (fps->user_xfeatures & XS_XFEATURE_MASK_PKRU)) {
-		uint8_t pk[8] = { 0 };
-
-		memcpy(pk, &task->pkru, 4);
-		memcpy(buf + sys->xstate_offsets[XS_XFEATURE_PKRU], pk, xs_pkru_bytes(sys));
+		xs_pkru_write(sys, buf, task->pkru);
 		bv = xs_ld64(buf + XS_XSAVE_HDR_OFFSET) | XS_XFEATURE_MASK_PKRU;
 		memcpy(buf + XS_XSAVE_HDR_OFFSET, &bv, 8);
 	}

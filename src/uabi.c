@@ -228,12 +228,8 @@ static void copy_standard_layout(const xs_system *sys, const xs_fpstate *fps,
 		if (sys->xstate_offsets[nr] < n)
 			zero_bytes(out + sys->xstate_offsets[nr], sys->xstate_sizes[nr]);
 	}
-	if (xfeatures & XS_XFEATURE_MASK_PKRU) {
-		uint8_t pk[8] = { 0 };
-
-		memcpy(pk, &pkru, 4);
-		memcpy(out + sys->xstate_offsets[XS_XFEATURE_PKRU], pk, xs_pkru_bytes(sys));
-	}
+	if (xfeatures & XS_XFEATURE_MASK_PKRU)
+		xs_pkru_write(sys, out, pkru);
 }
 
 /*
@@ -274,12 +270,9 @@ static bool copy_compacted_in_order(const xs_system *sys, const xs_fpstate *fps,
 			if (o > end)
 				run_add(&r, out, NULL, end, o - end);
 			if (nr == XS_XFEATURE_PKRU) {
-				uint8_t pk[8] = { 0 };
-
 				/* PKRU may be stale in the buffer: the given value wins */
 				run_flush(&r, out);
-				memcpy(pk, &pkru, 4);
-				memcpy(out + o, pk, xs_pkru_bytes(sys));
+				xs_pkru_write(sys, out, pkru);
 				r = (struct run){ NULL, o + size, 0 };
 			} else {
 				run_add(&r, out, x + offs, o, size);

@@ -215,6 +215,11 @@ static const char *kernel_save_insn(const xs_system *sys)
 	return xs_system_has(sys, XS_CPU_XSAVEOPT) ? "XSAVEOPT64" : "XSAVE64";
 }
 
+/* What engine_noopt changes where the kernel saves with XSAVES. */
+static const char noopt_xsaves[] =
+	"impl.init_opt and impl.modified_opt off: XSAVES writes every component of the RFBM, init ones "
+	"and those unmodified since the task's XRSTORS too";
+
 /* Engine times are the model's own: say so first, then what the cases differ in. */
 static void engine_note(const struct sw_bench *b, struct sw_backend_run *r, enum sw_backend be)
 {
@@ -262,13 +267,12 @@ static void engine_note(const struct sw_bench *b, struct sw_backend_run *r, enum
 		return;
 	}
 	probe = sw_noopt_writes_init(b);
-	snprintf(r->note + n, sizeof(r->note) - n,
-		 "%s; impl.init_opt and impl.modified_opt off: XSAVES writes every component of the RFBM, "
-		 "init ones and those unmodified since the task's XRSTORS too",
+	snprintf(r->note + n, sizeof(r->note) - n, "%s; %s",
 		 probe > 0 ? "with impl.init_opt off this engine's XSAVES64 treats CET-S as in use and "
 			     "writes it anyway, so case 3i does the work of case 3"
 			   : "this engine's XSAVES64 still leaves CET-S out (impl.init_opt does not reach "
-			     "XSAVES here)");
+			     "XSAVES here)",
+		 noopt_xsaves);
 }
 
 static void decide_engine(struct sw_bench *b, enum sw_backend be)
@@ -302,9 +306,7 @@ static void describe(struct sw_bench *b)
 			continue;
 		n = strlen(r->note);
 		snprintf(r->note + n, sizeof(r->note) - n, "; %s",
-			 all->xsaves ? "impl.init_opt and impl.modified_opt off: XSAVES writes every "
-				       "component of the RFBM, init ones and those unmodified since the "
-				       "task's XRSTORS too"
+			 all->xsaves ? noopt_xsaves
 				     : "impl.init_opt and impl.modified_opt off: XSAVEC writes every "
 				       "component of the RFBM, init ones too (it has no modified optimisation)");
 	}
