@@ -152,8 +152,8 @@ void xs_compat_check(const xs_system *a, const xs_system *b, enum xs_compat_kind
 {
 	memset(c, 0, sizeof(*c));
 	if (a->halted || b->halted) {
-		cnote(c, "Linux does not boot on %s (no FPU): there is nothing to save or restore",
-		      a->halted ? "A" : "B");
+		cnote(c, "Linux does not boot on %s: %s; there is nothing to save or restore",
+		      a->halted ? "A" : "B", a->halted ? a->halt_reason : b->halt_reason);
 		return;
 	}
 	c->features_a = xs_compat_features(a, kind);

@@ -117,8 +117,10 @@ int xs_buffer_view(const xs_system *sys, const void *buf, size_t len, bool fmt_f
 	memset(&v, 0, sizeof(v));
 	ret = xs_system_usable(sys);
 	if (ret) {
-		convert_error(diag, ret == -ENODEV ? "Linux does not boot on this CPU model (no FPU)"
-						   : "Linux sizes its buffers below 576 bytes on this CPU model");
+		if (ret == -ENODEV)
+			convert_error(diag, "Linux does not boot on this CPU model: %s", sys->halt_reason);
+		else
+			convert_error(diag, "Linux sizes its buffers below 576 bytes on this CPU model");
 		return ret;
 	}
 	if (len < XS_XSAVE_LEGACY_AND_HDR)

@@ -405,11 +405,16 @@ static void test_no_fxsr_uses_fsave(void **state)
 /*
  * A CPU without what an x86-64 kernel requires (a Pentium MMX: no FXSR,
  * SSE, SSE2, LM) is refused before any x86/fpu line: nothing reaches dmesg.
+ * What refuses it later names that reason, not a missing FPU.
  */
 static void test_a_cpu_without_the_x86_64_baseline_does_not_boot(void **state)
 {
+	struct xs_buffer_view view;
+	struct xs_diag d = { 0 };
+	struct xs_compat c;
+	uint8_t buf[1024] = { 0 };
 	xs_cpu cpu;
-	xs_system *sys;
+	xs_system *sys, *zen4;
 	xs_fpu fpu;
 
 	(void)state;
@@ -422,6 +427,16 @@ static void test_a_cpu_without_the_x86_64_baseline_does_not_boot(void **state)
 	assert_string_equal(sys->log, "");
 	assert_non_null(strstr(sys->halt_reason, "not present on the CPU: fxsr sse sse2 lm"));
 	assert_int_equal(xs_fpu_init(&fpu, sys, NULL), -ENODEV);
+	assert_int_equal(xs_buffer_view(sys, buf, sizeof(buf), false, XS_BUF_STANDARD, &view, &d), -ENODEV);
+	assert_non_null(strstr(d.msg, "not present on the CPU: fxsr sse sse2 lm"));
+	xt_cpu_zen4_cet(&cpu);
+	zen4 = xt_system_of(&cpu, NULL);
+	xs_compat_check(zen4, sys, XS_COMPAT_TASK, &c);
+	assert_int_equal(c.nnotes, 1);
+	assert_non_null(strstr(c.notes[0], "does not boot on B: an x86-64 kernel does not boot"));
+	assert_non_null(strstr(c.notes[0], "fxsr sse sse2 lm"));
+	assert_null(strstr(c.notes[0], "no FPU"));
+	free(zen4);
 	free(sys);
 }
 
