@@ -13,9 +13,12 @@
  * row); the row's ratio is the median of the per-round ratios
  * op / mean(baselines), and its verdict follows bench_goal_rule.
  *
- * usage: bench_uabi [--json FILE] [--rounds R] [--cpuid DUMP]...
- * (the live CPU, plus each CPU model given: other layouts take other paths)
+ * usage: bench_uabi [--json FILE] [--rounds R] [--cpuid DUMP]... [--fixtures DIR]
+ * (the live CPU, plus each CPU model given: other layouts take other paths;
+ * --fixtures adds one dump of DIR per kind of task buffer — UABI size and
+ * kernel format — the first in name order)
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,8 +229,8 @@ static bool report(FILE *json, const char *cpu, struct ctx *c, unsigned rounds, 
 
 	snprintf(mem, sizeof(mem), "memcpy %zu B", c->len);
 	measure(rows, n, c, rounds);
-	printf("\n%s: %zu-byte UABI buffer, %u interleaved rounds; goal: ratio <= %.1fx\n", cpu, c->len,
-	       rounds, GOAL);
+	printf("\n%s: %zu-byte UABI buffer, %s kernel buffers, %u interleaved rounds; goal: ratio <= %.1fx\n",
+	       cpu, c->len, c->sys->compacted ? "compacted" : "standard", rounds, GOAL);
 	printf("  %-36s %9s %15s %9s %7s %7s  %s\n", "operation", "ns/call", "baseline", "base ns", "ratio",
 	       "Q1-Q3", "verdict");
 	for (unsigned i = 0; i < n; i++) {
@@ -242,29 +245,87 @@ static bool report(FILE *json, const char *cpu, struct ctx *c, unsigned rounds, 
 		if (!json)
 			continue;
 		fprintf(json,
-			"%s    {\"cpu\": \"%s\", \"bytes\": %zu, \"op\": \"%s\", \"baseline\": \"%s\", \"ns\": %.2f, \"baseline_ns\": %.2f, \"memcpy_ns\": %.2f, \"ratio\": %.3f, \"ratio_q1\": %.3f, \"ratio_q3\": %.3f, \"goal\": %.1f, \"verdict\": \"%s\"}",
-			*first ? "" : ",\n", cpu, c->len, r->name, r->base_name ? r->base_name : mem, r->o.median,
+			"%s    {\"cpu\": \"%s\", \"bytes\": %zu, \"format\": \"%s\", \"op\": \"%s\", \"baseline\": \"%s\", \"ns\": %.2f, \"baseline_ns\": %.2f, \"memcpy_ns\": %.2f, \"ratio\": %.3f, \"ratio_q1\": %.3f, \"ratio_q3\": %.3f, \"goal\": %.1f, \"verdict\": \"%s\"}",
+			*first ? "" : ",\n", cpu, c->len, c->sys->compacted ? "compacted" : "standard", r->name, r->base_name ? r->base_name : mem, r->o.median,
 			r->b.median, r->b.median, r->r.median, r->r.q1, r->r.q3, GOAL, verdict);
 		*first = false;
 	}
 	return all_met;
 }
 
-static bool run_one(FILE *json, const char *name, const xs_cpu *cpu, unsigned rounds, bool *first)
+/* Kinds of task buffer measured so far (--fixtures): UABI size, and the kernel format in bit 31. */
+struct kinds {
+	unsigned n;
+	uint32_t key[256];
+};
+
+/* A new kind of task buffer? (records it) */
+static bool new_kind(struct kinds *k, const xs_system *sys, const struct ctx *c)
+{
+	uint32_t key = (uint32_t)c->len | (sys->compacted ? UINT32_C(1) << 31 : 0);
+
+	for (unsigned i = 0; i < k->n; i++)
+		if (k->key[i] == key)
+			return false;
+	if (k->n < sizeof(k->key) / sizeof(k->key[0]))
+		k->key[k->n++] = key;
+	return true;
+}
+
+static bool run_one(FILE *json, const char *name, const xs_cpu *cpu, unsigned rounds, bool *first,
+		    struct kinds *kinds)
 {
 	xs_system *sys = malloc(sizeof(*sys));
 	struct ctx *c = calloc(1, sizeof(*c));
 	bool met = true;
 
 	if (!sys || !c || xs_system_init(sys, cpu, NULL) || !sys->xsave) {
-		fprintf(stderr, "bench_uabi: %s does not use XSAVE\n", name);
+		if (!kinds)
+			fprintf(stderr, "bench_uabi: %s does not use XSAVE\n", name);
 	} else {
 		setup(c, sys);
-		met = report(json, name, c, rounds, first);
+		if (!kinds || new_kind(kinds, sys, c))
+			met = report(json, name, c, rounds, first);
 		teardown(c);
 	}
 	free(c);
 	free(sys);
+	return met;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One dump of DIR per kind of task buffer not measured yet, in name order. */
+static bool run_fixtures(FILE *json, const char *dir, unsigned rounds, bool *first, struct kinds *kinds)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *names[512];
+	unsigned n = 0;
+	bool met = true;
+	xs_cpu cpu;
+
+	if (!d) {
+		perror(dir);
+		exit(2);
+	}
+	while ((e = readdir(d)) && n < sizeof(names) / sizeof(names[0]))
+		if (strstr(e->d_name, ".txt") && strcmp(e->d_name, "README.md"))
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_names);
+	for (unsigned i = 0; i < n; i++) {
+		char path[4096];
+		struct xs_diag diag;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (names[i] && !xs_cpu_from_file(&cpu, path, 0, &diag))
+			met &= run_one(json, path, &cpu, rounds, first, kinds);
+		free(names[i]);
+	}
 	return met;
 }
 
@@ -274,6 +335,7 @@ int main(int argc, char **argv)
 	unsigned rounds = 51;
 	FILE *json = NULL;
 	bool first = true, met = true;
+	struct kinds kinds = { 0 };
 	xs_cpu cpu;
 
 	for (int i = 1; i + 1 < argc; i += 2) {
@@ -289,20 +351,25 @@ int main(int argc, char **argv)
 	if (json_path && !(json = fopen(json_path, "w")))
 		return perror(json_path), 2;
 	if (json)
-		fprintf(json, "{\n  \"benchmark\": \"uabi\",\n  \"goal\": %.1f,\n  \"results\": [\n", GOAL);
+		fprintf(json, "{\n  \"benchmark\": \"uabi\",\n  \"goal\": %.1f,\n  \"goal_rule\": \"%s\",\n  \"results\": [\n",
+			GOAL, bench_goal_rule);
 	printf("verdict: %s\n", bench_goal_rule);
 	if (!xs_cpu_from_host(&cpu))
-		met &= run_one(json, "live CPU", &cpu, rounds, &first);
+		met &= run_one(json, "live CPU", &cpu, rounds, &first, NULL);
 	for (int i = 1; i + 1 < argc; i += 2) {
 		struct xs_diag d;
 
+		if (!strcmp(argv[i], "--fixtures")) {
+			met &= run_fixtures(json, argv[i + 1], rounds, &first, &kinds);
+			continue;
+		}
 		if (strcmp(argv[i], "--cpuid"))
 			continue;
 		if (xs_cpu_from_file(&cpu, argv[i + 1], 0, &d)) {
 			fprintf(stderr, "%s\n", d.msg);
 			return 2;
 		}
-		met &= run_one(json, argv[i + 1], &cpu, rounds, &first);
+		met &= run_one(json, argv[i + 1], &cpu, rounds, &first, NULL);
 	}
 	if (json) {
 		fprintf(json, "\n  ]\n}\n");

@@ -18,7 +18,8 @@
  * Conventions: functions return 0 or a negative errno (the kernel's value
  * where the kernel defines one); nothing is modified when a call fails; the
  * library keeps no global mutable state and does no I/O except in the
- * explicitly named edges (xs_cpu_from_host, xs_cpu_from_file).
+ * explicitly named edges (xs_cpu_from_host, xs_cpu_from_file,
+ * xs_core_open_fd).
  */
 #ifndef XSTATE_H
 #define XSTATE_H
@@ -286,6 +287,10 @@ enum xs_cet_s_policy {
  * configuration is a set of these; the policies map to sets:
  *   off = PRESERVE_PERM | DROP_GUEST_PERM (the two fixes, no CET-S),
  *   all = patches 1..6, guest-only = all eight.
+ * A modelled release (xs_options.kernel) has the patches mainline merged:
+ * the first two from 6.16, patches 3..7 from 6.17 — never patch 8, whose
+ * warning did not reach mainline; it stays an explicit series option
+ * (xs_options.patches).
  */
 enum xs_series_patch {
 	XS_PATCH_PRESERVE_PERM = 1u << 0,	/* always preserve non-user xfeatures/flags in __state_perm */
@@ -295,7 +300,7 @@ enum xs_series_patch {
 	XS_PATCH_GUEST_PERM_DEFAULTS = 1u << 4, /* initialise guest FPU permissions from guest defaults */
 	XS_PATCH_GUEST_FPSTATE_DEFAULTS = 1u << 5, /* initialise guest fpstate and container from guest defaults */
 	XS_PATCH_GUEST_ONLY_SET = 1u << 6,	/* introduce the guest-only supervisor xfeature set */
-	XS_PATCH_WARN_GUEST_ONLY = 1u << 7,	/* warn on guest-only states in a normal fpstate */
+	XS_PATCH_WARN_GUEST_ONLY = 1u << 7,	/* warn on guest-only states in a normal fpstate (v4 only) */
 	XS_PATCH_ALL = 0xffu
 };
 
@@ -345,6 +350,10 @@ enum xs_kchange {
 	XS_K_KVM_CET,		/* 6.18: KVM virtualises CET (XSS) */
 	XS_K_SIGFRAME_SIZE,	/* 5.14: AT_MINSIGSTKSZ, ptrace set sanitised */
 	XS_K_SIGRETURN_REVERT,	/* 6.18.35 (mainline 7.1): the 6.15 MAGIC2 change reverted */
+	XS_K_XFEATURES_PARANOIA, /* 5.14: "xfeatures modified ... during init" disables XSAVE */
+	XS_K_CLEARCPUID_NAMES,	/* 5.19: clearcpuid= takes /proc/cpuinfo names and taints */
+	XS_K_PKRU_OSPKE,	/* 6.6: PKRU gated on OSPKE, so nopku drops it */
+	XS_K_CLEARCPUID_WARN,	/* 6.15: clearcpuid= warns once per flag and about the taint */
 	XS_K_COUNT
 };
 
@@ -377,6 +386,8 @@ int xs_kernel_parse_uname(const char *release, uint32_t *out);
 /* Is this one of the modelled releases? */
 bool xs_kernel_valid(uint32_t release);
 
+#define XS_CMDLINE_MAX 1024
+
 struct xs_options {
 	enum xs_cet_s_policy cet_s;
 	/* Kernel release whose behaviour to model; 0 means XS_KERNEL_DEFAULT. */
@@ -395,14 +406,26 @@ struct xs_options {
 	/* strict_sas_size / CONFIG_STRICT_SIGALTSTACK_SIZE: sigaltstack() checks
 	 * the size even without dynamic features. */
 	bool strict_sas_size;
+	/*
+	 * A kernel command line (the text of /proc/cmdline; "" for none), read
+	 * as the modelled release reads it before the FPU is set up: noxsave,
+	 * noxsaveopt, noxsaves, nopku and clearcpuid= (bit numbers in every
+	 * release, /proc/cpuinfo names from 5.19). What it clears joins
+	 * clear_features; what the kernel prints about it goes to
+	 * xs_system.cpu_log. Must be NUL-terminated within the array.
+	 */
+	char cmdline[XS_CMDLINE_MAX];
 };
 
-/* Defaults: guest-only, Linux 6.18, nothing cleared, IA32 emulation on. */
+/* Defaults: guest-only, Linux 6.18, nothing cleared, no command line, IA32 emulation on. */
 void xs_options_init(struct xs_options *opts);
 /*
  * The CPU features a kernel command line (the text of /proc/cmdline)
- * clears: clearcpuid=name,..., noxsave, noxsaves, noxsaveopt, nopku. Names
- * the model does not know are ignored, as the kernel ignores them.
+ * clears, read as Linux 6.18 reads it (xs_options.cmdline reads it as the
+ * modelled release does): noxsave, noxsaveopt, noxsaves, clearcpuid=
+ * numbers and /proc/cpuinfo names, and nopku as XS_CPU_OSPKE (the kernel
+ * keeps PKU and does not enable protection keys). Flags the model does
+ * not know are ignored, as the kernel ignores unknown names.
  */
 uint64_t xs_cmdline_cleared_features(const char *cmdline);
 /* Parse "off" / "guest-only" / "all"; -EINVAL otherwise. */
@@ -499,6 +522,22 @@ typedef struct xs_system {
 		unsigned offset[XS_XFEATURE_MAX];
 		unsigned user_end;	/* end of the last user component */
 		bool standard;		/* user part byte-for-byte the standard format */
+		/*
+		 * The UABI copies of a buffer of this shape whose x87, SSE and
+		 * user components are all in use (uabi.c builds them with the
+		 * layout): pieces in destination order, neighbours merged, so
+		 * a copy runs no per-component logic. xfeatures 0: none.
+		 */
+		struct xs_copy_plan {
+			uint64_t xfeatures;	/* the XSTATE_BV they are for */
+			unsigned end;		/* where the pieces end in the destination */
+			unsigned n;
+			bool pkru_after;	/* to UABI: PKRU written over the copied slot */
+			bool two_copies;	/* to UABI: the legacy area and at most one more copy, nothing else */
+			struct xs_copy_piece {
+				uint32_t dst, src, len;	/* src: an offset, or uabi.c's zeros / PKRU marks */
+			} piece[2 * XS_XFEATURE_MAX + 2];
+		} to_uabi, from_uabi;
 	} layouts[3];
 
 	/* Signal frames: fpu__get_fpstate_size() and AT_MINSIGSTKSZ. */
@@ -507,6 +546,14 @@ typedef struct xs_system {
 
 	bool disabled;			/* took the out_disable path */
 	char log[XS_SYSTEM_LOG_SIZE];	/* what the kernel printed, one line per \n */
+	/*
+	 * What the CPU identification code (arch/x86/kernel/cpu/) printed
+	 * about the features it cleared before fpu__init_system(): the
+	 * clearcpuid= lines of cpu_parse_early_param() and the
+	 * filter_cpuid_features() warning, one line per \n. Not "x86/fpu:"
+	 * lines: dmesg has them elsewhere (the filter warning once per CPU).
+	 */
+	char cpu_log[1024];
 	unsigned nnotes;
 	char notes[XS_SYSTEM_MAX_NOTES][200];	/* model remarks (dump vs computation) */
 } xs_system;
@@ -670,7 +717,10 @@ int xs_fpu_swap_kvm_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu, bool enter);
 /*
  * "x86/fpu/xstate: Warn if guest-only supervisor states are detected in
  * normal fpstate": true (and a message in diag) when a non-guest fpstate
- * is sized for a guest-only component — what os_xsave() warns about.
+ * is sized for a guest-only component — what os_xsave() warns about. Only
+ * under the series model with XS_PATCH_WARN_GUEST_ONLY in
+ * xs_options.patches: v4's patch 8 never reached mainline, so no modelled
+ * release warns.
  */
 bool xs_fpstate_guest_only_warning(const xs_system *sys, const xs_fpstate *fps,
 				   struct xs_diag *diag);
@@ -921,6 +971,159 @@ int xs_convert_container(const xs_system *a, const void *in, size_t in_len, cons
 
 
 /* ====================================================================== */
+/* Registers: any XSAVE buffer as named registers (src/decode*.c)         */
+/* ====================================================================== */
+
+/* How one value reads. */
+enum xs_val_type {
+	XS_VAL_NONE = 0,	/* no value of its own (bnd0 is its attributes) */
+	XS_VAL_HEX,		/* u, in hex with at least `width` digits */
+	XS_VAL_UINT,		/* u, a number or count */
+	XS_VAL_BOOL,		/* u is 0 or 1 */
+	XS_VAL_TEXT,		/* text: a decimal x87 value, names of set bits, … */
+	XS_VAL_VECTOR,		/* bytes: a little-endian register of `width` bytes */
+	XS_VAL_BYTES,		/* bytes: `width` bytes in memory order (no register) */
+	XS_VAL_LIST		/* list[0..width): small numbers (protection keys, tile rows) */
+};
+
+struct xs_val {
+	enum xs_val_type type;
+	unsigned width;
+	uint64_t u;
+	const uint8_t *bytes;
+	uint16_t list[16];
+	char text[96];
+};
+
+#define XS_REG_MAX_ATTRS 6
+
+/*
+ * One register (or field) of a component: "st0", "xmm3", "ymm15", "k1",
+ * "pkru", "tmm0", … with its value and named attributes that explain it
+ * ("masks", "rc", "tag", …). Components without a decoder give one
+ * register "bytes" (XS_VAL_BYTES). `bytes` pointers refer to the decoded
+ * buffer or to `storage` (YMM/ZMM assembled from their parts): a reg is
+ * valid while the buffer is (xs_decode_register fixes up its copy).
+ */
+struct xs_reg {
+	unsigned component;
+	char name[16];
+	struct xs_val value;
+	unsigned nattrs;
+	struct xs_reg_attr {
+		const char *key;
+		struct xs_val val;
+	} attrs[XS_REG_MAX_ATTRS];
+	uint8_t storage[64];
+};
+
+/* Called once per register; a non-zero return stops the walk and is returned. */
+typedef int (*xs_reg_fn)(void *ctx, const struct xs_reg *reg);
+
+/*
+ * The registers of component nr of a buffer laid out by `view` (from
+ * xs_buffer_view() or xs_core_view()), in architectural order. The
+ * decoder reads only [buf, buf + len) and at most the component's bytes
+ * (plus MXCSR for SSE and the lower parts YMM/ZMM are made of). Returns
+ * 0; -ENOENT when the view has no bytes for nr; -ERANGE when they lie
+ * outside the buffer; or what `fn` returned.
+ */
+int xs_decode_component(const void *buf, size_t len, const struct xs_buffer_view *view, unsigned nr,
+			xs_reg_fn fn, void *ctx);
+/*
+ * Every present component's registers, components in index order; one
+ * outside the buffer is skipped and makes the result -ERANGE.
+ */
+int xs_decode_registers(const void *buf, size_t len, const struct xs_buffer_view *view, xs_reg_fn fn,
+			void *ctx);
+/* One register by name ("xmm0", "ymm3", "zmm17", "k2", "st0", "mxcsr"): 0 or -ENOENT. */
+int xs_decode_register(const void *buf, size_t len, const struct xs_buffer_view *view, const char *name,
+		       struct xs_reg *out);
+
+
+/* ====================================================================== */
+/* ELF core files: each thread's xstate (src/coredump.c; edge             */
+/* src/coredump_fd.c)                                                     */
+/* ====================================================================== */
+
+/*
+ * A core is read only where it must be: the ELF header, the program
+ * headers and the PT_NOTE segments (note headers and the few descriptors
+ * used), never its memory segments, so a core of any size costs a few
+ * kilobytes per thread. Linux writes, per thread, NT_PRSTATUS ("CORE")
+ * and then NT_X86_XSTATE ("LINUX", the ptrace regset); from 6.12 once per
+ * process NT_X86_XSAVE_LAYOUT ("LINUX"), the standard-format offset and
+ * size of every extended component (uapi asm/elf.h).
+ */
+#define XS_NT_PRSTATUS 1u
+#define XS_NT_X86_XSTATE 0x202u
+#define XS_NT_X86_XSAVE_LAYOUT 0x205u
+/* An NT_X86_XSTATE note beyond this is malformed (AMX buffers are 11 KiB). */
+#define XS_CORE_XSTATE_MAX (1u << 20)
+#define XS_CORE_LAYOUT_MAX 64u
+
+/* struct x86_xfeat_component: one record of NT_X86_XSAVE_LAYOUT. */
+struct xs_xfeat_component {
+	uint32_t type, size, offset, flags;
+};
+
+/* One NT_X86_XSTATE note and the thread it belongs to. */
+struct xs_core_thread {
+	unsigned index;		/* 1.. in NT_PRSTATUS order (0: before any NT_PRSTATUS) */
+	bool has_pid;
+	uint32_t pid;		/* pr_pid of that NT_PRSTATUS */
+	uint64_t xstate_offset;	/* file offset of the note's descriptor */
+	uint32_t xstate_size;	/* its bytes */
+};
+
+/*
+ * Reads `len` bytes at `offset` (always within the size given to
+ * xs_core_open) into buf: 0 or a negative errno.
+ */
+typedef int (*xs_core_read_fn)(void *ctx, void *buf, size_t len, uint64_t offset);
+
+typedef struct xs_core xs_core;
+
+/*
+ * Open an x86 ELF core (32- or 64-bit, little-endian, ET_CORE) of `size`
+ * bytes through `read`: checks the header, walks every PT_NOTE segment
+ * and records the threads' NT_X86_XSTATE notes and the layout note. 0;
+ * -EINVAL with the reason in diag (not a core, a note or segment beyond
+ * the file, no NT_X86_XSTATE, …); -ENOMEM; or read's error. No I/O of its
+ * own: `read` and `ctx` stay in use until xs_core_close().
+ */
+int xs_core_open(xs_core **core, uint64_t size, xs_core_read_fn read, void *ctx, struct xs_diag *diag);
+/* The same for a core image in memory (kept, not copied). */
+int xs_core_open_memory(xs_core **core, const void *image, size_t len, struct xs_diag *diag);
+/*
+ * Edge: the core open on file descriptor fd (pread; the size from fstat,
+ * so a regular file). fd stays the caller's, open until xs_core_close().
+ */
+int xs_core_open_fd(xs_core **core, int fd, struct xs_diag *diag);
+void xs_core_close(xs_core *core);
+/* Do these first bytes of a file start an ELF core (\x7fELF, e_type ET_CORE)? */
+bool xs_core_is_core(const void *head, size_t len);
+
+/* Number of NT_X86_XSTATE notes (one per thread), and the i-th (NULL past the end). */
+unsigned xs_core_nthreads(const xs_core *core);
+const struct xs_core_thread *xs_core_thread(const xs_core *core, unsigned i);
+/* The NT_X86_XSAVE_LAYOUT records (*recs), or 0 when the core has none. */
+unsigned xs_core_layout(const xs_core *core, const struct xs_xfeat_component **recs);
+/* Thread i's NT_X86_XSTATE bytes into buf (len >= its xstate_size). */
+int xs_core_read_xstate(const xs_core *core, unsigned i, void *buf, size_t len, struct xs_diag *diag);
+/*
+ * Where the components of one thread's NT_X86_XSTATE bytes lie: from the
+ * core's layout note when it has one (every XSTATE_BV component needs a
+ * record inside the note); otherwise from `sys`, the CPU that wrote the
+ * core, whose user features must include the core's XCR0 word (bytes
+ * 464..471). Nothing is inferred from sizes. -EINVAL (diag) when neither
+ * says, or the bytes contradict them.
+ */
+int xs_core_view(const xs_core *core, const xs_system *sys, const void *xstate, size_t len,
+		 struct xs_buffer_view *view, struct xs_diag *diag);
+
+
+/* ====================================================================== */
 /* Fleets: compatibility between hosts, pool baselines (src/compat.c)     */
 /* ====================================================================== */
 
@@ -967,11 +1170,56 @@ struct xs_baseline {
 	/* CPUID leaf 0xD to show guests (sub-leaves 0, 1 and 2..19) */
 	struct xs_cpuid_leaf leaf_d[XS_XFEATURE_MAX];
 	unsigned standard_size, compacted_size;
+	/*
+	 * Hosts (bit i = host i) whose kernel does not use XSAVE. When any
+	 * does, guests get no XSAVE: leaf_d is all zeros, d1_eax 0 and the
+	 * sizes are FXSAVE's 512 bytes.
+	 */
+	uint64_t no_xsave;
 };
 
-/* Baseline of `n` hosts (n <= 64); -EINVAL for n == 0 or n > 64, -ENODEV if a host is halted. */
+/*
+ * Baseline of `n` hosts (n <= 64); -EINVAL for n == 0 or n > 64, -ENODEV if a host is halted.
+ * Architectural groups stay whole (AVX-512's three components and YMM
+ * under them, MPX's two, AMX's two); for vCPUs, 0xD.1 EAX keeps only what
+ * every host's kernel (hence KVM) keeps.
+ */
 int xs_baseline(const xs_system *const *hosts, unsigned n, enum xs_compat_kind kind,
 		struct xs_baseline *out);
+
+/* ---- the levelled CPU of a pool (src/baseline_cpu.c) ---- */
+
+/*
+ * A CPUID feature bit that decides, or depends on, the xsave state a guest
+ * (or a process) sees: the bits a VMM must pin to level a pool.
+ */
+struct xs_level_bit {
+	uint32_t leaf, subleaf;
+	unsigned reg;		/* 0 EAX, 1 EBX, 2 ECX, 3 EDX */
+	unsigned bit;
+	/* QEMU's and libvirt's name; NULL where QEMU 7.2 and libvirt 9.0 have none */
+	const char *vmm_name;
+	uint64_t gates;		/* the state components it enables; 0 for a dependent */
+	int needs;		/* index of the entry it depends on; -1 for XSAVE */
+	int feature;		/* enum xs_cpu_feature, or -1 */
+	bool os_bit;		/* set by the guest OS through CR4, not by a VMM (OSXSAVE, OSPKE) */
+	bool newer_vmm;		/* named only by releases after QEMU 7.2 / libvirt 9.0 */
+};
+
+/* The table of those bits, in CPUID order; *n gets its length. */
+const struct xs_level_bit *xs_level_bits(unsigned *n);
+
+/*
+ * The CPU a VMM should show guests on every host of the pool `bl` was
+ * computed for (same hosts, same order): leaves 0, 1, 7, 0xD, 0x1D/0x1E
+ * (AMX), 0x80000000/1/8. Feature flags are those of every host (and of
+ * every host's kernel); a bit that gates a component the baseline left out
+ * is cleared with every bit that depends on it; OSXSAVE and OSPKE are set
+ * as a Linux guest sets CR4; leaf 0xD is bl->leaf_d. Vendor and signature
+ * are host 0's. -EINVAL / -ENODEV as xs_baseline().
+ */
+int xs_baseline_cpu(const xs_system *const *hosts, unsigned n, const struct xs_baseline *bl,
+		    xs_cpu *out);
 
 
 /* ---- vCPU snapshot plans (src/snapshot.c) ---- */
@@ -1095,6 +1343,13 @@ struct xs_tilecfg {
 typedef struct xs_regs {
 	struct xs_x87 x87;			/* 0 */
 	uint32_t mxcsr;				/* 1 (MXCSR_MASK: xs_machine.mxcsr_mask) */
+	/*
+	 * Padding (never read or written): every vector component starts at a
+	 * multiple of 64 bytes from the machine's start, as it does in the
+	 * standard format, so the copies to and from an aligned buffer run on
+	 * aligned vectors (a misaligned source makes them twice as slow).
+	 */
+	uint8_t align0[12];
 	uint8_t xmm[16][16];			/* 1: XMM0..15 */
 	uint8_t ymm_hi128[16][16];		/* 2: bits 255:128 of YMM0..15 */
 	uint8_t bndregs[64];			/* 3: MPX BND0..3 */
@@ -1111,6 +1366,7 @@ typedef struct xs_regs {
 	uint8_t uintr[48];			/* 14 (supervisor) */
 	uint8_t lbr[808];			/* 15: Arch LBR (supervisor) */
 	uint8_t hwp[8];				/* 16: IA32_HWP_REQUEST (supervisor) */
+	uint8_t align1[40];			/* padding: TILECFG and TILEDATA at multiples of 64 */
 	struct xs_tilecfg tilecfg;		/* 17 */
 	uint8_t tiledata[8][1024];		/* 18: TMM0..7 */
 	uint64_t apx[16];			/* 19: R16..R31 */
@@ -1143,48 +1399,44 @@ struct xs_engine_cpu {
 
 /*
  * What the manuals leave to the implementation. xs_machine_init() fills it
- * from the CPU's vendor; the notes say where each value was measured (AMD:
- * first on a Zen 5, family 1Ah, with `xstate verify --against cpu`; again
- * on a Zen 4, EPYC family 19h model 11h under KVM, with small user-mode
- * probes — every AMD value below holds on both).
+ * from the traits table (xs_traits_of(): vendor, family, model), where
+ * every value names its provenance — measured on which machine and when,
+ * the manual's section, or assumed; xs_machine_set_trait() changes one
+ * (verify runs the engine with the values probed on the CPU at hand).
  */
 struct xs_engine_impl {
 	/*
 	 * XINUSE[i] = "component i differs from its init configuration",
-	 * evaluated on the values (AMD: XRSTOR of init data with XSTATE_BV
-	 * set leaves XINUSE 0 — Zen 5; Zen 4 for x87, SSE, AVX and the three
-	 * AVX-512 components) instead of "1 once loaded from memory" (Intel,
-	 * SDM1 §13.6). XINUSE[1] covers XMM only; MXCSR is reported separately
-	 * by XGETBV(1).
+	 * evaluated on the values (XRSTOR of init data with XSTATE_BV set
+	 * leaves XINUSE 0) instead of "1 once loaded from memory" (SDM1
+	 * §13.6 allows both). XINUSE[1] covers XMM only; MXCSR is reported
+	 * separately by XGETBV(1). Trait xinuse_by_value.
 	 */
 	bool xinuse_by_value;
 	/*
 	 * x87 FIP/FDP/FOP are loaded only when the image has an unmasked
 	 * exception pending ((FSW & ~FCW & 3Fh) != 0) and become 0 otherwise
-	 * (AMD although it sets XSAVEERPTR, §8: Zen 5; Zen 4 for FXRSTOR and
-	 * XRSTOR, both pointer forms — a masked flag or ES alone is not enough).
+	 * (a masked flag or ES alone is not enough). Trait
+	 * x87_ptrs_need_exception.
 	 */
 	bool x87_ptrs_need_exception;
 	/* FIP/FDP bits kept by a 64-bit restore, sign-extended from the top
-	 * (64 = all; AMD: 57 on Zen 5 and on Zen 4, also where CPUID reports
-	 * 48 linear-address bits). */
+	 * (64 = all). CPUID does not tell: 48 on Zen 3, 57 on Zen 4 and Zen 5,
+	 * all with 48 linear-address bits in CPUID. Trait x87_ptr_bits. */
 	unsigned x87_ptr_bits;
 	/* FCS/FDS always 0 (CPUID.7.0:EBX[13] "FCS/FDS deprecated"). */
 	bool fcs_fds_zero;
 	/*
 	 * With alignment checking on (CPL 3, CR0.AM, EFLAGS.AC), a misaligned
 	 * operand whose address is not a multiple of this raises #AC instead
-	 * of #GP; 0 = never #AC. AMD (Zen 5, Zen 4): FXSAVE/FXRSTOR 4 (#AC at
-	 * +1..3 mod 4, #GP at +4, +8, +12), XSAVE family 0 (XSAVE, XSAVEOPT,
-	 * XSAVEC, XRSTOR: #GP at every offset).
+	 * of #GP; 0 = never #AC. Traits fx_ac_align (FXSAVE/FXRSTOR) and
+	 * xsave_ac_align (the XSAVE family).
 	 */
 	unsigned fx_ac_align, xsave_ac_align;
 	/*
 	 * FXRSTOR ends the modified optimisation for every component (it sets
-	 * all of XMODIFIED), not only for x87/SSE (AMD: Zen 5; Zen 4, where an
-	 * FXRSTOR between XRSTOR and XSAVEOPT makes XSAVEOPT rewrite AVX and
-	 * AVX-512 too, FXSAVE does not; the SDM lets XMODIFIED[i] be 1
-	 * without a change).
+	 * all of XMODIFIED), not only for x87/SSE (the SDM lets XMODIFIED[i]
+	 * be 1 without a change). Trait fxrstor_sets_xmodified.
 	 */
 	bool fxrstor_sets_xmodified;
 	/*
@@ -1223,8 +1475,38 @@ struct xs_xrstor_info {
 	uint64_t xcomp_bv;
 };
 
-/* A processor: its model, control state and registers. */
+/*
+ * The engine's private layout plans (src/engine/layout.c): for a format
+ * mask, where each component lives and which components move as one copy
+ * (contiguous both in the buffer and in xs_regs). Derived from `cpu`
+ * alone (fixed after xs_machine_init) and built on first use, so a save or
+ * restore is a short list of copies; xs_machine_init empties it, a struct
+ * copy of the machine keeps it valid. Not for callers.
+ */
+#define XS_ENGINE_PLANS 8
+struct xs_engine_plans {
+	unsigned n, next, last;
+	struct xs_engine_plan {
+		uint64_t key;			/* RFBM (standard) or XCOMP_BV, bit 63 set (compacted) */
+		uint64_t ext;			/* its components 2..19 */
+		uint32_t size;			/* bytes of that format */
+		uint32_t off[XS_XFEATURE_MAX];	/* where each component of `ext` lives */
+		unsigned nruns;
+		struct xs_engine_run {
+			uint64_t comps;		/* the components it covers */
+			uint32_t at, regs, len;	/* buffer offset, xs_regs offset, bytes */
+		} runs[XS_XFEATURE_MAX];
+	} plan[XS_ENGINE_PLANS];
+};
+
+/*
+ * A processor: its model, control state and registers. The registers come
+ * first, so that their alignment inside the machine never depends on the
+ * other members; allocate a machine 64-byte aligned (aligned_alloc) for
+ * the engine's fastest copies.
+ */
 typedef struct xs_machine {
+	xs_regs regs;
 	struct xs_engine_cpu cpu;
 	struct xs_engine_impl impl;
 	struct xs_exec_context ctx;
@@ -1236,7 +1518,7 @@ typedef struct xs_machine {
 	uint64_t xmodified;		/* XMODIFIED */
 	struct xs_xrstor_info xrstor_info;
 	uint32_t mxcsr_mask;		/* the CPU's writable MXCSR bits */
-	xs_regs regs;
+	struct xs_engine_plans plans;	/* private to the engine */
 } xs_machine;
 
 /*
@@ -1244,11 +1526,85 @@ typedef struct xs_machine {
  * configuration, MXCSR 1F80h, XCR0 = 1, IA32_XSS = IA32_XFD = 0, XINUSE 0,
  * XMODIFIED all ones, no XRSTOR_INFO; CPL 0, 64-bit mode when the CPU has
  * it, CR4.OSFXSR and CR4.OSXSAVE set when the CPU has FXSR / XSAVE. The
- * implementation choices come from the vendor, the optimisations are on.
- * MXCSR_MASK: 0000FFFFh, 0002FFFFh with MISALIGNSSE (set it from a real
- * FXSAVE image when you have one). -EINVAL for a CPU without an FPU.
+ * implementation choices and MXCSR_MASK are the traits table's row for
+ * the CPU (xs_traits_of). -EINVAL for a CPU without an FPU.
  */
 int xs_machine_init(xs_machine *m, const xs_cpu *cpu);
+
+/* ---- microarchitecture traits (src/engine/traits.c) ---- */
+
+/*
+ * Behaviours CPUID does not report (or reports only in part), from one
+ * table keyed by vendor and family/model ranges. docs/traits.md shows
+ * the table; `xstate info --format json` lists a CPU's row as "traits".
+ */
+enum xs_trait {
+	XS_TRAIT_X87_PTR_BITS,		/* FIP/FDP bits a 64-bit FXRSTOR/XRSTOR keeps */
+	XS_TRAIT_X87_PTRS_NEED_EXCEPTION, /* 1: FIP/FDP/FOP loaded only with an unmasked exception pending */
+	XS_TRAIT_FCS_FDS_ZERO,		/* 1: FCS/FDS stored as 0 */
+	XS_TRAIT_MXCSR_MASK,		/* MXCSR_MASK: the writable MXCSR bits */
+	XS_TRAIT_XINUSE_BY_VALUE,	/* 1: XRSTOR of init values leaves XINUSE 0 */
+	XS_TRAIT_FXRSTOR_SETS_XMODIFIED, /* 1: FXRSTOR sets all of XMODIFIED */
+	XS_TRAIT_FX_AC_ALIGN,		/* FXSAVE/FXRSTOR: #AC below this alignment (0: never) */
+	XS_TRAIT_XSAVE_AC_ALIGN,	/* the XSAVE family: likewise */
+	XS_TRAIT_INIT_OPT,		/* 1: the init optimisation */
+	XS_TRAIT_MODIFIED_OPT,		/* 1: the modified optimisation */
+	XS_TRAIT_COUNT
+};
+
+enum xs_provenance {
+	XS_PROVENANCE_MEASURED,		/* seen on a real CPU: the source names it and the date */
+	XS_PROVENANCE_DOCUMENTED,	/* a manual's section says so */
+	XS_PROVENANCE_ASSUMED,		/* neither: a guess, flagged as one */
+};
+
+struct xs_trait_value {
+	uint64_t value;
+	enum xs_provenance provenance;
+	const char *source;		/* static text: the machine and date, the section, or why */
+};
+
+/* One row of the table, its values resolved against a CPU's CPUID. */
+struct xs_traits {
+	const char *row;		/* "AMD Zen 3 (family 19h, models 00h-0Fh 20h-5Fh)" */
+	struct xs_trait_value v[XS_TRAIT_COUNT];
+};
+
+/* The row for this CPU's vendor, family and model (never fails: a default row ends the table). */
+void xs_traits_of(const xs_cpu *cpu, struct xs_traits *out);
+/* "x87_ptr_bits", …; NULL for an unknown trait. */
+const char *xs_trait_name(enum xs_trait t);
+/* enum xs_trait for a name, or -1. */
+int xs_trait_by_name(const char *name);
+/* What the trait means, in one line. */
+const char *xs_trait_description(enum xs_trait t);
+/* "measured", "documented", "assumed". */
+const char *xs_provenance_name(enum xs_provenance p);
+/* The value the machine runs with. */
+uint64_t xs_machine_trait(const xs_machine *m, enum xs_trait t);
+/*
+ * Run the machine with another value (a probe's): 0, or -EINVAL for a
+ * value the engine cannot model (x87_ptr_bits outside 32..64, a flag
+ * other than 0/1, an alignment not 0 or a power of two up to the
+ * operand's, an MXCSR_MASK without the bits of FFBFh or above bit 31).
+ */
+int xs_machine_set_trait(xs_machine *m, enum xs_trait t, uint64_t value);
+/*
+ * Reading a trait off an experiment (src/engine/trait_probe.c; the
+ * experiments are the caller's — `xstate verify` runs them on the CPU at
+ * hand). The pointer width that explains every read[i] as what a 64-bit
+ * restore kept of written[i] (the low bits, sign-extended from the top
+ * one kept): 32..64, the smallest that explains them; 0 when none does.
+ */
+unsigned xs_trait_ptr_bits_seen(const uint64_t *written, const uint64_t *read, unsigned n);
+/*
+ * The #AC alignment that explains what misaligned operands raised with
+ * alignment checking on: exc[i] at offset off[i] from an aligned address.
+ * The smallest power of two a > 1 such that exactly the offsets that are
+ * not multiples of a gave #AC and the others #GP; 0 when all gave #GP;
+ * -1 when no alignment explains them (or one raised something else).
+ */
+int xs_trait_ac_align_seen(const size_t *off, const enum xs_exception *exc, unsigned n);
 
 /* Component i in its init configuration? (§7; x87/SSE: XMM only.) */
 bool xs_component_is_init(const xs_machine *m, unsigned nr);
@@ -1369,7 +1725,13 @@ enum xs_hw_op {
 	 * result = RAX. For the signal oracles: a signal raised here is
 	 * delivered, and returned from, between two steps.
 	 */
-	XS_HW_OP_SYSCALL
+	XS_HW_OP_SYSCALL,
+	/*
+	 * CPL 0 instructions (XSETBV: ECX = 0, EDX:EAX = arg): at CPL 3 they
+	 * fault — #GP, or #UD where the CPU lacks them — for the caller's
+	 * handler: the user-mode exceptions the verifier compares.
+	 */
+	XS_HW_OP_XSAVES, XS_HW_OP_XRSTORS, XS_HW_OP_XSETBV
 };
 /*
  * Step flag: EFLAGS.AC = 1 around the instruction. If it faults, the
@@ -1377,9 +1739,17 @@ enum xs_hw_op {
  * it (compiled code may make unaligned accesses).
  */
 #define XS_HW_AC 2u
+/*
+ * Step flag: the instruction encoded behind one legacy prefix (XS_PREFIX_*
+ * shifted left by 8; at most one, not with XS_REX_W; FXSAVE..XRSTOR,
+ * XGETBV, XSAVES, XRSTORS, XSETBV) — the #UD cases of §2.1/§4/§6. 66 with
+ * XSAVEOPT's encoding runs CLWB, F3 with XSAVE's PTWRITE where the CPU has it.
+ */
+#define XS_HW_PREFIX(p) ((uint32_t)(p) << 8)
+#define XS_HW_PREFIX_MASK XS_HW_PREFIX(0xfu)
 struct xs_hw_step {
 	uint32_t op;		/* enum xs_hw_op */
-	uint32_t flags;		/* XS_REX_W, XS_HW_AC */
+	uint32_t flags;		/* XS_REX_W, XS_HW_AC, XS_HW_PREFIX() */
 	void *buf;
 	const void *src;
 	uint64_t arg;		/* EDX:EAX; XGETBV: ECX; POKE: bytes */

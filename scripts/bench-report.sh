@@ -1,6 +1,9 @@
 #!/bin/bash
 # make bench, step 2 of 2: from the results of scripts/bench-run.sh, copy
-# the JSON to DOCS/bench/, draw DOCS/bench/switch.png (gnuplot) and write
+# the JSON to DOCS/bench/, keep this CPU's results in
+# DOCS/bench/<vendor>-<family>h-<model>h.json (one file per CPU, kept
+# across runs: the page compares every CPU measured so far), draw
+# DOCS/bench/switch.png and DOCS/bench/engine.png (gnuplot) and write
 # DOCS/benchmarks.md. Every number and every verdict in that page comes
 # from the JSON (the machine from RESULTS/machine.json, written by
 # bench-run.sh), so it is regenerated, never edited.
@@ -16,7 +19,8 @@ command -v gnuplot >/dev/null || { echo "bench-report.sh needs gnuplot (apt-get 
 [ -f "$res/switch.json" ] && [ -f "$res/machine.json" ] ||
 	{ echo "bench-report.sh: $res has no switch.json or machine.json: run scripts/bench-run.sh first" >&2; exit 1; }
 mkdir -p "$docs/bench"
-rm -f "$docs/bench/"*.json	# results of models no longer run must not linger
+# The last run's files (models no longer run must not linger); the per-CPU files stay.
+rm -f "$docs/bench/"{machine,corpus,engine,uabi,memory,profile}.json "$docs/bench/"switch*.json
 cp "$res"/*.json "$docs/bench/"
 data="$docs/bench"
 tmp="$(mktemp -d)"
@@ -41,15 +45,47 @@ def uabi: .goal = (.goal // 1.3) | .baseline_ns = (.baseline_ns // .memcpy_ns)
 	| .baseline = (.baseline // "memcpy of the buffer")
 	| .verdict = (.verdict // (if .ratio <= .goal then "met" else "missed" end));
 def anchor_median: (.anchor | select(.available) | .ns_per_switch.median) // 0;
+def h2: . as $v | "0123456789abcdef" as $d | $d[($v / 16 | floor):($v / 16 | floor) + 1] + $d[($v % 16):($v % 16) + 1];
+# The file name of a CPU: vendor, family, model (e.g. amd-19h-01h).
+def cpukey: (.vendor | if . == "AuthenticAMD" then "amd" elif . == "GenuineIntel" then "intel"
+	elif . == "HygonGenuine" then "hygon" elif . == "CentaurHauls" then "centaur"
+	else ascii_downcase | gsub("[^a-z0-9]"; "") end) + "-" + (.family | h2) + "h-" + (.model | h2) + "h";
+# A verdict by bench_goal_rule against goal G, from the per-round quartiles.
+def verdict($g): if .ratio_q3 <= $g then "met" elif .ratio_q1 > $g then "missed" else "borderline" end;
 '
-# J [--arg|--argjson NAME VALUE]... PROGRAM FILE...: jq -r with the formats above.
+# J [-s] [--arg|--argjson NAME VALUE]... PROGRAM FILE...: jq -r with the formats above.
 J() {
 	local opts=()
-	while [[ "$1" == --arg* ]]; do
-		opts+=("$1" "$2" "$3")
-		shift 3
+	while [[ "$1" == --arg* || "$1" == -s ]]; do
+		if [ "$1" = -s ]; then
+			opts+=(-s)
+			shift
+		else
+			opts+=("$1" "$2" "$3")
+			shift 3
+		fi
 	done
 	jq -r "${opts[@]}" "$FMT$1" "${@:2}"
+}
+
+# ---- this CPU's file, and every CPU's ---------------------------------------------
+
+# DOCS/bench/<cpu>.json: this run's machine and library benchmarks, replacing the last run on this CPU.
+cpu="$(J 'cpukey' "$data/machine.json")"
+optional() {	# optional FILE: its JSON, or null
+	if [ -f "$1" ]; then cat "$1"; else echo null; fi
+}
+jq -n --arg cpu "$cpu" --argjson m "$(cat "$data/machine.json")" --argjson e "$(optional "$data/engine.json")" \
+	--argjson u "$(optional "$data/uabi.json")" --argjson c "$(optional "$data/corpus.json")" \
+	--argjson p "$(optional "$data/profile.json")" \
+	'{cpu: $cpu, machine: $m, engine: $e, uabi: $u, corpus: $c, profile: $p, note: null}' >"$data/$cpu.json"
+# Every CPU's file, this one first.
+cpu_files() {
+	echo "$data/$cpu.json"
+	for f in "$data"/*-[0-9a-f][0-9a-f]h-[0-9a-f][0-9a-f]h.json; do
+		[ -f "$f" ] && [ "$f" != "$data/$cpu.json" ] && echo "$f"
+	done
+	return 0
 }
 
 # ---- the plot: ns per switch per case, round by round --------------------------
@@ -324,21 +360,35 @@ memory_table() {
 }
 
 library_tables() {
-	[ -f "$data/engine.json" ] && J '"### The engine beside the CPU (`bench_engine`, XCR0 \(.xcr0))", "",
+	[ -f "$data/engine.json" ] && J '"### The engine beside the CPU, a memcpy and QEMU (`bench_engine`, XCR0 \(.xcr0))", "",
 		"\(.rounds) rounds in \(.seconds | f1) s (cap \(.cap_seconds | f1) s), on \(.layouts // 1) buffer layouts in turn;"
-		+ " in every round each row runs about \(.chunk_us) µs on the engine and as long on the CPU, back to back,"
-		+ " rows and sides rotated. ns: medians over the rounds; ratio: the median of the per-round ratios.", "",
-		"| operation | RFBM | engine ns | CPU ns | engine/CPU | per-round Q1–Q3 | goal | verdict |",
-		"|---|---|---:|---:|---:|---|---|---|",
-		(.results[] | "| \(.op) | \(.rfbm) | \(.engine_ns | f1) | \(.cpu_ns | f1) | \(.ratio | f2)"
-		+ " | \(.ratio_q1 | f2)–\(.ratio_q3 | f2) | \(if .goal then "≤ \(.goal | f1)" else "-" end) | \(.verdict // "-") |"),
+		+ " in every round each row runs about \(.chunk_us) µs on the engine, as long on the CPU and as long as a memcpy,"
+		+ " back to back, rows and sides rotated. ns: medians over the rounds; ratios: the medians of the per-round ratios;"
+		+ " verdict: engine/CPU against ≤ \(.goal | f1)×. \(.memcpy_note // "")"
+		+ (if .qemu.available then " QEMU: the same row'"'"'s instructions under `\(.qemu.command)` (its XCR0 \(.qemu.xcr0)),"
+			+ " this program re-run there in the same `make bench`, median of \(.qemu.rounds) rounds; - where QEMU lacks the instruction."
+		   else " QEMU: not measured (\(.qemu.why_absent // "an older run"))." end), "",
+		"| operation | RFBM | engine ns | CPU ns | engine/CPU | per-round Q1–Q3 | verdict | bytes | memcpy ns | engine/memcpy | QEMU ns | engine/QEMU |",
+		"|---|---|---:|---:|---:|---|---|---:|---:|---:|---:|---:|",
+		(.goal as $g | .results[] | "| \(.op) | \(.rfbm) | \(.engine_ns | f1) | \(.cpu_ns | f1) | \(.ratio | f2)"
+		+ " | \(.ratio_q1 | f2)–\(.ratio_q3 | f2) | \(verdict($g)) | \(.memcpy_bytes // "-")"
+		+ " | \(if .memcpy_ns then (.memcpy_ns | f1) else "-" end) | \(if .engine_memcpy_ratio then (.engine_memcpy_ratio | f2) else "-" end)"
+		+ " | \(if .qemu_ns then (.qemu_ns | f1) + (if .qemu_rfbm != .rfbm then " (RFBM \(.qemu_rfbm))" else "" end) else "-" end)"
+		+ " | \(if .engine_qemu_ratio then (.engine_qemu_ratio | f3) else "-" end) |"),
 		"", "\(.deferral_note) \(if .xinuse_deferred then "It applies to this CPU'"'"'s model (AMD):"
-		+ " the XRSTOR rows alone flatter the engine." else "It does not apply to this CPU'"'"'s model (XINUSE is set on load)." end)", ""' \
+		+ " the XRSTOR rows alone flatter the engine." else "It does not apply to this CPU'"'"'s model (XINUSE is set on load)." end)", "",
+		(select(.qemu.available) | [.results[] | select(.qemu_ns)] as $q | select($q | length > 0)
+		| "**The peer.** Under QEMU'"'"'s TCG the same instructions take \([$q[].qemu_ns] | min | f1)–\([$q[].qemu_ns] | max | f1) ns"
+		+ " (\([$q[] | .qemu_ns / .cpu_ns] | min | f1)–\([$q[] | .qemu_ns / .cpu_ns] | max | f1)× this CPU),"
+		+ " the engine \([$q[].engine_ns] | min | f1)–\([$q[].engine_ns] | max | f1) ns: \([$q[].engine_qemu_ratio] | min | f3)–\([$q[].engine_qemu_ratio] | max | f3)× QEMU'"'"'s time"
+		+ " for the rows QEMU runs. An emulator that called the engine instead of its helpers would save most of each instruction'"'"'s cost.", "")' \
 		"$data/engine.json"
 	[ -f "$data/uabi.json" ] && J '"### UABI copies and checks beside memcpy (`bench_uabi`)", "",
-		"| CPU | bytes | operation | ns | baseline | baseline ns | ratio | per-round Q1–Q3 | goal | verdict |",
-		"|---|---:|---|---:|---|---:|---:|---|---|---|",
-		(.results[] | uabi | "| \(.cpu | sub(".*/"; "")) | \(.bytes) | \(.op) | \(.ns | f1) | \(.baseline) | \(.baseline_ns | f1)"
+		"The live CPU, the AMX model, and one CPU fixture per kind of task buffer (UABI size and kernel format, the first"
+		+ " fixture of each in name order): every buffer size the fixtures have.", "",
+		"| CPU | bytes | kernel format | operation | ns | baseline | baseline ns | ratio | per-round Q1–Q3 | goal | verdict |",
+		"|---|---:|---|---|---:|---|---:|---:|---|---|---|",
+		(.results[] | uabi | "| \(.cpu | sub(".*/"; "")) | \(.bytes) | \(.format // "-") | \(.op) | \(.ns | f1) | \(.baseline) | \(.baseline_ns | f1)"
 		+ " | \(.ratio | f2) | \(if .ratio_q1 then "\(.ratio_q1 | f2)–\(.ratio_q3 | f2)" else "-" end)"
 		+ " | ≤ \(.goal | f1) | \(.verdict) |"), ""' "$data/uabi.json"
 	[ -f "$data/corpus.json" ] && J '"### The model over the corpus (`bench_corpus`)", "",
@@ -346,6 +396,96 @@ library_tables() {
 		+ " \(.init_us | f1) µs per CPU; \(.cpus_per_second) CPUs per second for both (medians over the passes).", ""' \
 		"$data/corpus.json"
 	return 0
+}
+
+# ---- every CPU measured so far --------------------------------------------------------
+
+cross_cpu() {
+	local files
+	mapfile -t files < <(cpu_files)
+	J -s --arg now "$cpu" '
+	def cell($g): if . == null then "-" else "\(.ratio | f2) (Q3 \(.ratio_q3 | f2)) \(verdict($g))" end;
+	def ulabel: "\(if .cpu == "live CPU" then "live CPU" else (.cpu | sub(".*/"; "")) end), \(.bytes) B\(if .format then ", " + .format else "" end)";
+	def uop: .op | sub(" \\(.*"; "");
+	. as $cpus |
+	"## Every CPU measured so far", "",
+	"`make bench` keeps each CPU'"'"'s results in `docs/bench/<vendor>-<family>h-<model>h.json` (the last run on that CPU"
+	+ " replaces its file; the others stay). Verdicts are recomputed here against today'"'"'s goals by the quartile rule:"
+	+ " the engine ≤ 1.0× the CPU, every UABI copy ≤ 1.3× a memcpy of the buffer. Engine/memcpy and engine/QEMU: the"
+	+ " XSAVE64 full-state row. This run: `\($now)`.", "",
+	"| CPU file | CPU | measured | code | XCR0 | engine ≤ 1.0× CPU | worst engine/CPU Q3 | engine/memcpy | engine/QEMU | UABI ≤ 1.3× memcpy | worst UABI Q3 |",
+	"|---|---|---|---|---|---|---:|---:|---:|---|---:|",
+	($cpus[] | (.engine.results // []) as $e | (.uabi.results // [] | map(uabi)) as $u
+		| ($e | map(select(.op == "XSAVE64 full state")) | first) as $x
+		| "| `\(.cpu)`\(if .note then " (earlier code)" else "" end) | \(.machine.model_name), family \(.machine.family | hex) model \(.machine.model | hex)"
+		+ "\(if (.machine.flags_of_interest | index("hypervisor")) then " (VM)" else "" end) | \(.machine.date) | \(.machine.commit // "?")"
+		+ " | \(.engine.xcr0 // "-") | \([$e[] | select(verdict(1.0) == "met")] | length) of \($e | length)"
+		+ " | \(if ($e | length) > 0 then ([$e[].ratio_q3] | max | f2) else "-" end)"
+		+ " | \(if $x.engine_memcpy_ratio then ($x.engine_memcpy_ratio | f2) else "-" end)"
+		+ " | \(if $x.engine_qemu_ratio then ($x.engine_qemu_ratio | f3) else "-" end)"
+		+ " | \([$u[] | select(.op | test("valid") | not) | select(verdict(1.3) == "met")] | length) of \([$u[] | select(.op | test("valid") | not)] | length)"
+		+ " | \(if ($u | length) > 0 then ([$u[] | select(.op | test("valid") | not) | .ratio_q3 // .ratio] | max | f2) else "-" end) |"),
+	"",
+	($cpus[] | select(.note) | "* `\(.cpu)`: \(.note)."),
+	"",
+	"### Engine / CPU on every CPU", "",
+	"Median of the per-round ratios, their upper quartile, the verdict against ≤ 1.0.", "",
+	"| operation | " + ([$cpus[].cpu] | join(" | ")) + " |",
+	"|---|" + ([$cpus[] | "---"] | join("|")) + "|",
+	(([$cpus[] | (.engine.results // [])[].op] | reduce .[] as $o ([]; if index([$o]) then . else . + [$o] end))[] as $op
+		| "| \($op) | " + ([$cpus[] | (.engine.results // []) | map(select(.op == $op)) | first | cell(1.0)] | join(" | ")) + " |"),
+	"",
+	"![engine / CPU per operation on every CPU measured](bench/engine.png)", "",
+	"### UABI copies / memcpy on every CPU", "",
+	"Median of the per-round ratios, their upper quartile, the verdict against ≤ 1.3; a buffer is the live CPU'"'"'s or a CPU fixture'"'"'s task buffer, timed on the CPU of the column.", "",
+	"| buffer | operation | " + ([$cpus[].cpu] | join(" | ")) + " |",
+	"|---|---|" + ([$cpus[] | "---"] | join("|")) + "|",
+	(([$cpus[] | (.uabi.results // [])[] | uabi | select(.op | test("valid") | not) | [ulabel, uop]]
+		| reduce .[] as $k ([]; if index([$k]) then . else . + [$k] end))[] as $k
+		| "| \($k[0]) | \($k[1]) | " + ([$cpus[] | (.uabi.results // []) | map(uabi | select(ulabel == $k[0] and uop == $k[1])) | first | cell(1.3)] | join(" | ")) + " |"),
+	""' "${files[@]}"
+}
+
+# ---- the engine's profile ---------------------------------------------------------------
+
+profile_section() {
+	local before="$data/profile-before.json" now="$data/profile.json"
+	[ -f "$now" ] || [ -f "$before" ] || return 0
+	echo "**Profile (instruction counts).** Times on a shared machine move from run to run; instruction counts do not."
+	echo "\`scripts/bench-profile.sh\` runs \`bench_engine --profile ROW\` under valgrind's callgrind on CPU models from the"
+	echo "fixtures (callgrind answers CPUID with its own CPU) and counts the instructions per operation, the bench driver's"
+	echo "few dozen included. What the profile of the code before issue 17 showed, and what was done:"
+	echo
+	if [ -f "$before" ]; then
+		J '"* The x87 image was built byte by byte (`xs_store_x87`: \(.top_functions | map(select(.function == "xs_store_x87")) | first | .instructions)"
+			+ " instructions of XSAVE64'"'"'s \(.rows | map(select(.op == "XSAVE64 full state")) | first | .instructions) on the \(.rows[0].cpu | sub("\\..*"; "")) model):"' "$before"
+	else
+		echo "* The x87 image was built byte by byte (\`xs_store_x87\`, the largest part of XSAVE64):"
+	fi
+	echo "  the abridged tag word bit by bit, each ST slot as a 10-byte memcpy and a 6-byte memset. Now bit operations for the tag"
+	echo "  word, two 8-byte stores per slot, no rotation when TOP = 0; FXRSTOR's tags without branches on the data, none at"
+	echo "  all for an empty stack; \`xs_x87_is_init\` on 8-byte words."
+	echo "* Layout arithmetic on every instruction (\`xs_std_size\`, \`xs_cmp_offsets\` twice per compacted XRSTOR): now a plan per"
+	echo "  format mask, cached in the machine (\`struct xs_engine_plans\`): offsets, size, and the components as runs that are"
+	echo "  contiguous both in the buffer and in \`xs_regs\`, so a save or restore is one memcpy per run."
+	echo "* GCC turned the XMM copy (128 or 256 bytes, a size it could bound) into \`rep movsq\`, which starts slowly on AMD:"
+	echo "  now the C library's memcpy (\`xs_copy\`). \`xs_regs\` is padded so every vector component starts at a multiple of 64"
+	echo "  from the machine (copies on aligned vectors; a misaligned source made them twice as slow)."
+	echo "* XINUSE by value (AMD) was evaluated through the public \`xs_component_is_init\` per component; now inlined in"
+	echo "  \`xs_machine_xinuse\`, and saves skip the call when nothing is stale."
+	echo "* UABI copies: one precomputed plan per kernel buffer shape (\`xs_buffer_layout.to_uabi\`, \`.from_uabi\`, built at"
+	echo "  init): the legacy area and the components as a few merged copies, bytes 416..575 as plain stores, and the checks of"
+	echo "  \`xs_uabi_validate\` for that one header inline; everything else takes the old path."
+	echo
+	J -s 'map(select(. != null)) as $p | ($p | map(.rows) | add | map(.cpu + " " + .xcr0) | unique) as $cpus
+		| "| operation | " + ([$cpus[] as $c | $p[] | "\($c | sub("\\.[a-z-]*\\.txt"; "")): \(.label)"] | join(" | ")) + " |",
+		"|---|" + ([$cpus[] as $c | $p[] | "---:"] | join("|")) + "|",
+		(($p | map(.rows) | add | map(.op) | reduce .[] as $o ([]; if index([$o]) then . else . + [$o] end)) as $ops | $ops[] as $op
+		| "| \($op) | " + ([$cpus[] as $c | $p[] | (.rows | map(select(.op == $op and (.cpu + " " + .xcr0) == $c)) | first | .instructions // "-")] | map(tostring) | join(" | ")) + " |"),
+		"", ($p[] | "Where XSAVE64 of the full state spends them (\(.label), \(.top_functions_of); self instructions per operation): "
+		+ ([.top_functions[] | "`\(.function)` \(.instructions)"] | join(", ")) + ".")' \
+		$( [ -f "$before" ] && echo "$before" ) $( [ -f "$now" ] && echo "$now" )
+	echo
 }
 
 page() {
@@ -371,6 +511,10 @@ its own running time, so \`make bench\` stays well under five minutes. The load 
 run does not cancel: the engine's times rise more than the CPU's when another build shares the core,
 so its ratios are a little higher on a busy machine (see the load above).
 
+$(profile_section)
+
+$(cross_cpu)
+
 $(switch_section)
 
 ## Memory per policy (\`xstate bench memory\`)
@@ -386,7 +530,37 @@ $(library_tables)
 EOF
 }
 
+# ---- the engine beside the CPU on every CPU: a bar per CPU and operation ------------
+
+engine_plot() {
+	local files term=pngcairo n
+	mapfile -t files < <(cpu_files)
+	gnuplot -e 'set terminal pngcairo' 2>/dev/null || term=png
+	# rows: the operations of this CPU's run; columns: every CPU's median engine/CPU ratio
+	jq -rs '(.[0].engine.results | map(.op)) as $ops | . as $cpus | $ops[] as $op
+		| [$op | gsub(" "; "_")] + [$cpus[] | ((.engine.results // []) | map(select(.op == $op)) | first | .ratio) // "NaN"]
+		| map(tostring) | join(" ")' "${files[@]}" >"$tmp/engine.dat"
+	n=${#files[@]}
+	{
+		echo "set terminal $term size 1100,560"
+		echo "set output '$data/engine.png'"
+		echo "set title 'bench_engine: engine / CPU per operation (median of the per-round ratios; goal <= 1.0)' noenhanced"
+		echo "set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1"
+		echo "set ylabel 'engine / CPU'; set yrange [0:*]; set grid ytics; set xtics rotate by 30 right font ',8' noenhanced; set bmargin 9"
+		echo "set key outside top center horizontal noenhanced"
+		printf "plot "
+		for i in $(seq 1 "$n"); do
+			[ "$i" -gt 1 ] && printf ", "
+			printf "'%s' u %d:xtic(1) t '%s'" "$tmp/engine.dat" $((i + 1)) \
+				"$(J '"\(.cpu) \(.machine.model_name) (\(.machine.date)\(if .note then ", earlier code" else "" end))"' "${files[$((i - 1))]}")"
+		done
+		echo ", 1.0 w l lw 2 dt 2 lc rgb 'red' t 'goal'"
+	} >"$tmp/engine.gp"
+	gnuplot "$tmp/engine.gp"
+}
+
 plot
+engine_plot
 # The page's pieces run in command substitutions, where set -e does not reach: any message is a failure.
 page >"$tmp/page.md" 2>"$tmp/errors"
 if [ -s "$tmp/errors" ]; then
@@ -395,4 +569,4 @@ if [ -s "$tmp/errors" ]; then
 	exit 1
 fi
 mv "$tmp/page.md" "$docs/benchmarks.md"
-echo "wrote $docs/benchmarks.md and $data/switch.png"
+echo "wrote $docs/benchmarks.md, $data/$cpu.json, $data/switch.png and $data/engine.png"

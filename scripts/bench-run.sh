@@ -5,12 +5,15 @@
 #   scripts/bench-run.sh BUILD OUT
 #
 # Every bench/bench_* program takes --json FILE (bench_corpus also the
-# corpus directory, bench_uabi also the AMX model below); `xstate bench
-# switch` runs on the live CPU with the anchor, and on the CET-capable
-# models below with the engine alone (the live CPU may have no XSAVES or
-# no CET-S); `xstate bench memory` runs on every CPU fixture. The machine
-# (/proc/cpuinfo, the kernel's x86/fpu boot lines, uname, the load) goes
-# to OUT/machine.json. Step 2 is scripts/bench-report.sh.
+# corpus directory, bench_uabi also the AMX model below and the fixtures;
+# bench_engine re-runs itself under qemu-x86_64 for its QEMU column);
+# `xstate bench switch` runs on the live CPU with the anchor, and on the
+# CET-capable models below with the engine alone (the live CPU may have no
+# XSAVES or no CET-S); `xstate bench memory` runs on every CPU fixture;
+# scripts/bench-profile.sh counts the engine's instructions (valgrind). The
+# machine (/proc/cpuinfo, the kernel's x86/fpu boot lines, uname, the load,
+# the commit, QEMU's version) goes to OUT/machine.json. Step 2 is
+# scripts/bench-report.sh.
 set -euo pipefail
 build="${1:?usage: bench-run.sh BUILD OUT}"
 out="${2:?usage: bench-run.sh BUILD OUT}"
@@ -23,7 +26,8 @@ fixtures="tests/data/cpuid"
 xstate="$build/xstate"
 # One AMD and one Intel model with XSAVES and CET supervisor state.
 cet_models="amd-zen4.instlat.txt intel-tiger-lake.instlat.txt"
-# bench_uabi also converts on this model: AMX, the largest UABI layout.
+# bench_uabi also converts on this model (AMX, the largest UABI layout) and
+# on one fixture per kind of task buffer (UABI size, kernel format).
 uabi_models="intel-emerald-rapids.instlat.txt"
 # Extra options for every `xstate bench switch`, e.g. "--switches 2000 --rounds 3" for a quick try.
 switch_args=(${BENCH_SWITCH_ARGS:-})
@@ -44,10 +48,13 @@ jq -n --arg model "$(cpuinfo 'model name')" --arg vendor "$(cpuinfo vendor_id)" 
 	--arg stepping "$(cpuinfo stepping)" --arg microcode "$(cpuinfo microcode)" \
 	--arg flags "$flags" --argjson cpus "$(nproc)" --arg release "$(uname -r)" \
 	--arg uname "$(uname -srvm)" --arg fpu "$fpu_lines" --arg load "$(cat /proc/loadavg)" \
-	--arg date "$(date -u +%Y-%m-%d)" --argjson started "$(date +%s)" '{
+	--arg date "$(date -u +%Y-%m-%d)" --argjson started "$(date +%s)" \
+	--arg commit "$(git describe --always --dirty 2>/dev/null || echo unknown)" \
+	--arg qemu "$( (qemu-x86_64 --version 2>/dev/null || true) | head -n 1)" '{
 	model_name: $model, vendor: $vendor,
 	family: ($family | tonumber), model: ($modelnr | tonumber), stepping: ($stepping | tonumber? // null),
 	microcode: $microcode, cpus: $cpus, kernel_release: $release, uname: $uname, date: $date,
+	commit: $commit, qemu_version: (if $qemu == "" then null else $qemu end),
 	flags_of_interest: ([$flags | split(" ")[]
 		| select(test("^(fpu|fxsr|xsave|xsaveopt|xsavec|xsaves|xgetbv1|xsaveerptr|avx|avx2|avx512f|pku|ospke|shstk|user_shstk|ibt|amx_tile|apx|hypervisor)$"))]),
 	fpu_boot_lines: (if $fpu == "" then null else ($fpu | split("\n")) end),
@@ -61,10 +68,15 @@ for prog in "$build"/bench/bench_*; do
 	[ "$name" = bench_corpus ] && args+=("$fixtures")
 	if [ "$name" = bench_uabi ]; then
 		for m in $uabi_models; do args+=(--cpuid "$fixtures/$m"); done
+		args+=(--fixtures "$fixtures")
 	fi
 	echo "== $name ${args[*]:2}"
 	"$prog" "${args[@]}" | tee "$out/${name#bench_}.txt"
 done
+
+# The engine's instruction counts (valgrind; skipped without it).
+echo "== scripts/bench-profile.sh (callgrind)"
+scripts/bench-profile.sh "$build/bench/bench_engine" "$out/profile.json" "this code ($(jq -r .commit "$out/machine.json"))"
 
 # The series' experiment: text for people, then JSON for the report.
 summary() {

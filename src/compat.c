@@ -264,11 +264,61 @@ static void baseline_leaf_d(struct xs_baseline *bl)
 	bl->leaf_d[1] = (struct xs_cpuid_leaf){ 0xd, 1, bl->d1_eax, cmp, (uint32_t)bl->xss, (uint32_t)(bl->xss >> 32) };
 }
 
+/*
+ * XCR0 takes some components only together (XSETBV #GP otherwise): the
+ * three AVX-512 ones, with YMM under them; MPX's two; AMX's two. A group
+ * one host cannot take whole is left out whole, limited by that host.
+ */
+static void keep_groups_whole(struct xs_baseline *bl)
+{
+	static const uint64_t groups[][2] = {	/* { group, what it needs besides } */
+		{ XS_XFEATURE_MASK_AVX512, XS_XFEATURE_MASK_YMM },
+		{ XS_XFEATURE_MASK_BNDREGS | XS_XFEATURE_MASK_BNDCSR, 0 },
+		{ XS_XFEATURE_MASK_XTILE, 0 },
+	};
+
+	for (size_t g = 0; g < XS_ARRAY_SIZE(groups); g++) {
+		uint64_t group = groups[g][0], need = group | groups[g][1], limiting = 0;
+
+		if (!(bl->xcr0 & group) || (bl->xcr0 & need) == need)
+			continue;
+		for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++)
+			if (need & bl->dropped & XS_BIT(nr))
+				limiting |= bl->limiting[nr];
+		for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++)
+			if (group & bl->xcr0 & XS_BIT(nr))
+				bl->limiting[nr] = limiting;
+		bl->dropped |= group & bl->xcr0;
+		bl->xcr0 &= ~group;
+	}
+}
+
+/*
+ * A host's CPUID 0xD.1 EAX (XSAVEOPT, XSAVEC, XGETBV1, XSAVES, XFD) as
+ * `kind` sees it. A vCPU gets only what the host's kernel kept (KVM
+ * derives its CPUID from the kernel's capabilities: an erratum's or
+ * clearcpuid='s XSAVES is gone for guests too); a process reads the CPU's
+ * own bits. Nothing without XSAVE in use.
+ */
+static uint32_t host_d1_eax(const xs_system *sys, enum xs_compat_kind kind)
+{
+	static const enum xs_cpu_feature d1[] = { XS_CPU_XSAVEOPT, XS_CPU_XSAVEC, XS_CPU_XGETBV1,
+						   XS_CPU_XSAVES, XS_CPU_XFD };
+	uint32_t r[4];
+
+	if (!sys->xsave)
+		return 0;
+	xs_cpuid(&sys->cpu, 0xd, 1, r);
+	for (unsigned b = 0; kind == XS_COMPAT_VCPU && b < XS_ARRAY_SIZE(d1); b++)
+		if (!(sys->cpu_features & XS_BIT(d1[b])))
+			r[0] &= ~(1u << b);
+	return r[0] & 0x1f;
+}
+
 int xs_baseline(const xs_system *const *hosts, unsigned n, enum xs_compat_kind kind,
 		struct xs_baseline *bl)
 {
 	uint64_t all = n >= 64 ? ~0ull : XS_BIT(n) - 1;
-	uint32_t r[4];
 
 	if (!n || n > 64)
 		return -EINVAL;
@@ -276,26 +326,31 @@ int xs_baseline(const xs_system *const *hosts, unsigned n, enum xs_compat_kind k
 		if (hosts[i]->halted)
 			return -ENODEV;
 	memset(bl, 0, sizeof(*bl));
+	for (unsigned i = 0; i < n; i++)
+		if (!hosts[i]->xsave)
+			bl->no_xsave |= XS_BIT(i);
 	bl->d1_eax = 0x1f;
-	for (unsigned i = 0; i < n; i++) {
-		xs_cpuid(&hosts[i]->cpu, 0xd, 1, r);
-		bl->d1_eax &= r[0];
-	}
+	for (unsigned i = 0; i < n; i++)
+		bl->d1_eax &= host_d1_eax(hosts[i], kind);
 	baseline_components(hosts, n, kind, all, bl);
+	keep_groups_whole(bl);
 	/* without XSAVES everywhere there is nothing to put supervisor state in */
 	if (!(bl->d1_eax & 8)) {
 		for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++) {
 			if (!(bl->xss & XS_BIT(nr)))
 				continue;
-			for (unsigned i = 0; i < n; i++) {
-				xs_cpuid(&hosts[i]->cpu, 0xd, 1, r);
-				if (!(r[0] & 8))
+			for (unsigned i = 0; i < n; i++)
+				if (!(host_d1_eax(hosts[i], kind) & 8))
 					bl->limiting[nr] |= XS_BIT(i);
-			}
 		}
 		bl->dropped |= bl->xss;
 		bl->xss = 0;
 	}
 	baseline_leaf_d(bl);
+	if (bl->no_xsave) {
+		/* no XSAVE for guests: no leaf 0xD, FXSAVE's buffer */
+		memset(bl->leaf_d, 0, sizeof(bl->leaf_d));
+		bl->standard_size = bl->compacted_size = XS_FXSAVE_SIZE;
+	}
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "xstate.h"
 
@@ -15,6 +16,7 @@ int xs_cpu_from_file(xs_cpu *cpu, const char *path, unsigned cpu_index, struct x
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
+	struct stat st;
 	int ret;
 
 	if (!f) {
@@ -24,6 +26,15 @@ int xs_cpu_from_file(xs_cpu *cpu, const char *path, unsigned cpu_index, struct x
 			snprintf(diag->msg, sizeof(diag->msg), "%s: %s", path, strerror(-ret));
 		}
 		return ret;
+	}
+	/* fopen() opens a directory too; reading it would only say "read error" */
+	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
+		if (diag) {
+			diag->line = 0;
+			snprintf(diag->msg, sizeof(diag->msg), "%s: is a directory, expected a CPUID dump file", path);
+		}
+		fclose(f);
+		return -EISDIR;
 	}
 	for (;;) {
 		if (len == cap) {
@@ -55,10 +66,10 @@ int xs_cpu_from_file(xs_cpu *cpu, const char *path, unsigned cpu_index, struct x
 		}
 	}
 	if (ferror(f)) {
-		ret = -EIO;
+		ret = errno ? -errno : -EIO;
 		if (diag) {
 			diag->line = 0;
-			snprintf(diag->msg, sizeof(diag->msg), "%s: read error", path);
+			snprintf(diag->msg, sizeof(diag->msg), "%s: %s", path, strerror(-ret));
 		}
 		goto out;
 	}

@@ -485,6 +485,26 @@ static bool walk_line(struct parser *ps, struct walk *w, const struct line *ln)
 	return true;
 }
 
+/*
+ * Debian's `cpuid` without -r decodes the leaves into prose ("vendor_id =
+ * \"AuthenticAMD\"", "version information (1/eax):"): the raw values are
+ * gone, so such a listing is refused with the way to get raw ones.
+ */
+static bool is_cpuid_listing(const char *text, size_t len)
+{
+	struct parser ps = { text, text + len, text, 0, "", NULL };
+	struct line ln;
+
+	while (next_line(&ps, &ln)) {
+		const char *p = ln.p;
+
+		skip_ws(&p, ln.end);
+		if (starts_with(p, ln.end, "vendor_id = \"") || starts_with(p, ln.end, "version information (1/eax):"))
+			return true;
+	}
+	return false;
+}
+
 static int walk_dump(const char *text, size_t len, const char *filename, struct xs_diag *diag,
 		     struct walk *w)
 {
@@ -495,6 +515,11 @@ static int walk_dump(const char *text, size_t len, const char *filename, struct 
 	w->ordinal = -1;
 	if (memchr(text, '\0', len)) {
 		diag_set(diag, ps.filename, 0, "expected a text CPUID dump, found binary data (NUL bytes)");
+		return -EINVAL;
+	}
+	if (is_cpuid_listing(text, len)) {
+		diag_set(diag, ps.filename, 0,
+			 "a human-readable `cpuid` listing, without the raw register values: capture the dump with `cpuid -r` (or `xstate cpuid`)");
 		return -EINVAL;
 	}
 	while (next_line(&ps, &ln))
@@ -530,9 +555,15 @@ static int check_complete(const xs_cpu *cpu, const char *filename, struct xs_dia
 		diag_set(diag, filename, 0, "expected CPUID leaf 1 (feature flags) in the dump");
 		return -EINVAL;
 	}
-	if (xs_cpu_has(cpu, XS_CPU_XSAVE) && !xs_cpuid(cpu, 0xd, 0, r)) {
+	/*
+	 * Leaf 0xD exists only where leaf 0 says so: below it the kernel
+	 * clears XSAVE itself (filter_cpuid_features()), as for QEMU's
+	 * "-cpu Nehalem,+xsave" (maximum basic leaf 0xB).
+	 */
+	xs_cpuid(cpu, 0, 0, r);
+	if (r[0] >= 0xd && xs_cpu_has(cpu, XS_CPU_XSAVE) && !xs_cpuid(cpu, 0xd, 0, r)) {
 		diag_set(diag, filename, 0,
-			 "CPUID.1:ECX.XSAVE is set, so expected CPUID leaf 0xd sub-leaf 0 in the dump");
+			 "CPUID.1:ECX.XSAVE is set and leaf 0 gives a maximum basic leaf of 0xd or more, so expected CPUID leaf 0xd sub-leaf 0 in the dump");
 		return -EINVAL;
 	}
 	if (xs_cpu_bad_xsave_leaf(cpu, why, sizeof(why))) {

@@ -2,8 +2,10 @@
 /*
  * The hardware backend: the only code in the project that executes
  * XSAVE-family instructions on the real CPU (user mode: FXSAVE, FXRSTOR,
- * XSAVE, XSAVEOPT, XSAVEC, XRSTOR, XGETBV). Each is guarded by what CPUID
- * said at xs_hw_init(); faults are the caller's (signal handlers).
+ * XSAVE, XSAVEOPT, XSAVEC, XRSTOR, XGETBV; in xs_hw_run also the CPL 0
+ * XSAVES, XRSTORS, XSETBV and prefixed encodings, for the exceptions
+ * they raise). Each is guarded by what CPUID said at xs_hw_init(); faults
+ * are the caller's (signal handlers).
  *
  * xs_hw_run() executes a list of steps inside one asm block: code the
  * compiler generates (memcpy, printf, spills) may use XMM/YMM/ZMM
@@ -148,14 +150,32 @@ _Static_assert(offsetof(struct xs_hw_step, op) == 0 && offsetof(struct xs_hw_ste
 		       offsetof(struct xs_hw_step, done) == 48 && sizeof(struct xs_hw_step) == 56,
 	       "the asm below knows this layout");
 
+/* One legacy prefix, without REX.W, on an instruction that has prefixed arms below. */
+static bool prefix_supported(const struct xs_hw_step *s)
+{
+	uint32_t p = s->flags & XS_HW_PREFIX_MASK;
+
+	if (!p)
+		return true;
+	if (p & (p - 1) || s->flags & XS_REX_W)
+		return false;
+	return (s->op >= XS_HW_OP_FXSAVE && s->op <= XS_HW_OP_XGETBV) ||
+	       (s->op >= XS_HW_OP_XSAVES && s->op <= XS_HW_OP_XSETBV);
+}
+
 static bool step_supported(const struct xs_hw *hw, const struct xs_hw_step *s)
 {
+	if (!prefix_supported(s))
+		return false;
 	switch (s->op) {
 	case XS_HW_OP_FXSAVE:
 	case XS_HW_OP_FXRSTOR: return hw->fxsr;
 	case XS_HW_OP_XSAVE:
 	case XS_HW_OP_XRSTOR:
-	case XS_HW_OP_XGETBV: return hw->xsave;
+	case XS_HW_OP_XGETBV:
+	case XS_HW_OP_XSAVES:
+	case XS_HW_OP_XRSTORS:
+	case XS_HW_OP_XSETBV: return hw->xsave;	/* the last three fault at CPL 3: the point */
 	case XS_HW_OP_XSAVEOPT: return hw->xsaveopt;
 	case XS_HW_OP_XSAVEC: return hw->xsavec;
 	case XS_HW_OP_POKE:
@@ -166,6 +186,12 @@ static bool step_supported(const struct xs_hw *hw, const struct xs_hw_step *s)
 
 /* One dispatch arm: op code in %ecx (+16 for the REX.W form), operand in %rdi. */
 #define ARM(code, insn) "cmp $" #code ", %%ecx\n\tjne 1f\n\t" insn " (%%rdi)\n\tjmp 80f\n1:\n\t"
+/* A prefixed arm: op code + the prefix flag bits (XS_HW_PREFIX), the prefix byte, the instruction. */
+#define PARM(code, byte, pre, insn) \
+	"cmp $" code ", %%ecx\n\tjne 1f\n\t" pre ".byte " byte "\n\t" insn "\n\tjmp 80f\n1:\n\t"
+#define PREFIXED(code, pre, insn)                                                            \
+	PARM(#code "+0x100", "0xf0", pre, insn) PARM(#code "+0x200", "0x66", pre, insn)       \
+	PARM(#code "+0x400", "0xf2", pre, insn) PARM(#code "+0x800", "0xf3", pre, insn)
 
 #define AC_SET_OR_CLEAR(op)                                          \
 	"testl $2, 4(%[p])\n\t"                                      \
@@ -205,13 +231,30 @@ int xs_hw_run(const struct xs_hw *hw, struct xs_hw_step *steps, unsigned n)
 		"jz 1f\n\t"
 		"add $16, %%ecx\n"
 		"1:\n\t"
+		"mov 4(%[p]), %%esi\n\t"
+		"and $0xf00, %%esi\n\t"
+		"or %%esi, %%ecx\n\t"
 		ARM(1, "fxsave") ARM(17, "fxsave64")
 		ARM(2, "fxrstor") ARM(18, "fxrstor64")
 		ARM(3, "xsave") ARM(19, "xsave64")
 		ARM(4, "xsaveopt") ARM(20, "xsaveopt64")
 		ARM(5, "xsavec") ARM(21, "xsavec64")
 		ARM(6, "xrstor") ARM(22, "xrstor64")
+		ARM(10, "xsaves") ARM(26, "xsaves64")
+		ARM(11, "xrstors") ARM(27, "xrstors64")
+		PREFIXED(1, "", "fxsave (%%rdi)") PREFIXED(2, "", "fxrstor (%%rdi)")
+		PREFIXED(3, "", "xsave (%%rdi)") PREFIXED(4, "", "xsaveopt (%%rdi)")
+		PREFIXED(5, "", "xsavec (%%rdi)") PREFIXED(6, "", "xrstor (%%rdi)")
+		PREFIXED(7, "mov %%eax, %%ecx\n\t", "xgetbv")
+		PREFIXED(10, "", "xsaves (%%rdi)") PREFIXED(11, "", "xrstors (%%rdi)")
+		PREFIXED(12, "xor %%ecx, %%ecx\n\t", "xsetbv")
 		"and $15, %%ecx\n\t"
+		"cmp $12, %%ecx\n\t"
+		"jne 1f\n\t"
+		"xor %%ecx, %%ecx\n\t"
+		"xsetbv\n\t"
+		"jmp 80f\n"
+		"1:\n\t"
 		"cmp $7, %%ecx\n\t"
 		"jne 1f\n\t"
 		"mov %%eax, %%ecx\n\t"

@@ -56,7 +56,7 @@ static bool x86_64_required_features(xs_system *sys)
 {
 	static const enum xs_cpu_feature need[] = { XS_CPU_FPU, XS_CPU_FXSR, XS_CPU_XMM, XS_CPU_XMM2,
 						    XS_CPU_LM };
-	char missing[64] = "";
+	char missing[32] = "";	/* "fpu fxsr sse sse2 lm" at most */
 	size_t n = 0;
 
 	for (size_t i = 0; i < XS_ARRAY_SIZE(need); i++)
@@ -129,7 +129,7 @@ static void note_dump_differences(xs_system *sys)
 		return;
 	if (!xs_cpu_has(&sys->cpu, XS_CPU_OSXSAVE))
 		xs_note(sys, "the dump has CPUID.1:ECX.OSXSAVE = 0: the OS that took it had not enabled XSAVE; Linux sets CR4.OSXSAVE itself");
-	if (xs_cpu_has(&sys->cpu, XS_CPU_PKU) && !xs_cpu_has(&sys->cpu, XS_CPU_OSPKE))
+	if (xs_system_has(sys, XS_CPU_OSPKE) && !xs_cpu_has(&sys->cpu, XS_CPU_OSPKE))
 		xs_note(sys, "the dump has PKU without OSPKE: Linux sets CR4.PKE, so PKRU is predicted from PKU");
 	xs_cpuid(&sys->cpu, 0xd, 0, r);
 	size = xs_hw_standard_size(&sys->cpu, sys->xcr0);
@@ -161,6 +161,8 @@ static int check_options(const struct xs_options *o)
 		return -EINVAL;
 	if (o->kernel && !xs_kernel_valid(o->kernel))
 		return -EINVAL;
+	if (!memchr(o->cmdline, '\0', sizeof(o->cmdline)))
+		return -EINVAL;
 	return 0;
 }
 
@@ -188,7 +190,6 @@ int xs_system_usable(const xs_system *sys)
 int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *opts)
 {
 	struct xs_options defaults;
-	char quirk[200];
 	int ret;
 
 	if (!opts) {
@@ -207,10 +208,7 @@ int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *o
 		sys->opts.kernel = XS_KERNEL_DEFAULT;
 	sys->patches = opts->patches ? opts->patches
 				     : xs_cet_s_policy_patches(opts->cet_s) & xs_release_patches(sys->opts.kernel);
-	sys->cpu_features = xs_kernel_cpu_features(cpu, sys->opts.kernel, opts->clear_features, quirk,
-						   sizeof(quirk));
-	if (quirk[0])
-		xs_note(sys, "%s", quirk);
+	xs_identify_cpu(sys);
 	memset(sys->xstate_offsets, 0xff, sizeof(sys->xstate_offsets));
 	memset(sys->xstate_sizes, 0xff, sizeof(sys->xstate_sizes));
 	memset(sys->xstate_comp_offsets, 0xff, sizeof(sys->xstate_comp_offsets));

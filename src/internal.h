@@ -25,10 +25,18 @@ static inline uint64_t xs_hdr_word(const uint8_t *regs, unsigned word)
 	return v;
 }
 
-/* cpufeature.c */
-uint64_t xs_clear_cpu_caps(uint64_t features, uint64_t clear);
-uint64_t xs_kernel_cpu_features(const xs_cpu *cpu, uint32_t release, uint64_t clear, char *note,
-				size_t note_size);
+/* cpufeature.c: do_clear_cpu_cap() with a release's cpuid_deps[]. */
+uint64_t xs_clear_cpu_caps_at(uint64_t features, uint64_t clear, uint32_t release);
+/* identify_cpu() as far as fpu__init_system() cares: sets sys->cpu_features. */
+void xs_identify_cpu(xs_system *sys);
+
+/* cmdline.c: what cpu_parse_early_param() and nopku leave behind. */
+struct xs_cmdline_effect {
+	uint64_t clear;		/* setup_clear_cpu_cap() calls, before dependencies */
+	bool pku_disabled;	/* nopku: setup_pku() leaves CR4.PKE and OSPKE clear */
+};
+/* Read sys->opts.cmdline as sys->opts.kernel does; messages to sys->cpu_log. */
+void xs_cpu_parse_early_param(xs_system *sys, struct xs_cmdline_effect *e);
 
 /* kernel.c: the CET-S series patches a release carries. */
 uint32_t xs_release_patches(uint32_t release);
@@ -83,6 +91,8 @@ void xs_xstate_init_xcomp_bv(const xs_system *sys, xs_fpstate *fps, uint64_t mas
 void xs_fpstate_copy_init(const xs_system *sys, xs_fpstate *fps);
 
 /* uabi.c */
+/* The copy plans of a kernel buffer shape whose components are `features` (xs_buffer_layout). */
+void xs_uabi_plan_init(const xs_system *sys, struct xs_buffer_layout *l, uint64_t features);
 void xs_verdict_set(struct xs_verdict *v, int err, const char *rule, const char *function,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 uint64_t xs_supervisor_all(const xs_system *sys);

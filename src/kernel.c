@@ -18,14 +18,17 @@ static const struct xs_kchange_info kchanges[] = {
 	{ XS_K_SIGFRAME_SIZE, K(5, 14), "signal frames, ptrace",
 	  "AT_MINSIGSTKSZ and the max frame size appear; PTRACE_SETREGSET needs exactly the regset size, rejects reserved MXCSR bits (EINVAL) and leaves the state alone on errors",
 	  "x86/signal: Introduce helpers to get the maximum signal frame size; x86/fpu: Sanitize xstateregs_set(); x86/fpu: Fail ptrace() requests that try to set invalid MXCSR values",
-	  "43be46e89698, 145e9e0d8c6fada4a40f9fc65b34658077874d9c" },
+	  "939ef713297d, 43be46e89698, 145e9e0d8c6fada4a40f9fc65b34658077874d9c" },
+	{ XS_K_XFEATURES_PARANOIA, K(5, 14), "boot messages",
+	  "a change of the xfeature mask during init disables XSAVE with \"xfeatures modified from 0x%016llx to 0x%016llx during init, disabling XSAVE\" (the suffix goes in 6.16); the xstate_offset lines move after this check",
+	  "x86/fpu: Make xfeatures_mask_all __ro_after_init", "4e8e4313cf81" },
 	{ XS_K_AMX, K(5, 16), "components",
 	  "AMX TILECFG/TILEDATA supported; TILEDATA is dynamic (XFD, permission, first-use reallocation)",
 	  "x86/fpu/amx: Define AMX state components and have it used for boot-time checks; x86/fpu/amx: Enable the AMX feature in 64-bit mode",
 	  "eec2113eabd9, 2308ee57d93d896618dd65c996429c9d3e469fe0" },
 	{ XS_K_XCOMP_PRCTL, K(5, 16), "arch_prctl",
 	  "ARCH_GET_XCOMP_SUPP, ARCH_GET_XCOMP_PERM, ARCH_REQ_XCOMP_PERM (before: EINVAL); a request stores only the requested bits",
-	  "x86/arch_prctl: Add controls for dynamic XSTATE components", "" },
+	  "x86/arch_prctl: Add controls for dynamic XSTATE components", "db8268df0983" },
 	{ XS_K_SIZE_CHECKS_DISABLE, K(5, 16), "consistency checks",
 	  "a missing struct, supervisor state without XSAVES or a size mismatch disables XSAVE (before: warning only)",
 	  "x86/fpu/xstate: Cleanup size calculations; x86/fpu: Calculate the default sizes independently",
@@ -33,10 +36,10 @@ static const struct xs_kchange_info kchanges[] = {
 	{ XS_K_SIGALTSTACK_CHECK, K(5, 16), "signal frames",
 	  "sigaltstack() and permission requests check the alternate stack against the frame size",
 	  "signal: Add an optional check for altstack size; x86/signal: Implement sigaltstack size validation",
-	  "3aac3ebea08f" },
+	  "1bdda24c4af6, 3aac3ebea08f" },
 	{ XS_K_GUEST_PRCTL, K(5, 17), "arch_prctl",
 	  "ARCH_GET_XCOMP_GUEST_PERM, ARCH_REQ_XCOMP_GUEST_PERM (before: EINVAL); EBUSY once a vCPU exists",
-	  "x86/fpu: Extend fpu_xstate_prctl() with guest permissions", "" },
+	  "x86/fpu: Extend fpu_xstate_prctl() with guest permissions", "980fe2fddcff" },
 	{ XS_K_KVM_XSAVE2, K(5, 17), "KVM",
 	  "KVM_CAP_XSAVE2/KVM_GET_XSAVE2; KVM_SUPPORTED_XCR0 gains AMX",
 	  "kvm: x86: Add support for getting/setting expanded xstate buffer; kvm: x86: Add XCR0 support for Intel AMX",
@@ -58,6 +61,9 @@ static const struct xs_kchange_info kchanges[] = {
 	  "a vCPU's uabi_size starts at sizeof(struct kvm_xsave) = 4096 (before: the user default size)",
 	  "x86/fpu: KVM: Set the base guest FPU uABI size to sizeof(struct kvm_xsave)",
 	  "d187ba5312307d51818beafaad87d28a7d939adf" },
+	{ XS_K_CLEARCPUID_NAMES, K(5, 19), "boot options",
+	  "clearcpuid= takes /proc/cpuinfo names as well as bit numbers, each entry on its own (before: bit numbers only, and the first other entry ends the list); bits without a name print as word:bit, unknown names as \"(unknown: NAME)\"; using it taints the kernel (TAINT_CPU_OUT_OF_SPEC)",
+	  "x86/cpu: Allow feature bit names from /proc/cpuinfo in clearcpuid=", "1625c833db93" },
 	{ XS_K_INIT_FPSTATE_MSG, K(6, 1), "boot messages",
 	  "\"xstate buffer too small (%zu < %d), disabling xsave\" becomes \"init_fpstate buffer too small (%zu < %d), disabling XSAVE\"",
 	  "x86/fpu: Fix the init_fpstate size check with the actual size",
@@ -75,12 +81,19 @@ static const struct xs_kchange_info kchanges[] = {
 	  "x86/CPU/AMD: Disable XSAVES on AMD family 0x17; x86/CPU/AMD: Improve the erratum 1386 workaround",
 	  "b0563468eeac88ebc70559d52a0b66efc37e4e9d, 29ba89f1895285f06c333546882e0c5ae9a6df23" },
 	{ XS_K_CET_USER, K(6, 6), "components",
-	  "CET user state (shadow stacks) supported, gated on SHSTK",
-	  "x86/fpu/xstate: Introduce CET MSR and XSAVES supervisor states", "e25e44338ec6 (tip)" },
+	  "CET user state (shadow stacks) supported, gated on SHSTK; component 12 is named \"Control-flow Kernel registers (unused)\" and never kept",
+	  "x86/fpu/xstate: Introduce CET MSR and XSAVES supervisor states", "366d141f34e2" },
+	{ XS_K_PKRU_OSPKE, K(6, 6), "components",
+	  "PKRU is kept only when the kernel enabled protection keys (X86_FEATURE_OSPKE, set by setup_pku()): with nopku, XCR0 has no PKRU (before: gated on PKU, so nopku left PKRU in XCR0)",
+	  "x86/fpu/xstate: Fix PKRU covert channel", "18032b47adf1db7b7f5fb2d1344e65aafe6417df" },
 	{ XS_K_SIGRETURN_MAGIC2, K(6, 15), "signal frames",
 	  "sigreturn looks for MAGIC2 after the kernel's user_size and no longer checks the frame's xstate_size",
 	  "x86/fpu: Refine and simplify the magic number check during signal return",
 	  "dc8aa31a7ac2c4290ea974c13cb0094e08f8948f" },
+	{ XS_K_CLEARCPUID_WARN, K(6, 15), "boot options",
+	  "clearcpuid= prints one warning per flag (\"clearcpuid: force-disabling CPU feature flag: NAME\", \"clearcpuid: unknown CPU flag: NAME\") instead of one \"Clearing CPUID bits:\" line, then \"!!! setcpuid=/clearcpuid= in use, this is for TESTING ONLY, may break things horribly. Tainting kernel.\"",
+	  "x86/cpu: Warn louder about the {set,clear}cpuid boot parameters; x86/cpu: Log CPU flag cmdline hacks more verbosely",
+	  "681955761bf6, d0ba9bcf001c" },
 	{ XS_K_GUEST_KERNEL_SIZE, K(6, 15), "KVM",
 	  "a vCPU's fpstate is sized from the kernel defaults (before: the user defaults)",
 	  "x86/fpu: Fix guest FPU state buffer allocation size; x86/fpu/xstate: Fix inconsistencies in guest FPU xfeatures",
@@ -90,7 +103,7 @@ static const struct xs_kchange_info kchanges[] = {
 	  "x86/fpu/apx: Enable APX state support; x86/fpu/apx: Disallow conflicting MPX presence; x86/fpu/xstate: Adjust XSAVE buffer size calculation",
 	  "50c5b071e2833d2b61e3774cd792620311df157c, ea68e39190cff86f457bd286c70b535e2a99a94d" },
 	{ XS_K_DISABLE_LOG, K(6, 16), "boot messages",
-	  "disabling XSAVE always prints \"x86/fpu: XSAVE disabled\"; the \", disabling XSAVE\" suffixes go",
+	  "disabling XSAVE always prints \"x86/fpu: XSAVE disabled\"; the \", disabling XSAVE\" suffixes of \"init_fpstate buffer too small\" and \"xfeatures modified ... during init\" go",
 	  "x86/fpu: Log XSAVE disablement consistently", "39cd7fad39ce2ffbeb21939c805ee55f3ec808d4" },
 	{ XS_K_PRESERVE_PERM, K(6, 16), "permissions",
 	  "requests keep supervisor bits and FPU_GUEST_PERM_LOCKED in __state_perm",
@@ -100,16 +113,16 @@ static const struct xs_kchange_info kchanges[] = {
 	  "struct fpu_guest loses its unused perm field",
 	  "x86/fpu: Drop @perm from guest pseudo FPU container", "32d5fa804dc9bd7cf6651a1378ba616d332e7444" },
 	{ XS_K_CET_KERNEL, K(6, 17), "components",
-	  "CET supervisor state as a guest-only feature: host and guest defaults, guest permissions and vCPU fpstates from the guest defaults",
-	  "x86/fpu/xstate: Differentiate default features for host and guest FPUs; x86/fpu: Initialize guest FPU permissions from guest defaults; x86/fpu: Initialize guest fpstate and FPU pseudo container from guest defaults; x86/fpu/xstate: Introduce \"guest-only\" supervisor xfeature set; x86/fpu/xstate: Add CET supervisor xfeature support as a guest-only feature",
-	  "7bc4ed75f2d6, 7c2c89364d92, 509e880b7795, 151bf232494d, 8b05b3c988162ca117b3854ae7d497927b415299" },
+	  "CET supervisor state as a guest-only feature: host and guest defaults, guest permissions and vCPU fpstates from the guest defaults, guest fpstates without XFD; component 12 is named \"Control-flow Kernel registers (KVM only)\"; v4's warning for guest-only state in a normal fpstate was not merged",
+	  "x86/fpu/xstate: Differentiate default features for host and guest FPUs; x86/fpu: Initialize guest FPU permissions from guest defaults; x86/fpu: Initialize guest fpstate and FPU pseudo container from guest defaults; x86/fpu: Remove xfd argument from __fpstate_reset(); x86/fpu/xstate: Introduce \"guest-only\" supervisor xfeature set; x86/fpu/xstate: Add CET supervisor xfeature support as a guest-only feature",
+	  "7bc4ed75f2d6, 7c2c89364d92, 509e880b7795, fafb29e18db2, 151bf232494d, 8b05b3c988162ca117b3854ae7d497927b415299" },
 	{ XS_K_KVM_CET, K(6, 18), "KVM",
 	  "KVM supports CET_USER|CET_KERNEL in IA32_XSS for guests",
 	  "KVM: x86: Add XSS support for CET_KERNEL and CET_USER", "69cc3e886582891f9c4d5830f18a2664a7f7cf7c" },
 	{ XS_K_SIGRETURN_REVERT, XS_KERNEL_STABLE(6, 18, 35), "signal frames",
 	  "the 6.15 change is undone (mainline 7.1, stable 6.18.35): sigreturn checks the frame's xstate_size again and looks for MAGIC2 after it, so frames built for a smaller user_size (CRIU, gVisor) restore their extended state",
 	  "Revert \"x86/fpu: Refine and simplify the magic number check during signal return\"",
-	  "44eeff9bc467bc7d1fec34fc3f6001f385fe462c" },
+	  "44eeff9bc467bc7d1fec34fc3f6001f385fe462c (mainline); stable: 6.18.35-rc1 review \"[PATCH 6.18 098/315]\" <20260607095731.237874056@linuxfoundation.org>, linux-stable-rc queue/6.18 push db81af264b30" },
 };
 
 const struct xs_kchange_info *xs_kchanges(unsigned *n)
@@ -214,9 +227,13 @@ uint32_t xs_release_patches(uint32_t release)
 		p |= XS_PATCH_PRESERVE_PERM;
 	if (xs_kernel_has(release, XS_K_DROP_GUEST_PERM))
 		p |= XS_PATCH_DROP_GUEST_PERM;
-	/* the v4 warning was never merged; libxstate models v4 (see the docs) */
+	/*
+	 * Patches 3..7 as merged in 6.17. Patch 8 (the warning for guest-only
+	 * state in a normal fpstate) never reached mainline: no release has
+	 * it; the series model can still ask for it in xs_options.patches.
+	 */
 	if (xs_kernel_has(release, XS_K_CET_KERNEL))
 		p |= XS_PATCH_CET_KERNEL | XS_PATCH_GUEST_DEFAULTS | XS_PATCH_GUEST_PERM_DEFAULTS |
-		     XS_PATCH_GUEST_FPSTATE_DEFAULTS | XS_PATCH_GUEST_ONLY_SET | XS_PATCH_WARN_GUEST_ONLY;
+		     XS_PATCH_GUEST_FPSTATE_DEFAULTS | XS_PATCH_GUEST_ONLY_SET;
 	return p;
 }

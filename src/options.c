@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* Options of the model: the CET-S policy and what it means as a patch set. */
+/*
+ * Options of the model: the CET-S policy and what it means as a patch set
+ * (the kernel command line is cmdline.c's).
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,53 +14,6 @@ void xs_options_init(struct xs_options *opts)
 	memset(opts, 0, sizeof(*opts));
 	opts->cet_s = XS_CET_S_GUEST_ONLY;
 	opts->kernel = XS_KERNEL_DEFAULT;
-}
-
-/* One word of the command line, [w, e). */
-static uint64_t word_clears(const char *w, const char *e)
-{
-	static const struct { const char *param; enum xs_cpu_feature f; } flags[] = {
-		{ "noxsave", XS_CPU_XSAVE }, { "noxsaves", XS_CPU_XSAVES },
-		{ "noxsaveopt", XS_CPU_XSAVEOPT }, { "nopku", XS_CPU_PKU },
-	};
-	uint64_t clear = 0;
-	char name[32];
-
-	for (size_t i = 0; i < XS_ARRAY_SIZE(flags); i++)
-		if ((size_t)(e - w) == strlen(flags[i].param) && !memcmp(w, flags[i].param, (size_t)(e - w)))
-			clear |= XS_BIT(flags[i].f);
-	if ((size_t)(e - w) < 11 || memcmp(w, "clearcpuid=", 11))
-		return clear;
-	for (const char *n = w + 11, *c; n < e; n = c + 1) {
-		c = memchr(n, ',', (size_t)(e - n));
-		if (!c)
-			c = e;
-		if ((size_t)(c - n) < sizeof(name)) {
-			int f;
-
-			memcpy(name, n, (size_t)(c - n));
-			name[c - n] = '\0';
-			f = xs_cpu_feature_by_name(name);
-			if (f >= 0)
-				clear |= XS_BIT(f);
-		}
-	}
-	return clear;
-}
-
-uint64_t xs_cmdline_cleared_features(const char *cmdline)
-{
-	uint64_t clear = 0;
-
-	for (const char *p = cmdline; p && *p;) {
-		const char *e = p;
-
-		while (*e && *e != ' ' && *e != '\n' && *e != '\t')
-			e++;
-		clear |= word_clears(p, e);
-		p = *e ? e + 1 : e;
-	}
-	return clear;
 }
 
 static const char *const policy_names[] = {

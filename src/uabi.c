@@ -48,11 +48,20 @@ void xs_verdict_set(struct xs_verdict *v, int err, const char *rule, const char 
 	va_end(ap);
 }
 
-/* XFEATURE_MASK_SUPERVISOR_ALL of this kernel. */
-uint64_t xs_supervisor_all(const xs_system *sys)
+/*
+ * XFEATURE_MASK_SUPERVISOR_ALL of this kernel. Static inline for this
+ * file's hot paths: the library is built position-independent, so a call
+ * to the exported function stays a call.
+ */
+static inline uint64_t supervisor_all(const xs_system *sys)
 {
 	return sys->supervisor_supported | XS_XFEATURE_MASK_INDEPENDENT |
 	       XS_XFEATURE_MASK_SUPERVISOR_UNSUPPORTED;
+}
+
+uint64_t xs_supervisor_all(const xs_system *sys)
+{
+	return supervisor_all(sys);
 }
 
 /*
@@ -103,6 +112,12 @@ static const struct xs_buffer_layout *kernel_layout_known(const xs_system *sys, 
 __attribute__((noinline)) static void zero_bytes(uint8_t *p, size_t n)
 {
 	memset(p, 0, n);
+}
+
+/* The same for memcpy. */
+__attribute__((noinline)) static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	memcpy(dst, src, n);
 }
 
 /*
@@ -176,6 +191,96 @@ static inline void run_add(struct run *r, uint8_t *out, const uint8_t *src, size
 	}
 	run_flush(r, out);
 	*r = (struct run){ src, dst, len };
+}
+
+/* ---- copy plans, built once per kernel buffer shape ------------------------ */
+
+/* xs_copy_piece.src marks: zeros, the PKRU value (its bytes from xs_pkru_write). */
+#define PIECE_ZERO UINT32_MAX
+#define PIECE_PKRU (UINT32_MAX - 1)
+
+/* Append a piece; a copy that continues the last one on both sides extends it. */
+static void piece_add(struct xs_copy_plan *p, uint32_t dst, uint32_t src, uint32_t len)
+{
+	struct xs_copy_piece *l = p->n ? &p->piece[p->n - 1] : NULL;
+
+	if (!len)
+		return;
+	if (l && src < PIECE_PKRU && l->src < PIECE_PKRU && l->dst + l->len == dst && l->src + l->len == src) {
+		l->len += len;
+		return;
+	}
+	p->piece[p->n++] = (struct xs_copy_piece){ dst, src, len };
+}
+
+/*
+ * Kernel -> UABI (XSAVE mode, a buffer that holds every component): what
+ * xs_copy_xstate_to_uabi() writes when every component of `user` is in
+ * use. The legacy area (bytes 416..575 are written apart: padding,
+ * software words, header), then the components in standard-offset order
+ * with zeros in the gaps. A buffer whose user part is the standard format
+ * (l->standard) is copied as it is, PKRU then written over its slot;
+ * otherwise PKRU's slot gets the value's bytes and the rest of it is left
+ * alone, as the component walk does.
+ */
+static void plan_to_uabi(const xs_system *sys, struct xs_buffer_layout *l, uint64_t user)
+{
+	struct xs_copy_plan *p = &l->to_uabi;
+	unsigned end = XS_XSAVE_LEGACY_AND_HDR;
+
+	piece_add(p, 0, 0, XMM_OFFSET + XMM_SIZE);
+	if (l->standard) {
+		piece_add(p, end, end, l->user_end > end ? l->user_end - end : 0);
+		p->pkru_after = (user & XS_XFEATURE_MASK_PKRU) != 0;
+		end = l->user_end > end ? l->user_end : end;
+	}
+	for (unsigned k = 0; k < sys->n_uncompact && !l->standard; k++) {
+		unsigned nr = sys->uncompact_order[k];
+		unsigned o = sys->xstate_offsets[nr], size = sys->xstate_sizes[nr];
+
+		if (!(user & XS_BIT(nr)))
+			continue;
+		if (o > end)
+			piece_add(p, end, PIECE_ZERO, o - end);
+		if (nr == XS_XFEATURE_PKRU)
+			piece_add(p, o, PIECE_PKRU, xs_pkru_bytes(sys));
+		else
+			piece_add(p, o, l->offset[nr], size);
+		if (o + size > end)
+			end = o + size;
+	}
+	p->end = end;
+	p->two_copies = p->n <= 2 && p->piece[p->n - 1].src < PIECE_PKRU && !p->pkru_after;
+}
+
+/*
+ * UABI -> kernel, what load_uabi() copies when the header has x87, SSE
+ * and every user component of the shape: each component from its
+ * standard offset to its place in the kernel buffer, in component order.
+ */
+static void plan_from_uabi(const xs_system *sys, struct xs_buffer_layout *l, uint64_t user)
+{
+	struct xs_copy_plan *p = &l->from_uabi;
+
+	for (uint64_t m = user; m; m &= m - 1) {
+		unsigned nr = (unsigned)__builtin_ctzll(m);
+		unsigned dst = l->offset[nr], size = sys->xstate_sizes[nr];
+
+		piece_add(p, dst, sys->xstate_offsets[nr], size);
+		if (dst + size > p->end)
+			p->end = dst + size;
+	}
+}
+
+void xs_uabi_plan_init(const xs_system *sys, struct xs_buffer_layout *l, uint64_t features)
+{
+	uint64_t user = (features & sys->user.max_features) | XS_XFEATURE_MASK_FPSSE;
+
+	memset(&l->to_uabi, 0, sizeof(l->to_uabi));
+	memset(&l->from_uabi, 0, sizeof(l->from_uabi));
+	l->to_uabi.xfeatures = l->from_uabi.xfeatures = user;
+	plan_to_uabi(sys, l, user);
+	plan_from_uabi(sys, l, user);
 }
 
 /* ---- kernel -> UABI --------------------------------------------------- */
@@ -287,8 +392,105 @@ static bool copy_compacted_in_order(const xs_system *sys, const xs_fpstate *fps,
 	return true;
 }
 
-void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_t mask,
-			    uint32_t pkru, enum xs_copy_mode mode, void *out, size_t len)
+/*
+ * The shape whose plan (xs_uabi_plan_init) covers this copy, or NULL: a
+ * known shape, x87, SSE and all its user components in use and asked
+ * for, and a buffer that holds them all.
+ */
+static const struct xs_buffer_layout *to_uabi_plan(const xs_system *sys, const xs_fpstate *fps,
+						   uint64_t xfeatures, size_t len)
+{
+	const struct xs_buffer_layout *l = kernel_layout_known(sys, fps);
+
+	if (!l || xfeatures != l->to_uabi.xfeatures || fps->user_xfeatures != xfeatures || len < l->to_uabi.end)
+		return NULL;
+	return l;
+}
+
+/* What zero pieces up to 256 bytes are copied from (copy_piece). */
+static const uint8_t zeros[256];
+
+/*
+ * A piece's copy. The sizes components usually have (64: AVX-512 opmask,
+ * TILECFG; 128: MPX, APX, the MPX gap; 256: AVX) spelled out as
+ * constants, which the compiler copies with a few vector moves where a
+ * call would cost as much as the copy; anything else through the C
+ * library (copy_bytes: a size the compiler cannot bound).
+ */
+static inline void copy_piece(uint8_t *dst, const uint8_t *src, uint32_t len)
+{
+	switch (len) {
+	case 64: memcpy(dst, src, 64); break;
+	case 128: memcpy(dst, src, 128); break;
+	case 256: memcpy(dst, src, 256); break;
+	default: copy_bytes(dst, src, len); break;
+	}
+}
+
+/* One piece of a kernel -> UABI plan. */
+static inline void to_uabi_piece(const xs_system *sys, const struct xs_copy_piece *c, const uint8_t *x,
+				 uint32_t pkru, uint8_t *out)
+{
+	if (c->src < PIECE_PKRU)
+		copy_piece(out + c->dst, x + c->src, c->len);
+	else if (c->src == PIECE_PKRU)
+		xs_pkru_write(sys, out, pkru);
+	else if (c->len <= sizeof(zeros) && !(c->len & 63))
+		copy_piece(out + c->dst, zeros, c->len);
+	else
+		zero_bytes(out + c->dst, c->len);
+}
+
+typedef uint8_t xs_v16 __attribute__((vector_size(16)));
+
+static inline void put_zero16(uint8_t *p)
+{
+	const xs_v16 z = { 0 };
+
+	memcpy(p, &z, sizeof(z));
+}
+
+/*
+ * Bytes 416..575 of a UABI buffer: zeros but for the user XCR0 (software
+ * word 0, at 464) and XSTATE_BV (512). Plain 16- and 8-byte stores: a
+ * memset of this size becomes `rep stosq` (slow to start), a template
+ * would add a load per store.
+ */
+static inline void put_uabi_words(uint8_t *out, uint64_t user_xcr0, uint64_t xfeatures)
+{
+	uint8_t *p = out + XMM_OFFSET + XMM_SIZE;
+
+	put_zero16(p);
+	put_zero16(p + 16);
+	put_zero16(p + 32);
+	xs_st64(p + (SW_RESERVED_OFFSET - XMM_OFFSET - XMM_SIZE), user_xcr0);
+	xs_st64(p + 56, 0);
+	put_zero16(p + 64);
+	put_zero16(p + 80);
+	xs_st64(p + (XS_XSAVE_HDR_OFFSET - XMM_OFFSET - XMM_SIZE), xfeatures);
+	xs_st64(p + 104, 0);
+	put_zero16(p + 112);
+	put_zero16(p + 128);
+	put_zero16(p + 144);
+}
+
+/* Every piece of the plan, and PKRU where it goes after them. */
+__attribute__((noinline)) static void run_to_uabi(const xs_system *sys, const struct xs_copy_plan *p,
+						  const uint8_t *x, uint32_t pkru, uint8_t *out)
+{
+	for (const struct xs_copy_piece *c = p->piece; c < p->piece + p->n; c++)
+		to_uabi_piece(sys, c, x, pkru, out);
+	if (p->pkru_after)
+		xs_pkru_write(sys, out, pkru);
+}
+
+/*
+ * Every other copy: component by component (out of line, so that the
+ * planned copy above stays a short function).
+ */
+__attribute__((noinline)) static void copy_to_uabi_general(const xs_system *sys, const xs_fpstate *fps,
+							   uint64_t mask, uint32_t pkru,
+							   enum xs_copy_mode mode, void *out, size_t len)
 {
 	struct plan p;	/* only n is initialised: the segments are written as added */
 	struct xs_buffer_layout scratch;
@@ -366,6 +568,36 @@ void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_
 	if (zerofrom < len)
 		plan_add(&p, NULL, zerofrom, len - zerofrom);
 	plan_run(&p, out, len);
+}
+
+void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_t mask,
+			    uint32_t pkru, enum xs_copy_mode mode, void *out, size_t len)
+{
+	uint64_t xfeatures = xs_hdr_word(fps->regs, 0) & fps->user_xfeatures & mask;
+	const struct xs_buffer_layout *l;
+	const struct xs_copy_plan *p;
+
+	if (mode != XS_COPY_XSAVE || !(l = to_uabi_plan(sys, fps, xfeatures, len))) {
+		copy_to_uabi_general(sys, fps, mask, pkru, mode, out, len);
+		return;
+	}
+	/*
+	 * The shape's plan. Most often (a buffer whose user part is the
+	 * standard format) it is at most two copies, the legacy area and every
+	 * component at once: those inline, since the bookkeeping of a loop
+	 * around the calls costs as much as copying a hundred bytes here.
+	 */
+	p = &l->to_uabi;
+	put_uabi_words(out, sys->user.max_features, xfeatures);
+	if (p->end < len)
+		zero_bytes((uint8_t *)out + p->end, len - p->end);
+	if (!p->two_copies) {
+		run_to_uabi(sys, p, fps->regs, pkru, out);
+		return;
+	}
+	if (p->n == 2)
+		memcpy((uint8_t *)out + p->piece[1].dst, fps->regs + p->piece[1].src, p->piece[1].len);
+	memcpy((uint8_t *)out + p->piece[0].dst, fps->regs + p->piece[0].src, p->piece[0].len);
 }
 
 /* ---- UABI -> kernel --------------------------------------------------- */
@@ -494,10 +726,9 @@ static void load_compacted(const xs_system *sys, xs_fpstate *fps, const uint8_t 
 	run_flush(&r, x);
 }
 
-/* Load the validated buffer into the fpstate. */
-static void load_uabi(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, uint32_t *pkru)
+/* Components of a validated buffer into the fpstate, one by one (any header). */
+static void load_components(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, uint64_t xfeatures)
 {
-	uint64_t xfeatures = xs_ld64(b + XS_XSAVE_HDR_OFFSET), m = xfeatures, bv;
 	struct xs_buffer_layout scratch;
 	const struct xs_buffer_layout *l;
 	uint8_t *x = fps->regs;
@@ -509,15 +740,24 @@ static void load_uabi(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, u
 		memcpy(x + MXCSR_OFFSET, b + MXCSR_OFFSET, 8);
 	if (xs_hdr_word(x, 1) & XS_XCOMP_BV_COMPACTED_FORMAT) {
 		load_compacted(sys, fps, b, xfeatures);
-	} else {
-		l = kernel_layout(sys, fps, &scratch);
-		for (; m; m &= m - 1) {
-			unsigned nr = (unsigned)__builtin_ctzll(m);
-
-			plan_add(&p, b + sys->xstate_offsets[nr], l->offset[nr], sys->xstate_sizes[nr]);
-		}
-		plan_run(&p, x, fps->size);
+		return;
 	}
+	l = kernel_layout(sys, fps, &scratch);
+	for (uint64_t m = xfeatures; m; m &= m - 1) {
+		unsigned nr = (unsigned)__builtin_ctzll(m);
+
+		plan_add(&p, b + sys->xstate_offsets[nr], l->offset[nr], sys->xstate_sizes[nr]);
+	}
+	plan_run(&p, x, fps->size);
+}
+
+/* Load the validated buffer into the fpstate. */
+static void load_uabi(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, uint32_t *pkru)
+{
+	uint64_t xfeatures = xs_ld64(b + XS_XSAVE_HDR_OFFSET), bv;
+	uint8_t *x = fps->regs;
+
+	load_components(sys, fps, b, xfeatures);
 	if (xfeatures & XS_XFEATURE_MASK_PKRU)
 		*pkru = xs_pkru_read(sys, b);
 	else if (pkru)
@@ -526,8 +766,50 @@ static void load_uabi(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, u
 	memcpy(x + XS_XSAVE_HDR_OFFSET, &bv, 8);
 }
 
-int xs_copy_uabi_to_xstate(const xs_system *sys, xs_fpstate *fps, const void *buf, size_t len,
-			   uint32_t *pkru, struct xs_verdict *v)
+/*
+ * The shape whose plan covers this buffer, or NULL: a known shape, a
+ * header with x87, SSE and every user component of it, and nothing
+ * xs_uabi_validate() would refuse (the same checks, for this one header:
+ * the task may have those components, XCOMP_BV and the reserved bytes
+ * are zero, MXCSR fits the mask, the buffer holds them all).
+ */
+static const struct xs_buffer_layout *from_uabi_plan(const xs_system *sys, const xs_fpstate *fps,
+						     const uint8_t *b, size_t len)
+{
+	const struct xs_buffer_layout *l;
+	const uint8_t *hdr = b + XS_XSAVE_HDR_OFFSET;
+
+	if (len < sys->user.max_size || !(l = kernel_layout_known(sys, fps)) ||
+	    xs_ld64(hdr) != l->from_uabi.xfeatures || l->from_uabi.xfeatures & ~fps->user_xfeatures ||
+	    l->from_uabi.end > fps->size)
+		return NULL;
+	if (xs_ld64(hdr + 8) | xs_ld64(hdr + 16) | xs_ld64(hdr + 24) | xs_ld64(hdr + 32) | xs_ld64(hdr + 40) |
+	    xs_ld64(hdr + 48) | xs_ld64(hdr + 56))
+		return NULL;
+	return xs_ld32(b + MXCSR_OFFSET) & ~sys->mxcsr_feature_mask ? NULL : l;
+}
+
+/* The plan's copies, then PKRU and XSTATE_BV as load_uabi() does them. */
+__attribute__((noinline)) static void run_from_uabi(const xs_system *sys, const struct xs_copy_plan *p,
+						    xs_fpstate *fps, const uint8_t *b, uint32_t *pkru)
+{
+	uint8_t *x = fps->regs;
+
+	for (const struct xs_copy_piece *c = p->piece; c < p->piece + p->n; c++)
+		memcpy(x + c->dst, b + c->src, c->len);
+	if (p->xfeatures & XS_XFEATURE_MASK_PKRU) {
+		if (pkru)
+			*pkru = xs_pkru_read(sys, b);
+	} else if (pkru) {
+		*pkru = 0;
+	}
+	xs_st64(x + XS_XSAVE_HDR_OFFSET, (xs_hdr_word(x, 0) & supervisor_all(sys)) | p->xfeatures);
+}
+
+/* Validation, then the load component by component (any buffer). */
+__attribute__((noinline)) static int copy_from_uabi_general(const xs_system *sys, xs_fpstate *fps,
+							    const void *buf, size_t len, uint32_t *pkru,
+							    struct xs_verdict *v)
 {
 	uint32_t dummy;
 	int ret = xs_uabi_validate(sys, fps, buf, len, v);
@@ -539,4 +821,31 @@ int xs_copy_uabi_to_xstate(const xs_system *sys, xs_fpstate *fps, const void *bu
 		pkru = &dummy;
 	load_uabi(sys, fps, buf, pkru);
 	return 0;
+}
+
+int xs_copy_uabi_to_xstate(const xs_system *sys, xs_fpstate *fps, const void *buf, size_t len,
+			   uint32_t *pkru, struct xs_verdict *v)
+{
+	const struct xs_buffer_layout *l = v ? NULL : from_uabi_plan(sys, fps, buf, len);
+	const struct xs_copy_plan *p;
+
+	if (l) {
+		/*
+		 * An accepted buffer with every component: the shape's plan. Two
+		 * copies inline (the usual shape), as in xs_copy_xstate_to_uabi().
+		 */
+		p = &l->from_uabi;
+		if (p->n > 2 || !pkru || p->xfeatures & XS_XFEATURE_MASK_PKRU) {
+			run_from_uabi(sys, p, fps, buf, pkru);
+			return 0;
+		}
+		*pkru = 0;	/* no PKRU in the buffer: its init value, as XRSTOR would load */
+		xs_st64(fps->regs + XS_XSAVE_HDR_OFFSET,
+			(xs_hdr_word(fps->regs, 0) & supervisor_all(sys)) | p->xfeatures);
+		if (p->n == 2)
+			memcpy(fps->regs + p->piece[1].dst, (const uint8_t *)buf + p->piece[1].src, p->piece[1].len);
+		memcpy(fps->regs + p->piece[0].dst, (const uint8_t *)buf + p->piece[0].src, p->piece[0].len);
+		return 0;
+	}
+	return copy_from_uabi_general(sys, fps, buf, len, pkru, v);
 }

@@ -172,6 +172,7 @@ static void setup_buffer_layout(xs_system *sys, struct xs_buffer_layout *l, uint
 		if (user & XS_BIT(i))
 			end = l->offset[i] + sys->xstate_sizes[i];
 	}
+	xs_uabi_plan_init(sys, l, features);
 }
 
 static void setup_buffer_layouts(xs_system *sys)
@@ -385,6 +386,12 @@ static uint64_t cpuid_gate_ok(const xs_system *sys, unsigned i)
 		return false;	/* before the series: no CPUID gate, never kept */
 	if (!x->cpuid_feature)
 		return false;
+	/*
+	 * xsave_cpuid_features[XFEATURE_PKRU] was X86_FEATURE_PKU until "x86/fpu/xstate:
+	 * Fix PKRU covert channel" (6.6): with nopku, PKRU stayed in XCR0.
+	 */
+	if (i == XS_XFEATURE_PKRU && !xs_kernel_has(sys->opts.kernel, XS_K_PKRU_OSPKE))
+		return xs_system_has(sys, XS_CPU_PKU);
 	f = xs_cpu_feature_by_name(x->cpuid_feature);
 	return f >= 0 && xs_system_has(sys, (enum xs_cpu_feature)f);
 }
@@ -458,12 +465,28 @@ static void disable_system_xstate(xs_system *sys)
 	/* The kernel leaves the user and guest feature masks as computed. */
 }
 
+/*
+ * xfeature_names[] of the modelled kernel. Only component 12 was renamed:
+ * "Control-flow Kernel registers (unused)" from 6.6 (CET user state), "(KVM
+ * only)" with the CET supervisor patch ("x86/fpu/xstate: Add CET supervisor
+ * xfeature support as a guest-only feature", 6.17); before 6.6 entry 12 is
+ * "unknown xstate feature". It is printed only where it is kept.
+ */
+static const char *boot_name(const xs_system *sys, unsigned nr)
+{
+	if (nr != XS_XFEATURE_CET_KERNEL || (sys->patches & XS_PATCH_CET_KERNEL))
+		return xs_xfeature_description(nr);
+	if (xs_kernel_has(sys->opts.kernel, XS_K_CET_USER))
+		return "Control-flow Kernel registers (unused)";
+	return "unknown xstate feature";
+}
+
 static void print_xstate_features(xs_system *sys)
 {
 	for (unsigned i = 0; i < XS_XFEATURE_MAX; i++)
 		if (sys->kernel.max_features & XS_BIT(i))
 			xs_printk(sys, "x86/fpu: Supporting XSAVE feature 0x%03llx: '%s'\n",
-				  (unsigned long long)XS_BIT(i), xs_xfeature_description(i));
+				  (unsigned long long)XS_BIT(i), boot_name(sys, i));
 }
 
 static void print_xstate_offset_size(xs_system *sys)
@@ -552,9 +575,16 @@ void xs_fpu__init_system_xstate(xs_system *sys)
 	}
 	setup_buffer_layouts(sys);
 	print_xstate_features(sys);
-	if (xfeatures != sys->kernel.max_features) {	/* cannot happen in the model */
-		xs_printk(sys, "x86/fpu: xfeatures modified from 0x%016llx to 0x%016llx during init\n",
-			  (unsigned long long)xfeatures, (unsigned long long)sys->kernel.max_features);
+	/*
+	 * The paranoia check of "x86/fpu: Make xfeatures_mask_all
+	 * __ro_after_init" (5.14); its ", disabling XSAVE" went with "Log XSAVE
+	 * disablement consistently" (6.16). Nothing in the model changes the
+	 * mask during init, so it never fires.
+	 */
+	if (xs_kernel_has(sys->opts.kernel, XS_K_XFEATURES_PARANOIA) && xfeatures != sys->kernel.max_features) {
+		xs_printk(sys, "x86/fpu: xfeatures modified from 0x%016llx to 0x%016llx during init%s\n",
+			  (unsigned long long)xfeatures, (unsigned long long)sys->kernel.max_features,
+			  xs_kernel_has(sys->opts.kernel, XS_K_DISABLE_LOG) ? "" : ", disabling XSAVE");
 		goto out_disable;
 	}
 	print_xstate_offset_size(sys);
@@ -598,7 +628,12 @@ static bool gate_reason(const xs_system *sys, unsigned nr, char *why, size_t siz
 		return true;
 	}
 	if (!cpuid_gate_ok(sys, nr)) {
-		snprintf(why, size, "needs CPU feature '%s'", nr == XS_XFEATURE_PKRU ? "pku" : x->cpuid_feature);
+		/* PKRU: OSPKE from 6.6; without PKU there is no OSPKE either */
+		bool ospke = nr == XS_XFEATURE_PKRU && xs_system_has(sys, XS_CPU_PKU);
+
+		snprintf(why, size, "needs CPU feature '%s'%s",
+			 nr == XS_XFEATURE_PKRU ? (ospke ? "ospke" : "pku") : x->cpuid_feature,
+			 ospke ? " (nopku: protection keys not enabled)" : "");
 		return true;
 	}
 	return false;

@@ -34,6 +34,15 @@ enum {
 	LEG_XMM = 160, HDR_XSTATE_BV = 512, HDR_XCOMP_BV = 520, HDR_RESERVED = 528
 };
 
+/*
+ * memcpy and memset through a call the compiler cannot see into: given a
+ * size whose bounds it knows (XMM: 128 or 256 bytes), GCC inlines `rep
+ * movsq` / `rep stosq`, whose start-up cost is several times the copy's;
+ * the C library's vector routines are not.
+ */
+void xs_copy(void *dst, const void *src, size_t n);
+void xs_zero(void *dst, size_t n);
+
 /* Lowest set bit's index; mask != 0. */
 static inline unsigned lowest(uint64_t mask)
 {
@@ -44,6 +53,7 @@ static inline unsigned lowest(uint64_t mask)
 
 /* Component nr (2..19) inside xs_regs, and how many bytes it holds. */
 uint8_t *xs_regs_component(const xs_regs *r, unsigned nr);
+size_t xs_regs_offset(unsigned nr);
 size_t xs_regs_capacity(unsigned nr);
 /* Put component nr (any) into its init configuration (§7). */
 void xs_init_component(xs_machine *m, unsigned nr);
@@ -60,6 +70,11 @@ static inline unsigned xs_vector_regs(const xs_machine *m)
 bool xs_all_zero(const uint8_t *p, size_t n);
 /* XINUSE after components in `loaded` came from memory, `inited` were initialised. */
 void xs_note_restored(xs_machine *m, uint64_t loaded, uint64_t inited);
+/* xs_machine_xinuse() without the call when nothing is left to evaluate. */
+static inline uint64_t xs_xinuse(xs_machine *m)
+{
+	return m->xinuse_stale || !m->impl.init_opt ? xs_machine_xinuse(m) : m->xinuse;
+}
 
 /* ---- legacy.c: the x87 and SSE parts of the legacy region (§2) ------ */
 
@@ -77,6 +92,8 @@ void xs_load_x87(xs_machine *m, const uint8_t *img, unsigned flags);
 void xs_load_xmm(xs_machine *m, const uint8_t *img);
 /* x87 in its init configuration? */
 bool xs_x87_is_init(const struct xs_x87 *x);
+/* A 64-bit FIP/FDP as a restore keeps it: the low `bits`, sign-extended. */
+uint64_t xs_pointer_bits(uint64_t v, unsigned bits);
 /* Would this MXCSR load #GP (reserved bits set)? */
 static inline bool xs_mxcsr_bad(const xs_machine *m, uint32_t mxcsr)
 {
@@ -93,6 +110,71 @@ size_t xs_cmp_size(const xs_machine *m, uint64_t format);
 void xs_cmp_offsets(const xs_machine *m, uint64_t format, uint32_t off[XS_XFEATURE_MAX]);
 /* End of the highest component of `which` in the compacted layout of `format`. */
 size_t xs_cmp_end(const xs_machine *m, uint64_t format, uint64_t which);
+
+/*
+ * The plan of the standard format for RFBM (`key` = RFBM) or of the
+ * compacted format for XCOMP_BV (`key` with bit 63); only the components
+ * 2..19 of the key count. From the machine's cache (struct
+ * xs_engine_plans), or built into `scratch`. Nothing is written to the
+ * machine here: an instruction that completes keeps its plan with
+ * xs_plan_keep(), so one that faults changes nothing, not even the cache.
+ */
+const struct xs_engine_plan *xs_plan_find(const xs_machine *m, uint64_t key, struct xs_engine_plan *scratch);
+static inline const struct xs_engine_plan *xs_plan(const xs_machine *m, uint64_t key,
+						    struct xs_engine_plan *scratch)
+{
+	const struct xs_engine_plans *c = &m->plans;
+
+	key &= XS_EXTENDED_MASK | XS_COMPACTED;
+	if (c->last < c->n && c->plan[c->last].key == key)
+		return &c->plan[c->last];
+	return xs_plan_find(m, key, scratch);
+}
+/* After the instruction completed: p becomes the cache's most recent plan (copied in when new). */
+void xs_plan_keep_slow(xs_machine *m, const struct xs_engine_plan *p);
+static inline void xs_plan_keep(xs_machine *m, const struct xs_engine_plan *p)
+{
+	if (p != &m->plans.plan[m->plans.last] || m->plans.last >= m->plans.n)
+		xs_plan_keep_slow(m, p);
+}
+/*
+ * Components 2..19 of `which` (all in the plan's format), every byte of
+ * each (64-bit mode), between a buffer and xs_regs: a run of the plan
+ * whose components are all in `which` is one copy. to_regs: from the
+ * buffer `src` into the registers at `dst`; else the registers at `src`
+ * into the buffer `dst`.
+ */
+static inline void xs_plan_copy(const xs_machine *m, const struct xs_engine_plan *p, uint64_t which,
+				uint8_t *dst, const uint8_t *src, bool to_regs)
+{
+	for (const struct xs_engine_run *r = p->runs; which && r < p->runs + p->nruns; r++) {
+		uint64_t part = r->comps & which;
+
+		which &= ~r->comps;
+		if (part == r->comps) {
+			memcpy(dst + (to_regs ? r->regs : r->at), src + (to_regs ? r->at : r->regs), r->len);
+			continue;
+		}
+		for (; part; part &= part - 1) {
+			unsigned nr = lowest(part);
+			size_t in_regs = xs_regs_offset(nr);
+
+			memcpy(dst + (to_regs ? in_regs : p->off[nr]), src + (to_regs ? p->off[nr] : in_regs),
+			       m->cpu.size[nr]);
+		}
+	}
+}
+/* End of the highest component of `which` (within the plan's) in that buffer. */
+static inline size_t xs_plan_end(const xs_machine *m, const struct xs_engine_plan *p, uint64_t which)
+{
+	uint64_t ext = which & p->ext;
+	unsigned top;
+
+	if (!ext)
+		return XS_XSAVE_LEGACY_AND_HDR;
+	top = 63 - (unsigned)__builtin_clzll(ext);
+	return (size_t)p->off[top] + m->cpu.size[top];
+}
 
 /* ---- machine.c: what every instruction checks first (§4, §5) -------- */
 

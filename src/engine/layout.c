@@ -87,3 +87,65 @@ size_t xs_engine_offset(const xs_machine *m, uint64_t xcomp_bv, unsigned nr)
 	xs_cmp_offsets(m, xcomp_bv, off);
 	return off[nr];
 }
+
+/*
+ * The plan of one format (struct xs_engine_plans): the offsets and size
+ * above, once, and the components as runs — neighbours that follow each
+ * other both in the buffer and in xs_regs (AVX-512's three, the AMX pair
+ * in the standard format, ...) become one copy.
+ */
+static void build_plan(const xs_machine *m, uint64_t key, struct xs_engine_plan *p)
+{
+	struct xs_engine_run *r = NULL;
+
+	memset(p, 0, sizeof(*p));
+	p->key = key;
+	p->ext = key & XS_EXTENDED_MASK;
+	if (key & XS_COMPACTED) {
+		xs_cmp_offsets(m, p->ext, p->off);
+		p->size = (uint32_t)xs_cmp_size(m, p->ext);
+	} else {
+		for (uint64_t rest = p->ext; rest; rest &= rest - 1)
+			p->off[lowest(rest)] = m->cpu.offset[lowest(rest)];
+		p->size = (uint32_t)xs_std_size(m, p->ext);
+	}
+	for (uint64_t rest = p->ext; rest; rest &= rest - 1) {
+		unsigned nr = lowest(rest);
+		uint32_t regs = (uint32_t)xs_regs_offset(nr), len = m->cpu.size[nr];
+
+		if (r && r->at + r->len == p->off[nr] && r->regs + r->len == regs) {
+			r->comps |= XS_BIT(nr);
+			r->len += len;
+			continue;
+		}
+		r = &p->runs[p->nruns++];
+		*r = (struct xs_engine_run){ XS_BIT(nr), p->off[nr], regs, len };
+	}
+}
+
+const struct xs_engine_plan *xs_plan_find(const xs_machine *m, uint64_t key, struct xs_engine_plan *scratch)
+{
+	const struct xs_engine_plans *c = &m->plans;
+
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->plan[i].key == key)
+			return &c->plan[i];
+	build_plan(m, key, scratch);
+	return scratch;
+}
+
+void xs_plan_keep_slow(xs_machine *m, const struct xs_engine_plan *p)
+{
+	struct xs_engine_plans *c = &m->plans;
+
+	if (p >= c->plan && p < c->plan + c->n) {
+		c->last = (unsigned)(p - c->plan);
+		return;
+	}
+	/* a new one: the next slot, round robin once all are used */
+	c->last = c->next;
+	c->plan[c->last] = *p;
+	c->next = (c->next + 1) % XS_ENGINE_PLANS;
+	if (c->n < XS_ENGINE_PLANS)
+		c->n++;
+}

@@ -18,28 +18,56 @@ static unsigned fsw_top(uint16_t fsw)
 	return (fsw >> 11) & 7;
 }
 
-/* Abridged tag (§2): bit j = 1 unless physical register j is empty. */
+/*
+ * Abridged tag (§2): bit j = 1 unless physical register j is empty (tag
+ * 11b). Branch-free: the "not empty" flags land on the even bits, which
+ * are then gathered into the low byte.
+ */
 static uint8_t abridged_ftw(uint16_t ftw)
 {
-	uint8_t a = 0;
+	unsigned a = ~(ftw & (ftw >> 1)) & 0x5555u;
 
-	for (unsigned j = 0; j < 8; j++)
-		if (((ftw >> (2 * j)) & 3) != TAG_EMPTY)
-			a |= (uint8_t)(1u << j);
-	return a;
+	a = (a | a >> 1) & 0x3333u;
+	a = (a | a >> 2) & 0x0f0fu;
+	return (uint8_t)(a | a >> 4);
 }
 
-/* The tag a non-empty register gets from its value (§2, FXRSTOR). */
+/*
+ * The tag a non-empty register gets from its value (§2, FXRSTOR): zero,
+ * valid (a normal: exponent neither 0 nor 7FFFh, J bit set), or special
+ * (infinity, NaN, denormal, unnormal). Computed without branches: the
+ * values are data, and a mispredicted branch per register costs more.
+ */
 static unsigned tag_of(const uint8_t r[10])
 {
 	uint64_t significand = xs_ld64(r);
 	unsigned exponent = xs_ld16(r + 8) & 0x7fffu;
+	unsigned zero = (exponent == 0) & (significand == 0);
+	unsigned valid = (exponent != 0) & (exponent != 0x7fff) & (unsigned)(significand >> 63);
 
-	if (exponent == 0x7fff)
-		return TAG_SPECIAL;			/* infinity, NaN */
-	if (exponent == 0)
-		return significand ? TAG_SPECIAL : TAG_ZERO;	/* denormal or zero */
-	return significand >> 63 ? TAG_VALID : TAG_SPECIAL;	/* unnormal without J bit */
+	return TAG_SPECIAL - zero * (TAG_SPECIAL - TAG_ZERO) - valid * (TAG_SPECIAL - TAG_VALID);
+}
+
+/* Slot k of the image holds ST(k), physical register (TOP + k) & 7; its bytes 10-15 are 0. */
+static inline void store_slots(uint8_t *img, const struct xs_x87 *x, unsigned top)
+{
+	for (unsigned k = 0; k < 8; k++) {
+		const uint8_t *r = x->r[(top + k) & 7];
+
+		xs_st64(img + LEG_ST + 16 * k, xs_ld64(r));
+		xs_st64(img + LEG_ST + 16 * k + 8, xs_ld16(r + 8));
+	}
+}
+
+/* The other way: physical register (TOP + k) & 7 from slot k. */
+static inline void load_slots(struct xs_x87 *x, const uint8_t *img, unsigned top)
+{
+	for (unsigned k = 0; k < 8; k++) {
+		uint8_t *r = x->r[(top + k) & 7];
+
+		xs_st64(r, xs_ld64(img + LEG_ST + 16 * k));
+		xs_st16(r + 8, xs_ld16(img + LEG_ST + 16 * k + 8));
+	}
 }
 
 void xs_store_x87(const xs_machine *m, uint8_t *img, unsigned flags)
@@ -60,18 +88,16 @@ void xs_store_x87(const xs_machine *m, uint8_t *img, unsigned flags)
 		xs_st64(img + LEG_FIP, (uint32_t)x->fip | (uint64_t)x->fcs << 32);
 		xs_st64(img + LEG_FDP, (uint32_t)x->fdp | (uint64_t)x->fds << 32);
 	}
-	/* slot k holds ST(k); bytes 10-15 of a slot are written as 0 */
-	for (unsigned k = 0; k < 8; k++) {
-		uint8_t *slot = img + LEG_ST + 16 * k;
-
-		memcpy(slot, x->r[(top + k) & 7], 10);
-		memset(slot + 10, 0, 6);
-	}
+	/* TOP = 0 (every stack after FNINIT or an init restore) without the rotation */
+	if (top == 0)
+		store_slots(img, x, 0);
+	else
+		store_slots(img, x, top);
 }
 
 void xs_store_xmm(const xs_machine *m, uint8_t *img)
 {
-	memcpy(img + LEG_XMM, m->regs.xmm, xs_vector_regs(m) * 16u);
+	xs_copy(img + LEG_XMM, m->regs.xmm, xs_vector_regs(m) * 16u);
 }
 
 void xs_store_mxcsr(const xs_machine *m, uint8_t *img)
@@ -80,8 +106,8 @@ void xs_store_mxcsr(const xs_machine *m, uint8_t *img)
 	xs_st32(img + LEG_MXCSR_MASK, m->mxcsr_mask);
 }
 
-/* Keep the low `bits` of a pointer, sign-extended (AMD keeps 57). */
-static uint64_t pointer_bits(uint64_t v, unsigned bits)
+/* Keep the low `bits` of a pointer, sign-extended (trait x87_ptr_bits: Zen 3 keeps 48, Zen 4/5 57). */
+uint64_t xs_pointer_bits(uint64_t v, unsigned bits)
 {
 	unsigned shift = 64 - bits;
 
@@ -101,8 +127,8 @@ static void load_pointers(xs_machine *m, const uint8_t *img, unsigned flags, boo
 	x->fop = xs_ld16(img + LEG_FOP) & 0x7ff;
 	if (xs_wide_pointers(m, flags)) {
 		/* FCS/FDS are not part of the 64-bit form: they become 0 */
-		x->fip = pointer_bits(xs_ld64(img + LEG_FIP), m->impl.x87_ptr_bits);
-		x->fdp = pointer_bits(xs_ld64(img + LEG_FDP), m->impl.x87_ptr_bits);
+		x->fip = xs_pointer_bits(xs_ld64(img + LEG_FIP), m->impl.x87_ptr_bits);
+		x->fdp = xs_pointer_bits(xs_ld64(img + LEG_FDP), m->impl.x87_ptr_bits);
 		return;
 	}
 	x->fip = xs_ld32(img + LEG_FIP);
@@ -125,36 +151,39 @@ void xs_load_x87(xs_machine *m, const uint8_t *img, unsigned flags)
 	uint16_t fcw = (uint16_t)((xs_ld16(img + LEG_FCW) & 0x1f3fu) | 0x40u);
 	uint16_t fsw = xs_ld16(img + LEG_FSW);
 	bool pending = (fsw & ~fcw & FPU_EXCEPTIONS) != 0;
-	unsigned top = fsw_top(fsw);
+	unsigned top = fsw_top(fsw), ftw = 0;
 	uint8_t abridged = img[LEG_FTW];
 
 	x->fcw = fcw;
 	x->fsw = (uint16_t)(pending ? fsw | FSW_ES_B : fsw & ~FSW_ES_B);
-	for (unsigned k = 0; k < 8; k++)
-		memcpy(x->r[(top + k) & 7], img + LEG_ST + 16 * k, 10);
-	x->ftw = 0;
-	for (unsigned j = 0; j < 8; j++) {
-		unsigned tag = (abridged >> j) & 1 ? tag_of(x->r[j]) : TAG_EMPTY;
+	if (top == 0)
+		load_slots(x, img, 0);
+	else
+		load_slots(x, img, top);
+	/* an empty stack (the usual case) needs no tags computed */
+	for (unsigned j = 0; j < 8 && abridged; j++) {
+		unsigned tag = tag_of(x->r[j]);
 
-		x->ftw |= (uint16_t)(tag << (2 * j));
+		ftw |= ((abridged >> j) & 1 ? tag : TAG_EMPTY) << (2 * j);
 	}
+	x->ftw = abridged ? (uint16_t)ftw : 0xffff;
 	load_pointers(m, img, flags, pending);
 }
 
 void xs_load_xmm(xs_machine *m, const uint8_t *img)
 {
-	memcpy(m->regs.xmm, img + LEG_XMM, xs_vector_regs(m) * 16u);
+	xs_copy(m->regs.xmm, img + LEG_XMM, xs_vector_regs(m) * 16u);
 }
 
 bool xs_x87_is_init(const struct xs_x87 *x)
 {
-	uint8_t acc = 0;
+	uint64_t acc = 0;
 
 	if (x->fcw != XS_FCW_DEFAULT || x->fsw || x->ftw != 0xffff || x->fop || x->fip ||
 	    x->fdp || x->fcs || x->fds)
 		return false;
-	for (unsigned j = 0; j < 8; j++)
-		for (unsigned b = 0; b < 10; b++)
-			acc |= x->r[j][b];
+	/* R0..R7 are 80 contiguous bytes: ten 8-byte words */
+	for (size_t i = 0; i < sizeof(x->r); i += 8)
+		acc |= xs_ld64(&x->r[0][0] + i);
 	return acc == 0;
 }

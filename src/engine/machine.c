@@ -2,7 +2,8 @@
 /*
  * The machine: a CPU model taken from CPUID (leaf 0xD and feature bits),
  * its control registers after reset, the implementation choices of its
- * vendor, and the entry checks every instruction makes first.
+ * microarchitecture (the traits table), and the entry checks every
+ * instruction makes first.
  */
 #include <errno.h>
 
@@ -118,26 +119,16 @@ static void read_cpu(struct xs_engine_cpu *c, const xs_cpu *cpu)
 }
 
 /*
- * The vendor's choices where the manuals allow several (§2, §4.5, §8).
- * AMD: measured on a Zen 5 (family 1Ah) with this project's verifier, and
- * each value again on a Zen 4 (EPYC family 19h model 11h, a KVM guest)
- * with small user-mode probes — the same on both (xs_engine_impl says
- * what was seen); everything else follows the SDM, and BOCHS where the
- * SDM is silent.
+ * The implementation's choices where the manuals allow several (§2, §4.5,
+ * §8) and MXCSR_MASK: the traits table's row for this CPU (traits.c).
  */
-static void vendor_impl(struct xs_engine_impl *impl, const xs_cpu *cpu)
+static void apply_traits(xs_machine *m, const xs_cpu *cpu)
 {
-	bool amd = !strcmp(cpu->vendor, "AuthenticAMD") || !strcmp(cpu->vendor, "HygonGenuine");
+	struct xs_traits t;
 
-	impl->init_opt = true;
-	impl->modified_opt = true;
-	impl->xinuse_by_value = amd;
-	impl->x87_ptrs_need_exception = amd;
-	impl->x87_ptr_bits = amd ? 57 : 64;
-	impl->fxrstor_sets_xmodified = amd;
-	impl->fcs_fds_zero = xs_cpu_has(cpu, XS_CPU_ZERO_FCS_FDS);
-	impl->fx_ac_align = 4;			/* BOCHS; measured on Zen 5 and Zen 4 */
-	impl->xsave_ac_align = amd ? 0 : 4;	/* Zen 5, Zen 4: always #GP; BOCHS: #AC below 4 */
+	xs_traits_of(cpu, &t);
+	for (unsigned i = 0; i < XS_TRAIT_COUNT; i++)
+		xs_machine_set_trait(m, (enum xs_trait)i, t.v[i].value);	/* the table's values are valid */
 }
 
 int xs_machine_init(xs_machine *m, const xs_cpu *cpu)
@@ -146,13 +137,12 @@ int xs_machine_init(xs_machine *m, const xs_cpu *cpu)
 		return -EINVAL;
 	memset(m, 0, sizeof(*m));
 	read_cpu(&m->cpu, cpu);
-	vendor_impl(&m->impl, cpu);
+	apply_traits(m, cpu);
 	m->ctx.long_mode = m->cpu.long_mode;
 	m->ctx.cr4_osfxsr = m->cpu.fxsr;
 	m->ctx.cr4_osxsave = m->cpu.xsave;
 	m->xcr0 = XS_XFEATURE_MASK_FP;		/* reset value (§6) */
 	m->xmodified = ~UINT64_C(0);
-	m->mxcsr_mask = 0xffffu | (xs_cpu_has(cpu, XS_CPU_MISALIGNSSE) ? 0x20000u : 0);
 	m->regs.mxcsr = XS_MXCSR_DEFAULT;
 	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++)
 		if (nr < 2 || m->cpu.size[nr])

@@ -20,9 +20,30 @@ static const struct {
 #undef C
 };
 
+__attribute__((noinline)) void xs_copy(void *dst, const void *src, size_t n)
+{
+	memcpy(dst, src, n);
+}
+
+__attribute__((noinline)) void xs_zero(void *dst, size_t n)
+{
+	memset(dst, 0, n);
+}
+
+/* xstate.h pads xs_regs so the vector components can be copied on aligned vectors. */
+_Static_assert(offsetof(xs_machine, regs) == 0 && offsetof(xs_regs, xmm) % 64 == 0 &&
+	       offsetof(xs_regs, ymm_hi128) % 64 == 0 && offsetof(xs_regs, zmm_hi256) % 64 == 0 &&
+	       offsetof(xs_regs, hi16_zmm) % 64 == 0 && offsetof(xs_regs, tiledata) % 64 == 0,
+	       "xs_regs: vector components at multiples of 64 bytes");
+
 uint8_t *xs_regs_component(const xs_regs *r, unsigned nr)
 {
 	return (uint8_t *)r + components[nr].offset;	/* strchr-style: the caller knows */
+}
+
+size_t xs_regs_offset(unsigned nr)
+{
+	return components[nr].offset;
 }
 
 size_t xs_regs_capacity(unsigned nr)
@@ -80,11 +101,11 @@ void xs_init_component(xs_machine *m, unsigned nr)
 		init_x87(&m->regs.x87);
 	} else if (nr == XS_XFEATURE_SSE) {
 		/* MXCSR is not part of the SSE init configuration (§7). */
-		memset(m->regs.xmm, 0, xs_vector_regs(m) * 16u);
+		xs_zero(m->regs.xmm, xs_vector_regs(m) * 16u);
 	} else {
 		p = xs_regs_component(&m->regs, nr);
 		if (xs_mode_bytes(m, nr) < m->cpu.size[nr])
-			memset(p, 0, xs_mode_bytes(m, nr));	/* vector registers: zero init */
+			xs_zero(p, xs_mode_bytes(m, nr));	/* vector registers: zero init */
 		else
 			xs_init_image(m, nr, p);
 	}
@@ -113,7 +134,8 @@ bool xs_all_zero(const uint8_t *p, size_t n)
 	return tail == 0;
 }
 
-bool xs_component_is_init(const xs_machine *m, unsigned nr)
+/* xs_component_is_init(), inlined into the XINUSE evaluation below. */
+static inline bool is_init(const xs_machine *m, unsigned nr)
 {
 	const uint8_t *p;
 	uint8_t img[sizeof(m->regs.lbr)];
@@ -139,6 +161,11 @@ bool xs_component_is_init(const xs_machine *m, unsigned nr)
 	}
 }
 
+bool xs_component_is_init(const xs_machine *m, unsigned nr)
+{
+	return is_init(m, nr);
+}
+
 /*
  * XINUSE after a restore (§4.5): initialised components are not in use;
  * loaded ones are in use (SDM), or — when the CPU evaluates XINUSE on the
@@ -159,22 +186,16 @@ void xs_note_restored(xs_machine *m, uint64_t loaded, uint64_t inited)
 /* Without the init optimisation XINUSE[i] is always 1 (SDM1 §13.6). */
 uint64_t xs_machine_xinuse(xs_machine *m)
 {
-	uint64_t stale = m->xinuse_stale;
+	uint64_t stale = m->xinuse_stale, inuse = m->xinuse | stale;
 
 	if (!m->impl.init_opt)
 		return (UINT64_C(1) << XS_XFEATURE_MAX) - 1;
-
-	while (stale) {
-		unsigned nr = lowest(stale);
-
-		stale &= stale - 1;
-		if (xs_component_is_init(m, nr))
-			m->xinuse &= ~XS_BIT(nr);
-		else
-			m->xinuse |= XS_BIT(nr);
-	}
+	for (; stale; stale &= stale - 1)
+		if (is_init(m, lowest(stale)))
+			inuse &= ~XS_BIT(lowest(stale));
+	m->xinuse = inuse;
 	m->xinuse_stale = 0;
-	return m->xinuse;
+	return inuse;
 }
 
 void xs_machine_wrote(xs_machine *m, uint64_t mask)

@@ -16,7 +16,8 @@ struct plan {
 	bool compacted;
 	uint64_t load;			/* components read from the area */
 	uint64_t init;			/* components put into their init configuration */
-	uint32_t off[XS_XFEATURE_MAX];	/* where the loaded ones are */
+	const struct xs_engine_plan *layout;	/* where the loaded ones are */
+	struct xs_engine_plan scratch;	/* the layout when the machine has none for it yet */
 };
 
 /*
@@ -53,10 +54,10 @@ static void make_plan(const xs_machine *m, struct plan *p)
 
 	if (p->compacted) {
 		p->load = p->rfbm & p->xstate_bv & format;
-		xs_cmp_offsets(m, format, p->off);
+		p->layout = xs_plan(m, p->xcomp_bv, &p->scratch);
 	} else {
 		p->load = p->rfbm & p->xstate_bv;
-		memcpy(p->off, m->cpu.offset, sizeof(p->off));
+		p->layout = xs_plan(m, p->rfbm, &p->scratch);
 	}
 	p->init = p->rfbm & ~p->load;
 }
@@ -69,8 +70,8 @@ static void make_plan(const xs_machine *m, struct plan *p)
 static size_t reach(const xs_machine *m, const struct plan *p)
 {
 	if (p->compacted)
-		return xs_cmp_end(m, p->xcomp_bv & ~XS_COMPACTED, p->load);
-	return xs_std_size(m, p->rfbm);
+		return xs_plan_end(m, p->layout, p->load);
+	return p->layout->size;
 }
 
 /*
@@ -136,7 +137,7 @@ static void settle_tilecfg(const xs_machine *m, const uint8_t *img, struct plan 
 {
 	uint64_t cfg = XS_XFEATURE_MASK_XTILE_CFG;
 
-	if (p->load & cfg && !tilecfg_loadable(m, img + p->off[XS_XFEATURE_XTILE_CFG])) {
+	if (p->load & cfg && !tilecfg_loadable(m, img + p->layout->off[XS_XFEATURE_XTILE_CFG])) {
 		p->load &= ~cfg;
 		p->init |= cfg;
 	}
@@ -193,30 +194,39 @@ static void finish_restore(xs_machine *m, const void *buf, const struct plan *p)
 
 	xs_note_restored(m, p->load & ~untouched, p->init & ~untouched);
 	m->xmodified = ~p->rfbm;
+	xs_plan_keep(m, p->layout);
 	m->xrstor_info = (struct xs_xrstor_info){
 		.valid = true, .cpl = xs_cpl(m), .vmx_non_root = m->ctx.vmx_non_root,
 		.laddr = (uintptr_t)buf, .xcomp_bv = p->xcomp_bv,
 	};
 }
 
-/* Component nr >= 2 from the area; a TILECFG of palette 0 loads as zeros (SDM2 LDTILECFG). */
-static void load_component(xs_machine *m, unsigned nr, const uint8_t *src)
+/*
+ * Components 2..19 of `which` (all in the plan's format) from the area,
+ * each its mode's bytes (§2): in 64-bit mode a run of the plan whose
+ * components are all loaded is one copy. A TILECFG of palette 0 loads as
+ * zeros (SDM2 LDTILECFG).
+ */
+static void load_components(xs_machine *m, const struct xs_engine_plan *p, const uint8_t *img,
+			    uint64_t which)
 {
-	uint8_t *r = xs_regs_component(&m->regs, nr);
+	uint8_t *regs = (uint8_t *)&m->regs;
 
-	memcpy(r, src, xs_mode_bytes(m, nr));
-	if (nr == XS_XFEATURE_XTILE_CFG && src[0] == 0)
-		memset(r, 0, m->cpu.size[nr]);
+	if (m->ctx.long_mode) {
+		xs_plan_copy(m, p, which, regs, img, true);
+	} else {
+		for (uint64_t rest = which; rest; rest &= rest - 1)
+			memcpy(regs + xs_regs_offset(lowest(rest)), img + p->off[lowest(rest)],
+			       xs_mode_bytes(m, lowest(rest)));
+	}
+	if (which & XS_XFEATURE_MASK_XTILE_CFG && img[p->off[XS_XFEATURE_XTILE_CFG]] == 0)
+		memset(&m->regs.tilecfg, 0, m->cpu.size[XS_XFEATURE_XTILE_CFG]);
 }
 
 static void restore(xs_machine *m, const uint8_t *img, const struct plan *p, unsigned flags)
 {
 	restore_legacy(m, img, p, flags);
-	for (uint64_t rest = p->load & XS_EXTENDED_MASK; rest; rest &= rest - 1) {
-		unsigned nr = lowest(rest);
-
-		load_component(m, nr, img + p->off[nr]);
-	}
+	load_components(m, p->layout, img, p->load & XS_EXTENDED_MASK);
 	for (uint64_t rest = p->init & XS_EXTENDED_MASK; rest; rest &= rest - 1)
 		xs_init_component(m, lowest(rest));
 	finish_restore(m, img, p);
@@ -230,9 +240,10 @@ static void restore(xs_machine *m, const uint8_t *img, const struct plan *p, uns
 enum xs_exception xs_xrstor(xs_machine *m, const void *buf, size_t len, uint64_t edx_eax,
 			    unsigned flags)
 {
-	struct plan p = { .rfbm = edx_eax & m->xcr0 };
+	struct plan p;	/* filled as the checks go (not zeroed: it holds a whole layout) */
 	enum xs_exception e = xs_check_xsave_entry(m, true, buf);
 
+	p.rfbm = edx_eax & m->xcr0;
 	if (!e)
 		e = check_all(m, buf, len, m->xcr0, false, &p);
 	if (e)
@@ -324,7 +335,7 @@ static enum xs_exception check_supervisor(const xs_machine *m, const uint8_t *im
 	for (uint64_t rest = p->load & m->xss; rest; rest &= rest - 1) {
 		unsigned nr = lowest(rest);
 
-		if (!supervisor_value_ok(m, img + p->off[nr], nr))
+		if (!supervisor_value_ok(m, img + p->layout->off[nr], nr))
 			return XS_EXC_GP;
 	}
 	return XS_EXC_NONE;
@@ -355,9 +366,10 @@ enum xs_exception xs_xrstors(xs_machine *m, const void *buf, size_t len, uint64_
 			     unsigned flags)
 {
 	const uint8_t *img = buf;
-	struct plan p = { .rfbm = edx_eax & (m->xcr0 | m->xss) };
+	struct plan p;
 	enum xs_exception e = xs_check_xsave_entry(m, xs_xsaves_enabled(m), buf);
 
+	p.rfbm = edx_eax & (m->xcr0 | m->xss);
 	if (!e && xs_cpl(m))
 		e = XS_EXC_GP;
 	if (!e)
@@ -367,7 +379,7 @@ enum xs_exception xs_xrstors(xs_machine *m, const void *buf, size_t len, uint64_
 	if (e)
 		return e;
 	if (p.load & XS_XFEATURE_MASK_LBR) {
-		restore_lbr(m, img + p.off[XS_XFEATURE_LBR]);
+		restore_lbr(m, img + p.layout->off[XS_XFEATURE_LBR]);
 		p.load &= ~XS_XFEATURE_MASK_LBR;
 		restore(m, img, &p, flags);
 		xs_note_restored(m, XS_XFEATURE_MASK_LBR, 0);

@@ -17,26 +17,38 @@ static void store_component(const xs_machine *m, unsigned nr, uint8_t *dst, uint
 }
 
 /*
+ * Components 2..19 of `which` (all in the plan's format) into img: in
+ * 64-bit mode with none of them XFD-armed each is its registers' bytes,
+ * the plan's runs; otherwise component by component.
+ */
+static void store_components(const xs_machine *m, const struct xs_engine_plan *p, uint8_t *img,
+			     uint64_t which)
+{
+	uint64_t armed = m->xcr0 & m->xfd;
+
+	if (which & armed || !m->ctx.long_mode) {
+		for (uint64_t rest = which; rest; rest &= rest - 1)
+			store_component(m, lowest(rest), img + p->off[lowest(rest)], armed);
+		return;
+	}
+	xs_plan_copy(m, p, which, img, (const uint8_t *)&m->regs, false);
+}
+
+/*
  * The standard-format body of XSAVE/XSAVEOPT (§4.1, §4.2): x87 and XMM as
  * `to_save` says, MXCSR with MXCSR_MASK whenever SSE or AVX is requested —
  * XSAVEOPT included, whatever its optimisations skipped.
  */
-static void store_standard(const xs_machine *m, uint8_t *img, uint64_t rfbm, uint64_t to_save,
-			   unsigned flags)
+static void store_standard(const xs_machine *m, const struct xs_engine_plan *p, uint8_t *img,
+			   uint64_t rfbm, uint64_t to_save, unsigned flags)
 {
-	uint64_t armed = m->xcr0 & m->xfd;
-
 	if (to_save & XS_XFEATURE_MASK_FP)
 		xs_store_x87(m, img, flags);
 	if (to_save & XS_XFEATURE_MASK_SSE)
 		xs_store_xmm(m, img);
 	if (rfbm & XS_MXCSR_USERS)
 		xs_store_mxcsr(m, img);
-	for (uint64_t rest = to_save & XS_EXTENDED_MASK; rest; rest &= rest - 1) {
-		unsigned nr = lowest(rest);
-
-		store_component(m, nr, img + m->cpu.offset[nr], armed);
-	}
+	store_components(m, p, img, to_save & XS_EXTENDED_MASK);
 }
 
 /* §4.1: XSTATE_BV bits outside RFBM keep their memory value (bit 63 included). */
@@ -54,7 +66,7 @@ static void merge_xstate_bv(uint8_t *img, uint64_t rfbm, uint64_t inuse)
  */
 static uint64_t save_xinuse(xs_machine *m)
 {
-	return xs_machine_xinuse(m) & ~xs_save_as_init(m);
+	return xs_xinuse(m) & ~xs_save_as_init(m);
 }
 
 /*
@@ -67,13 +79,17 @@ enum xs_exception xs_xsave(xs_machine *m, void *buf, size_t len, uint64_t edx_ea
 	uint8_t *img = buf;
 	enum xs_exception e = xs_check_xsave_entry(m, true, buf);
 	uint64_t rfbm = edx_eax & m->xcr0;
+	struct xs_engine_plan scratch;
+	const struct xs_engine_plan *p;
 
 	if (e)
 		return e;
-	if (len < xs_std_size(m, rfbm))
+	p = xs_plan(m, rfbm, &scratch);
+	if (len < p->size)
 		return XS_EXC_PF;
-	store_standard(m, img, rfbm, rfbm, flags);
+	store_standard(m, p, img, rfbm, rfbm, flags);
 	merge_xstate_bv(img, rfbm, save_xinuse(m));
+	xs_plan_keep(m, p);
 	return XS_EXC_NONE;
 }
 
@@ -103,17 +119,21 @@ enum xs_exception xs_xsaveopt(xs_machine *m, void *buf, size_t len, uint64_t edx
 	uint8_t *img = buf;
 	enum xs_exception e = xs_check_xsave_entry(m, m->cpu.xsaveopt, buf);
 	uint64_t rfbm = edx_eax & m->xcr0, inuse, to_save;
+	struct xs_engine_plan scratch;
+	const struct xs_engine_plan *p;
 
 	if (e)
 		return e;
-	if (len < xs_std_size(m, rfbm))
+	p = xs_plan(m, rfbm, &scratch);
+	if (len < p->size)
 		return XS_EXC_PF;
 	inuse = save_xinuse(m);
 	to_save = rfbm & inuse;
 	if (same_as_last_restore(m, buf, 0))
 		to_save &= m->xmodified;
-	store_standard(m, img, rfbm, to_save, flags);
+	store_standard(m, p, img, rfbm, to_save, flags);
 	merge_xstate_bv(img, rfbm, inuse);
+	xs_plan_keep(m, p);
 	return XS_EXC_NONE;
 }
 
@@ -121,24 +141,16 @@ enum xs_exception xs_xsaveopt(xs_machine *m, void *buf, size_t len, uint64_t edx
  * The compacted-format body (§4.3): space for every RFBM component, data
  * for the ones in `to_save`; MXCSR travels with SSE in this format.
  */
-static void store_compacted(const xs_machine *m, uint8_t *img, uint64_t rfbm, uint64_t to_save,
-			    unsigned flags)
+static void store_compacted(const xs_machine *m, const struct xs_engine_plan *p, uint8_t *img,
+			    uint64_t rfbm, uint64_t to_save, unsigned flags)
 {
-	uint32_t off[XS_XFEATURE_MAX];
-	uint64_t armed = m->xcr0 & m->xfd;
-
 	if (to_save & XS_XFEATURE_MASK_FP)
 		xs_store_x87(m, img, flags);
 	if (to_save & XS_XFEATURE_MASK_SSE) {
 		xs_store_mxcsr(m, img);
 		xs_store_xmm(m, img);
 	}
-	xs_cmp_offsets(m, rfbm, off);
-	for (uint64_t rest = to_save & XS_EXTENDED_MASK; rest; rest &= rest - 1) {
-		unsigned nr = lowest(rest);
-
-		store_component(m, nr, img + off[nr], armed);
-	}
+	store_components(m, p, img, to_save & XS_EXTENDED_MASK);
 	xs_st64(img + HDR_XSTATE_BV, to_save);
 	xs_st64(img + HDR_XCOMP_BV, rfbm | XS_COMPACTED);
 }
@@ -158,13 +170,17 @@ enum xs_exception xs_xsavec(xs_machine *m, void *buf, size_t len, uint64_t edx_e
 {
 	enum xs_exception e = xs_check_xsave_entry(m, m->cpu.xsavec, buf);
 	uint64_t rfbm = edx_eax & m->xcr0, to_save;
+	struct xs_engine_plan scratch;
+	const struct xs_engine_plan *p;
 
 	if (e)
 		return e;
-	if (len < xs_cmp_size(m, rfbm))
+	p = xs_plan(m, rfbm | XS_COMPACTED, &scratch);
+	if (len < p->size)
 		return XS_EXC_PF;
 	to_save = (rfbm & save_xinuse(m)) | mxcsr_in_use(m, rfbm);
-	store_compacted(m, buf, rfbm, to_save, flags);
+	store_compacted(m, p, buf, rfbm, to_save, flags);
+	xs_plan_keep(m, p);
 	return XS_EXC_NONE;
 }
 
@@ -221,25 +237,27 @@ enum xs_exception xs_xsaves(xs_machine *m, void *buf, size_t len, uint64_t edx_e
 	uint8_t *img = buf, lbr_before[sizeof(m->regs.lbr)];
 	enum xs_exception e = xs_check_xsave_entry(m, xs_xsaves_enabled(m), buf);
 	uint64_t rfbm = edx_eax & (m->xcr0 | m->xss), in_use, to_save;
-	uint32_t off[XS_XFEATURE_MAX];
+	struct xs_engine_plan scratch;
+	const struct xs_engine_plan *p;
 
 	if (e)
 		return e;
 	if (xs_cpl(m))
 		return XS_EXC_GP;
-	if (len < xs_cmp_size(m, rfbm))
+	p = xs_plan(m, rfbm | XS_COMPACTED, &scratch);
+	if (len < p->size)
 		return XS_EXC_PF;
 	in_use = rfbm & save_xinuse(m);
 	to_save = in_use;
 	if (same_as_last_restore(m, buf, rfbm | XS_COMPACTED))
 		to_save &= m->xmodified;
 	to_save |= mxcsr_in_use(m, rfbm);
-	xs_cmp_offsets(m, rfbm, off);
 	if (to_save & XS_XFEATURE_MASK_LBR)
-		memcpy(lbr_before, img + off[15], m->cpu.size[15]);
-	store_compacted(m, img, rfbm, to_save, flags);
-	xsaves_fixups(m, img, off, to_save, lbr_before, m->cpu.size[15]);
+		memcpy(lbr_before, img + p->off[15], m->cpu.size[15]);
+	store_compacted(m, p, img, rfbm, to_save, flags);
+	xsaves_fixups(m, img, p->off, to_save, lbr_before, m->cpu.size[15]);
 	xs_st64(img + HDR_XSTATE_BV, in_use | mxcsr_in_use(m, rfbm));
 	xsaves_side_effects(m, to_save);
+	xs_plan_keep(m, p);
 	return XS_EXC_NONE;
 }

@@ -1,37 +1,46 @@
 #!/bin/bash
 # cmake --install gives a working library, header, tool, pkg-config file and
-# CMake package: a consumer builds with each and runs.
-set -euo pipefail
-root="$(cd "$XS_SOURCE_DIR" && pwd)"
+# CMake package: a consumer builds with each and prints the sizes the
+# installed tool gives for a fixture.
+source "$(dirname "$0")/lib.sh"
 build="$(dirname "$XSTATE_BIN")"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+dump="$XS_TEST_DATA/cpuid/amd-zen4.instlat.txt"
+make_tmp
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 test -x "$tmp/prefix/bin/xstate"
 test -f "$tmp/prefix/include/xstate.h"
 ls "$tmp"/prefix/lib*/libxstate.a "$tmp"/prefix/lib*/libxstate.so >/dev/null
-"$tmp/prefix/bin/xstate" --version
+XSTATE_BIN="$tmp/prefix/bin/xstate" expect_ok --version
+XSTATE_BIN="$tmp/prefix/bin/xstate" expect_ok info --cpuid "$dump" --format json
+want="$(jq -r '"\(.kernel.max_size) \(.kernel.default_size)"' <<<"$out")"
 cat > "$tmp/app.c" <<'C'
 #include <stdio.h>
 #include <xstate.h>
-int main(void)
+int main(int argc, char **argv)
 {
 	xs_cpu cpu;
 	static xs_system sys;
+	struct xs_diag diag;
 
-	if (xs_cpu_from_host(&cpu) || xs_system_init(&sys, &cpu, NULL))
+	if (argc != 2 || xs_cpu_from_file(&cpu, argv[1], 0, &diag) || xs_system_init(&sys, &cpu, NULL))
 		return 1;
-	printf("%u\n", sys.kernel.max_size);
+	printf("%u %u\n", sys.kernel.max_size, sys.kernel.default_size);
 	return 0;
 }
 C
+# the consumer, behind the emulator where the test runs under one
+consumer() {	# consumer PROGRAM
+	last_cmd="$1 $dump" status=0 err=""
+	out="$("${xs_emulator[@]}" "$1" "$dump" 2>&1)" || status=$?
+	[ "$status" -eq 0 ] && [ "$out" = "$want" ] || fail "a consumer must print what the installed tool says: '$want'"
+}
 # pkg-config, static archive
 libdir="$(dirname "$(ls "$tmp"/prefix/lib*/libxstate.a)")"
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 cc="${XS_CC:-cc}"
 flags="${XS_CONSUMER_CFLAGS:-}"
 "$cc" $flags "$tmp/app.c" $(pkg-config --cflags xstate) "$libdir/libxstate.a" -o "$tmp/app-pc"
-"$tmp/app-pc"
+consumer "$tmp/app-pc"
 # find_package(xstate)
 mkdir -p "$tmp/consumer"
 cp "$tmp/app.c" "$tmp/consumer/app.c"
@@ -45,5 +54,5 @@ CM
 cmake -S "$tmp/consumer" -B "$tmp/consumer/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" \
 	-DCMAKE_C_COMPILER="$cc" -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
 cmake --build "$tmp/consumer/build" >/dev/null
-"$tmp/consumer/build/app"
+consumer "$tmp/consumer/build/app"
 echo "install: pkg-config and find_package consumers both work"

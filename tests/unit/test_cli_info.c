@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "testutil.h"
 
 static char tmpdir[] = "/tmp/xs-cli-XXXXXX";
@@ -77,7 +75,7 @@ static void test_info_option_errors_exit_2_with_a_reason(void **state)
 
 	(void)state;
 	expect_usage_error("info --bogus", "unrecognized option");
-	expect_usage_error("info --format yaml", "unknown format 'yaml' (expected text|json|dmesg|csv)");
+	expect_usage_error("info --format yaml", "unknown format 'yaml' (expected text|json|dmesg|csv|svg)");
 	expect_usage_error("info --cet-s sometimes", "unknown policy 'sometimes'");
 	expect_usage_error("info --disable xsaves,warp_drive", "unknown CPU feature 'warp_drive'; valid names: fpu");
 	expect_usage_error("info --disable ''", "--disable: empty name in '' (expected NAME[,NAME...])");
@@ -123,84 +121,47 @@ static void test_info_cpu_index_beyond_the_dump_exits_2(void **state)
 	}
 }
 
-static const char *hex(uint64_t v, char *buf)
-{
-	sprintf(buf, "0x%llx", (unsigned long long)v);
-	return buf;
-}
-
+/* The JSON's keys carry the library's numbers (xt_assert_info_json). */
 static void test_info_json_has_the_stable_keys_with_library_values(void **state)
 {
-	xs_cpu cpu;
+	static const char fixture[] = "intel-sapphire-rapids-ws.instlat.txt";
+	char rel[128], path[1024], args[1200], *out;
 	xs_system *sys;
-	json_t *root, *k, *u, *feats;
-	json_error_t err;
-	char *out, buf[32];
 
 	(void)state;
-	assert_int_equal(xs_cpu_from_host(&cpu), 0);
-	sys = xt_system_of(&cpu, NULL);
-	assert_int_equal(run("info --format json", &out), 0);
-	root = json_loads(out, 0, &err);
-	if (!root)
-		fail_msg("not JSON (%s): %s", err.text, out);
-	k = json_object_get(root, "kernel");
-	u = json_object_get(root, "user");
-	assert_string_equal(json_string_value(json_object_get(root, "format")),
-			    sys->format == XS_FORMAT_COMPACTED ? "compacted"
-			    : sys->format == XS_FORMAT_STANDARD ? "standard" : "legacy");
-	assert_string_equal(json_string_value(json_object_get(k, "max_features")), hex(sys->kernel.max_features, buf));
-	assert_string_equal(json_string_value(json_object_get(k, "default_features")), hex(sys->kernel.default_features, buf));
-	assert_string_equal(json_string_value(json_object_get(k, "guest_default_features")), hex(sys->kernel.guest_default_features, buf));
-	assert_string_equal(json_string_value(json_object_get(k, "independent_features")), hex(sys->kernel.independent_features, buf));
-	assert_int_equal(json_integer_value(json_object_get(k, "max_size")), sys->kernel.max_size);
-	assert_int_equal(json_integer_value(json_object_get(k, "default_size")), sys->kernel.default_size);
-	assert_int_equal(json_integer_value(json_object_get(k, "guest_default_size")), sys->kernel.guest_default_size);
-	assert_string_equal(json_string_value(json_object_get(u, "max_features")), hex(sys->user.max_features, buf));
-	assert_string_equal(json_string_value(json_object_get(u, "default_features")), hex(sys->user.default_features, buf));
-	assert_int_equal(json_integer_value(json_object_get(u, "max_size")), sys->user.max_size);
-	assert_int_equal(json_integer_value(json_object_get(u, "default_size")), sys->user.default_size);
-	feats = json_object_get(root, "features");
-	assert_true(json_is_array(feats));
-	for (size_t i = 0; i < json_array_size(feats); i++) {
-		json_t *f = json_array_get(feats, i);
-		unsigned nr = (unsigned)json_integer_value(json_object_get(f, "index"));
-
-		assert_string_equal(json_string_value(json_object_get(f, "description")), xs_xfeature_description(nr));
-		assert_int_equal(json_integer_value(json_object_get(f, "size")), sys->xstate_sizes[nr]);
-		assert_true(json_is_boolean(json_object_get(f, "supervisor")));
-		assert_true(json_is_boolean(json_object_get(f, "aligned")));
-		assert_non_null(json_object_get(f, "offset_standard"));
-		assert_non_null(json_object_get(f, "offset_compacted"));
-		assert_non_null(json_object_get(f, "name"));
-	}
-	json_decref(root);
+	sys = xt_system(fixture, NULL);
+	snprintf(rel, sizeof(rel), "cpuid/%s", fixture);
+	snprintf(args, sizeof(args), "info --cpuid %s --format json", xt_data_path(rel, path, sizeof(path)));
+	assert_int_equal(run(args, &out), 0);
+	xt_assert_info_json(out, sys);
 	free(out);
 	free(sys);
 }
 
-/* One capture of the live CPU (leaf 1 EBX holds the APIC id of whichever
- * core answered), then instlat -> cpuid-r -> plain must change nothing. */
+/* A fixture written as instlat, then instlat -> cpuid-r -> plain must
+ * change nothing (test_live_cpu.c captures the live CPU). */
 static void test_cpuid_command_converts_between_the_three_formats(void **state)
 {
-	char args[4096], *captured, *conv, *a, *b;
+	char args[4096], path[1024], *captured, *conv, *a, *b;
 	char instlat[256], cpuid_r[256];
 
 	(void)state;
-	assert_int_equal(run("cpuid --format instlat", &captured), 0);
-	snprintf(instlat, sizeof(instlat), "%s", write_tmp("live.instlat.txt", captured));
+	snprintf(args, sizeof(args), "cpuid --cpuid %s --format instlat",
+		 xt_data_path("cpuid/intel-sapphire-rapids-ws.instlat.txt", path, sizeof(path)));
+	assert_int_equal(run(args, &captured), 0);
+	snprintf(instlat, sizeof(instlat), "%s", write_tmp("dump.instlat.txt", captured));
 	free(captured);
 	snprintf(args, sizeof(args), "cpuid --cpuid %s --format cpuid-r", instlat);
 	assert_int_equal(run(args, &conv), 0);
-	snprintf(cpuid_r, sizeof(cpuid_r), "%s", write_tmp("live.cpuid-r.txt", conv));
+	snprintf(cpuid_r, sizeof(cpuid_r), "%s", write_tmp("dump.cpuid-r.txt", conv));
 	free(conv);
 	snprintf(args, sizeof(args), "cpuid --cpuid %s --format plain", cpuid_r);
 	assert_int_equal(run(args, &conv), 0);
-	write_tmp("live.plain.txt", conv);
+	write_tmp("dump.plain.txt", conv);
 	free(conv);
 	snprintf(args, sizeof(args), "cpuid --cpuid %s", instlat);
 	assert_int_equal(run(args, &a), 0);
-	snprintf(args, sizeof(args), "cpuid --cpuid %s/live.plain.txt", tmpdir);
+	snprintf(args, sizeof(args), "cpuid --cpuid %s/dump.plain.txt", tmpdir);
 	assert_int_equal(run(args, &b), 0);
 	assert_string_equal(a, b);
 	free(a);

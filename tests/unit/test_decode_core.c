@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * `xstate decode --kind core` on ELF cores built here byte by byte (with
- * <elf.h>, independently of the libelf reader under test): threads in
+ * <elf.h>, independently of the library's reader under test): threads in
  * NT_PRSTATUS order with their pids, the NT_X86_XSAVE_LAYOUT note taking
  * precedence over the CPU model, the CPU model used without it, and every
  * malformed core refused with exit 2 and the reason.

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* xs-test-label: live */
+/* xs-test-oracle: core test_real_core_dump_* */
 /*
  * `xstate decode` against the live kernel: a child loads XMM3 and ST(0)
  * with known values, then (a) stops under ptrace so we can take its real

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
+/* xs-test-label: live */
+/* xs-test-oracle: xsavec test_hw_xsavec_* */
+/* xs-test-oracle: xsaveopt test_hw_xsaveopt_* */
 /*
  * The live CPU as oracle (DESIGN.md): the same step lists run on the
  * engine, configured from this CPU, and through the hardware backend, on
  * the same buffers; bytes and XGETBV(1) must agree. Each test skips where
  * the CPU lacks what it needs. The exhaustive version is `xstate verify
- * --against cpu`.
+ * --against cpu`. (test_hw_backend.c: what the backend refuses, no CPU needed.)
  */
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "engine_util.h"
@@ -272,25 +277,88 @@ static void test_hw_fxsave_fxrstor_and_xgetbv_match_engine(void **state)
 	live_free(l);
 }
 
-/* The backend refuses what the CPU lacks instead of executing it. */
-static void test_hw_backend_refuses_missing_instructions(void **state)
+/* ---- exceptions user mode can reach ---------------------------------------- */
+
+static sigjmp_buf fault_jump;
+static volatile int fault_sig, fault_code;
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
 {
-	struct xs_hw none = { 0 };
-	uint8_t *a = et_area(4096);
-	uint64_t v;
-	struct xs_hw_step step = { .op = XS_HW_OP_XSAVEC, .buf = a, .arg = 3 };
+	(void)uc;
+	fault_sig = sig;
+	fault_code = si->si_code;
+	siglongjmp(fault_jump, 1);
+}
+
+/* One step on the CPU with SIGILL/SIGSEGV caught: the exception it raised. */
+static enum xs_exception cpu_exception(struct live *l, struct xs_hw_step *s)
+{
+	static const int sigs[] = { SIGILL, SIGSEGV, SIGBUS };
+	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO | SA_NODEFER }, old[3];
+	volatile enum xs_exception e = XS_EXC_NONE;
+
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(sigaction(sigs[i], &sa, &old[i]), 0);
+	if (!sigsetjmp(fault_jump, 1))
+		assert_int_equal(xs_hw_run(&l->hw, s, 1), 0);
+	else
+		e = fault_sig == SIGILL ? XS_EXC_UD : fault_sig == SIGBUS ? XS_EXC_AC
+		    : fault_code == SI_KERNEL ? XS_EXC_GP : XS_EXC_PF;
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	return e;
+}
+
+/*
+ * §2.1, §4, §6 at CPL 3: every instruction behind a LOCK, 66, F2 or F3
+ * prefix is #UD (but 66 + XSAVEOPT is CLWB and F3 + XSAVE PTWRITE, other
+ * instructions); XSAVES and XRSTORS are #GP (#UD without them), XSETBV
+ * #GP. The backend's prefixed and CPL 0 steps against the engine.
+ */
+static void test_hw_user_mode_exceptions_match_engine(void **state)
+{
+	static const enum xs_insn insns[] = { XS_INSN_FXSAVE, XS_INSN_FXRSTOR, XS_INSN_XSAVE, XS_INSN_XSAVEOPT,
+					      XS_INSN_XSAVEC, XS_INSN_XRSTOR, XS_INSN_XGETBV };
+	static const uint32_t cpl0_op[] = { [XS_INSN_XSAVES] = XS_HW_OP_XSAVES,
+					    [XS_INSN_XRSTORS] = XS_HW_OP_XRSTORS, [XS_INSN_XSETBV] = XS_HW_OP_XSETBV };
+	struct live *l = live_setup();
+	unsigned checked = 0;
 
 	(void)state;
-	assert_int_equal(xs_hw_xsave(&none, a, 3, 0), -EOPNOTSUPP);
-	assert_int_equal(xs_hw_xsavec(&none, a, 3, 0), -EOPNOTSUPP);
-	assert_int_equal(xs_hw_xrstor(&none, a, 3, 0), -EOPNOTSUPP);
-	assert_int_equal(xs_hw_fxsave(&none, a, 0), -EOPNOTSUPP);
-	assert_int_equal(xs_hw_xgetbv(&none, 0, &v), -EOPNOTSUPP);
-	assert_int_equal(xs_hw_run(&none, &step, 1), -EOPNOTSUPP);
-	none.xsave = true;
-	none.xcr0 = 3;
-	assert_int_equal(xs_hw_run(&none, &step, 1), -EOPNOTSUPP);	/* no XSAVEC */
-	free(a);
+	if (!l)
+		skip();
+	et_st32(l->buf[BUF_STATE], 24, 0x1f80);
+	for (size_t i = 0; i < sizeof(insns) / sizeof(insns[0]); i++)
+		for (unsigned prefix = XS_PREFIX_LOCK; prefix <= XS_PREFIX_F3; prefix <<= 1) {
+			struct xs_insn_args a = { .insn = insns[i], .prefixes = prefix, .buf = l->buf[BUF_STATE],
+						  .len = AREA, .edx_eax = 3 };
+			struct xs_hw_step s = { .op = hw_op[insns[i]], .flags = XS_HW_PREFIX(prefix),
+						.buf = l->buf[BUF_STATE], .arg = 3 };
+
+			if ((prefix == XS_PREFIX_66 && insns[i] == XS_INSN_XSAVEOPT) ||
+			    (prefix == XS_PREFIX_F3 && insns[i] == XS_INSN_XSAVE) ||
+			    (insns[i] == XS_INSN_XSAVEOPT && !l->hw.xsaveopt) ||
+			    (insns[i] == XS_INSN_XSAVEC && !l->hw.xsavec))
+				continue;
+			assert_int_equal(xs_execute(l->m, &a), XS_EXC_UD);
+			if (cpu_exception(l, &s) != XS_EXC_UD)
+				fail_msg("%s behind prefix %u: the CPU did not raise #UD", xs_insn_name(insns[i], 0), prefix);
+			checked++;
+		}
+	for (enum xs_insn insn = XS_INSN_XSAVES; insn <= XS_INSN_XSETBV; insn++) {
+		struct xs_insn_args a = { .insn = insn, .buf = l->buf[BUF_STATE], .len = AREA, .edx_eax = 3 };
+		struct xs_hw_step s = { .op = cpl0_op[insn], .buf = l->buf[BUF_STATE], .arg = 3 };
+		enum xs_exception engine;
+
+		if (insn != XS_INSN_XSAVES && insn != XS_INSN_XRSTORS && insn != XS_INSN_XSETBV)
+			continue;
+		engine = xs_execute(l->m, &a);
+		assert_int_equal(cpu_exception(l, &s), engine);
+		assert_int_not_equal(engine, XS_EXC_NONE);
+		checked++;
+	}
+	assert_true(checked >= 20);
+	live_free(l);
 }
 
 int main(void)
@@ -300,7 +368,7 @@ int main(void)
 		cmocka_unit_test(test_hw_xsavec_matches_engine),
 		cmocka_unit_test(test_hw_xsaveopt_optimisations_match_engine),
 		cmocka_unit_test(test_hw_fxsave_fxrstor_and_xgetbv_match_engine),
-		cmocka_unit_test(test_hw_backend_refuses_missing_instructions),
+		cmocka_unit_test(test_hw_user_mode_exceptions_match_engine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -160,6 +160,53 @@ static void test_amd_x87_pointers_need_a_pending_exception(void **state)
 }
 
 /*
+ * The pointer width no CPUID field gives (trait x87_ptr_bits): a 64-bit
+ * restore with an unmasked exception pending keeps 48 bits on Zen 3
+ * (measured on EPYC Milan: 0x00ab800000001000 reads back
+ * 0xffff800000001000), 57 on Zen 4 and Zen 5, all 64 on Intel (SDM1
+ * §8.1.8) — sign-extended from the top bit kept; FXRSTOR64 and XRSTOR64
+ * alike, FIP and FDP alike. Each fixture's CPUID reports 48 linear bits.
+ */
+static void test_x87_pointer_width_per_microarchitecture(void **state)
+{
+	static const struct {
+		const char *fixture;
+		uint64_t fip_ab, fip_bit56;	/* 0x00ab800000001000, 0x0100000000001000 read back */
+	} cpus[] = {
+		{ "amd-zen3-milan.instlat.txt", 0xffff800000001000ull, 0x0000000000001000ull },
+		{ "amd-zen3.instlat.txt", 0xffff800000001000ull, 0x0000000000001000ull },
+		{ ZEN4, 0x00ab800000001000ull, 0xff00000000001000ull },
+		{ "amd-zen5-turin.instlat.txt", 0x00ab800000001000ull, 0xff00000000001000ull },
+		{ "amd-zen5-granite-ridge.instlat.txt", 0x00ab800000001000ull, 0xff00000000001000ull },
+		{ "intel-sapphire-rapids-ws.instlat.txt", 0x00ab800000001000ull, 0x0100000000001000ull },
+		{ HASWELL, 0x00ab800000001000ull, 0x0100000000001000ull },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
+		xs_machine *m = et_machine(cpus[i].fixture, 3);
+		uint8_t *a = fx_image(0x037e, 0x0001, 0), *b = et_area(4096);	/* IE unmasked, pending */
+
+		put_pointers(a, 0x123, 0x00ab800000001000ull, 0x0100000000001000ull);
+		assert_int_equal(xs_fxrstor(m, a, 1024, XS_REX_W), XS_EXC_NONE);
+		assert_int_equal(xs_fxsave(m, b, 1024, XS_REX_W), XS_EXC_NONE);
+		if (et_ld64(b, 8) != cpus[i].fip_ab || et_ld64(b, 16) != cpus[i].fip_bit56)
+			fail_msg("%s FXRSTOR64: FIP 0x%016llx FDP 0x%016llx", cpus[i].fixture,
+				 (unsigned long long)et_ld64(b, 8), (unsigned long long)et_ld64(b, 16));
+		/* XRSTOR64 of the same legacy area, x87 only */
+		et_st64(a, ET_XSTATE_BV, 1);
+		assert_int_equal(xs_xrstor(m, a, 1024, 1, XS_REX_W), XS_EXC_NONE);
+		memset(b, 0, 4096);
+		assert_int_equal(xs_xsave(m, b, 4096, 1, XS_REX_W), XS_EXC_NONE);
+		assert_int_equal(et_ld64(b, 8), cpus[i].fip_ab);
+		assert_int_equal(et_ld64(b, 16), cpus[i].fip_bit56);
+		free(b);
+		free(a);
+		free(m);
+	}
+}
+
+/*
  * §2.1: FXSAVE writes x87, MXCSR, MXCSR_MASK and XMM, never bytes 416-511;
  * ST slot bytes 10-15 are written as 0 (live CPU). With CR4.OSFXSR = 0
  * MXCSR is still saved, XMM not.
@@ -196,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_fxrstor_normalises_fcw_and_exception_summary),
 		cmocka_unit_test(test_rex_w_forms_of_fip_and_fdp),
 		cmocka_unit_test(test_amd_x87_pointers_need_a_pending_exception),
+		cmocka_unit_test(test_x87_pointer_width_per_microarchitecture),
 		cmocka_unit_test(test_fxsave_bytes_written_and_osfxsr),
 	};
 

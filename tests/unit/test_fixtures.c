@@ -11,6 +11,8 @@
  * Keys of an .expect file:
  *   fixture = FILE                  the dump in tests/data/cpuid (first)
  *   kernel = 6.18                   the release to model (optional)
+ *   cmdline = TEXT                  a kernel command line, as that release
+ *                                   reads it (optional; xs_options.cmdline)
  *   format = compacted|standard|legacy
  *   kernel.* / user.* / xcr0 / xss / max_sigframe_size / offset.N /
  *   size.N / comp_offset.N [@POLICY]   system values; without @POLICY the
@@ -278,7 +280,7 @@ static char *trim(char *s)
 	return s;
 }
 
-static void load_systems(struct ctx *c, const char *fixture, uint32_t kernel)
+static void load_systems(struct ctx *c, const char *fixture, uint32_t kernel, const char *cmdline)
 {
 	static const enum xs_cet_s_policy pol[NPOL] = { XS_CET_S_GUEST_ONLY, XS_CET_S_OFF, XS_CET_S_ALL };
 	struct xs_options o;
@@ -289,6 +291,7 @@ static void load_systems(struct ctx *c, const char *fixture, uint32_t kernel)
 		xs_options_init(&o);
 		o.cet_s = pol[i];
 		o.kernel = kernel;
+		snprintf(o.cmdline, sizeof(o.cmdline), "%s", cmdline);
 		c->sys[pol[i]] = xt_system_of(&cpu, &o);
 	}
 }
@@ -388,7 +391,7 @@ static unsigned check_expect_file(const char *path, const char *fmt)
 {
 	static struct entry es[MAX_ENTRIES];
 	struct ctx c;
-	char *text = xt_read_file(path, NULL), *next, fixture[256] = "";
+	char *text = xt_read_file(path, NULL), *next, fixture[256] = "", cmdline[XS_CMDLINE_MAX] = "";
 	uint32_t kernel = XS_KERNEL_DEFAULT;
 	unsigned n = 0, line = 0;
 
@@ -424,6 +427,10 @@ static unsigned check_expect_file(const char *path, const char *fmt)
 			assert_int_equal(xs_kernel_parse(trim(eq + 1), &kernel), 0);
 			continue;
 		}
+		if (!strcmp(key, "cmdline")) {
+			snprintf(cmdline, sizeof(cmdline), "%s", trim(eq + 1));
+			continue;
+		}
 		if (!hash || !*trim(hash + 1))
 			fail_msg("%s:%u: %s: every expected value needs a '# source' comment", path, line, key);
 		if (n == MAX_ENTRIES)
@@ -444,7 +451,7 @@ static unsigned check_expect_file(const char *path, const char *fmt)
 	}
 	if (!fixture[0])
 		fail_msg("%s: no 'fixture = NAME'", path);
-	load_systems(&c, fixture, kernel);
+	load_systems(&c, fixture, kernel, cmdline);
 	for (unsigned i = 0; i < n; i++)
 		check_entry(&c, es, n, &es[i]);
 	check_complete(&c);

@@ -54,18 +54,33 @@ static void test_stable_backports_count_from_their_sublevel(void **state)
 	assert_false(xs_kernel_has(XS_KERNEL_STABLE(6, 14, 11), XS_K_SIGRETURN_MAGIC2));
 }
 
-/* The boot parameters that clear CPU features, as the kernel reads them. */
+/*
+ * The boot parameters that clear CPU features, as Linux 6.18 reads them
+ * (cpu_parse_early_param(), arch/x86/kernel/cpu/common.c): noxsave,
+ * noxsaveopt, noxsaves as whole words; clearcpuid= with decimal bit
+ * numbers or /proc/cpuinfo names (X86_FEATURE_SHSTK is a "" flag since
+ * 6.6, so "shstk" names nothing; its bit 16*32+7 = 519 still clears it);
+ * the last clearcpuid= wins (cmdline_find_option()); nopku keeps PKU and
+ * leaves OSPKE clear, and like every __setup("nopku") handler it takes any
+ * word that starts with "nopku".
+ */
 static void test_command_line_clears_features(void **state)
 {
 	(void)state;
 	assert_int_equal(xs_cmdline_cleared_features(NULL), 0);
 	assert_int_equal(xs_cmdline_cleared_features("BOOT_IMAGE=/vmlinuz root=/dev/vda ro quiet\n"), 0);
 	assert_int_equal(xs_cmdline_cleared_features("ro noxsaves nopku"),
-			 XS_BIT(XS_CPU_XSAVES) | XS_BIT(XS_CPU_PKU));
+			 XS_BIT(XS_CPU_XSAVES) | XS_BIT(XS_CPU_OSPKE));
+	assert_int_equal(xs_cmdline_cleared_features("noxsaveopt\tnoxsave"),
+			 XS_BIT(XS_CPU_XSAVEOPT) | XS_BIT(XS_CPU_XSAVE));
 	assert_int_equal(xs_cmdline_cleared_features("clearcpuid=shstk,warp,xsavec noxsave\n"),
-			 XS_BIT(XS_CPU_SHSTK) | XS_BIT(XS_CPU_XSAVEC) | XS_BIT(XS_CPU_XSAVE));
-	/* parameters are whole words: "noxsavesx" and "xnopku" are not them */
-	assert_int_equal(xs_cmdline_cleared_features("noxsavesx xnopku clearcpuid"), 0);
+			 XS_BIT(XS_CPU_XSAVEC) | XS_BIT(XS_CPU_XSAVE));
+	assert_int_equal(xs_cmdline_cleared_features("clearcpuid=519,324"),
+			 XS_BIT(XS_CPU_SHSTK) | XS_BIT(XS_CPU_XFD));
+	assert_int_equal(xs_cmdline_cleared_features("clearcpuid=avx clearcpuid=xsaves"), XS_BIT(XS_CPU_XSAVES));
+	assert_int_equal(xs_cmdline_cleared_features("nopkufoo"), XS_BIT(XS_CPU_OSPKE));
+	/* parameters are whole words: "noxsavesx" and "xnopku" are not them, nor "clearcpuid" without '=' */
+	assert_int_equal(xs_cmdline_cleared_features("noxsavesx xnopku clearcpuid noxsave=1"), 0);
 }
 
 static void test_release_parsing(void **state)
@@ -414,6 +429,314 @@ static void test_disable_messages_by_release(void **state)
 	free(c);
 }
 
+/* ---- the CPU clean-up before fpu__init_system() ------------------------------ */
+
+static xs_system *boot(const xs_cpu *cpu, uint32_t release, const char *cmdline)
+{
+	struct xs_options o;
+
+	xs_options_init(&o);
+	o.kernel = release;
+	snprintf(o.cmdline, sizeof(o.cmdline), "%s", cmdline);
+	return xt_system_of(cpu, &o);
+}
+
+/*
+ * clearcpuid= by release (cpu_parse_early_param()): bit numbers only until
+ * 5.18, read by get_option() with base 0 (0x9c = 156 = X86_FEATURE_AVX,
+ * 4*32+28), the first entry that is not a number ending the list; from
+ * 5.19 (1625c833db93) decimal numbers (kstrtouint) or /proc/cpuinfo names,
+ * each entry on its own, unnamed bits as word:bit; from 6.15 (681955761bf6,
+ * d0ba9bcf001c) one warning per flag and the taint warning. AVX cleared
+ * takes AVX-512F with it (cpuid_deps[]), so YMM and the three AVX-512
+ * components go (xsave_cpuid_features[]).
+ */
+static void test_clearcpuid_takes_numbers_until_5_18_and_names_from_5_19(void **state)
+{
+	const uint64_t avx = XS_XFEATURE_MASK_YMM | XS_XFEATURE_MASK_AVX512;
+	xs_cpu cpu;
+	xs_system *s;
+
+	(void)state;
+	xt_cpu_zen4_pku(&cpu);
+	s = boot(&cpu, K(5, 18), "ro clearcpuid=156,xsave,154 quiet");
+	assert_string_equal(s->cpu_log, "Clearing CPUID bits: avx\n");
+	assert_true(s->xsave);
+	assert_int_equal(s->kernel.max_features & avx, 0);
+	free(s);
+	s = boot(&cpu, K(5, 18), "clearcpuid=0x9c");
+	assert_string_equal(s->cpu_log, "Clearing CPUID bits: avx\n");
+	assert_int_equal(s->kernel.max_features & avx, 0);
+	free(s);
+	s = boot(&cpu, K(5, 19), "clearcpuid=0x9c");
+	assert_string_equal(s->cpu_log, "Clearing CPUID bits: (unknown: 0x9c)\n");
+	assert_int_equal(s->kernel.max_features & avx, avx);
+	free(s);
+	s = boot(&cpu, K(5, 19), "clearcpuid=xsave,156");
+	assert_string_equal(s->cpu_log, "Clearing CPUID bits: xsave avx\n");
+	assert_string_equal(s->log, "x86/fpu: x87 FPU will use FXSAVE\n");
+	free(s);
+	/* X86_FEATURE_SHSTK (16*32+7): no name before 6.6, a "" flag after */
+	s = boot(&cpu, K(5, 18), "clearcpuid=519");
+	assert_string_equal(s->cpu_log, "Clearing CPUID bits: (null)\n");
+	free(s);
+	s = boot(&cpu, K(6, 14), "clearcpuid=519,shstk");
+	assert_string_equal(s->cpu_log, "Clearing CPUID bits: 16:7 (unknown: shstk)\n");
+	assert_false(s->kernel.max_features & XS_XFEATURE_MASK_CET_USER);
+	free(s);
+	s = boot(&cpu, K(6, 15), "clearcpuid=xsave,bogus");
+	assert_string_equal(s->cpu_log,
+			    "clearcpuid: force-disabling CPU feature flag: xsave\n"
+			    "clearcpuid: unknown CPU flag: bogus\n"
+			    "!!! setcpuid=/clearcpuid= in use, this is for TESTING ONLY, may break things horribly. Tainting kernel.\n");
+	assert_string_equal(s->log, "x86/fpu: x87 FPU will use FXSAVE\n");
+	free(s);
+	/* nothing cleared, nothing tainted: no warning */
+	s = boot(&cpu, K(6, 18), "clearcpuid=bogus");
+	assert_string_equal(s->cpu_log, "clearcpuid: unknown CPU flag: bogus\n");
+	free(s);
+}
+
+/*
+ * cmdline_find_option() copies clearcpuid='s argument into char arg[128]:
+ * 131 characters keep 127, so "...,1561" arrives as "...,156". Until 5.18
+ * the get_option() loop drops a last number that may be cut off (res == 1
+ * && arglen >= sizeof(arg)); from 5.19 strsep() hands "156" on: AVX goes.
+ */
+static void test_a_cut_off_clearcpuid_argument_by_release(void **state)
+{
+	char cmdline[200] = "clearcpuid=";
+	xs_cpu cpu;
+	xs_system *old, *new;
+
+	(void)state;
+	for (int i = 0; i < 31; i++)
+		strcat(cmdline, "293,");		/* X86_FEATURE_AVX2, 9*32+5 */
+	strcat(cmdline, "1561");
+	assert_int_equal(strlen(cmdline) - strlen("clearcpuid="), 128);
+	xt_cpu_zen4_pku(&cpu);
+	old = boot(&cpu, K(5, 18), cmdline);
+	new = boot(&cpu, K(5, 19), cmdline);
+	assert_true(old->kernel.max_features & XS_XFEATURE_MASK_YMM);
+	assert_false(new->kernel.max_features & XS_XFEATURE_MASK_YMM);
+	assert_non_null(strstr(new->cpu_log, " avx2 avx\n"));
+	assert_non_null(strstr(old->cpu_log, " avx2 avx2\n"));
+	free(old);
+	free(new);
+}
+
+/*
+ * nopku (setup_disable_pku()) keeps X86_FEATURE_PKU and leaves OSPKE clear.
+ * Until 6.5 PKRU was gated on PKU, so it stayed in XCR0; "x86/fpu/xstate:
+ * Fix PKRU covert channel" (18032b47adf1, 6.6) gates it on OSPKE.
+ */
+static void test_nopku_keeps_pkru_until_6_6(void **state)
+{
+	xs_cpu cpu;
+	xs_system *s65, *s66;
+	char why[160];
+
+	(void)state;
+	xt_cpu_zen4_pku(&cpu);
+	s65 = boot(&cpu, K(6, 5), "quiet nopku");
+	s66 = boot(&cpu, K(6, 6), "quiet nopku");
+	assert_string_equal(s65->cpu_log, "x86: 'nopku' specified, disabling Memory Protection Keys\n");
+	assert_string_equal(s66->cpu_log, s65->cpu_log);
+	assert_true(xs_system_has(s65, XS_CPU_PKU) && !xs_system_has(s65, XS_CPU_OSPKE));
+	assert_int_equal(s65->xcr0, 0x2e7);
+	assert_int_equal(s66->xcr0, 0x0e7);
+	assert_false(xs_xfeature_status(s66, XS_XFEATURE_PKRU, why, sizeof(why)));
+	assert_non_null(strstr(why, "'ospke'"));
+	free(s65);
+	free(s66);
+}
+
+/*
+ * A CPU whose maximum basic leaf (CPUID.0:EAX) is 0xB sets XSAVE and AVX,
+ * like QEMU's "-cpu Nehalem,+xsave": filter_cpuid_features() clears XSAVE
+ * (table entry { X86_FEATURE_XSAVE, 0xd }) with clear_cpu_cap(), which
+ * takes AVX, AVX2, AVX-512F and PKU along (cpuid_deps[]), in every
+ * release; fpu__init_system_xstate() then finds no XSAVE.
+ */
+static const char level_b_dump[] =
+	"# leaf subleaf eax ebx ecx edx\n"
+	"00000000 0 0000000b 756e6547 6c65746e 49656e69\n"
+	"00000001 0 000106a3 00000800 14000000 078bfbfd\n"
+	"00000007 0 00000000 00010020 00000008 00000000\n"
+	"80000000 0 80000001 00000000 00000000 00000000\n"
+	"80000001 0 00000000 00000000 00000000 20000000\n";
+
+static void test_xsave_below_cpuid_level_d_is_cleared_with_its_dependents(void **state)
+{
+	struct xs_diag d;
+	xs_cpu cpu;
+	char dump[sizeof(level_b_dump)];
+
+	(void)state;
+	assert_int_equal(xs_cpu_parse(&cpu, level_b_dump, strlen(level_b_dump), 0, "b.txt", &d), 0);
+	for (unsigned maj = 5; maj <= 6; maj++)
+		for (unsigned min = maj == 5 ? 10 : 0; min <= (maj == 5 ? 19u : 18u); min++) {
+			xs_system *s = boot(&cpu, K(maj, min), "");
+
+			assert_string_equal(s->log, "x86/fpu: x87 FPU will use FXSAVE\n");
+			assert_string_equal(s->cpu_log, "CPU: CPU feature xsave disabled, no CPUID level 0xd\n");
+			assert_false(xs_system_has(s, XS_CPU_XSAVE) || xs_system_has(s, XS_CPU_AVX) ||
+				     xs_system_has(s, XS_CPU_AVX2) || xs_system_has(s, XS_CPU_AVX512F) ||
+				     xs_system_has(s, XS_CPU_PKU) || xs_system_has(s, XS_CPU_OSPKE));
+			assert_int_equal(s->legacy_size, 512);
+			free(s);
+		}
+	/* noxsave got there first: nothing left for the filter to say */
+	{
+		xs_system *s = boot(&cpu, K(6, 1), "noxsave");
+
+		assert_string_equal(s->cpu_log, "");
+		assert_string_equal(s->log, "x86/fpu: x87 FPU will use FXSAVE\n");
+		free(s);
+	}
+	/* where leaf 0 promises leaf 0xD, a dump without it is refused */
+	memcpy(dump, level_b_dump, sizeof(dump));
+	memcpy(strstr(dump, "0000000b"), "0000000d", 8);
+	assert_int_equal(xs_cpu_parse(&cpu, dump, strlen(dump), 0, "d.txt", &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "expected CPUID leaf 0xd sub-leaf 0"));
+}
+
+/*
+ * cpuid_deps[] grew with the features: XFD -> XSAVES/XGETBV1 and
+ * AMX_TILE -> XFD came with AMX (5.16), SHSTK -> XSAVES with CET user
+ * state (6.6). noxsaves on a Sapphire Rapids before and after.
+ */
+static void test_noxsaves_takes_the_dependents_the_release_knows(void **state)
+{
+	xs_cpu cpu;
+	xs_system *s515, *s516, *s65, *s66;
+
+	(void)state;
+	xt_cpu_spr(&cpu);
+	s515 = boot(&cpu, K(5, 15), "noxsaves");
+	s516 = boot(&cpu, K(5, 16), "noxsaves");
+	s65 = boot(&cpu, K(6, 5), "noxsaves");
+	s66 = boot(&cpu, K(6, 6), "noxsaves");
+	assert_true(xs_system_has(s515, XS_CPU_XFD) && xs_system_has(s515, XS_CPU_AMX_TILE));
+	assert_false(xs_system_has(s516, XS_CPU_XFD) || xs_system_has(s516, XS_CPU_AMX_TILE));
+	assert_false(s516->kernel.max_features & XS_XFEATURE_MASK_XTILE);
+	assert_true(xs_system_has(s65, XS_CPU_SHSTK));
+	assert_false(xs_system_has(s66, XS_CPU_SHSTK));
+	assert_false(xs_system_has(s66, XS_CPU_ENQCMD));	/* ENQCMD -> XSAVES in every release */
+	assert_string_equal(s66->cpu_log, "");			/* noxsaves prints nothing */
+	free(s515);
+	free(s516);
+	/* noxsaveopt only changes the save instruction, not a boot line */
+	s515 = boot(&cpu, K(6, 18), "noxsaveopt");
+	s516 = boot(&cpu, K(6, 18), "");
+	assert_false(xs_system_has(s515, XS_CPU_XSAVEOPT));
+	assert_string_equal(s515->log, s516->log);
+	free(s515);
+	free(s516);
+	free(s65);
+	free(s66);
+}
+
+/*
+ * v4's patch 8 ("x86/fpu/xstate: Warn if guest-only supervisor states are
+ * detected in normal fpstate") never reached mainline: a release model
+ * does not warn; the series model asks for it explicitly.
+ */
+static void test_only_the_series_model_warns_about_guest_only_state(void **state)
+{
+	struct xs_options o;
+	xs_cpu cpu;
+	xs_system *rel, *series;
+	xs_fpu a, b;
+
+	(void)state;
+	xt_cpu_zen4_cet(&cpu);
+	rel = xt_system_at(&cpu, K(6, 18));
+	xs_options_init(&o);
+	o.patches = XS_PATCH_ALL;
+	series = xt_system_of(&cpu, &o);
+	assert_false(rel->patches & XS_PATCH_WARN_GUEST_ONLY);
+	assert_int_equal(rel->patches, XS_PATCH_ALL & ~(uint32_t)XS_PATCH_WARN_GUEST_ONLY);
+	assert_int_equal(xs_fpu_init(&a, rel, NULL), 0);
+	assert_int_equal(xs_fpu_init(&b, series, NULL), 0);
+	a.fpstate->xfeatures |= XS_XFEATURE_MASK_CET_KERNEL;
+	b.fpstate->xfeatures |= XS_XFEATURE_MASK_CET_KERNEL;
+	assert_false(xs_fpstate_guest_only_warning(rel, a.fpstate, NULL));
+	assert_true(xs_fpstate_guest_only_warning(series, b.fpstate, NULL));
+	xs_fpu_destroy(&a);
+	xs_fpu_destroy(&b);
+	free(rel);
+	free(series);
+}
+
+static const struct xs_kchange_info *row(enum xs_kchange c)
+{
+	unsigned n;
+	const struct xs_kchange_info *t = xs_kchanges(&n);
+
+	for (unsigned i = 0; i < n; i++)
+		if (t[i].change == c)
+			return &t[i];
+	fail_msg("no row for change %d", (int)c);
+	return NULL;
+}
+
+/*
+ * The ids established from tip-bot, linux-next and stable mails
+ * (docs/kernels-research.md): e25e44338ec6 is a pre-rebase id of the 6.6
+ * CET patch (daveh/devel, June 2023), 366d141f34e2 the one merged.
+ */
+static void test_history_rows_cite_the_merged_commits(void **state)
+{
+	unsigned n;
+	const struct xs_kchange_info *t = xs_kchanges(&n);
+
+	(void)state;
+	for (unsigned i = 0; i < n; i++) {
+		assert_null(strstr(t[i].commit, "e25e44338ec6"));
+		assert_null(strstr(t[i].behaviour, "e25e44338ec6"));
+	}
+	assert_non_null(strstr(row(XS_K_CET_USER)->commit, "366d141f34e2"));
+	assert_non_null(strstr(row(XS_K_SIGFRAME_SIZE)->commit, "939ef713297d"));
+	assert_non_null(strstr(row(XS_K_XCOMP_PRCTL)->commit, "db8268df0983"));
+	assert_non_null(strstr(row(XS_K_SIGALTSTACK_CHECK)->commit, "1bdda24c4af6, 3aac3ebea08f"));
+	assert_non_null(strstr(row(XS_K_GUEST_PRCTL)->commit, "980fe2fddcff"));
+	assert_non_null(strstr(row(XS_K_CET_KERNEL)->commit, "fafb29e18db2"));
+	assert_non_null(strstr(row(XS_K_CET_KERNEL)->subject, "x86/fpu: Remove xfd argument from __fpstate_reset()"));
+	assert_non_null(strstr(row(XS_K_SIGRETURN_REVERT)->commit, "6.18.35-rc1"));
+	assert_non_null(strstr(row(XS_K_SIGRETURN_REVERT)->commit, "db81af264b30"));
+	assert_non_null(strstr(row(XS_K_CET_USER)->behaviour, "\"Control-flow Kernel registers (unused)\""));
+	assert_non_null(strstr(row(XS_K_CET_KERNEL)->behaviour, "\"Control-flow Kernel registers (KVM only)\""));
+	assert_int_equal(row(XS_K_XFEATURES_PARANOIA)->release, K(5, 14));
+	assert_non_null(strstr(row(XS_K_XFEATURES_PARANOIA)->behaviour, "during init, disabling XSAVE"));
+	assert_int_equal(row(XS_K_CLEARCPUID_NAMES)->release, K(5, 19));
+	assert_int_equal(row(XS_K_PKRU_OSPKE)->release, K(6, 6));
+	assert_int_equal(row(XS_K_CLEARCPUID_WARN)->release, K(6, 15));
+}
+
+/*
+ * Component 12's boot name where it is kept: with the CET supervisor patch
+ * (6.17, or the series model on an older release) "(KVM only)".
+ */
+static void test_cet_s_is_printed_with_the_kvm_only_name(void **state)
+{
+	struct xs_options o;
+	xs_cpu cpu;
+	xs_system *s;
+
+	(void)state;
+	xt_cpu_zen4_pku(&cpu);
+	xs_options_init(&o);
+	o.kernel = K(6, 16);
+	o.patches = XS_PATCH_ALL;
+	s = xt_system_of(&cpu, &o);
+	assert_non_null(strstr(s->log, "0x1000: 'Control-flow Kernel registers (KVM only)'\n"));
+	free(s);
+	s = xt_system_at(&cpu, K(6, 16));
+	assert_null(strstr(s->log, "0x1000"));
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +753,14 @@ int main(void)
 		cmocka_unit_test(test_same_cpu_under_6_1_and_6_18_compat),
 		cmocka_unit_test(test_ptrace_and_sigreturn_history),
 		cmocka_unit_test(test_disable_messages_by_release),
+		cmocka_unit_test(test_clearcpuid_takes_numbers_until_5_18_and_names_from_5_19),
+		cmocka_unit_test(test_a_cut_off_clearcpuid_argument_by_release),
+		cmocka_unit_test(test_nopku_keeps_pkru_until_6_6),
+		cmocka_unit_test(test_xsave_below_cpuid_level_d_is_cleared_with_its_dependents),
+		cmocka_unit_test(test_noxsaves_takes_the_dependents_the_release_knows),
+		cmocka_unit_test(test_only_the_series_model_warns_about_guest_only_state),
+		cmocka_unit_test(test_history_rows_cite_the_merged_commits),
+		cmocka_unit_test(test_cet_s_is_printed_with_the_kvm_only_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+/* xs-test-label: live */
+/* xs-test-oracle: kvm test_vcpu_* */
 /*
  * Oracle: the running kernel. Every arch_prctl XCOMP option, every feature
  * number 0..63, and seeded random sequences mixed with sigaltstack() and

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/* xs-test-label: live */
 /*
  * Oracle: the running kernel's own boot lines. `xstate info --format dmesg`
  * for the live CPU, at the running release with the boot command line's

@@ -884,6 +884,55 @@ static void test_copy_xstate_to_uabi_paths_agree_on_compacted_layouts(void **sta
 	}
 }
 
+/*
+ * copy_uabi_to_xstate() without a verdict (the fast way in, a buffer with
+ * every component) refuses what validate_user_xstate_header() and the
+ * MXCSR and length checks refuse, changing nothing; what it accepts
+ * loads the bytes the same call with a verdict (component by component)
+ * loads, PKRU included.
+ */
+static void test_copy_uabi_to_xstate_without_a_verdict_refuses_and_loads_as_with_one(void **state)
+{
+	const xs_system *systems[] = { spr, zen4 };
+
+	(void)state;
+	for (unsigned s = 0; s < 2; s++) {
+		const xs_system *sys = systems[s];
+		xs_fpu a, b;
+		struct xs_verdict v;
+		struct snapshot snap;
+		size_t len;
+		uint8_t *buf;
+		uint32_t pa = 1, pb = 2;
+		/* one bad byte each: XCOMP_BV, a reserved header byte, MXCSR bit 31 */
+		static const unsigned bad_at[] = { 520, 575, 27 };
+
+		assert_int_equal(xs_fpu_init(&a, sys, NULL), 0);
+		assert_int_equal(xs_fpu_init(&b, sys, NULL), 0);
+		buf = valid_buffer(&a, &len);
+		for (unsigned i = 0; i < sizeof(bad_at) / sizeof(bad_at[0]); i++) {
+			buf[bad_at[i]] ^= 0x80;
+			take(&snap, &a);
+			assert_int_equal(xs_copy_uabi_to_xstate(sys, a.fpstate, buf, len, &a.pkru, NULL), -EINVAL);
+			assert_unchanged(&snap, &a);
+			buf[bad_at[i]] ^= 0x80;
+		}
+		take(&snap, &a);
+		/* one byte short of the last component the header selects */
+		assert_int_equal(xs_copy_uabi_to_xstate(sys, a.fpstate, buf, a.fpstate->user_size - 1, &a.pkru, NULL),
+				 -EFAULT);
+		assert_unchanged(&snap, &a);
+		assert_int_equal(xs_copy_uabi_to_xstate(sys, a.fpstate, buf, len, &pa, NULL), 0);
+		assert_int_equal(xs_copy_uabi_to_xstate(sys, b.fpstate, buf, len, &pb, &v), 0);
+		assert_int_equal(pa, pb);
+		assert_int_equal(a.fpstate->size, b.fpstate->size);
+		assert_memory_equal(a.fpstate->regs, b.fpstate->regs, a.fpstate->size);
+		xs_fpu_destroy(&a);
+		xs_fpu_destroy(&b);
+		free(buf);
+	}
+}
+
 static void test_errno_names(void **state)
 {
 	(void)state;
@@ -927,6 +976,7 @@ int main(void)
 		cmocka_unit_test(test_copy_uabi_to_xstate_refuses_buffers_without_the_header),
 		cmocka_unit_test(test_copy_uabi_to_xstate_refuses_components_past_the_end),
 		cmocka_unit_test(test_copy_xstate_to_uabi_paths_agree_on_compacted_layouts),
+		cmocka_unit_test(test_copy_uabi_to_xstate_without_a_verdict_refuses_and_loads_as_with_one),
 		cmocka_unit_test(test_errno_names),
 	};
 

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
+#include <fnmatch.h>
 #include <stdio.h>
 #include <sys/utsname.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "testutil.h"
 
@@ -92,9 +96,105 @@ int xt_run(const char *cmd, char **out)
 
 const char *xt_xstate_bin(void)
 {
-	const char *b = getenv("XSTATE_BIN");
+	static char cmd[4096];
+	const char *b = getenv("XSTATE_BIN"), *emu = getenv("XS_EMULATOR");
 
-	return b ? b : "./xstate";
+	snprintf(cmd, sizeof(cmd), "%s%s%s", emu ? emu : "", emu && *emu ? " " : "", b ? b : "./xstate");
+	return cmd;
+}
+
+/* ---- honest skips (testutil.h) ------------------------------------------- */
+
+static struct {
+	unsigned tests, skipped, failed;
+	bool hooked;
+} tally;
+
+/* LeakSanitizer's check runs after ours at exit; _exit() would skip it. */
+extern void __lsan_do_leak_check(void) __attribute__((weak));
+
+static void leave(int status)
+{
+	fflush(NULL);
+	if (__lsan_do_leak_check)
+		__lsan_do_leak_check();
+	_exit(status);
+}
+
+static void report_skips(void)
+{
+	const char *label = getenv("XS_TEST_LABEL"), *only = getenv("XT_TESTS");
+	unsigned passed = tally.tests - tally.skipped;
+
+	if (!tally.tests && only && *only) {
+		printf("FAILED: XT_TESTS=\"%s\" matches no test of this program\n", only);
+		leave(1);
+	}
+	if (!tally.skipped || tally.failed)
+		return;
+	if (label && !strcmp(label, "fixture")) {
+		printf("FAILED: %u of %u tests skipped in a program labelled fixture: a fixture test "
+		       "reads no live oracle, so none can be missing (tests/CMakeLists.txt says how to label)\n",
+		       tally.skipped, tally.tests);
+		leave(1);
+	}
+	printf("SKIPPED: %u of %u tests skipped (reasons above), %u ran and passed: "
+	       "CTest reports the program as skipped, not passed\n", tally.skipped, tally.tests, passed);
+	leave(XT_EXIT_SKIP);
+}
+
+void xt_skip_at(const char *file, int line)
+{
+	tally.skipped++;
+	_skip(file, line);
+	abort();	/* _skip() leaves the test through longjmp */
+}
+
+/* Does `name` match one of the space-separated globs in `globs`? */
+static bool matches_any(const char *name, const char *globs)
+{
+	char buf[1024], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", globs);
+	for (char *g = strtok_r(buf, " ", &save); g; g = strtok_r(NULL, " ", &save))
+		if (!fnmatch(g, name, 0))
+			return true;
+	return false;
+}
+
+/* The tests this CTest test runs: XT_TESTS and XT_EXCLUDE (testutil.h). */
+static size_t select_tests(const struct CMUnitTest *tests, size_t n, struct CMUnitTest *out)
+{
+	const char *only = getenv("XT_TESTS"), *except = getenv("XT_EXCLUDE");
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (only && *only && !matches_any(tests[i].name, only))
+			continue;
+		if (except && *except && matches_any(tests[i].name, except))
+			continue;
+		out[k++] = tests[i];
+	}
+	return k;
+}
+
+int xt_run_group(const char *name, const struct CMUnitTest *tests, size_t n,
+		 CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+	struct CMUnitTest *chosen = calloc(n ? n : 1, sizeof(*chosen));
+	size_t k;
+	int failed;
+
+	assert_non_null(chosen);
+	if (!tally.hooked && atexit(report_skips) == 0)
+		tally.hooked = true;
+	k = select_tests(tests, n, chosen);
+	tally.tests += (unsigned)k;
+	failed = k ? _cmocka_run_group_tests(name, chosen, k, setup, teardown) : 0;
+	free(chosen);
+	if (failed)
+		tally.failed += (unsigned)failed;
+	return failed;
 }
 
 static unsigned synth_standard_size(const struct xt_synth *s)
@@ -339,4 +439,54 @@ bool xt_live_options(struct xs_options *o)
 	o->kernel = xt_live_release(NULL, 0);
 	o->clear_features = xt_cmdline_cleared_features();
 	return o->kernel != 0;
+}
+
+/* ---- `xstate info --format json` against the library --------------------- */
+
+static const char *hex(uint64_t v, char *buf)
+{
+	sprintf(buf, "0x%llx", (unsigned long long)v);
+	return buf;
+}
+
+void xt_assert_info_json(const char *text, const xs_system *sys)
+{
+	json_t *root, *k, *u, *feats;
+	json_error_t err;
+	char buf[32];
+
+	root = json_loads(text, 0, &err);
+	if (!root)
+		fail_msg("not JSON (%s): %s", err.text, text);
+	k = json_object_get(root, "kernel");
+	u = json_object_get(root, "user");
+	assert_string_equal(json_string_value(json_object_get(root, "format")),
+			    sys->format == XS_FORMAT_COMPACTED ? "compacted"
+			    : sys->format == XS_FORMAT_STANDARD ? "standard" : "legacy");
+	assert_string_equal(json_string_value(json_object_get(k, "max_features")), hex(sys->kernel.max_features, buf));
+	assert_string_equal(json_string_value(json_object_get(k, "default_features")), hex(sys->kernel.default_features, buf));
+	assert_string_equal(json_string_value(json_object_get(k, "guest_default_features")), hex(sys->kernel.guest_default_features, buf));
+	assert_string_equal(json_string_value(json_object_get(k, "independent_features")), hex(sys->kernel.independent_features, buf));
+	assert_int_equal(json_integer_value(json_object_get(k, "max_size")), sys->kernel.max_size);
+	assert_int_equal(json_integer_value(json_object_get(k, "default_size")), sys->kernel.default_size);
+	assert_int_equal(json_integer_value(json_object_get(k, "guest_default_size")), sys->kernel.guest_default_size);
+	assert_string_equal(json_string_value(json_object_get(u, "max_features")), hex(sys->user.max_features, buf));
+	assert_string_equal(json_string_value(json_object_get(u, "default_features")), hex(sys->user.default_features, buf));
+	assert_int_equal(json_integer_value(json_object_get(u, "max_size")), sys->user.max_size);
+	assert_int_equal(json_integer_value(json_object_get(u, "default_size")), sys->user.default_size);
+	feats = json_object_get(root, "features");
+	assert_true(json_is_array(feats));
+	for (size_t i = 0; i < json_array_size(feats); i++) {
+		json_t *f = json_array_get(feats, i);
+		unsigned nr = (unsigned)json_integer_value(json_object_get(f, "index"));
+
+		assert_string_equal(json_string_value(json_object_get(f, "description")), xs_xfeature_description(nr));
+		assert_int_equal(json_integer_value(json_object_get(f, "size")), sys->xstate_sizes[nr]);
+		assert_true(json_is_boolean(json_object_get(f, "supervisor")));
+		assert_true(json_is_boolean(json_object_get(f, "aligned")));
+		assert_non_null(json_object_get(f, "offset_standard"));
+		assert_non_null(json_object_get(f, "offset_compacted"));
+		assert_non_null(json_object_get(f, "name"));
+	}
+	json_decref(root);
 }

@@ -25,8 +25,44 @@ xs_system *xt_system(const char *fixture, const struct xs_options *opts);
 char *xt_read_file(const char *path, size_t *len);
 /* Run a shell command, capture stdout (caller frees), return exit status. */
 int xt_run(const char *cmd, char **out);
-/* Path of the built xstate tool (XSTATE_BIN). */
+/* `xstate info --format json` output carries sys's numbers under its stable keys. */
+void xt_assert_info_json(const char *json, const xs_system *sys);
+/* The command that runs the built tool: XSTATE_BIN, behind XS_EMULATOR
+ * ("qemu-x86_64 -cpu Nehalem") where CTest runs the test under an emulator. */
 const char *xt_xstate_bin(void);
+
+/*
+ * Honest skips. cmocka's skip() leaves the exit status 0, so CTest would
+ * count a program whose tests all skipped as passed. Every test program
+ * includes this header, so skip() and cmocka_run_group_tests[_name]() below
+ * count what ran and what skipped, and at exit (README "Tests"):
+ *   - a test failed:                    the status cmocka gives (Failed);
+ *   - every test ran and passed:        0 (Passed);
+ *   - a test skipped, none failed:      XT_EXIT_SKIP, which CTest reports as
+ *     Skipped -- even where other tests of the program ran: CTest has no
+ *     "partly run", and a program that did not check all it promises is
+ *     never reported as passed (the last line says how many ran);
+ *   - a skip in a program labelled fixture (XS_TEST_LABEL=fixture): 1.
+ *     A fixture test has no live oracle that could be missing.
+ * A live program whose tests need different oracles says which tests need
+ * which with lines `xs-test-oracle: NAME GLOB...` beside its label
+ * (tests/CMakeLists.txt): CTest then runs it once per oracle, as
+ * PROGRAM_NAME with XT_TESTS="GLOB..." and as PROGRAM with the rest
+ * (XT_EXCLUDE), so a missing oracle skips only the tests that need it.
+ * main() must return the group result.
+ */
+#define XT_EXIT_SKIP 77
+__attribute__((noreturn)) void xt_skip_at(const char *file, int line);
+int xt_run_group(const char *name, const struct CMUnitTest *tests, size_t n,
+		 CMFixtureFunction setup, CMFixtureFunction teardown);
+#undef skip
+#define skip() xt_skip_at(__FILE__, __LINE__)
+#undef cmocka_run_group_tests
+#define cmocka_run_group_tests(tests, setup, teardown) \
+	xt_run_group(#tests, tests, sizeof(tests) / sizeof((tests)[0]), setup, teardown)
+#undef cmocka_run_group_tests_name
+#define cmocka_run_group_tests_name(name, tests, setup, teardown) \
+	xt_run_group(name, tests, sizeof(tests) / sizeof((tests)[0]), setup, teardown)
 
 #endif
 

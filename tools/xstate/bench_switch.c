@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bench_switch.h"
+#include "progress.h"
 
 const enum xs_cet_s_policy sw_case_policy[SW_VARIANTS] = { XS_CET_S_OFF, XS_CET_S_GUEST_ONLY,
 							    XS_CET_S_ALL, XS_CET_S_ALL };
@@ -380,8 +381,10 @@ static int run_rounds(struct sw_bench *b)
 {
 	int ret = run_round(b, 0, b->switches < 4 * SW_SLICE ? b->switches : 4 * SW_SLICE, false);
 
-	for (unsigned r = 0; r < b->rounds && !ret; r++)
+	progress_start(b->rounds, "bench switch: rounds");
+	for (unsigned r = 0; r < b->rounds && !ret; r++, progress_tick(r))
 		ret = run_round(b, r, b->switches, true);
+	progress_end();
 	return ret;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bench_switch.h"
+#include "progress.h"
 
 static uint64_t now_ns(void)
 {
@@ -85,7 +86,7 @@ static void close_pipes(int up[2], int down[2])
 static void run_child(struct sw_bench *b, int up[2], int down[2])
 {
 	struct sw_anchor *a = &b->anc;
-	pid_t pid = fork();
+	pid_t pid = fork_dying_with_parent();
 
 	if (pid < 0) {
 		absent(a, "fork");

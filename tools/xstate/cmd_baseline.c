@@ -1,19 +1,140 @@
 // SPDX-License-Identifier: MIT
-/* xstate baseline: what every host of a pool accepts, and the CPUID to show guests. */
+/*
+ * xstate baseline: what every host of a pool accepts, the CPU to show
+ * guests, and the settings that make a VMM (QEMU, libvirt, Firecracker)
+ * or rr show it.
+ */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "baseline_emit.h"
+
+enum baseline_format { BF_TEXT, BF_JSON, BF_PLAIN, BF_DMESG };
+
+struct baseline_args {
+	enum xs_compat_kind kind;
+	bool kind_given, format_given, kernel_given;
+	enum baseline_format fmt;
+	enum emit_vmm vmm;
+	const char *vmm_name;
+	const char *model;
+	struct xs_options host_opts, guest_opts;
+};
 
 static void baseline_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xstate baseline HOST... [--kind task|vcpu] [--format text|json]\n\n"
+		"usage: xstate baseline HOST... [--kind task|vcpu] [--disable FEATURE,...]\n"
+		"                       [--format text|json|plain|dmesg] [--kernel V]\n"
+		"                       [--emit qemu|libvirt|firecracker|rr] [--model NAME]\n\n"
 		"For a pool of hosts (CPUID dumps or 'live'), the largest set of state\n"
 		"components every host accepts with the same layout, the hosts that limit\n"
-		"each component left out, and the CPUID leaf 0xD a VMM should show its\n"
-		"guests so their vCPUs can move anywhere in the pool (plain dump format).\n");
+		"each component left out, and the CPU a VMM should show its guests so\n"
+		"their vCPUs can move anywhere in the pool. A HOST '-' is standard input,\n"
+		"a directory every CPUID dump in it.\n\n"
+		"  --kind K        vcpu (default: what KVM offers guests) or task (a process)\n"
+		"  --disable LIST  clear CPU features on every host, like clearcpuid=\n"
+		"  --format F      text (default) or json: the baseline; plain: the levelled\n"
+		"                  guest CPUID as a plain dump; dmesg: the x86/fpu boot lines\n"
+		"                  of a guest on it (--kernel V: the guest's release)\n"
+		"  --emit VMM      the pool in a VMM's own settings: qemu (the -cpu value),\n"
+		"                  libvirt (the <cpu> element), firecracker (a custom CPU\n"
+		"                  template), rr (rr record options; processes, --kind task)\n"
+		"  --model NAME    the named CPU model under --emit qemu|libvirt (default " EMIT_DEFAULT_MODEL ")\n\n"
+		"Exit status 0; 1 when --emit rr cannot make traces portable (a host's XCR0\n"
+		"differs: stderr says which clearcpuid= fixes it); 2 bad input.\n");
+}
+
+static int parse_format(const char *s, enum baseline_format *fmt)
+{
+	static const char *const names[] = { "text", "json", "plain", "dmesg" };
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i])) {
+			*fmt = (enum baseline_format)i;
+			return 0;
+		}
+	return cli_error("--format: unknown format '%s' (expected text|json|plain|dmesg)", s);
+}
+
+static int parse_emit(const char *s, struct baseline_args *a)
+{
+	static const char *const names[] = { NULL, "qemu", "libvirt", "firecracker", "rr" };
+
+	for (unsigned i = 1; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i])) {
+			a->vmm = (enum emit_vmm)i;
+			a->vmm_name = names[i];
+			return 0;
+		}
+	return cli_error("--emit: unknown VMM '%s' (expected qemu|libvirt|firecracker|rr)", s);
+}
+
+/* A QEMU / libvirt model name: it goes into -cpu's comma list and into XML. */
+static int parse_model(const char *s, const char **model)
+{
+	size_t len = strlen(s);
+
+	if (!len || len > 64 || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != len)
+		return cli_error("--model: '%s' is not a CPU model name (1 to 64 letters, digits, '.', '_', '-')", s);
+	*model = s;
+	return 0;
+}
+
+/* Options that cannot go together, each with what it is for. */
+static int check_combination(struct baseline_args *a)
+{
+	if (a->vmm && a->format_given)
+		return cli_error("baseline: --emit %s prints that VMM's own settings; --format does not apply", a->vmm_name);
+	if (a->kernel_given && (a->vmm || a->fmt != BF_DMESG))
+		return cli_error("baseline: --kernel is the guest's release for --format dmesg");
+	if (a->model && a->vmm != EMIT_QEMU && a->vmm != EMIT_LIBVIRT)
+		return cli_error("baseline: --model names QEMU's or libvirt's CPU model; it needs --emit qemu or --emit libvirt");
+	if (a->vmm == EMIT_RR) {
+		if (a->kind_given && a->kind != XS_COMPAT_TASK)
+			return cli_error("baseline: --emit rr levels processes (rr records tasks); --kind vcpu does not apply");
+		a->kind = XS_COMPAT_TASK;
+	} else if (a->vmm && a->kind == XS_COMPAT_TASK) {
+		return cli_error("baseline: --emit %s levels vCPUs; --kind task does not apply", a->vmm_name);
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct baseline_args *a)
+{
+	static const struct option longopts[] = {
+		{ "kind", required_argument, NULL, 'K' }, { "format", required_argument, NULL, 'f' },
+		{ "emit", required_argument, NULL, 'e' }, { "model", required_argument, NULL, 'm' },
+		CLI_OPT_DISABLE, CLI_OPT_KERNEL, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	int ch, ret = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->kind = XS_COMPAT_VCPU;
+	xs_options_init(&a->host_opts);
+	xs_options_init(&a->guest_opts);
+	optind = 1;
+	while (!ret && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'K': a->kind_given = true; ret = cli_parse_kind(optarg, &a->kind); break;
+		case 'f': a->format_given = true; ret = parse_format(optarg, &a->fmt); break;
+		case 'e': ret = parse_emit(optarg, a); break;
+		case 'm': ret = parse_model(optarg, &a->model); break;
+		case 'd': ret = cli_parse_disable(optarg, &a->host_opts.clear_features); break;
+		case 'k':
+			a->kernel_given = true;
+			ret = cli_parse_kernel("--kernel", optarg, &a->guest_opts.kernel);
+			break;
+		case 'h': baseline_usage(stdout); return -1;
+		default: baseline_usage(stderr); return XS_EXIT_USAGE;
+		}
+	}
+	if (!ret)
+		ret = check_combination(a);
+	if (!ret && (optind >= argc || argc - optind > 64))
+		ret = cli_error("baseline: expected 1 to 64 hosts (CPUID dumps or 'live')");
+	return ret;
 }
 
 static void print_text(const struct xs_baseline *bl, char **names, unsigned n)
@@ -23,6 +144,13 @@ static void print_text(const struct xs_baseline *bl, char **names, unsigned n)
 	printf("baseline of %u hosts: XCR0 %s (%s), IA32_XSS %s\n", n, cli_hex(bl->xcr0, h1),
 	       cli_xfeature_list(bl->xcr0, buf, sizeof(buf)), cli_hex(bl->xss, h2));
 	printf("sizes: standard %u bytes, compacted %u bytes\n", bl->standard_size, bl->compacted_size);
+	if (bl->no_xsave) {
+		printf("left out: %-16s limited by:", "XSAVE itself");
+		for (unsigned i = 0; i < n; i++)
+			if (bl->no_xsave & XS_BIT(i))
+				printf(" %s", names[i]);
+		printf("\n");
+	}
 	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++) {
 		if (!(bl->dropped & XS_BIT(nr)))
 			continue;
@@ -31,6 +159,10 @@ static void print_text(const struct xs_baseline *bl, char **names, unsigned n)
 			if (bl->limiting[nr] & XS_BIT(i))
 				printf(" %s", names[i]);
 		printf("\n");
+	}
+	if (bl->no_xsave) {
+		printf("\nCPUID leaf 0xD for guests: none (no XSAVE)\n");
+		return;
 	}
 	printf("\nCPUID leaf 0xD for guests (leaf subleaf eax ebx ecx edx):\n");
 	for (unsigned i = 0; i < XS_XFEATURE_MAX; i++) {
@@ -41,6 +173,16 @@ static void print_text(const struct xs_baseline *bl, char **names, unsigned n)
 	}
 }
 
+static json_t *host_names(uint64_t hosts, char **names, unsigned n)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < n; i++)
+		if (hosts & XS_BIT(i))
+			json_array_append_new(a, json_string(names[i]));
+	return a;
+}
+
 static json_t *to_json(const struct xs_baseline *bl, char **names, unsigned n)
 {
 	json_t *o = json_object(), *left = json_array(), *leaves = json_array();
@@ -49,23 +191,20 @@ static json_t *to_json(const struct xs_baseline *bl, char **names, unsigned n)
 	json_object_set_new(o, "xss", json_hex(bl->xss));
 	json_object_set_new(o, "standard_size", json_integer(bl->standard_size));
 	json_object_set_new(o, "compacted_size", json_integer(bl->compacted_size));
+	json_object_set_new(o, "no_xsave", host_names(bl->no_xsave, names, n));
 	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++) {
-		json_t *d, *hosts;
+		json_t *d;
 
 		if (!(bl->dropped & XS_BIT(nr)))
 			continue;
 		d = json_object();
-		hosts = json_array();
 		json_object_set_new(d, "index", json_integer(nr));
 		json_object_set_new(d, "name", json_string(xs_xfeature_info(nr)->short_name));
-		for (unsigned i = 0; i < n; i++)
-			if (bl->limiting[nr] & XS_BIT(i))
-				json_array_append_new(hosts, json_string(names[i]));
-		json_object_set_new(d, "limited_by", hosts);
+		json_object_set_new(d, "limited_by", host_names(bl->limiting[nr], names, n));
 		json_array_append_new(left, d);
 	}
 	json_object_set_new(o, "dropped", left);
-	for (unsigned i = 0; i < XS_XFEATURE_MAX; i++) {
+	for (unsigned i = 0; i < XS_XFEATURE_MAX && !bl->no_xsave; i++) {
 		const struct xs_cpuid_leaf *l = &bl->leaf_d[i];
 		json_t *j;
 
@@ -83,46 +222,101 @@ static json_t *to_json(const struct xs_baseline *bl, char **names, unsigned n)
 	return o;
 }
 
+static int print_plain(const xs_cpu *cpu)
+{
+	size_t len = xs_cpu_dump(cpu, XS_DUMP_PLAIN, NULL, 0) + 1;
+	char *buf = malloc(len);
+
+	if (!buf)
+		return cli_error("out of memory");
+	xs_cpu_dump(cpu, XS_DUMP_PLAIN, buf, len);
+	fputs(buf, stdout);
+	free(buf);
+	return 0;
+}
+
+/* What a guest of release opts->kernel prints about its FPU on the levelled CPU. */
+static int print_dmesg(const xs_cpu *cpu, const struct xs_options *opts)
+{
+	xs_system *guest = malloc(sizeof(*guest));
+	int ret = 0;
+
+	if (!guest)
+		return cli_error("out of memory");
+	if (xs_system_init(guest, cpu, opts))
+		ret = cli_error("baseline: unsupported option combination for the guest kernel");
+	else if (guest->halted)
+		ret = cli_error("baseline: a guest cannot boot on the levelled CPU: %s", guest->halt_reason);
+	else
+		fputs(guest->log, stdout);
+	free(guest);
+	return ret;
+}
+
+static int emit(const struct baseline_args *a, const struct emit_pool *p)
+{
+	switch (a->vmm) {
+	case EMIT_QEMU: return emit_qemu(p);
+	case EMIT_LIBVIRT: return emit_libvirt(p);
+	case EMIT_FIRECRACKER: return emit_firecracker(p);
+	case EMIT_RR: return emit_rr(p);
+	default: return XS_EXIT_USAGE;
+	}
+}
+
+static int report(const struct baseline_args *a, const xs_system *const *hosts, char **names, unsigned n,
+		  const struct xs_baseline *bl)
+{
+	struct emit_pool pool = { hosts, names, n, bl, NULL, a->model ? a->model : EMIT_DEFAULT_MODEL };
+	xs_cpu *cpu;
+	int ret;
+
+	if (!a->vmm && a->fmt == BF_JSON)
+		return cli_print_json(to_json(bl, names, n));
+	if (!a->vmm && a->fmt == BF_TEXT) {
+		print_text(bl, names, n);
+		return 0;
+	}
+	cpu = malloc(sizeof(*cpu));
+	if (!cpu)
+		return cli_error("out of memory");
+	xs_baseline_cpu(hosts, n, bl, cpu);	/* hosts are booted and 1..64: cannot fail */
+	pool.cpu = cpu;
+	if (a->vmm)
+		ret = emit(a, &pool);
+	else if (a->fmt == BF_PLAIN)
+		ret = print_plain(cpu);
+	else
+		ret = print_dmesg(cpu, &a->guest_opts);
+	free(cpu);
+	return ret;
+}
+
 int cmd_baseline(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "kind", required_argument, NULL, 'K' }, { "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
-	};
-	enum xs_compat_kind kind = XS_COMPAT_VCPU;
-	enum xs_out_format fmt = OUT_TEXT;
+	struct baseline_args a;
 	xs_system **hosts = NULL;
 	struct xs_baseline bl;
 	unsigned n = 0;
-	int ch, ret = 0;
+	int ret = parse_args(argc, argv, &a);
 
-	optind = 1;
-	while (!ret && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'K': ret = cli_parse_kind(optarg, &kind); break;
-		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &fmt); break;
-		case 'h': baseline_usage(stdout); return XS_EXIT_OK;
-		default: baseline_usage(stderr); return XS_EXIT_USAGE;
-		}
-	}
 	if (ret)
+		return ret < 0 ? XS_EXIT_OK : ret;
+	if ((ret = cli_expand_dirs(&argc, &argv, optind, 64)))	/* a directory: its dumps */
 		return ret;
-	if (optind >= argc || argc - optind > 64)
-		return cli_error("baseline: expected 1 to 64 hosts (CPUID dumps or 'live')");
 	hosts = calloc((size_t)(argc - optind), sizeof(*hosts));
-	for (; !ret && hosts && optind + (int)n < argc; n++) {
-		hosts[n] = malloc(sizeof(xs_system));
-		ret = hosts[n] ? cli_load_system(hosts[n], argv[optind + n], 0, NULL) : cli_error("out of memory");
-	}
 	if (!hosts)
-		ret = cli_error("out of memory");
-	if (!ret && xs_baseline((const xs_system *const *)hosts, n, kind, &bl))
+		return cli_error("out of memory");
+	for (; !ret && optind + (int)n < argc; n++) {
+		hosts[n] = malloc(sizeof(xs_system));
+		ret = hosts[n] ? cli_load_system(hosts[n], argv[optind + n], 0, &a.host_opts)
+			       : cli_error("out of memory");
+	}
+	if (!ret && xs_baseline((const xs_system *const *)hosts, n, a.kind, &bl))
 		ret = cli_error("baseline: no hosts");
-	if (!ret && fmt == OUT_JSON)
-		ret = cli_print_json(to_json(&bl, argv + optind, n));
-	else if (!ret)
-		print_text(&bl, argv + optind, n);
-	while (hosts && n)
+	if (!ret)
+		ret = report(&a, (const xs_system *const *)hosts, argv + optind, n, &bl);
+	while (n)
 		free(hosts[--n]);
 	free(hosts);
 	return ret;

@@ -14,7 +14,7 @@
 static void bench_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xstate bench memory [--cpuid FILE|DIR] [--format text|json]\n"
+		"usage: xstate bench memory [--cpuid FILE|DIR|-] [--format text|json]\n"
 		"       xstate bench switch [--cpuid FILE] [--cpu N] [--tasks N] [--switches M]\n"
 		"                           [--rounds R] [--no-anchor] [--format text|json]\n\n"
 		"memory: bytes of a task's and a vCPU's fpstate under each CET-S policy (off,\n"
@@ -36,7 +36,7 @@ static json_t *row_json(const struct mem_row *r)
 	static const char *const names[3] = { "off", "guest-only", "all" };
 	json_t *o = json_object(), *t = json_object(), *v = json_object();
 
-	json_object_set_new(o, "cpu", json_string(r->name));
+	cli_json_set_path(o, "cpu", r->name);
 	if (r->no_tasks[0]) {
 		json_object_set_new(o, "task_bytes", json_null());
 		json_object_set_new(o, "vcpu_bytes", json_null());
@@ -91,8 +91,8 @@ static bool mem_row_of(const char *path, struct mem_row *r)
 		return false;
 	if (!path || !strcmp(path, "live"))
 		ok = !xs_cpu_from_host(cpu);
-	else if (xs_cpu_from_file(cpu, path, 0, &d))
-		fprintf(stderr, "%s\n", d.msg);
+	else if (cli_read_cpu(cpu, path, 0, &d))
+		cli_error("%s", d.msg);
 	else
 		ok = true;
 	if (ok)
@@ -113,10 +113,11 @@ static int bench_memory(int argc, char **argv)
 	};
 	enum xs_out_format fmt = OUT_TEXT;
 	const char *path = NULL;
-	struct dirent **names = NULL;
+	char **names = NULL;
+	unsigned n = 1;
 	json_t *arr = json_array();
 	struct mem_row r;
-	int c, n = 1, bad = 0, ret = 0;
+	int c, bad = 0, ret = 0;
 
 	optind = 1;
 	while (!ret && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -129,8 +130,8 @@ static int bench_memory(int argc, char **argv)
 	}
 	if (!ret && optind < argc)
 		ret = cli_error("bench memory: unexpected argument '%s'", argv[optind]);
-	if (!ret && cli_is_directory(path) && (n = scandir(path, &names, cli_is_dump_name, alphasort)) < 0)
-		ret = cli_error("%s: cannot read the directory", path);
+	if (!ret && cli_is_directory(path))
+		ret = cli_list_dumps(path, &names, &n);
 	/* one CPU that cannot be read is bad input: no table at all */
 	if (!ret && !names && !mem_row_of(path, &r))
 		ret = XS_EXIT_USAGE;
@@ -141,21 +142,15 @@ static int bench_memory(int argc, char **argv)
 	if (fmt == OUT_TEXT)
 		printf("%-40s %20s | %20s | %s\n%-40s %6s %6s %6s | %6s %6s %6s |\n", "CPU", "bytes per task",
 		       "bytes per vCPU", "saved", "", "off", "guest", "all", "off", "guest", "all");
-	for (int i = 0; i < n; i++) {
-		char file[4096];
-
-		if (names)
-			snprintf(file, sizeof(file), "%s/%s", path, names[i]->d_name);
-		if (names && !mem_row_of(file, &r))
+	for (unsigned i = 0; i < n; i++) {
+		if (names && !mem_row_of(names[i], &r))
 			bad++;
 		else if (fmt == OUT_JSON)
 			json_array_append_new(arr, row_json(&r));
 		else
 			row_text(&r);
-		if (names)
-			free(names[i]);
 	}
-	free(names);
+	cli_free_paths(names);
 	if (fmt == OUT_JSON)
 		cli_print_json(arr);
 	else
@@ -169,9 +164,13 @@ int cmd_bench(int argc, char **argv)
 		return bench_usage(stderr), XS_EXIT_USAGE;
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return bench_usage(stdout), XS_EXIT_OK;
-	if (!strcmp(argv[1], "memory"))
+	if (!strcmp(argv[1], "memory")) {
+		argv[1] = (char *)"xstate: bench memory";	/* getopt's messages */
 		return bench_memory(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "switch"))
+	}
+	if (!strcmp(argv[1], "switch")) {
+		argv[1] = (char *)"xstate: bench switch";
 		return bench_switch(argc - 1, argv + 1);
+	}
 	return cli_error("bench: unknown benchmark '%s' (expected memory or switch)", argv[1]);
 }

@@ -16,7 +16,8 @@ static void check_usage(FILE *f)
 		"  ptrace    PTRACE_SETREGSET(NT_X86_XSTATE) on a task (the file length is iov_len)\n"
 		"  sigframe  rt_sigreturn of a 64-bit frame holding this fpstate image\n"
 		"  kvm       KVM_SET_XSAVE on a new vCPU\n"
-		"The task or vCPU is a fresh one on the CPU model (default: this machine);\n"
+		"FILE '-' is standard input. The task or vCPU is a fresh one on the CPU model\n"
+		"(--cpuid: a CPUID dump, '-' or 'live', the default: this machine);\n"
 		"--request permits and enables dynamic components first (amx_tiledata).\n"
 		"--kernel V: the release whose rules apply, 5.10 .. 6.18 or a stable release\n"
 		"such as 6.18.34 (sigreturn reads MAGIC2 after user_size from 6.15 to 6.18.34).\n"
@@ -145,7 +146,7 @@ int cmd_check(int argc, char **argv)
 		ret = ret < 0 ? XS_EXIT_OK : ret;
 		goto out;
 	}
-	ret = cli_read_file(a.file, &buf, &len);
+	ret = cli_read_file(a.file, "an XSAVE buffer file", 16u << 20, &buf, &len);
 	if (!ret)
 		ret = cli_load_cpu(cpu, a.m.cpuid, a.m.cpu);
 	if (!ret)

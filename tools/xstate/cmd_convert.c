@@ -14,7 +14,9 @@ static void convert_usage(FILE *f)
 		"                      [--output-format standard|compacted] [--format text|json]\n\n"
 		"Rewrite the XSAVE buffer IN, saved on CPU F (--from: a CPUID dump or 'live'),\n"
 		"in the layout of CPU --to, into OUT — for migration and snapshots between\n"
-		"different CPUs. IN may be standard (XSAVE, ptrace, KVM) or compacted\n"
+		"different CPUs. IN '-' is standard input, OUT '-' standard output (the\n"
+		"report then goes to standard error).\n"
+		"IN may be standard (XSAVE, ptrace, KVM) or compacted\n"
 		"(XSAVEC/XSAVES); OUT is standard unless --output-format compacted.\n"
 		"Components in use on the source that the target lacks, data that does not\n"
 		"fit the target's size of a component, or MXCSR bits the target cannot hold\n"
@@ -117,7 +119,7 @@ static json_t *component_array(uint64_t mask)
 	return a;
 }
 
-static void print_report(const struct xs_compat_report *r, bool done, const char *out,
+static void print_report(FILE *f, const struct xs_compat_report *r, bool done, const char *out,
 			 enum xs_container kind, enum xs_out_format fmt)
 {
 	char b1[256], b2[256], h1[24], h2[24];
@@ -143,36 +145,25 @@ static void print_report(const struct xs_compat_report *r, bool done, const char
 		for (unsigned i = 0; i < r->nnotes; i++)
 			json_array_append_new(notes, json_string(r->notes[i]));
 		json_object_set_new(o, "notes", notes);
-		cli_print_json(o);
+		cli_print_json_to(f, o);
 		return;
 	}
-	printf("%s\n", done ? "converted" : "refused: the target cannot hold this state (use --force to drop it)");
-	printf("  in use on A:   %s\n", cli_xfeature_list(r->in_use, b1, sizeof(b1)));
-	printf("  missing on B:  %s\n", cli_xfeature_list(r->missing, b2, sizeof(b2)));
+	fprintf(f, "%s\n", done ? "converted" : "refused: the target cannot hold this state (use --force to drop it)");
+	fprintf(f, "  in use on A:   %s\n", cli_xfeature_list(r->in_use, b1, sizeof(b1)));
+	fprintf(f, "  missing on B:  %s\n", cli_xfeature_list(r->missing, b2, sizeof(b2)));
 	if (r->dropped)
-		printf("  dropped:       %s\n", cli_xfeature_list(r->dropped, b1, sizeof(b1)));
+		fprintf(f, "  dropped:       %s\n", cli_xfeature_list(r->dropped, b1, sizeof(b1)));
 	if (r->resized)
-		printf("  resized:       %s\n", cli_xfeature_list(r->resized, b1, sizeof(b1)));
+		fprintf(f, "  resized:       %s\n", cli_xfeature_list(r->resized, b1, sizeof(b1)));
 	if (r->moved)
-		printf("  moved (std):   %s\n", cli_xfeature_list(r->moved, b1, sizeof(b1)));
-	printf("  sizes:         %u bytes on A, %u on B\n", r->size_a, r->size_b);
-	printf("  XCR0:          %s on A, %s on B\n", cli_hex(r->xcr0_a, h1), cli_hex(r->xcr0_b, h2));
-	printf("  IA32_XSS:      %s on A, %s on B\n", cli_hex(r->xss_a, h1), cli_hex(r->xss_b, h2));
+		fprintf(f, "  moved (std):   %s\n", cli_xfeature_list(r->moved, b1, sizeof(b1)));
+	fprintf(f, "  sizes:         %u bytes on A, %u on B\n", r->size_a, r->size_b);
+	fprintf(f, "  XCR0:          %s on A, %s on B\n", cli_hex(r->xcr0_a, h1), cli_hex(r->xcr0_b, h2));
+	fprintf(f, "  IA32_XSS:      %s on A, %s on B\n", cli_hex(r->xss_a, h1), cli_hex(r->xss_b, h2));
 	for (unsigned i = 0; i < r->nnotes; i++)
-		printf("  note: %s\n", r->notes[i]);
+		fprintf(f, "  note: %s\n", r->notes[i]);
 	if (done)
-		printf("  written:       %s\n", out);
-}
-
-static int write_out(const char *path, const void *buf, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f)
-		return cli_error("%s: %s", path, strerror(errno));
-	if (fwrite(buf, 1, len, f) != len || fclose(f))
-		return cli_error("%s: write error", path);
-	return 0;
+		fprintf(f, "  written:       %s\n", cli_is_stdin(out) ? "standard output" : out);
 }
 
 int cmd_convert(int argc, char **argv)
@@ -194,7 +185,7 @@ int cmd_convert(int argc, char **argv)
 		ret = ret < 0 ? XS_EXIT_OK : ret;
 		goto out;
 	}
-	if ((ret = cli_read_file(a.in, &in, &len)) || (ret = cli_load_system(sa, a.from, 0, &a.opts)) ||
+	if ((ret = cli_read_file(a.in, "an XSAVE buffer file", 16u << 20, &in, &len)) || (ret = cli_load_system(sa, a.from, 0, &a.opts)) ||
 	    (ret = cli_load_system(sb, a.to, 0, &a.opts)))
 		goto out;
 	if (a.auto_kind)
@@ -215,9 +206,9 @@ int cmd_convert(int argc, char **argv)
 		goto out;
 	}
 	/* OUT is written only when the conversion is complete */
-	if (!ret && (ret = write_out(a.out, out, need)))
+	if (!ret && (ret = cli_write_file(a.out, out, need)))
 		goto out;
-	print_report(&rep, !ret, a.out, a.kind, a.fmt);
+	print_report(cli_is_stdin(a.out) ? stderr : stdout, &rep, !ret, a.out, a.kind, a.fmt);
 	if (ret)
 		ret = XS_EXIT_FALSE;
 out:

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "decode.h"
@@ -14,15 +15,19 @@ static void decode_usage(FILE *f)
 		"                     [--kind xsave|xsavec|ptrace|sigframe|kvm|core] [--format text|json]\n\n"
 		"Show what an XSAVE buffer holds: the header (XSTATE_BV, XCOMP_BV) and the\n"
 		"registers of every component it marks present (x87 with tags and decimal\n"
-		"values, MXCSR, XMM/YMM/ZMM, opmasks, MPX, PKRU, CET, AMX tiles, APX, ...).\n\n"
+		"values, MXCSR, XMM/YMM/ZMM, opmasks, MPX, PKRU, CET, AMX tiles, APX, ...).\n"
+		"FILE '-' is standard input. An ELF core file (gcore, a kernel core dump) is\n"
+		"recognised by its header: every thread's NT_X86_XSTATE note is decoded,\n"
+		"reading only the core's headers and notes, whatever its size.\n\n"
 		"  --kind K     what FILE is: xsave (standard format), xsavec (compacted),\n"
 		"               ptrace (NT_X86_XSTATE, shows the XCR0 word at 464),\n"
 		"               sigframe (signal-frame fpstate, shows fx_sw_bytes and MAGIC2),\n"
-		"               kvm (KVM_GET_XSAVE), core (an ELF core file: every thread's\n"
-		"               NT_X86_XSTATE note). Default: the format XCOMP_BV bit 63 says.\n"
+		"               kvm (KVM_GET_XSAVE), core (an ELF core file). Default: a core\n"
+		"               when FILE starts with an ELF core header, else the format\n"
+		"               XCOMP_BV bit 63 says.\n"
 		"  --cpuid F    the CPU that wrote FILE, for the component offsets (a CPUID\n"
-		"               dump or 'live', the default); a core's NT_X86_XSAVE_LAYOUT\n"
-		"               note takes precedence\n"
+		"               dump, '-' or 'live', the default); a core's NT_X86_XSAVE_LAYOUT\n"
+		"               note (Linux >= 6.12) takes precedence and needs no CPU model\n"
 		"  --cpu N      CPU N of a multi-CPU dump\n"
 		"  --format F   text (default) or json (stable keys; tile data as hex)\n"
 		"Exit status: 0 decoded, 2 bad input.\n");
@@ -72,23 +77,62 @@ static int parse_args(int argc, char **argv, struct decode_args *a)
 	return 0;
 }
 
-/* The document for FILE's bytes, or a message and XS_EXIT_USAGE. */
-static int build_doc(const xs_system *sys, const struct decode_args *a, const uint8_t *buf, size_t len,
-		     json_t **doc)
+#define BUFFER_MAX (16u << 20)	/* far above any XSAVE buffer (AMX: 11 KiB) */
+#define WHAT "an XSAVE buffer or an ELF core file"
+
+static const xs_system *load_system(xs_system *sys, const struct decode_args *a, int *ret)
 {
-	unsigned flags = a->fmt == OUT_JSON ? DECODE_TILE_BYTES : 0;
+	*ret = cli_load_system(sys, a->m.cpuid, a->m.cpu, NULL);
+	return *ret ? NULL : sys;
+}
+
+/* A core: the CPU model is loaded only when the core has no layout note or --cpuid names one. */
+static int core_doc(xs_system *sys, const struct decode_args *a, int fd, unsigned flags, json_t **doc)
+{
+	const struct xs_xfeat_component *recs;
+	struct xs_diag d = { 0 };
+	xs_core *core;
+	int ret = xs_core_open_fd(&core, fd, &d);
+
+	if (ret)
+		return cli_error("%s: %s", a->file, d.msg);
+	xs_core_layout(core, &recs);
+	if (!recs || a->m.cpuid) {
+		if (!load_system(sys, a, &ret)) {
+			xs_core_close(core);
+			return ret;
+		}
+	}
+	ret = decode_core_doc(!recs || a->m.cpuid ? sys : NULL, core, flags, doc, &d);
+	xs_core_close(core);
+	return ret ? cli_error("%s: %s", a->file, d.msg) : 0;
+}
+
+static int buffer_doc(xs_system *sys, const struct decode_args *a, int fd, unsigned flags, json_t **doc)
+{
 	struct xs_buffer_view view;
 	struct xs_diag d = { 0 };
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret = cli_read_fd(fd, a->file, WHAT, BUFFER_MAX, &buf, &len);
 
-	if (a->kind == DECODE_CORE) {
-		if (decode_core(sys, buf, len, flags, doc, &d))
-			return cli_error("%s: %s", a->file, d.msg);
-		return 0;
+	if (!ret && load_system(sys, a, &ret)) {
+		if (decode_view(sys, a->kind, buf, len, &view, &d))
+			ret = cli_error("%s: %s", a->file, d.msg);
+		else
+			*doc = decode_buffer(buf, len, a->kind, &view, flags);
 	}
-	if (decode_view(sys, a->kind, buf, len, &view, &d))
-		return cli_error("%s: %s", a->file, d.msg);
-	*doc = decode_buffer(buf, len, a->kind, &view, flags);
-	return 0;
+	free(buf);
+	return ret;
+}
+
+/* What FILE is when --kind does not say: an ELF file is read as a core. */
+static enum decode_kind detect(int fd, enum decode_kind kind)
+{
+	uint8_t head[64];
+	ssize_t n = kind == DECODE_AUTO ? pread(fd, head, sizeof(head), 0) : -1;
+
+	return n >= 4 && !memcmp(head, "\177ELF", 4) ? DECODE_CORE : kind;
 }
 
 int cmd_decode(int argc, char **argv)
@@ -96,9 +140,8 @@ int cmd_decode(int argc, char **argv)
 	struct decode_args a = { 0 };
 	xs_system *sys = malloc(sizeof(*sys));
 	json_t *doc = NULL;
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int ret;
+	unsigned flags;
+	int fd = -1, ret;
 
 	if (!sys) {
 		ret = cli_error("out of memory");
@@ -109,14 +152,17 @@ int cmd_decode(int argc, char **argv)
 		ret = ret < 0 ? XS_EXIT_OK : ret;
 		goto out;
 	}
-	if ((ret = cli_read_file(a.file, &buf, &len)) || (ret = cli_load_system(sys, a.m.cpuid, a.m.cpu, NULL)) ||
-	    (ret = build_doc(sys, &a, buf, len, &doc)))
+	if ((ret = cli_open_file(a.file, WHAT, &fd)))
 		goto out;
-	if (decode_render(stdout, doc, a.fmt == OUT_JSON))
+	a.kind = detect(fd, a.kind);
+	flags = a.fmt == OUT_JSON ? DECODE_TILE_BYTES : 0;
+	ret = a.kind == DECODE_CORE ? core_doc(sys, &a, fd, flags, &doc) : buffer_doc(sys, &a, fd, flags, &doc);
+	if (!ret && decode_render(stdout, doc, a.fmt == OUT_JSON))
 		ret = cli_error("decode: cannot write the output");
 out:
+	if (fd >= 0)
+		close(fd);
 	json_decref(doc);
-	free(buf);
 	free(sys);
 	return ret;
 }

@@ -11,22 +11,32 @@
 static void info_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xstate info [--cpuid FILE|DIR] [--cpu N] [--format text|dmesg|json|csv]\n"
-		"                   [--disable FEATURE,...] [--cet-s off|guest-only|all] [--kernel 6.18]\n\n"
+		"usage: xstate info [--cpuid FILE|DIR|-] [--cpu N] [--format text|dmesg|json|csv|svg]\n"
+		"                   [--disable FEATURE,...] [--cet-s off|guest-only|all] [--kernel 6.18]\n"
+		"                   [--cmdline 'KERNEL COMMAND LINE']\n\n"
 		"Model Linux's xstate initialisation (fpu__init_system_xstate) for a CPU:\n"
 		"which state components it enables, their offsets and sizes, the kernel's\n"
 		"host and guest defaults and the user ABI sizes.\n\n"
 		"  --cpuid FILE    CPUID dump (cpuid -r, InstLatx64 or plain); 'live' or\n"
-		"                  absent: this machine's CPU; a directory: every dump in\n"
-		"                  it, one record each (--format json or csv), bad files\n"
-		"                  reported and skipped (exit 1 at the end)\n"
+		"                  absent: this machine's CPU; '-': standard input; a\n"
+		"                  directory: every dump in it, one record each (--format\n"
+		"                  json or csv), bad files reported and skipped (exit 1 at\n"
+		"                  the end), no dumps at all an error (exit 2)\n"
 		"  --cpu N         CPU N of a multi-CPU dump (default 0)\n"
 		"  --format F      text (default): a table; dmesg: the kernel's x86/fpu boot\n"
-		"                  lines; json: stable keys for other tools\n"
+		"                  lines; json: stable keys for other tools; csv: one row per\n"
+		"                  dump of a directory; svg: a drawing of the buffer layouts,\n"
+		"                  standard and compacted side by side, to scale\n"
+		"  --kernel V      the Linux release modelled: 5.10 .. 6.18, a stable release\n"
+		"                  (6.18.34) or what `uname -r` prints; default 6.18\n"
 		"  --disable LIST  clear CPU features like clearcpuid= (dependent features\n"
 		"                  go too), e.g. --disable xsaves,avx512f\n"
 		"  --cet-s POLICY  CET supervisor state: guest-only (Linux >= 6.18, default),\n"
-		"                  off (no CET-S), all (in every task)\n");
+		"                  off (no CET-S), all (in every task)\n"
+		"  --cmdline TEXT  a kernel command line, read as --kernel's release reads it:\n"
+		"                  noxsave, noxsaveopt, noxsaves, nopku, clearcpuid= (bit\n"
+		"                  numbers; /proc/cpuinfo names from 5.19), e.g.\n"
+		"                  --cmdline 'clearcpuid=avx512f nopku'\n");
 }
 
 struct info_args {
@@ -38,7 +48,8 @@ static int parse_args(int argc, char **argv, struct info_args *a)
 {
 	static const struct option longopts[] = {
 		CLI_OPT_CPUID, CLI_OPT_CPU, CLI_OPT_DISABLE, CLI_OPT_CET_S, CLI_OPT_KERNEL,
-		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ "format", required_argument, NULL, 'f' }, { "cmdline", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, ret;
@@ -49,7 +60,14 @@ static int parse_args(int argc, char **argv, struct info_args *a)
 		ret = 0;
 		switch (c) {
 		case 'f':
-			ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON | 1u << OUT_DMESG | 1u << OUT_CSV, &a->fmt);
+			ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON | 1u << OUT_DMESG | 1u << OUT_CSV |
+						       1u << OUT_SVG, &a->fmt);
+			break;
+		case 'l':
+			if (strlen(optarg) >= sizeof(a->m.opts.cmdline))
+				return cli_error("--cmdline: expected at most %zu characters, got %zu",
+						 sizeof(a->m.opts.cmdline) - 1, strlen(optarg));
+			strcpy(a->m.opts.cmdline, optarg);
 			break;
 		case 'h': info_usage(stdout); return -1;
 		default:
@@ -103,6 +121,38 @@ static void print_component_row(const xs_system *sys, unsigned i)
 	       sys->user.max_features & XS_BIT(i) ? "yes" : "-");
 }
 
+/*
+ * The microarchitecture traits of the CPU's row (xs_traits_of: from the
+ * table alone, never measured here), grouped by provenance, one line each.
+ */
+static void print_traits(const xs_cpu *cpu)
+{
+	struct xs_traits t;
+
+	xs_traits_of(cpu, &t);
+	printf("\nTraits (%s):\n", t.row);
+	for (unsigned p = XS_PROVENANCE_MEASURED; p <= XS_PROVENANCE_ASSUMED; p++) {
+		int col = 0;
+
+		for (unsigned i = 0; i < XS_TRAIT_COUNT; i++) {
+			char item[64];
+
+			if (t.v[i].provenance != p)
+				continue;
+			snprintf(item, sizeof(item), i == XS_TRAIT_MXCSR_MASK ? "%s 0x%llx" : "%s %llu",
+				 xs_trait_name((enum xs_trait)i), (unsigned long long)t.v[i].value);
+			if (!col)
+				col = printf("  %-11s%s", xs_provenance_name((enum xs_provenance)p), item);
+			else if (col + 2 + (int)strlen(item) > 96)
+				col = printf(",\n  %-11s%s", "", item) - 2;
+			else
+				col += printf(", %s", item);
+		}
+		if (col)
+			putchar('\n');
+	}
+}
+
 static void print_text(const xs_system *sys, const char *path)
 {
 	const xs_cpu *cpu = &sys->cpu;
@@ -115,6 +165,8 @@ static void print_text(const xs_system *sys, const char *path)
 	       source_name(cpu, path));
 	printf("Model: Linux %s, CET-S policy %s\n", xs_kernel_name(sys->opts.kernel, b1, sizeof(b1)),
 	       xs_cet_s_policy_name(sys->opts.cet_s));
+	if (sys->cpu_log[0])
+		printf("Kernel (CPU setup before the FPU):\n%s", sys->cpu_log);
 	if (sys->halted) {
 		printf("Boot: %s\n", sys->halt_reason);
 		return;
@@ -148,8 +200,29 @@ static void print_text(const xs_system *sys, const char *path)
 	print_size("user max_size (ptrace, sigframe)", u->max_size);
 	print_size("user default_size", u->default_size);
 	print_size("AT_MINSIGSTKSZ (max sigframe)", sys->max_sigframe_size);
+	print_traits(cpu);
 	for (unsigned i = 0; i < sys->nnotes; i++)
 		printf("%s%s\n", i ? "      " : "\nNote: ", sys->notes[i]);
+}
+
+/* "traits": the row's value, provenance and source of every trait. */
+static json_t *traits_json(const xs_cpu *cpu)
+{
+	struct xs_traits t;
+	json_t *arr = json_array();
+
+	xs_traits_of(cpu, &t);
+	for (unsigned i = 0; i < XS_TRAIT_COUNT; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_string(xs_trait_name((enum xs_trait)i)));
+		json_object_set_new(o, "value", json_integer((json_int_t)t.v[i].value));
+		json_object_set_new(o, "provenance", json_string(xs_provenance_name(t.v[i].provenance)));
+		json_object_set_new(o, "source", json_string(t.v[i].source));
+		json_object_set_new(o, "row", json_string(t.row));
+		json_array_append_new(arr, o);
+	}
+	return arr;
 }
 
 static json_t *feature_json(const xs_system *sys, unsigned i)
@@ -222,6 +295,8 @@ json_t *info_json(const xs_system *sys)
 	for (unsigned i = 0; i < sys->nnotes; i++)
 		json_array_append_new(notes, json_string(sys->notes[i]));
 	json_object_set_new(root, "notes", notes);
+	json_object_set_new(root, "traits", traits_json(&sys->cpu));
+	json_object_set_new(root, "cpu_messages", json_string(sys->cpu_log));
 	return root;
 }
 
@@ -267,17 +342,17 @@ static bool corpus_record(const char *path, const struct info_args *a, json_t *a
 	struct xs_diag diag = { 0 };
 
 	if (xs_cpu_from_file(cpu, path, a->m.cpu, &diag)) {
-		fprintf(stderr, "%s\n", diag.msg);
+		cli_error("%s", diag.msg);
 		return false;
 	}
 	if (xs_system_init(sys, cpu, &a->m.opts)) {
-		fprintf(stderr, "%s: the options are not modelled\n", path);
+		cli_error("%s: the options are not modelled", path);
 		return false;
 	}
 	if (arr) {
 		json_t *rec = info_json(sys);
 
-		json_object_set_new(rec, "file", json_string(path));
+		cli_json_set_path(rec, "file", path);
 		json_array_append_new(arr, rec);
 	} else {
 		print_csv_row(path, sys);
@@ -287,28 +362,21 @@ static bool corpus_record(const char *path, const struct info_args *a, json_t *a
 
 static int info_corpus(const struct info_args *a, xs_cpu *cpu, xs_system *sys)
 {
-	struct dirent **names = NULL;
-	json_t *arr = a->fmt == OUT_JSON ? json_array() : NULL;
-	unsigned bad = 0;
-	int n;
+	char **paths;
+	json_t *arr;
+	unsigned bad = 0, n;
 
 	if (a->fmt != OUT_JSON && a->fmt != OUT_CSV)
 		return cli_error("--cpuid %s is a directory: use --format json or --format csv", a->m.cpuid);
-	n = scandir(a->m.cpuid, &names, cli_is_dump_name, alphasort);
-	if (n < 0)
-		return cli_error("%s: cannot read the directory", a->m.cpuid);
+	if (cli_list_dumps(a->m.cpuid, &paths, &n))
+		return XS_EXIT_USAGE;
+	arr = a->fmt == OUT_JSON ? json_array() : NULL;
 	if (!arr)
 		printf("%s\n", csv_columns);
-	for (int i = 0; i < n; i++) {
-		char path[4096];
-		struct stat st;
-
-		snprintf(path, sizeof(path), "%s/%s", a->m.cpuid, names[i]->d_name);
-		if (!stat(path, &st) && S_ISREG(st.st_mode) && !corpus_record(path, a, arr, cpu, sys))
+	for (unsigned i = 0; i < n; i++)
+		if (!corpus_record(paths[i], a, arr, cpu, sys))
 			bad++;
-		free(names[i]);
-	}
-	free(names);
+	cli_free_paths(paths);
 	if (arr)
 		cli_print_json(arr);
 	if (bad)
@@ -351,6 +419,8 @@ int cmd_info(int argc, char **argv)
 	}
 	if (a.fmt == OUT_DMESG)
 		fputs(sys->log, stdout);
+	else if (a.fmt == OUT_SVG)
+		ret = info_svg(stdout, sys);
 	else if (a.fmt == OUT_JSON)
 		ret = cli_print_json(info_json(sys));
 	else

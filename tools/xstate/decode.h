@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xstate decode: an XSAVE buffer (or the xstate notes of an ELF core) as
- * registers. Decoding builds a JSON document with stable keys; the text
- * output is a rendering of that same document, so both formats always say
- * the same thing. Nothing here reads outside the bytes it is given.
+ * registers. The library decodes (xs_decode_component, xs_core_*); this
+ * builds a JSON document with stable keys from what it returns, and the
+ * text output is a rendering of that same document, so both formats always
+ * say the same thing.
  *
  * This file and decode_print.c / decode_core.c use only libxstate and
  * jansson (no cli.h), so the fuzz targets can link them directly.
@@ -54,13 +55,17 @@ json_t *decode_buffer(const uint8_t *buf, size_t len, enum decode_kind kind,
 		      const struct xs_buffer_view *view, unsigned flags);
 
 /*
- * The document for an ELF core: every thread's NT_X86_XSTATE decoded, laid
- * out by the NT_X86_XSAVE_LAYOUT note when there is one, else by `sys`
- * (may be NULL: then the note is required). 0, or -EINVAL with a message.
- * Without libelf it always fails with a message saying so.
+ * The document for an ELF core (the library's xs_core_*): every thread's
+ * NT_X86_XSTATE decoded, laid out by the NT_X86_XSAVE_LAYOUT note when
+ * there is one, else by `sys` (may be NULL: then the note is required).
+ * 0, or a negative errno with a message. decode_core reads an image in
+ * memory.
  */
 int decode_core(const xs_system *sys, const uint8_t *file, size_t len, unsigned flags,
 		json_t **doc, struct xs_diag *diag);
+/* The same for a core already open (xs_core_open_fd). */
+int decode_core_doc(const xs_system *sys, const xs_core *core, unsigned flags, json_t **doc,
+		    struct xs_diag *diag);
 
 /* Print a document from decode_buffer() or decode_core(); 0 or -EIO. */
 int decode_render(FILE *f, const json_t *doc, bool as_json);

@@ -1,25 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * xstate decode: one XSAVE buffer as a JSON document (header, kind-specific
- * fields, and every present component's registers decoded per xsave-isa.md
- * §1.1, §2 and §9), plus the text rendering of such documents.
- *
- * Bounds: every component is read only after checking offset + size
- * against the buffer length, and each decoder reads at most its
- * component's size (components smaller than their decoder needs are shown
- * as raw bytes instead).
+ * fields, and every present component's registers as the library decodes
+ * them, xs_decode_component), plus the text rendering of such documents.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
 #include "le.h"
 
-#define MXCSR_OFFSET 24u
 #define SW_RESERVED_OFFSET 464u
-#define XMM_OFFSET 160u
 
 /* ---- value helpers ----------------------------------------------------- */
 
@@ -57,19 +49,6 @@ static json_t *hex_bytes(const uint8_t *p, size_t n, bool number)
 	return j;
 }
 
-/* Names of the set bits of v (names[i] for bit i, NULL: not shown), or "-". */
-static json_t *bit_names(uint64_t v, const char *const *names, unsigned n)
-{
-	char buf[256];
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (unsigned i = 0; i < n && len < sizeof(buf); i++)
-		if (names[i] && (v & XS_BIT(i)))
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "", names[i]);
-	return json_string(buf[0] ? buf : "-");
-}
-
 static json_t *xfeature_names(uint64_t mask)
 {
 	json_t *a = json_array();
@@ -85,420 +64,89 @@ static json_t *xfeature_names(uint64_t mask)
 	return a;
 }
 
-/* ---- x87 (component 0, xsave-isa.md §2) ---------------------------------- */
+/* ---- registers from the library ------------------------------------------- */
 
-static const char *const x87_exceptions[8] = { "IE", "DE", "ZE", "OE", "UE", "PE", "SF", "ES" };
-static const char *const x87_masks[6] = { "IM", "DM", "ZM", "OM", "UM", "PM" };
-static const char *const rounding[4] = { "nearest", "down", "up", "zero" };
-
-static json_t *fcw_json(uint16_t fcw)
+static json_t *val_json(const struct xs_val *v)
 {
-	static const char *const precision[4] = { "single", "reserved", "double", "extended" };
+	json_t *a;
 
-	return json_pack("{s:o, s:o, s:s, s:s}", "value", hexv(fcw, 4), "masks",
-			 bit_names(fcw, x87_masks, 6), "pc", precision[(fcw >> 8) & 3], "rc",
-			 rounding[(fcw >> 10) & 3]);
-}
-
-static json_t *fsw_json(uint16_t fsw)
-{
-	static const char *const cc[15] = { [8] = "C0", [9] = "C1", [10] = "C2", [14] = "C3" };
-
-	return json_pack("{s:o, s:i, s:o, s:o, s:b}", "value", hexv(fsw, 4), "top", (fsw >> 11) & 7,
-			 "exceptions", bit_names(fsw, x87_exceptions, 8), "cc", bit_names(fsw, cc, 15),
-			 "busy", fsw >> 15);
-}
-
-static json_t *ftw_json(uint8_t ftw)
-{
-	static const char *const regs[8] = { "R0", "R1", "R2", "R3", "R4", "R5", "R6", "R7" };
-
-	return json_pack("{s:o, s:o}", "value", hexv(ftw, 2), "nonempty", bit_names(ftw, regs, 8));
-}
-
-/* The tag a full tag word would hold (FXRSTOR's rule, xsave-isa.md §2). */
-static const char *x87_tag(bool nonempty, uint64_t mant, unsigned exp)
-{
-	if (!nonempty)
-		return "empty";
-	if (!exp && !mant)
-		return "zero";
-	if (!exp || exp == 0x7fff || !(mant >> 63))
-		return "special";
-	return "valid";
-}
-
-/* The decimal value of an 80-bit register, or what kind of non-number it is. */
-static void ext80_text(uint64_t mant, uint16_t se, char *out, size_t size)
-{
-	unsigned exp = se & 0x7fff;
-	bool neg = se >> 15, integer = mant >> 63;
-	uint64_t frac = mant & ~XS_BIT(63);
-	long double v;
-
-	if (exp == 0x7fff) {
-		snprintf(out, size, "%s", !integer ? "invalid (pseudo-NaN/infinity)"
-					 : !frac ? (neg ? "-inf" : "inf")
-					 : (frac >> 62) ? "qnan" : "snan");
-		return;
-	}
-	if (exp && !integer) {
-		snprintf(out, size, "invalid (unnormal)");
-		return;
-	}
-	/* significand * 2^(exp - bias - 63); exponent 0 scales like 1 (denormals) */
-	v = ldexpl((long double)mant, (int)(exp ? exp : 1) - 16383 - 63);
-	snprintf(out, size, "%.19Lg", neg ? -v : v);
-}
-
-static json_t *st_json(const uint8_t *slot, unsigned phys, bool nonempty)
-{
-	uint64_t mant = xs_ld64(slot);
-	uint16_t se = xs_ld16(slot + 8);
-	char val[64], reg[4];
-
-	ext80_text(mant, se, val, sizeof(val));
-	snprintf(reg, sizeof(reg), "R%u", phys);
-	return json_pack("{s:s, s:s, s:s, s:o}", "value", val, "tag", x87_tag(nonempty, mant, se & 0x7fff),
-			 "phys", reg, "raw", hex_bytes(slot, 10, true));
-}
-
-static void dec_x87(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
-{
-	uint16_t fsw = xs_ld16(p + 2);
-	uint8_t ftw = p[4];
-	unsigned top = (fsw >> 11) & 7;
-
-	(void)b;
-	(void)size;
-	json_object_set_new(r, "fcw", fcw_json(xs_ld16(p)));
-	json_object_set_new(r, "fsw", fsw_json(fsw));
-	json_object_set_new(r, "ftw", ftw_json(ftw));
-	json_object_set_new(r, "fop", hexv(xs_ld16(p + 6) & 0x7ff, 3));
-	json_object_set_new(r, "fip", hexv(xs_ld64(p + 8), 16));
-	json_object_set_new(r, "fdp", hexv(xs_ld64(p + 16), 16));
-	/* slot k holds ST(k) = physical register (TOP + k) mod 8; tags are physical */
-	for (unsigned k = 0; k < 8; k++) {
-		unsigned phys = (top + k) & 7;
-		char name[8];
-
-		snprintf(name, sizeof(name), "st%u", k);
-		json_object_set_new(r, name, st_json(p + 32 + 16 * k, phys, ftw & (1u << phys)));
+	switch (v->type) {
+	case XS_VAL_HEX: return hexv(v->u, v->width);
+	case XS_VAL_UINT: return json_integer((json_int_t)v->u);
+	case XS_VAL_BOOL: return json_boolean(v->u);
+	case XS_VAL_TEXT: return json_string(v->text);
+	case XS_VAL_VECTOR: return hex_bytes(v->bytes, v->width, true);
+	case XS_VAL_BYTES: return hex_bytes(v->bytes, v->width, false);
+	case XS_VAL_LIST:
+		a = json_array();
+		for (unsigned i = 0; i < v->width && i < sizeof(v->list) / sizeof(v->list[0]); i++)
+			json_array_append_new(a, json_integer(v->list[i]));
+		return a;
+	default: return json_null();
 	}
 }
 
-/* ---- SSE, AVX, AVX-512 (components 1, 2, 5, 6, 7) ------------------------ */
-
-static json_t *mxcsr_json(uint32_t m)
+static const struct xs_val *attr(const struct xs_reg *r, const char *key)
 {
-	static const char *const flags[6] = { "IE", "DE", "ZE", "OE", "UE", "PE" };
-
-	return json_pack("{s:o, s:o, s:o, s:s, s:b, s:b}", "value", hexv(m, 8), "flags",
-			 bit_names(m, flags, 6), "masks", bit_names(m >> 7, x87_masks, 6), "rc",
-			 rounding[(m >> 13) & 3], "daz", (int)((m >> 6) & 1), "fz", (int)((m >> 15) & 1));
+	for (unsigned i = 0; i < r->nattrs; i++)
+		if (!strcmp(r->attrs[i].key, key))
+			return &r->attrs[i].val;
+	return NULL;
 }
 
-/* `count` registers of `width` bytes: name0 .. name(count-1), starting at `first`. */
-static void wide_regs(json_t *r, const char *name, unsigned first, const uint8_t *p, unsigned count,
-		      unsigned width)
+/* A tile: its bytes in JSON (DECODE_TILE_BYTES), else a short sentence. */
+static json_t *tile_json(const struct xs_reg *r, unsigned flags)
 {
-	char key[24];
+	const struct xs_val *nonzero = attr(r, "nonzero"), *set = attr(r, "bytes_set");
 
-	for (unsigned i = 0; i < count; i++) {
-		snprintf(key, sizeof(key), "%s%u", name, first + i);
-		json_object_set_new(r, key, hex_bytes(p + (size_t)width * i, width, true));
-	}
+	if (flags & DECODE_TILE_BYTES)
+		return json_pack("{s:b, s:I, s:o}", "nonzero", nonzero && nonzero->u, "bytes_set",
+				 (json_int_t)(set ? set->u : 0), "hex",
+				 hex_bytes(r->value.bytes, r->value.width, false));
+	if (set && set->u)
+		return json_sprintf("non-zero (%llu of %u bytes set)", (unsigned long long)set->u, r->value.width);
+	return json_string("all zero");
 }
 
-static void dec_sse(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
+/* A register: its value, or {"value": …, attribute: …} when it has attributes. */
+static json_t *reg_json(const struct xs_reg *r, unsigned flags)
 {
-	(void)size;
-	/* MXCSR lives in the legacy area, outside the XMM bytes */
-	json_object_set_new(r, "mxcsr", mxcsr_json(xs_ld32(b + MXCSR_OFFSET)));
-	json_object_set_new(r, "mxcsr_mask", hexv(xs_ld32(b + MXCSR_OFFSET + 4), 8));
-	wide_regs(r, "xmm", 0, p, 16, 16);
+	json_t *o;
+
+	if (r->component == XS_XFEATURE_XTILE_DATA && r->value.type == XS_VAL_BYTES)
+		return tile_json(r, flags);
+	if (!r->nattrs)
+		return val_json(&r->value);
+	o = json_object();
+	if (r->value.type != XS_VAL_NONE)
+		json_object_set_new(o, "value", val_json(&r->value));
+	for (unsigned i = 0; i < r->nattrs; i++)
+		json_object_set_new(o, r->attrs[i].key, val_json(&r->attrs[i].val));
+	return o;
 }
 
-/*
- * Where the lower parts of a vector register live, when their components
- * are present: NULL otherwise (then only the component's own part shows).
- */
-struct vec_parts {
-	const uint8_t *xmm, *ymmh;
-};
-
-static void combined_regs(json_t *r, const char *name, const uint8_t *const lower[], const unsigned lw[],
-			  unsigned nlower, const uint8_t *own, unsigned own_width)
-{
-	uint8_t v[64];
-	char key[24];
-
-	for (unsigned i = 0; i < 16; i++) {
-		unsigned n = 0;
-
-		for (unsigned k = 0; k < nlower; k++) {
-			memcpy(v + n, lower[k] + (size_t)lw[k] * i, lw[k]);
-			n += lw[k];
-		}
-		memcpy(v + n, own + (size_t)own_width * i, own_width);
-		snprintf(key, sizeof(key), "%s%u", name, i);
-		json_object_set_new(r, key, hex_bytes(v, n + own_width, true));
-	}
-}
-
-static void dec_ymm(const struct vec_parts *vp, const uint8_t *p, json_t *r)
-{
-	const uint8_t *lower[1] = { vp->xmm };
-	static const unsigned lw[1] = { 16 };
-
-	if (vp->xmm)
-		combined_regs(r, "ymm", lower, lw, 1, p, 16);
-	else
-		wide_regs(r, "ymm_hi128_", 0, p, 16, 16);
-}
-
-static void dec_zmm_hi256(const struct vec_parts *vp, const uint8_t *p, json_t *r)
-{
-	const uint8_t *lower[2] = { vp->xmm, vp->ymmh };
-	static const unsigned lw[2] = { 16, 16 };
-
-	if (vp->xmm && vp->ymmh)
-		combined_regs(r, "zmm", lower, lw, 2, p, 32);
-	else
-		wide_regs(r, "zmm_hi256_", 0, p, 16, 32);
-}
-
-static void dec_opmask(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
-{
-	char key[8];
-
-	(void)b;
-	(void)size;
-	for (unsigned i = 0; i < 8; i++) {
-		snprintf(key, sizeof(key), "k%u", i);
-		json_object_set_new(r, key, hexv(xs_ld64(p + 8 * i), 16));
-	}
-}
-
-static void dec_hi16_zmm(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
-{
-	(void)b;
-	(void)size;
-	wide_regs(r, "zmm", 16, p, 16, 64);
-}
-
-/* ---- MPX, PKRU, PASID, CET (components 3, 4, 9, 10, 11, 12) -------------- */
-
-static void dec_bndregs(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
-{
-	char key[8];
-
-	(void)b;
-	(void)size;
-	/* as stored: the upper bound is kept in one's complement form */
-	for (unsigned i = 0; i < 4; i++) {
-		snprintf(key, sizeof(key), "bnd%u", i);
-		json_object_set_new(r, key, json_pack("{s:o, s:o}", "lower", hexv(xs_ld64(p + 16 * i), 16),
-						      "upper", hexv(xs_ld64(p + 16 * i + 8), 16)));
-	}
-}
-
-static void dec_bndcsr(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
-{
-	static const char *const cfg[2] = { "EN", "BNDPRESERVE" };
-	uint64_t bndcfgu = xs_ld64(p);
-
-	(void)b;
-	(void)size;
-	json_object_set_new(r, "bndcfgu", json_pack("{s:o, s:o, s:o}", "value", hexv(bndcfgu, 16), "bits",
-						    bit_names(bndcfgu, cfg, 2), "base",
-						    hexv(bndcfgu & ~UINT64_C(0xfff), 16)));
-	json_object_set_new(r, "bndstatus", hexv(xs_ld64(p + 8), 16));
-}
-
-static void dec_pkru(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
-{
-	uint32_t pkru = xs_ld32(p);
-	json_t *ad = json_array(), *wd = json_array();
-
-	(void)b;
-	(void)size;
-	/* key i: AD is bit 2i, WD bit 2i+1 */
-	for (unsigned key = 0; key < 16; key++) {
-		if (pkru & (1u << (2 * key)))
-			json_array_append_new(ad, json_integer(key));
-		if (pkru & (1u << (2 * key + 1)))
-			json_array_append_new(wd, json_integer(key));
-	}
-	json_object_set_new(r, "pkru", hexv(pkru, 8));
-	json_object_set_new(r, "access_disabled", ad);
-	json_object_set_new(r, "write_disabled", wd);
-}
-
-static void dec_pasid(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
-{
-	(void)b;
-	(void)size;
-	json_object_set_new(r, "ia32_pasid", hexv(xs_ld64(p), 16));
-}
-
-static void dec_cet_u(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
-{
-	static const char *const bits[12] = { "SH_STK_EN", "WR_SHSTK_EN", "ENDBR_EN", "LEG_IW_EN",
-					      "NO_TRACK_EN", "SUPPRESS_DIS", NULL, NULL, NULL, NULL,
-					      "SUPPRESS", "TRACKER" };
-	uint64_t cet = xs_ld64(p);
-
-	(void)b;
-	(void)size;
-	json_object_set_new(r, "ia32_u_cet", json_pack("{s:o, s:o, s:o}", "value", hexv(cet, 16), "bits",
-						       bit_names(cet, bits, 12), "legacy_bitmap",
-						       hexv(cet & ~UINT64_C(0xfff), 16)));
-	json_object_set_new(r, "ia32_pl3_ssp", hexv(xs_ld64(p + 8), 16));
-}
-
-static void dec_cet_s(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
-{
-	(void)b;
-	(void)size;
-	json_object_set_new(r, "ia32_pl0_ssp", hexv(xs_ld64(p), 16));
-	json_object_set_new(r, "ia32_pl1_ssp", hexv(xs_ld64(p + 8), 16));
-	json_object_set_new(r, "ia32_pl2_ssp", hexv(xs_ld64(p + 16), 16));
-}
-
-/* ---- AMX and APX (components 17, 18, 19) -------------------------------- */
-
-static void dec_tilecfg(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
-{
-	json_t *colsb = json_array(), *rows = json_array();
-
-	(void)b;
-	(void)size;
-	for (unsigned n = 0; n < 8; n++) {
-		json_array_append_new(colsb, json_integer(xs_ld16(p + 16 + 2 * n)));
-		json_array_append_new(rows, json_integer(p[48 + n]));
-	}
-	json_object_set_new(r, "palette", json_integer(p[0]));
-	json_object_set_new(r, "start_row", json_integer(p[1]));
-	json_object_set_new(r, "colsb", colsb);
-	json_object_set_new(r, "rows", rows);
-}
-
-static void dec_tiledata(const uint8_t *p, unsigned size, bool bytes, json_t *r)
-{
-	char key[16];
-
-	for (unsigned t = 0; t < size / 1024; t++) {
-		const uint8_t *tile = p + 1024u * t;
-		unsigned set = 0;
-
-		for (unsigned i = 0; i < 1024; i++)
-			set += tile[i] != 0;
-		snprintf(key, sizeof(key), "tmm%u", t);
-		if (bytes)
-			json_object_set_new(r, key, json_pack("{s:b, s:i, s:o}", "nonzero", set != 0, "bytes_set",
-							      (int)set, "hex", hex_bytes(tile, 1024, false)));
-		else if (set)
-			json_object_set_new(r, key, json_sprintf("non-zero (%u of 1024 bytes set)", set));
-		else
-			json_object_set_new(r, key, json_string("all zero"));
-	}
-}
-
-static void dec_apx(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r)
-{
-	char key[8];
-
-	(void)b;
-	(void)size;
-	for (unsigned i = 0; i < 16; i++) {
-		snprintf(key, sizeof(key), "r%u", 16 + i);
-		json_object_set_new(r, key, hexv(xs_ld64(p + 8 * i), 16));
-	}
-}
-
-/* ---- one component --------------------------------------------------------- */
-
-typedef void (*simple_decoder)(const uint8_t *b, const uint8_t *p, unsigned size, json_t *r);
-
-/* Decoders that need nothing but their own bytes (and the legacy area). */
-static const struct {
-	simple_decoder fn;
-	unsigned min_size;
-} simple[XS_XFEATURE_MAX] = {
-	[XS_XFEATURE_FP] = { dec_x87, 160 },
-	[XS_XFEATURE_SSE] = { dec_sse, 256 },
-	[XS_XFEATURE_BNDREGS] = { dec_bndregs, 64 },
-	[XS_XFEATURE_BNDCSR] = { dec_bndcsr, 16 },
-	[XS_XFEATURE_OPMASK] = { dec_opmask, 64 },
-	[XS_XFEATURE_Hi16_ZMM] = { dec_hi16_zmm, 1024 },
-	[XS_XFEATURE_PKRU] = { dec_pkru, 4 },
-	[XS_XFEATURE_PASID] = { dec_pasid, 8 },
-	[XS_XFEATURE_CET_USER] = { dec_cet_u, 16 },
-	[XS_XFEATURE_CET_KERNEL] = { dec_cet_s, 24 },
-	[XS_XFEATURE_XTILE_CFG] = { dec_tilecfg, 64 },
-	[XS_XFEATURE_APX] = { dec_apx, 128 },
-};
-
-struct decode_ctx {
-	const uint8_t *buf;
-	size_t len;
-	const struct xs_buffer_view *view;
+struct regs_ctx {
+	json_t *regs;
 	unsigned flags;
 };
 
-static bool in_buffer(const struct decode_ctx *c, unsigned nr)
+static int add_reg(void *ctx, const struct xs_reg *r)
 {
-	return c->view->offset[nr] <= c->len && c->view->size[nr] <= c->len - c->view->offset[nr];
+	struct regs_ctx *c = ctx;
+
+	json_object_set_new(c->regs, r->name, reg_json(r, c->flags));
+	return 0;
 }
 
-/* The bytes of component nr when it is present with at least `need` bytes. */
-static const uint8_t *part(const struct decode_ctx *c, unsigned nr, unsigned need)
+static json_t *component_json(const uint8_t *buf, size_t len, const struct xs_buffer_view *v, unsigned nr,
+			      unsigned flags)
 {
-	const struct xs_buffer_view *v = c->view;
+	struct regs_ctx c = { json_object(), flags };
 
-	if (!(v->present & XS_BIT(nr)) || !in_buffer(c, nr) || v->size[nr] < need)
-		return NULL;
-	return c->buf + v->offset[nr];
-}
-
-/* Registers of component nr; false when it has no decoder for this size. */
-static bool decode_registers(const struct decode_ctx *c, unsigned nr, json_t *r)
-{
-	const uint8_t *p = c->buf + c->view->offset[nr];
-	unsigned size = c->view->size[nr];
-	struct vec_parts vp = { part(c, XS_XFEATURE_SSE, 256), part(c, XS_XFEATURE_YMM, 256) };
-
-	if (simple[nr].fn && size >= simple[nr].min_size) {
-		simple[nr].fn(c->buf, p, size, r);
-		return true;
-	}
-	if (nr == XS_XFEATURE_YMM && size >= 256) {
-		dec_ymm(&vp, p, r);
-		return true;
-	}
-	if (nr == XS_XFEATURE_ZMM_Hi256 && size >= 512) {
-		dec_zmm_hi256(&vp, p, r);
-		return true;
-	}
-	if (nr == XS_XFEATURE_XTILE_DATA && size >= 1024) {
-		dec_tiledata(p, size, c->flags & DECODE_TILE_BYTES, r);
-		return true;
-	}
-	return false;
-}
-
-static json_t *component_json(const struct decode_ctx *c, unsigned nr)
-{
-	const struct xs_buffer_view *v = c->view;
-	json_t *regs = json_object();
-
-	if (!in_buffer(c, nr))
-		json_object_set_new(regs, "error", json_string("the component lies outside the buffer"));
-	else if (!decode_registers(c, nr, regs))
-		json_object_set_new(regs, "bytes", hex_bytes(c->buf + v->offset[nr], v->size[nr], false));
+	if (xs_decode_component(buf, len, v, nr, add_reg, &c) == -ERANGE)
+		json_object_set_new(c.regs, "error", json_string("the component lies outside the buffer"));
 	return json_pack("{s:i, s:s, s:I, s:I, s:o}", "index", (int)nr, "name", xs_xfeature_info(nr)->short_name,
-			 "offset", (json_int_t)v->offset[nr], "size", (json_int_t)v->size[nr], "registers", regs);
+			 "offset", (json_int_t)v->offset[nr], "size", (json_int_t)v->size[nr], "registers", c.regs);
 }
 
 /* ---- kind-specific fields -------------------------------------------------- */
@@ -528,7 +176,6 @@ static json_t *sigframe_json(const uint8_t *b, size_t len)
 json_t *decode_buffer(const uint8_t *buf, size_t len, enum decode_kind kind,
 		      const struct xs_buffer_view *view, unsigned flags)
 {
-	struct decode_ctx c = { buf, len, view, flags };
 	json_t *doc, *comps = json_array();
 
 	doc = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "kind", decode_kind_name(kind), "format",
@@ -542,7 +189,7 @@ json_t *decode_buffer(const uint8_t *buf, size_t len, enum decode_kind kind,
 		json_object_set_new(doc, "sigframe", sigframe_json(buf, len));
 	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++)
 		if (view->present & XS_BIT(nr))
-			json_array_append_new(comps, component_json(&c, nr));
+			json_array_append_new(comps, component_json(buf, len, view, nr, flags));
 	json_object_set_new(doc, "components", comps);
 	return doc;
 }

@@ -6,7 +6,12 @@
  * malformed buffers in both formats, FXSAVE/FXRSTOR, XGETBV, and stores
  * into a buffer between them (which the modified optimisation must
  * notice) — with random RFBMs, REX.W forms, short and misaligned buffers.
- * Everything comes from the seed.
+ * Coverage the random draws alone would leave thin: x87 images with an
+ * unmasked exception pending and pointers of every width class (the
+ * pointer path, §2, §8), non-zero PKRU where XCR0 has it, and every
+ * exception user mode can reach beyond alignment and #PF — each
+ * instruction behind a legacy prefix (#UD), XSAVES/XRSTORS/XSETBV at
+ * CPL 3 (#GP). Everything comes from the seed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -79,6 +84,31 @@ static void put_f80(struct verifier *v, uint8_t *p)
 	xs_st16(p + 8, se);
 }
 
+/*
+ * A 64-bit FIP/FDP: any bits, canonical for 48 or 57 bits, or bits 55:48
+ * set over a 48-bit address (what tells a 48-bit keeper from a 57-bit one).
+ */
+static uint64_t x87_pointer(struct verifier *v)
+{
+	uint64_t p = rnd(v);
+
+	switch (below(v, 4)) {
+	case 0: return p;
+	case 1: return (uint64_t)((int64_t)(p << 16) >> 16);
+	case 2: return (uint64_t)((int64_t)(p << 7) >> 7);
+	default: return (p & 0x00ffffffffffffffull);
+	}
+}
+
+/* One x87 exception unmasked in FCW and flagged in FSW: pending, so restores load the pointers (§8). */
+static void pending_exception(struct verifier *v, uint8_t *b)
+{
+	unsigned e = below(v, 6);
+
+	xs_st16(b, (uint16_t)((xs_ld16(b) & ~0x3fu) | (0x3fu & ~(1u << e))));
+	xs_st16(b + 2, (uint16_t)(xs_ld16(b + 2) | (1u << e)));
+}
+
 /* The x87 part of the legacy region (§2): init values or random fields. */
 static void put_x87(struct verifier *v, uint8_t *b)
 {
@@ -89,8 +119,13 @@ static void put_x87(struct verifier *v, uint8_t *b)
 		return;
 	}
 	fill(v, b, 24);
-	if (below(v, 2))
-		xs_st16(b, 0x037f);	/* exceptions masked: no pending ones */
+	switch (below(v, 4)) {
+	case 0: xs_st16(b, 0x037f); break;	/* exceptions masked: no pending ones */
+	case 1: break;				/* random FCW/FSW: most have one pending */
+	default: pending_exception(v, b); break;	/* the pointer path */
+	}
+	xs_st64(b + 8, x87_pointer(v));
+	xs_st64(b + 16, x87_pointer(v));
 	for (unsigned k = 0; k < 8; k++) {
 		fill(v, b + 32 + 16 * k, 16);
 		put_f80(v, b + 32 + 16 * k);
@@ -109,10 +144,7 @@ static uint32_t random_mxcsr(struct verifier *v)
 	}
 }
 
-/*
- * Components of a random state: each init (bit clear) or in use (bit set).
- * The restores never request PKRU (v->restorable), so its bit is moot.
- */
+/* Components of a random state: each init (bit clear) or in use (bit set). */
 static uint64_t random_xstate_bv(struct verifier *v)
 {
 	uint64_t bv = 0;
@@ -123,14 +155,25 @@ static uint64_t random_xstate_bv(struct verifier *v)
 	return bv & v->restorable;
 }
 
-/* A component's bytes at `off` of an image; PKRU stays 0 (it would lock us out). */
+/*
+ * A PKRU value that keeps protection key 0 — every page of this program —
+ * readable and writable (AD0 = WD0 = 0): 0, or any rights for keys 1-15.
+ */
+static uint32_t safe_pkru(struct verifier *v)
+{
+	return below(v, 4) ? (uint32_t)rnd(v) & ~3u : 0;
+}
+
+/* A component's bytes at `off` of an image. */
 static void put_component(struct verifier *v, uint8_t *img, size_t off, unsigned nr)
 {
 	size_t size = v->reset->cpu.size[nr];
 
 	component_data(v, img + off, size);
-	if (nr == XS_XFEATURE_PKRU)
+	if (nr == XS_XFEATURE_PKRU) {
 		memset(img + off, 0, size);
+		xs_st32(img + off, safe_pkru(v));
+	}
 }
 
 /*
@@ -250,6 +293,32 @@ static unsigned random_insn(struct verifier *v)
 	return pick < 93 ? XS_INSN_XGETBV : STEP_POKE;
 }
 
+/*
+ * The exceptions user mode reaches beyond alignment and #PF (§2.1, §4,
+ * §6): the step behind one legacy prefix (#UD) — not 66 on XSAVEOPT,
+ * which encodes CLWB, nor F3 on XSAVE, PTWRITE where the CPU has it —
+ * or, instead of it, a CPL 0 instruction: XSAVES, XRSTORS (#GP; #UD
+ * without them), XSETBV (#GP).
+ */
+static void user_mode_fault(struct verifier *v, struct vstep *s)
+{
+	static const unsigned cpl0[] = { XS_INSN_XSAVES, XS_INSN_XRSTORS, XS_INSN_XSETBV };
+	unsigned prefix = 1u << below(v, 4);	/* XS_PREFIX_LOCK, _66, _F2, _F3 */
+
+	if (s->insn == STEP_POKE || !below(v, 3)) {
+		s->insn = cpl0[below(v, 3)];
+		if (s->insn == XS_INSN_XSETBV)
+			s->slot = -1;
+		else if (s->slot < 0)
+			s->slot = SLOT_A;	/* it was XGETBV */
+		return;
+	}
+	if ((prefix == XS_PREFIX_66 && s->insn == XS_INSN_XSAVEOPT) ||
+	    (prefix == XS_PREFIX_F3 && s->insn == XS_INSN_XSAVE))
+		prefix = XS_PREFIX_LOCK;
+	s->flags = (s->flags & ~XS_REX_W) | XS_HW_PREFIX(prefix);
+}
+
 static void random_step(struct verifier *v, struct vstep *s)
 {
 	size_t len;
@@ -273,6 +342,24 @@ static void random_step(struct verifier *v, struct vstep *s)
 		s->arg = below(v, 512) % (len - s->poke_at + 1);
 		s->poke_from = below(v, NOISE_SIZE - 512);
 	}
+	if (!below(v, 64))
+		user_mode_fault(v, s);
+}
+
+/*
+ * A store from the noise may put any PKRU into a buffer: a later XRSTOR
+ * from that buffer leaves PKRU alone, lest it deny this program its own
+ * pages (key 0).
+ */
+static void keep_pkru_safe(struct vcase *c, unsigned n)
+{
+	struct vstep *s = &c->steps[n];
+
+	if (s->insn != XS_INSN_XRSTOR)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		if (c->steps[i].insn == STEP_POKE && c->steps[i].slot == s->slot)
+			s->arg &= ~XS_XFEATURE_MASK_PKRU;
 }
 
 static void fixed_step(struct vstep *s, unsigned insn, int slot, uint64_t arg, unsigned flags)
@@ -303,8 +390,10 @@ void vc_make_case(struct verifier *v, struct vcase *c)
 	fixed_step(&c->steps[1], XS_INSN_XRSTOR, SLOT_A,
 		   (below(v, 4) ? ~UINT64_C(0) : random_rfbm(v)) & v->restorable,
 		   below(v, 2) ? XS_REX_W : 0);
-	for (unsigned i = 0; i < extra; i++)
+	for (unsigned i = 0; i < extra; i++) {
 		random_step(v, &c->steps[2 + i]);
+		keep_pkru_safe(c, 2 + i);
+	}
 	fixed_step(&c->steps[2 + extra], XS_INSN_XSAVE, SLOT_READBACK, ~UINT64_C(0), XS_REX_W);
 	c->nsteps = 3 + extra;
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "verify_uabi.h"
+#include "progress.h"
 
 #define NCPUID 256
 #define NVCPU 2
@@ -108,7 +109,7 @@ static int open_vm(struct vm *m, struct verify_result *r)
 		m->cpu[i].fd = -1;
 	m->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (m->kvm < 0) {
-		snprintf(r->skip, sizeof(r->skip), "no /dev/kvm (%s)", strerror(errno));
+		snprintf(r->skip, sizeof(r->skip), "%s%s", errno == ENOENT ? "no /dev/kvm" : "/dev/kvm: ", errno == ENOENT ? "" : strerror(errno));
 		return -ENODEV;
 	}
 	m->vm = ioctl(m->kvm, KVM_CREATE_VM, 0);
@@ -397,7 +398,7 @@ int verify_kvm(unsigned long iterations, uint64_t seed, struct verify_result *r)
 		else
 			vu_differ(r, "case 0: KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2): kernel %d, model %u", cap, m.size);
 	}
-	for (; !ret && r->cases < iterations; r->cases++) {
+	for (; !ret && r->cases < iterations; r->cases++, progress_tick(r->cases)) {
 		uint64_t pick = vu_next(&seed);
 		struct vcpu *c = &m.cpu[(pick >> 8) % NVCPU];
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "verify_uabi.h"
+#include "progress.h"
 
 #ifndef NT_X86_XSTATE
 #define NT_X86_XSTATE 0x202
@@ -53,7 +54,7 @@ static int start_tracee(struct tracee *t, struct verify_result *r)
 {
 	int status;
 
-	t->pid = fork();
+	t->pid = fork_dying_with_parent();
 	if (t->pid < 0)
 		return -errno;
 	if (t->pid == 0) {
@@ -190,7 +191,7 @@ int verify_ptrace(unsigned long iterations, uint64_t seed, struct verify_result 
 	if (ret)
 		goto out_model;
 	ret = sync_model(&t);
-	for (; !ret && r->cases < iterations; r->cases++)
+	for (; !ret && r->cases < iterations; r->cases++, progress_tick(r->cases))
 		r->agree += vu_next(&seed) % 8 ? set_case(&t, sys, &seed, buf, kout, mout, r)
 					       : get_case(&t, &seed, kout, mout, r);
 	stop_tracee(&t);

@@ -31,6 +31,7 @@
 #include "le.h"
 #include "verify_cpu.h"
 #include "verify_sigreturn.h"
+#include "progress.h"
 
 #define PAGE 4096u
 #define ALTSTACK (64u * 1024u)
@@ -155,6 +156,7 @@ struct sv {
 	uint8_t *state, *hw_out, *engine_out, *scratch;
 	uint8_t *init_image;		/* init_fpstate: every component init, MXCSR 1F80h */
 	uint8_t *stack;
+	struct vp_traits probed;	/* the traits measured on this CPU (the engine's) */
 };
 
 static void random_state(struct sv *v, uint64_t *seed, uint8_t *img)
@@ -358,7 +360,7 @@ static int engine_setup(struct sv *v, const xs_cpu *cpu, struct verify_result *r
 	v->m = malloc(sizeof(*v->m));
 	if (!v->reset || !v->m)
 		return -ENOMEM;
-	return vc_engine_as_this_cpu(v->reset, cpu, &v->hw, r->skip, sizeof(r->skip));
+	return vc_engine_as_this_cpu(v->reset, cpu, &v->hw, &v->probed, r->skip, sizeof(r->skip));
 }
 
 static int handlers(struct sv *v, struct sigaction old[2])
@@ -453,10 +455,11 @@ int verify_sigreturn(unsigned long iterations, uint64_t seed, struct verify_resu
 	if (!ret)
 		ret = setup(&v, sys, r);
 	if (!ret && !r->skip[0] && !(ret = handlers(&v, old))) {
+		vp_report(&v.probed, stdout);
 		printf("model: Linux %s (the running kernel), %u-byte user state, features 0x%llx\n",
 		       xs_kernel_name(o.kernel, kname, sizeof(kname)), sys->user.default_size,
 		       (unsigned long long)v.task.fpstate->user_xfeatures);
-		for (; !ret && r->cases < iterations; r->cases++)
+		for (; !ret && r->cases < iterations; r->cases++, progress_tick(r->cases))
 			ret = one_case(&v, &seed, r);
 		sigaction(SIGUSR1, &old[0], NULL);
 		sigaction(SIGSEGV, &old[1], NULL);

@@ -11,6 +11,7 @@
 /* Outcome of a verifier run. */
 struct verify_result {
 	unsigned long cases, agree, differ;
+	unsigned long rerun_agree;	/* cpu: cases agreeing only on a re-run (in agree within the share) */
 	char first[512];	/* the first divergence, for people */
 	char skip[160];		/* set when the oracle is unavailable */
 };
