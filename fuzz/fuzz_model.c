@@ -6,8 +6,11 @@
  *
  * Input: byte 0 picks the work (bits 0..1: ptrace, sigframe, KVM, convert
  * to and from a fixed model; bit 2: AMX first; bits 3..4: CET-S policy;
- * bit 5: kernel 6.6 instead of 6.18), bytes 1..2 the dump's length n
- * (little-endian), then n bytes of dump text, then the buffer.
+ * bit 5: kernel 6.6 instead of 6.18 (5.18 with bit 7); bit 6: the buffer
+ * starts with a kernel command line, up to its first NUL, that the release
+ * reads before its FPU set-up: clearcpuid=, noxsave...), bytes 1..2 the
+ * dump's length n (little-endian), then n bytes of dump text, then the
+ * buffer.
  *
  * Invariants: a refused dump says where (a message); an accepted model
  * has sizes that hold every component it enables (standard offsets inside
@@ -94,7 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct xs_options o;
 	xs_cpu *cpu;
 	xs_system *sys;
-	size_t n;
+	const uint8_t *rest;
+	size_t n, left;
 
 	if (size < 3)
 		return 0;
@@ -112,11 +116,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xs_options_init(&o);
 	o.cet_s = policies[(data[0] >> 3) & 3];
 	if (data[0] & 0x20)
-		o.kernel = XS_KERNEL(6, 6);
+		o.kernel = data[0] & 0x80 ? XS_KERNEL(5, 18) : XS_KERNEL(6, 6);
+	rest = data + 3 + n;
+	left = size - 3 - n;
+	if (data[0] & 0x40) {
+		size_t len = strnlen((const char *)rest, left < sizeof(o.cmdline) - 1 ? left : sizeof(o.cmdline) - 1);
+
+		memcpy(o.cmdline, rest, len);
+		o.cmdline[len] = '\0';
+		rest += len, left -= len;
+	}
 	if (xs_system_init(sys, cpu, &o) || xs_system_usable(sys))
 		goto out;	/* refused, halted, or sizes below the legacy area (no tasks exist) */
 	check_sizes(sys);
-	work(sys, data[0], data + 3 + n, size - 3 - n);
+	work(sys, data[0], rest, left);
 out:
 	free(cpu);
 	free(sys);

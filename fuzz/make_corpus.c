@@ -268,6 +268,18 @@ static void model_seeds(const char *root, uint8_t *buf)
 			model_seed(root, name, (uint8_t)(op | (m == FZ_SPR ? 4u : 0u)), &cpu, buf, n);
 		}
 	}
+	/* bit 6: a boot command line first, read by 6.18 and (bits 5, 7) by 5.18 */
+	for (unsigned m = 0; m < FZ_NMODELS; m++) {
+		static const char cmdline[] = "clearcpuid=avx512f,xsaves,156 noxsaveopt nopku";
+
+		fz_cpu(&cpu, (enum fz_model)m);
+		memcpy(buf, cmdline, sizeof(cmdline));
+		n = sizeof(cmdline) + ptrace_image((enum fz_model)m, ~UINT64_C(0), buf + sizeof(cmdline));
+		snprintf(name, sizeof(name), "model%u-cmdline-ptrace", m);
+		model_seed(root, name, 0x40, &cpu, buf, n);
+		snprintf(name, sizeof(name), "model%u-cmdline-5.18-sigframe", m);
+		model_seed(root, name, 0x40 | 0x20 | 0x80 | 1, &cpu, buf, n);
+	}
 	if (!xs_cpu_from_host(&cpu))
 		model_seed(root, "live-ptrace", 0, &cpu, buf, ptrace_image(FZ_ZEN4, 0xe7, buf));
 }

@@ -32,8 +32,11 @@ check_report() {	# the last run_tool's JSON report with --keep-going
 }
 
 for cpu in max max,-mpx; do
-	xs_emulator=(qemu-x86_64 -cpu "$cpu")
-	run_tool verify --against cpu --keep-going --format json --iterations 2000 --seed 20261207
-	check_report
-	echo "qemu-x86_64 -cpu $cpu: $(jq -c '{cases, agree, differ, groups: (.groups | length)}' <<<"$out")"
+	for traits in measured table; do
+		xs_emulator=(qemu-x86_64 -cpu "$cpu")
+		run_tool verify --against cpu --traits "$traits" --keep-going --format json --iterations 2000 \
+			--seed 20261207
+		check_report
+		echo "qemu-x86_64 -cpu $cpu, --traits $traits: $(jq -c '{cases, agree, differ, groups: (.groups | length)}' <<<"$out")"
+	done
 done

@@ -433,11 +433,29 @@ uint64_t xt_cmdline_cleared_features(void)
 	return clear;
 }
 
+bool xt_cmdline_fits(void)
+{
+	char *cmd = xt_read_file("/proc/cmdline", NULL);
+	bool fits = cmd && strcspn(cmd, "\n") < XS_CMDLINE_MAX;
+
+	free(cmd);
+	return fits;
+}
+
 bool xt_live_options(struct xs_options *o)
 {
+	char *cmd = xt_read_file("/proc/cmdline", NULL);
+
 	xs_options_init(o);
 	o->kernel = xt_live_release(NULL, 0);
-	o->clear_features = xt_cmdline_cleared_features();
+	if (cmd) {
+		cmd[strcspn(cmd, "\n")] = '\0';
+		if (strlen(cmd) < sizeof(o->cmdline))	/* read as the running release reads it */
+			strcpy(o->cmdline, cmd);
+		else
+			o->clear_features = xs_cmdline_cleared_features(cmd);
+	}
+	free(cmd);
 	return o->kernel != 0;
 }
 

@@ -137,5 +137,7 @@ xs_system *xt_system_at(const xs_cpu *cpu, uint32_t release);
 uint32_t xt_live_release(char *name, size_t size);
 /* CPU features the boot command line cleared (clearcpuid=, noxsave, …). */
 uint64_t xt_cmdline_cleared_features(void);
+/* Does the boot command line fit xs_options.cmdline (XS_CMDLINE_MAX)? */
+bool xt_cmdline_fits(void);
 /* The options that model the running kernel: its release and command line (false: not modelled). */
 bool xt_live_options(struct xs_options *o);

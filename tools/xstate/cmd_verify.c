@@ -32,7 +32,7 @@ static const struct {
 static void verify_usage(FILE *f)
 {
 	fprintf(f, "usage: xstate verify --against TARGET [--iterations N] [--seed S] [--keep-going]\n"
-		   "                     [--format text|json] [--record FILE]\n"
+		   "                     [--format text|json] [--record FILE] [--traits measured|table]\n"
 		   "       xstate verify --against trace [--keep-going] [--format text|json] PATH...\n\n"
 		   "Run N random cases (default 10000) on the model and on a live oracle and\n"
 		   "compare; exit 0 only when every case agrees. Targets:\n");
@@ -44,7 +44,11 @@ static void verify_usage(FILE *f)
 		   "/dev/kvm, ptrace forbidden) the run is skipped: 'SKIP: reason', exit 0.\n"
 		   "--record FILE (cpu): write every case and the CPU's outputs to a trace.\n"
 		   "--keep-going (cpu, trace): group every differing case by the rule of its\n"
-		   "first divergence, with one example each.\n");
+		   "first divergence, with one example each.\n"
+		   "--traits measured|table (cpu): the engine runs with the traits probed on\n"
+		   "this CPU (measured, the default) or with the trait table's row for the\n"
+		   "CPUID it reports (table): use table when the CPU is an emulator under test,\n"
+		   "so that it is judged against the processor it claims to be.\n");
 }
 
 struct verdict {
@@ -88,9 +92,11 @@ static int print_verdict(const struct verify_result *r, const struct verdict *o)
 }
 
 /* --against cpu with --record / --keep-going / --format json. */
-static int run_cpu(unsigned long iterations, uint64_t seed, const char *record, struct verdict *o)
+static int run_cpu(unsigned long iterations, uint64_t seed, const char *record, bool table_traits,
+		   struct verdict *o)
 {
-	struct verify_cpu_opts opts = { .groups = o->groups, .quiet = o->format == OUT_JSON };
+	struct verify_cpu_opts opts = { .groups = o->groups, .quiet = o->format == OUT_JSON,
+					.table_traits = table_traits };
 	struct verify_result r;
 	int ret;
 
@@ -113,12 +119,13 @@ int cmd_verify(int argc, char **argv)
 		{ "against", required_argument, NULL, 'a' }, { "iterations", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
 		{ "record", required_argument, NULL, 'r' }, { "keep-going", no_argument, NULL, 'k' },
-		{ "format", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 }
+		{ "format", required_argument, NULL, 'f' }, { "traits", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
 	};
 	const char *against = NULL, *record = NULL;
 	unsigned long long iterations = 10000, seed = 1;
 	struct verdict o = { .format = OUT_TEXT };
-	bool keep_going = false;
+	bool keep_going = false, table_traits = false;
 	struct verify_result r;
 	int c, ret;
 
@@ -138,6 +145,11 @@ int cmd_verify(int argc, char **argv)
 			break;
 		case 'r': record = optarg; break;
 		case 'k': keep_going = true; break;
+		case 't':
+			if (strcmp(optarg, "measured") && strcmp(optarg, "table"))
+				return cli_error("--traits: expected measured or table, got '%s'", optarg);
+			table_traits = !strcmp(optarg, "table");
+			break;
 		case 'f':
 			if ((ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &o.format)))
 				return ret;
@@ -152,6 +164,8 @@ int cmd_verify(int argc, char **argv)
 		return cli_error("verify: unexpected argument '%s'", argv[optind]);
 	if (record && strcmp(against, "cpu"))
 		return cli_error("verify: --record goes with --against cpu, not '%s'", against);
+	if (table_traits && strcmp(against, "cpu"))
+		return cli_error("verify: --traits goes with --against cpu, not '%s'", against);
 	if (keep_going && strcmp(against, "cpu") && strcmp(against, "trace"))
 		return cli_error("verify: --keep-going goes with --against cpu or trace, not '%s'", against);
 	if (keep_going && !(o.groups = vg_new()))
@@ -164,7 +178,7 @@ int cmd_verify(int argc, char **argv)
 		if (!ret)
 			ret = print_verdict(&r, &o);
 	} else if (!strcmp(against, "cpu")) {
-		ret = run_cpu((unsigned long)iterations, seed, record, &o);
+		ret = run_cpu((unsigned long)iterations, seed, record, table_traits, &o);
 	} else {
 		size_t i = 0;
 

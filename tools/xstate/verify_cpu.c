@@ -127,7 +127,8 @@ static int configure_engine(struct verifier *v, struct verify_result *r)
 	int ret = cpu ? xs_cpu_from_host(cpu) : -ENOMEM;
 
 	if (!ret)
-		ret = vc_engine_as_this_cpu(v->reset, cpu, &v->hw, &v->probed, r->skip, sizeof(r->skip));
+		ret = vc_engine_as_this_cpu(v->reset, cpu, &v->hw, v->table_traits ? NULL : &v->probed,
+					    r->skip, sizeof(r->skip));
 	free(cpu);
 	return ret;
 }
@@ -415,11 +416,14 @@ int verify_cpu_run(unsigned long iterations, uint64_t seed, const struct verify_
 
 	memset(r, 0, sizeof(*r));
 	memset(&v, 0, sizeof(v));
+	v.table_traits = o.table_traits;
 	ret = setup(&v, seed, r);
 	if (!ret && !r->skip[0] && o.record)
 		ret = vt_writer_open(&o.trace, o.record, &v, seed);
 	if (!ret && !r->skip[0] && !(ret = install_handlers(old))) {
-		if (!o.quiet)
+		if (!o.quiet && o.table_traits)
+			printf("traits: the table's row for this CPUID, not probed (--traits table)\n");
+		else if (!o.quiet)
 			vp_report(&v.probed, stdout);
 		for (unsigned long n = 0; n < iterations && !ret; n++, r->cases++, progress_tick(r->cases))
 			ret = one_case(&v, n, seed, &o, r, &reruns);

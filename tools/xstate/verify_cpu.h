@@ -61,6 +61,7 @@ struct verifier {
 	uint8_t *state;		/* the engine's registers at a fault (XSAVE image) */
 	uint64_t seed;
 	struct vp_traits probed;	/* the traits measured on this CPU, which the engine runs with */
+	bool table_traits;		/* --traits table: nothing probed, the table's row */
 	/* the CPU's registers at a fault, as the kernel wrote them into the signal frame */
 	const uint8_t *frame;
 	size_t frame_len;

@@ -351,7 +351,11 @@ static void live_options(struct xs_options *o)
 			cmdline[0] = '\0';
 		fclose(f);
 	}
-	o->clear_features = xs_cmdline_cleared_features(cmdline);
+	cmdline[strcspn(cmdline, "\n")] = '\0';
+	if (strlen(cmdline) < sizeof(o->cmdline))	/* read as the running release reads it */
+		strcpy(o->cmdline, cmdline);
+	else
+		o->clear_features = xs_cmdline_cleared_features(cmdline);
 }
 
 static int engine_setup(struct sv *v, const xs_cpu *cpu, struct verify_result *r)

@@ -22,6 +22,7 @@ struct verify_cpu_opts {
 	struct vt_writer *trace;	/* verify_cpu_run()'s own */
 	struct vg_groups *groups;	/* --keep-going: every differing case by rule */
 	bool quiet;			/* --format json: nothing on stdout but the verdict */
+	bool table_traits;		/* --traits table: no probes, the table's row for this CPUID */
 };
 
 /* --against cpu with options (verify_cpu() is this without any). */
