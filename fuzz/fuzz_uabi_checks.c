@@ -11,7 +11,7 @@
 
 #include "fuzz_models.h"
 #include "fuzz_uabi_checks.h"
-#include "le.h"
+#include "common/le.h"
 
 /* ---- "a refused call changes nothing" ------------------------------------ */
 

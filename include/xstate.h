@@ -7,13 +7,16 @@
  * every buffer size and offset, what each XSAVE-family instruction writes
  * or faults on, and whether a ptrace / signal-frame / KVM buffer is accepted.
  *
- * Layers (data flows down, never back):
+ * The objects, in the order data flows (docs/architecture.md has the
+ * source layers behind them):
+ *   features  (static)      the component table (names, masks, gates)
  *   cpu       xs_cpu        raw CPUID leaves from the host, a file or a string
- *   features  (static)      the kernel's xfeature table (names, masks, gates)
  *   system    xs_system     the kernel's fpu__init_system_xstate() result
  *   fpstate   xs_fpstate…   task / guest containers and permissions
- *   engine    xs_machine    XSAVE-family instructions in software
  *   uabi      —             ptrace / signal frame / KVM buffers
+ *   engine    xs_machine    XSAVE-family instructions in software
+ *   fleets    —             conversions, compatibility, baselines, snapshots
+ *   registers xs_reg, xs_core  any buffer, and ELF cores, as named registers
  *
  * Conventions: functions return 0 or a negative errno (the kernel's value
  * where the kernel defines one); nothing is modified when a call fails; the
@@ -30,6 +33,18 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/*
+ * XS_API marks the library's interface: every function declared here, and
+ * nothing else, is exported by libxstate.so, which is built with
+ * -fvisibility=hidden and XS_BUILDING_LIBRARY (the tests check the two
+ * lists agree). For programs using the library it is empty.
+ */
+#if defined(XS_BUILDING_LIBRARY) && defined(__GNUC__)
+#define XS_API __attribute__((visibility("default")))
+#else
+#define XS_API
 #endif
 
 #define XS_VERSION_MAJOR 0
@@ -51,7 +66,7 @@ struct xs_diag {
 };
 
 /* ====================================================================== */
-/* Features: the kernel's xfeature table (src/features.c)                 */
+/* Features: the component table (src/common/components.c)              */
 /* ====================================================================== */
 
 /* Component numbers, named as in the kernel's enum xfeature. */
@@ -144,15 +159,14 @@ struct xs_xfeature_info {
 };
 
 /* Table entry for nr < XS_XFEATURE_MAX, NULL otherwise. */
-const struct xs_xfeature_info *xs_xfeature_info(unsigned nr);
+XS_API const struct xs_xfeature_info *xs_xfeature_info(unsigned nr);
 /* The kernel's dmesg description (its xfeature_names[], clamped to 20). */
-const char *xs_xfeature_description(unsigned nr);
+XS_API const char *xs_xfeature_description(unsigned nr);
 /* Component number for a short or kernel name ("avx512_opmask", "XFEATURE_PKRU"), or -1. */
-int xs_xfeature_by_name(const char *name);
+XS_API int xs_xfeature_by_name(const char *name);
 
 /* ====================================================================== */
-/* CPU: raw CPUID data (src/cpu.c, src/cpu_parse.c, edges cpu_host.c,     */
-/* cpu_file.c)                                                            */
+/* CPU: raw CPUID data (src/cpu/; edges cpu_host.c, cpu_file.c)          */
 /* ====================================================================== */
 
 struct xs_cpuid_leaf {
@@ -224,25 +238,25 @@ enum xs_cpu_feature {
 };
 
 /* Empty model. */
-void xs_cpu_init(xs_cpu *cpu);
+XS_API void xs_cpu_init(xs_cpu *cpu);
 /* Add or replace one leaf; -ENOSPC when full. Keeps the table sorted. */
-int xs_cpu_set_leaf(xs_cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t eax, uint32_t ebx,
-		    uint32_t ecx, uint32_t edx);
+XS_API int xs_cpu_set_leaf(xs_cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t eax, uint32_t ebx,
+			   uint32_t ecx, uint32_t edx);
 /* Recompute vendor/brand/family/model/stepping after set_leaf calls. */
-void xs_cpu_finish(xs_cpu *cpu);
+XS_API void xs_cpu_finish(xs_cpu *cpu);
 /*
  * CPUID as the model's CPU answers it: out[0..3] = eax, ebx, ecx, edx.
  * Returns true when the dump holds the leaf; false and zeros otherwise.
  * Leaves without sub-leaves ignore `subleaf`, as the instruction does.
  */
-bool xs_cpuid(const xs_cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+XS_API bool xs_cpuid(const xs_cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 /* Raw CPUID feature bit (before anything the kernel clears). */
-bool xs_cpu_has(const xs_cpu *cpu, enum xs_cpu_feature f);
+XS_API bool xs_cpu_has(const xs_cpu *cpu, enum xs_cpu_feature f);
 /* All raw features as a mask over enum xs_cpu_feature. */
-uint64_t xs_cpu_features(const xs_cpu *cpu);
-const char *xs_cpu_feature_name(enum xs_cpu_feature f);
+XS_API uint64_t xs_cpu_features(const xs_cpu *cpu);
+XS_API const char *xs_cpu_feature_name(enum xs_cpu_feature f);
 /* Feature number for a /proc/cpuinfo name ("xsaves", "avx512f"), or -1. */
-int xs_cpu_feature_by_name(const char *name);
+XS_API int xs_cpu_feature_by_name(const char *name);
 
 /*
  * Parse a dump held in memory. The format (cpuid -r, InstLatx64, plain) is
@@ -252,24 +266,25 @@ int xs_cpu_feature_by_name(const char *name);
  * (no such CPU index). `cpu` is unchanged on failure. A CPUID 0xD
  * component larger than XS_XSTATE_COMPONENT_LIMIT is malformed input.
  */
-int xs_cpu_parse(xs_cpu *cpu, const char *text, size_t len, unsigned cpu_index,
-		 const char *filename, struct xs_diag *diag);
+XS_API int xs_cpu_parse(xs_cpu *cpu, const char *text, size_t len, unsigned cpu_index,
+			const char *filename, struct xs_diag *diag);
 /* Number of CPUs a dump describes (at least 1 for a valid dump). */
-int xs_cpu_count(const char *text, size_t len, const char *filename, struct xs_diag *diag);
+XS_API int xs_cpu_count(const char *text, size_t len, const char *filename, struct xs_diag *diag);
 /* Edge: read and parse a file. -errno for I/O errors (diag says why). */
-int xs_cpu_from_file(xs_cpu *cpu, const char *path, unsigned cpu_index, struct xs_diag *diag);
+XS_API int xs_cpu_from_file(xs_cpu *cpu, const char *path, unsigned cpu_index, struct xs_diag *diag);
 /* Edge: the CPU this code runs on (CPUID instruction). -ENODEV off x86. */
-int xs_cpu_from_host(xs_cpu *cpu);
+XS_API int xs_cpu_from_host(xs_cpu *cpu);
 
 enum xs_dump_format { XS_DUMP_PLAIN, XS_DUMP_CPUID_R, XS_DUMP_INSTLAT };
 /*
  * Write the model as text in one of the three formats (snprintf-style:
  * returns the length it needs, writes at most `size` bytes with a NUL).
  */
-size_t xs_cpu_dump(const xs_cpu *cpu, enum xs_dump_format fmt, char *buf, size_t size);
+XS_API size_t xs_cpu_dump(const xs_cpu *cpu, enum xs_dump_format fmt, char *buf, size_t size);
 
 /* ====================================================================== */
-/* System: the kernel's xstate init (src/system.c, src/kernel.c)          */
+/* System: the kernel's xstate init (src/linux/init.c, xstate.c,         */
+/* releases.c)                                                            */
 /* ====================================================================== */
 
 /*
@@ -321,7 +336,8 @@ enum xs_series_patch {
 
 /*
  * Behaviour changes of the kernel's xstate code, each introduced by one
- * release (src/kernel.c keeps them in one table with the commit subjects).
+ * release (src/linux/releases.c keeps them in one table with the commit
+ * subjects).
  */
 enum xs_kchange {
 	XS_K_PASID,		/* 5.18: ENQCMD re-enabled, PASID state kept */
@@ -368,23 +384,23 @@ struct xs_kchange_info {
 };
 
 /* The table, in release order; *n gets its length. */
-const struct xs_kchange_info *xs_kchanges(unsigned *n);
+XS_API const struct xs_kchange_info *xs_kchanges(unsigned *n);
 /* Does `release` (XS_KERNEL or XS_KERNEL_STABLE) have `change`? */
-bool xs_kernel_has(uint32_t release, enum xs_kchange change);
+XS_API bool xs_kernel_has(uint32_t release, enum xs_kchange change);
 /*
  * Parse "6.18" into XS_KERNEL(6, 18) and "5.10.13" into XS_KERNEL_STABLE(5,
  * 10, 13); -EINVAL unless the series is 5.10..5.19 or 6.0..6.18.
  */
-int xs_kernel_parse(const char *s, uint32_t *out);
+XS_API int xs_kernel_parse(const char *s, uint32_t *out);
 /* "6.18" or "6.18.34" (buf of 16 bytes is enough). */
-const char *xs_kernel_name(uint32_t release, char *buf, size_t size);
+XS_API const char *xs_kernel_name(uint32_t release, char *buf, size_t size);
 /*
  * A running kernel's uname -r ("6.18.44-fc-v1098", "6.12.0-rc5"): its
  * leading version, parsed as xs_kernel_parse() does; -EINVAL otherwise.
  */
-int xs_kernel_parse_uname(const char *release, uint32_t *out);
+XS_API int xs_kernel_parse_uname(const char *release, uint32_t *out);
 /* Is this one of the modelled releases? */
-bool xs_kernel_valid(uint32_t release);
+XS_API bool xs_kernel_valid(uint32_t release);
 
 #define XS_CMDLINE_MAX 1024
 
@@ -418,7 +434,7 @@ struct xs_options {
 };
 
 /* Defaults: guest-only, Linux 6.18, nothing cleared, no command line, IA32 emulation on. */
-void xs_options_init(struct xs_options *opts);
+XS_API void xs_options_init(struct xs_options *opts);
 /*
  * The CPU features a kernel command line (the text of /proc/cmdline)
  * clears, read as Linux 6.18 reads it (xs_options.cmdline reads it as the
@@ -427,12 +443,12 @@ void xs_options_init(struct xs_options *opts);
  * keeps PKU and does not enable protection keys). Flags the model does
  * not know are ignored, as the kernel ignores unknown names.
  */
-uint64_t xs_cmdline_cleared_features(const char *cmdline);
+XS_API uint64_t xs_cmdline_cleared_features(const char *cmdline);
 /* Parse "off" / "guest-only" / "all"; -EINVAL otherwise. */
-int xs_cet_s_policy_parse(const char *s, enum xs_cet_s_policy *out);
-const char *xs_cet_s_policy_name(enum xs_cet_s_policy p);
+XS_API int xs_cet_s_policy_parse(const char *s, enum xs_cet_s_policy *out);
+XS_API const char *xs_cet_s_policy_name(enum xs_cet_s_policy p);
 /* Patch set a policy stands for (see enum xs_series_patch). */
-uint32_t xs_cet_s_policy_patches(enum xs_cet_s_policy p);
+XS_API uint32_t xs_cet_s_policy_patches(enum xs_cet_s_policy p);
 
 /* Bytes of a new task's and a new vCPU's fpstate under one policy. */
 struct xs_policy_cost {
@@ -445,7 +461,7 @@ struct xs_policy_cost {
  * The three policies in the series' order (off, guest-only, all) for a CPU
  * with otherwise `base` options (NULL: defaults). -EINVAL for bad options.
  */
-int xs_policy_costs(const xs_cpu *cpu, const struct xs_options *base, struct xs_policy_cost out[3]);
+XS_API int xs_policy_costs(const xs_cpu *cpu, const struct xs_options *base, struct xs_policy_cost out[3]);
 
 /* The kernel's struct fpu_state_config (v4 layout, with guest defaults). */
 struct xs_fpu_state_config {
@@ -565,7 +581,7 @@ typedef struct xs_system {
  * XSAVE on is not an error: sys->disabled / sys->xsave say what happened;
  * nor is one it cannot boot on at all (no FPU): sys->halted.
  */
-int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *opts);
+XS_API int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *opts);
 /*
  * Can tasks and vCPUs exist on this model? 0; -ENODEV when the boot
  * halted; -ERANGE when the kernel's own size arithmetic gave a buffer
@@ -573,31 +589,31 @@ int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *o
  * that gives the topmost component no bytes, as a hypervisor may: the
  * kernel would then write past its buffers). xs_fpu_init() refuses both.
  */
-int xs_system_usable(const xs_system *sys);
+XS_API int xs_system_usable(const xs_system *sys);
 
 /* xstate_calculate_size(): bytes for `mask` in either format. */
-unsigned xs_xstate_calculate_size(const xs_system *sys, uint64_t mask, bool compacted);
+XS_API unsigned xs_xstate_calculate_size(const xs_system *sys, uint64_t mask, bool compacted);
 /* xfeature_get_offset(): offset of `nr` in a buffer with this xcomp_bv. */
-unsigned xs_xfeature_get_offset(const xs_system *sys, uint64_t xcomp_bv, unsigned nr);
+XS_API unsigned xs_xfeature_get_offset(const xs_system *sys, uint64_t xcomp_bv, unsigned nr);
 /* Is the component aligned to 64 bytes in the compacted format? */
-bool xs_xfeature_is_aligned64(const xs_system *sys, unsigned nr);
+XS_API bool xs_xfeature_is_aligned64(const xs_system *sys, unsigned nr);
 
 /* Components the CPU enumerates in CPUID 0xD.0 EDX:EAX | 0xD.1 EDX:ECX. */
-uint64_t xs_cpu_xfeatures(const xs_cpu *cpu);
+XS_API uint64_t xs_cpu_xfeatures(const xs_cpu *cpu);
 /*
  * Why the kernel does not keep component `nr`: returns true and leaves
  * `why` empty when it is in kernel.max_features; false with a sentence in
  * `why` otherwise ("needs CPU feature 'shstk'", "supervisor state needs
  * XSAVES", …).
  */
-bool xs_xfeature_status(const xs_system *sys, unsigned nr, char *why, size_t size);
+XS_API bool xs_xfeature_status(const xs_system *sys, unsigned nr, char *why, size_t size);
 
 /* The kernel's feature tests, after clearcpuid and quirks. */
-bool xs_system_has(const xs_system *sys, enum xs_cpu_feature f);
+XS_API bool xs_system_has(const xs_system *sys, enum xs_cpu_feature f);
 
 
 /* ====================================================================== */
-/* fpstate, fpu, fpu_guest and permissions (src/fpstate.c, src/perm.c)    */
+/* fpstate, fpu, fpu_guest and permissions (src/linux/core.c, perm.c)    */
 /* ====================================================================== */
 
 /*
@@ -673,12 +689,12 @@ typedef struct xs_fpu_guest {
 #define XS_ARCH_REQ_XCOMP_GUEST_PERM 0x1025
 
 /* A new process (fpstate_reset + fpu_flush_thread): -ENOMEM; xs_system_usable()'s errors. */
-int xs_fpu_init(xs_fpu *fpu, const xs_system *sys, const struct xs_allocator *alloc);
-void xs_fpu_destroy(xs_fpu *fpu);
+XS_API int xs_fpu_init(xs_fpu *fpu, const xs_system *sys, const struct xs_allocator *alloc);
+XS_API void xs_fpu_destroy(xs_fpu *fpu);
 
 /* XSTATE_BV / XCOMP_BV from an fpstate's in-buffer header. */
-uint64_t xs_fpstate_xstate_bv(const xs_fpstate *fps);
-uint64_t xs_fpstate_xcomp_bv(const xs_fpstate *fps);
+XS_API uint64_t xs_fpstate_xstate_bv(const xs_fpstate *fps);
+XS_API uint64_t xs_fpstate_xcomp_bv(const xs_fpstate *fps);
 
 /*
  * arch_prctl(option, arg2) for the xstate options: GET options store into
@@ -686,33 +702,33 @@ uint64_t xs_fpstate_xcomp_bv(const xs_fpstate *fps);
  * component number in arg2. Returns 0 or the kernel's -errno; refusals
  * change nothing.
  */
-long xs_arch_prctl(xs_fpu *fpu, int option, unsigned long arg2, uint64_t *uptr);
+XS_API long xs_arch_prctl(xs_fpu *fpu, int option, unsigned long arg2, uint64_t *uptr);
 
 /*
  * sigaltstack() for thread `thread` (0..XS_FPU_MAX_THREADS-1) of the
  * process: 0, or -ENOMEM when the kernel finds the stack too small for the
  * permitted state (sigaltstack_size_valid). size 0 disables the stack.
  */
-int xs_sigaltstack(xs_fpu *fpu, unsigned thread, size_t size);
+XS_API int xs_sigaltstack(xs_fpu *fpu, unsigned thread, size_t size);
 
 /*
  * First use of a dynamic feature (#NM with IA32_XFD_ERR = xfd_err):
  * 0 (fpstate enlarged), -EPERM (not permitted: SIGILL), -EFAULT (no
  * memory: SIGSEGV). __xfd_enable_feature().
  */
-int xs_xfd_enable_feature(xs_fpu *fpu, uint64_t xfd_err);
+XS_API int xs_xfd_enable_feature(xs_fpu *fpu, uint64_t xfd_err);
 
 /*
  * A vCPU's fpstate (fpu_alloc_guest_fpstate): sized from the guest
  * defaults, locks the owner's guest permissions. 0 or -ENOMEM.
  */
-int xs_fpu_alloc_guest_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu);
+XS_API int xs_fpu_alloc_guest_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu);
 /* fpu_free_guest_fpstate; refused (returns -EBUSY) while it is in use. */
-int xs_fpu_free_guest_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu);
+XS_API int xs_fpu_free_guest_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu);
 /* fpu_enable_guest_xfd_features: 0, -EPERM, -EFAULT. */
-int xs_fpu_enable_guest_xfd_features(xs_fpu *owner, xs_fpu_guest *gfpu, uint64_t xfeatures);
+XS_API int xs_fpu_enable_guest_xfd_features(xs_fpu *owner, xs_fpu_guest *gfpu, uint64_t xfeatures);
 /* fpu_swap_kvm_fpstate: make the guest's fpstate the active one (enter) or not. */
-int xs_fpu_swap_kvm_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu, bool enter);
+XS_API int xs_fpu_swap_kvm_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu, bool enter);
 
 /*
  * "x86/fpu/xstate: Warn if guest-only supervisor states are detected in
@@ -722,13 +738,13 @@ int xs_fpu_swap_kvm_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu, bool enter);
  * xs_options.patches: v4's patch 8 never reached mainline, so no modelled
  * release warns.
  */
-bool xs_fpstate_guest_only_warning(const xs_system *sys, const xs_fpstate *fps,
-				   struct xs_diag *diag);
+XS_API bool xs_fpstate_guest_only_warning(const xs_system *sys, const xs_fpstate *fps,
+					  struct xs_diag *diag);
 
 
 /* ====================================================================== */
-/* User-ABI buffers: ptrace, signal frames, KVM (src/uabi.c, regset.c,    */
-/* signal.c, kvm.c, convert.c)                                            */
+/* User-ABI buffers: ptrace, signal frames, KVM (src/linux/uabi.c,        */
+/* regset.c, signal.c, kvm.c; src/fleet/view.c, convert.c)                */
 /* ====================================================================== */
 
 /*
@@ -744,7 +760,7 @@ struct xs_verdict {
 };
 
 /* "EINVAL" for -EINVAL (or EINVAL), "0" for 0, "E?" for unknown. */
-const char *xs_errno_name(int err);
+XS_API const char *xs_errno_name(int err);
 
 /* __copy_xstate_to_uabi_buf() copy modes. */
 enum xs_copy_mode { XS_COPY_FP, XS_COPY_FX, XS_COPY_XSAVE };
@@ -755,8 +771,8 @@ enum xs_copy_mode { XS_COPY_FP, XS_COPY_FX, XS_COPY_XSAVE };
  * from the fpstate where XSTATE_BV says so, from init_fpstate otherwise;
  * PKRU is taken from `pkru`. Bytes 464..511 carry the XCR0 word.
  */
-void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_t mask,
-			    uint32_t pkru, enum xs_copy_mode mode, void *out, size_t len);
+XS_API void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_t mask,
+				   uint32_t pkru, enum xs_copy_mode mode, void *out, size_t len);
 
 /*
  * Standard-format UABI buffer -> kernel fpstate (copy_uabi_to_xstate):
@@ -765,27 +781,27 @@ void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_
  * (bit 9 set: the buffer's value; clear: 0; pkru NULL: unchanged, as KVM).
  * -EFAULT when `len` cannot hold what the header selects.
  */
-int xs_copy_uabi_to_xstate(const xs_system *sys, xs_fpstate *fps, const void *buf, size_t len,
-			   uint32_t *pkru, struct xs_verdict *v);
+XS_API int xs_copy_uabi_to_xstate(const xs_system *sys, xs_fpstate *fps, const void *buf, size_t len,
+				  uint32_t *pkru, struct xs_verdict *v);
 
 /*
  * The checks of copy_uabi_to_xstate() alone (header, MXCSR, length) for a
  * buffer destined for `fps`: 0 or the kernel's -errno; nothing changes.
  */
-int xs_uabi_validate(const xs_system *sys, const xs_fpstate *fps, const void *buf, size_t len,
-		     struct xs_verdict *v);
+XS_API int xs_uabi_validate(const xs_system *sys, const xs_fpstate *fps, const void *buf, size_t len,
+			    struct xs_verdict *v);
 
 /* ---- ptrace (NT_X86_XSTATE, regset.c) ---- */
 
 /* Regset size: user.max_size (n = size / 8 elements of 8 bytes). */
-unsigned xs_ptrace_xstate_size(const xs_system *sys);
+XS_API unsigned xs_ptrace_xstate_size(const xs_system *sys);
 /*
  * PTRACE_GETREGSET: fills min(iov_len, size) bytes; -EINVAL unless iov_len
  * is a multiple of 8; -ENODEV without XSAVE. *copied gets the length.
  */
-int xs_ptrace_getregset(const xs_fpu *tracee, void *out, size_t iov_len, size_t *copied);
+XS_API int xs_ptrace_getregset(const xs_fpu *tracee, void *out, size_t iov_len, size_t *copied);
 /* PTRACE_SETREGSET with the kernel's checks; the tracee changes only on success. */
-int xs_ptrace_setregset(xs_fpu *tracee, const void *buf, size_t iov_len, struct xs_verdict *v);
+XS_API int xs_ptrace_setregset(xs_fpu *tracee, const void *buf, size_t iov_len, struct xs_verdict *v);
 
 /* ---- signal frames (signal.c) ---- */
 
@@ -813,29 +829,29 @@ enum xs_sigreturn {
  * (user_size + 4 with XSAVE; fpu__alloc_mathframe) — the frame buffer
  * starts 64-byte aligned below the stack pointer.
  */
-unsigned xs_sigframe_fpstate_size(const xs_fpu *task);
+XS_API unsigned xs_sigframe_fpstate_size(const xs_fpu *task);
 /*
  * copy_fpstate_to_sigframe(): the frame image of the task's current state
  * (taken from its fpstate), with fx_sw_bytes and MAGIC2. -ENOSPC if `len`
  * is smaller than xs_sigframe_fpstate_size().
  */
-int xs_sigframe_save(const xs_fpu *task, void *out, size_t len);
+XS_API int xs_sigframe_save(const xs_fpu *task, void *out, size_t len);
 /*
  * What sigreturn does with a (possibly user-modified) 64-bit frame:
  * returns the outcome and explains it in *v (v->err is -EFAULT for
  * XS_SIGRETURN_FAIL, 0 otherwise).
  */
-enum xs_sigreturn xs_sigframe_check(const xs_fpu *task, const void *buf, size_t len,
-				    struct xs_verdict *v);
+XS_API enum xs_sigreturn xs_sigframe_check(const xs_fpu *task, const void *buf, size_t len,
+					   struct xs_verdict *v);
 
 /* ---- KVM (kvm.c) ---- */
 
 /* Components KVM can give a guest in XCR0 (KVM_SUPPORTED_XCR0 & host XCR0). */
-uint64_t xs_kvm_supported_xcr0(const xs_system *sys);
+XS_API uint64_t xs_kvm_supported_xcr0(const xs_system *sys);
 /* IA32_XSS bits KVM supports (CET_USER|CET_KERNEL when both are enabled). */
-uint64_t xs_kvm_supported_xss(const xs_system *sys);
+XS_API uint64_t xs_kvm_supported_xss(const xs_system *sys);
 /* KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) for a VMM process (its guest_perm). */
-unsigned xs_kvm_cap_xsave2(const xs_fpu *vmm);
+XS_API unsigned xs_kvm_cap_xsave2(const xs_fpu *vmm);
 /*
  * KVM_GET_XSAVE (xsave2 false: -EINVAL when uabi_size > 4096) or
  * KVM_GET_XSAVE2 into `len` bytes (must be at least the required size:
@@ -843,23 +859,23 @@ unsigned xs_kvm_cap_xsave2(const xs_fpu *vmm);
  * guest_supported_xcr0. A confidential fpstate gives -EINVAL when the VM
  * has protected state (`out` untouched), else 0 and a zeroed buffer.
  */
-int xs_kvm_get_xsave(const xs_system *sys, const xs_fpu_guest *gfpu, uint64_t guest_xcr0,
-		     uint32_t pkru, bool xsave2, void *out, size_t len);
+XS_API int xs_kvm_get_xsave(const xs_system *sys, const xs_fpu_guest *gfpu, uint64_t guest_xcr0,
+			    uint32_t pkru, bool xsave2, void *out, size_t len);
 /*
  * KVM_SET_XSAVE: the kernel's checks, then the guest fpstate is loaded.
  * KVM reads uabi_size bytes (-EFAULT if `len` is shorter); a confidential
  * fpstate makes it -EINVAL with protected state, else 0 with nothing loaded.
  */
-int xs_kvm_set_xsave(const xs_system *sys, xs_fpu_guest *gfpu, const void *buf, size_t len,
-		     uint32_t *pkru, struct xs_verdict *v);
+XS_API int xs_kvm_set_xsave(const xs_system *sys, xs_fpu_guest *gfpu, const void *buf, size_t len,
+			    uint32_t *pkru, struct xs_verdict *v);
 /*
  * One XCR0 value as KVM_SET_XCRS applies it: kvm_vcpu_ioctl_x86_set_xcrs's
  * no-XSAVE check, then __kvm_set_xcr: 0 or -EINVAL with the rule.
  * guest_supported_xcr0 0 stands for KVM's supported XCR0 (a vCPU given
  * KVM_GET_SUPPORTED_CPUID); the kernel's own 0 would allow x87 only.
  */
-int xs_kvm_set_xcr0(const xs_system *sys, uint64_t guest_supported_xcr0, uint64_t xcr0,
-		    struct xs_verdict *v);
+XS_API int xs_kvm_set_xcr0(const xs_system *sys, uint64_t guest_supported_xcr0, uint64_t xcr0,
+			   struct xs_verdict *v);
 
 #define XS_KVM_MAX_XCRS 16
 /* struct kvm_xcrs (uapi asm/kvm.h), 392 bytes. */
@@ -881,8 +897,8 @@ struct xs_kvm_xcrs {
  * goes through __kvm_set_xcr (-EINVAL on refusal) and into *xcr0; no XCR0
  * entry: 0 and *xcr0 unchanged.
  */
-int xs_kvm_set_xcrs(const xs_system *sys, const xs_fpu_guest *gfpu, uint64_t guest_supported_xcr0,
-		    const struct xs_kvm_xcrs *xcrs, uint64_t *xcr0, struct xs_verdict *v);
+XS_API int xs_kvm_set_xcrs(const xs_system *sys, const xs_fpu_guest *gfpu, uint64_t guest_supported_xcr0,
+			   const struct xs_kvm_xcrs *xcrs, uint64_t *xcr0, struct xs_verdict *v);
 
 
 /* ---- buffers of any CPU: views and cross-CPU conversion (convert.c) ---- */
@@ -908,8 +924,8 @@ struct xs_buffer_view {
  * the buffer is too short, its header names components the CPU does not
  * have, or the header contradicts the format; -ENODEV on a halted model.
  */
-int xs_buffer_view(const xs_system *sys, const void *buf, size_t len, bool fmt_forced,
-		   enum xs_buf_format fmt, struct xs_buffer_view *view, struct xs_diag *diag);
+XS_API int xs_buffer_view(const xs_system *sys, const void *buf, size_t len, bool fmt_forced,
+			  enum xs_buf_format fmt, struct xs_buffer_view *view, struct xs_diag *diag);
 
 /* What moving a buffer from CPU A to CPU B keeps, loses and changes. */
 struct xs_compat_report {
@@ -932,9 +948,9 @@ struct xs_compat_report {
  * size (rep->resized) and MXCSR masked. `rep` is filled either way; -EINVAL for a malformed input
  * (diag), -ENOSPC if `out` is too small (*written tells the size needed).
  */
-int xs_convert_buffer(const xs_system *a, const void *in, size_t in_len, const xs_system *b,
-		      enum xs_buf_format out_fmt, bool force, void *out, size_t out_len,
-		      size_t *written, struct xs_compat_report *rep, struct xs_diag *diag);
+XS_API int xs_convert_buffer(const xs_system *a, const void *in, size_t in_len, const xs_system *b,
+			     enum xs_buf_format out_fmt, bool force, void *out, size_t out_len,
+			     size_t *written, struct xs_compat_report *rep, struct xs_diag *diag);
 
 /* The user-ABI container a buffer travels in. */
 enum xs_container {
@@ -945,13 +961,13 @@ enum xs_container {
 };
 
 /* "ptrace", "xsave", "sigframe", "kvm". */
-const char *xs_container_name(enum xs_container kind);
+XS_API const char *xs_container_name(enum xs_container kind);
 /*
  * Which container `buf` looks like on `sys`: a signal frame when
  * fx_sw_bytes.magic1 and MAGIC2 after xstate_size are there, KVM for 4096
  * bytes (or more than the regset), otherwise ptrace.
  */
-enum xs_container xs_container_detect(const xs_system *sys, const void *buf, size_t len);
+XS_API enum xs_container xs_container_detect(const xs_system *sys, const void *buf, size_t len);
 /*
  * xs_convert_buffer() and then B's container around the result, as B's
  * kernel writes it: the signal frame of a B task holding the state
@@ -964,14 +980,14 @@ enum xs_container xs_container_detect(const xs_system *sys, const void *buf, siz
  * Errors as xs_convert_buffer; -EINVAL (diag) if B's kernel refuses the
  * converted state.
  */
-int xs_convert_container(const xs_system *a, const void *in, size_t in_len, const xs_system *b,
-			 enum xs_container kind, enum xs_buf_format out_fmt, bool force, void *out,
-			 size_t out_len, size_t *written, struct xs_compat_report *rep,
-			 struct xs_diag *diag);
+XS_API int xs_convert_container(const xs_system *a, const void *in, size_t in_len, const xs_system *b,
+				enum xs_container kind, enum xs_buf_format out_fmt, bool force, void *out,
+				size_t out_len, size_t *written, struct xs_compat_report *rep,
+				struct xs_diag *diag);
 
 
 /* ====================================================================== */
-/* Registers: any XSAVE buffer as named registers (src/decode*.c)         */
+/* Registers: any XSAVE buffer as named registers (src/decode/)          */
 /* ====================================================================== */
 
 /* How one value reads. */
@@ -1028,22 +1044,22 @@ typedef int (*xs_reg_fn)(void *ctx, const struct xs_reg *reg);
  * 0; -ENOENT when the view has no bytes for nr; -ERANGE when they lie
  * outside the buffer; or what `fn` returned.
  */
-int xs_decode_component(const void *buf, size_t len, const struct xs_buffer_view *view, unsigned nr,
-			xs_reg_fn fn, void *ctx);
+XS_API int xs_decode_component(const void *buf, size_t len, const struct xs_buffer_view *view, unsigned nr,
+			       xs_reg_fn fn, void *ctx);
 /*
  * Every present component's registers, components in index order; one
  * outside the buffer is skipped and makes the result -ERANGE.
  */
-int xs_decode_registers(const void *buf, size_t len, const struct xs_buffer_view *view, xs_reg_fn fn,
-			void *ctx);
+XS_API int xs_decode_registers(const void *buf, size_t len, const struct xs_buffer_view *view, xs_reg_fn fn,
+			       void *ctx);
 /* One register by name ("xmm0", "ymm3", "zmm17", "k2", "st0", "mxcsr"): 0 or -ENOENT. */
-int xs_decode_register(const void *buf, size_t len, const struct xs_buffer_view *view, const char *name,
-		       struct xs_reg *out);
+XS_API int xs_decode_register(const void *buf, size_t len, const struct xs_buffer_view *view,
+			      const char *name, struct xs_reg *out);
 
 
 /* ====================================================================== */
-/* ELF core files: each thread's xstate (src/coredump.c; edge             */
-/* src/coredump_fd.c)                                                     */
+/* ELF core files: each thread's xstate (src/coredump/; edge             */
+/* coredump_fd.c)                                                         */
 /* ====================================================================== */
 
 /*
@@ -1092,25 +1108,25 @@ typedef struct xs_core xs_core;
  * the file, no NT_X86_XSTATE, …); -ENOMEM; or read's error. No I/O of its
  * own: `read` and `ctx` stay in use until xs_core_close().
  */
-int xs_core_open(xs_core **core, uint64_t size, xs_core_read_fn read, void *ctx, struct xs_diag *diag);
+XS_API int xs_core_open(xs_core **core, uint64_t size, xs_core_read_fn read, void *ctx, struct xs_diag *diag);
 /* The same for a core image in memory (kept, not copied). */
-int xs_core_open_memory(xs_core **core, const void *image, size_t len, struct xs_diag *diag);
+XS_API int xs_core_open_memory(xs_core **core, const void *image, size_t len, struct xs_diag *diag);
 /*
  * Edge: the core open on file descriptor fd (pread; the size from fstat,
  * so a regular file). fd stays the caller's, open until xs_core_close().
  */
-int xs_core_open_fd(xs_core **core, int fd, struct xs_diag *diag);
-void xs_core_close(xs_core *core);
+XS_API int xs_core_open_fd(xs_core **core, int fd, struct xs_diag *diag);
+XS_API void xs_core_close(xs_core *core);
 /* Do these first bytes of a file start an ELF core (\x7fELF, e_type ET_CORE)? */
-bool xs_core_is_core(const void *head, size_t len);
+XS_API bool xs_core_is_core(const void *head, size_t len);
 
 /* Number of NT_X86_XSTATE notes (one per thread), and the i-th (NULL past the end). */
-unsigned xs_core_nthreads(const xs_core *core);
-const struct xs_core_thread *xs_core_thread(const xs_core *core, unsigned i);
+XS_API unsigned xs_core_nthreads(const xs_core *core);
+XS_API const struct xs_core_thread *xs_core_thread(const xs_core *core, unsigned i);
 /* The NT_X86_XSAVE_LAYOUT records (*recs), or 0 when the core has none. */
-unsigned xs_core_layout(const xs_core *core, const struct xs_xfeat_component **recs);
+XS_API unsigned xs_core_layout(const xs_core *core, const struct xs_xfeat_component **recs);
 /* Thread i's NT_X86_XSTATE bytes into buf (len >= its xstate_size). */
-int xs_core_read_xstate(const xs_core *core, unsigned i, void *buf, size_t len, struct xs_diag *diag);
+XS_API int xs_core_read_xstate(const xs_core *core, unsigned i, void *buf, size_t len, struct xs_diag *diag);
 /*
  * Where the components of one thread's NT_X86_XSTATE bytes lie: from the
  * core's layout note when it has one (every XSTATE_BV component needs a
@@ -1119,12 +1135,12 @@ int xs_core_read_xstate(const xs_core *core, unsigned i, void *buf, size_t len, 
  * 464..471). Nothing is inferred from sizes. -EINVAL (diag) when neither
  * says, or the bytes contradict them.
  */
-int xs_core_view(const xs_core *core, const xs_system *sys, const void *xstate, size_t len,
-		 struct xs_buffer_view *view, struct xs_diag *diag);
+XS_API int xs_core_view(const xs_core *core, const xs_system *sys, const void *xstate, size_t len,
+			struct xs_buffer_view *view, struct xs_diag *diag);
 
 
 /* ====================================================================== */
-/* Fleets: compatibility between hosts, pool baselines (src/compat.c)     */
+/* Fleets: compatibility between hosts, pool baselines (src/fleet/)      */
 /* ====================================================================== */
 
 enum xs_compat_kind {
@@ -1147,11 +1163,11 @@ struct xs_compat {
 };
 
 /* Compare two hosts (each a system: CPU model + kernel options). */
-void xs_compat_check(const xs_system *a, const xs_system *b, enum xs_compat_kind kind,
-		     struct xs_compat *out);
+XS_API void xs_compat_check(const xs_system *a, const xs_system *b, enum xs_compat_kind kind,
+			    struct xs_compat *out);
 
 /* What a host offers for one kind of state: user XCR0 (task) or KVM's (vCPU). */
-uint64_t xs_compat_features(const xs_system *sys, enum xs_compat_kind kind);
+XS_API uint64_t xs_compat_features(const xs_system *sys, enum xs_compat_kind kind);
 
 /* One component as CPUID 0xD describes it on a host. */
 struct xs_component_layout {
@@ -1184,10 +1200,10 @@ struct xs_baseline {
  * under them, MPX's two, AMX's two); for vCPUs, 0xD.1 EAX keeps only what
  * every host's kernel (hence KVM) keeps.
  */
-int xs_baseline(const xs_system *const *hosts, unsigned n, enum xs_compat_kind kind,
-		struct xs_baseline *out);
+XS_API int xs_baseline(const xs_system *const *hosts, unsigned n, enum xs_compat_kind kind,
+		       struct xs_baseline *out);
 
-/* ---- the levelled CPU of a pool (src/baseline_cpu.c) ---- */
+/* ---- the levelled CPU of a pool (src/fleet/baseline_cpu.c) ---- */
 
 /*
  * A CPUID feature bit that decides, or depends on, the xsave state a guest
@@ -1207,7 +1223,7 @@ struct xs_level_bit {
 };
 
 /* The table of those bits, in CPUID order; *n gets its length. */
-const struct xs_level_bit *xs_level_bits(unsigned *n);
+XS_API const struct xs_level_bit *xs_level_bits(unsigned *n);
 
 /*
  * The CPU a VMM should show guests on every host of the pool `bl` was
@@ -1218,11 +1234,11 @@ const struct xs_level_bit *xs_level_bits(unsigned *n);
  * as a Linux guest sets CR4; leaf 0xD is bl->leaf_d. Vendor and signature
  * are host 0's. -EINVAL / -ENODEV as xs_baseline().
  */
-int xs_baseline_cpu(const xs_system *const *hosts, unsigned n, const struct xs_baseline *bl,
-		    xs_cpu *out);
+XS_API int xs_baseline_cpu(const xs_system *const *hosts, unsigned n, const struct xs_baseline *bl,
+			   xs_cpu *out);
 
 
-/* ---- vCPU snapshot plans (src/snapshot.c) ---- */
+/* ---- vCPU snapshot plans (src/fleet/snapshot.c) ---- */
 
 #define XS_SNAPSHOT_MAX_ITEMS 24
 
@@ -1249,7 +1265,7 @@ struct xs_snapshot_plan {
  * list of state beside the xsave buffer. -EINVAL for an unknown release,
  * -ENODEV for a halted host.
  */
-int xs_snapshot_plan(const xs_system *host, uint32_t guest_kernel, struct xs_snapshot_plan *plan);
+XS_API int xs_snapshot_plan(const xs_system *host, uint32_t guest_kernel, struct xs_snapshot_plan *plan);
 
 /* ====================================================================== */
 /* Engine: XSAVE-family instructions in software (src/engine/)            */
@@ -1276,7 +1292,7 @@ enum xs_exception {
 };
 
 /* "#GP", "#PF", … ("none" for XS_EXC_NONE). */
-const char *xs_exception_name(enum xs_exception e);
+XS_API const char *xs_exception_name(enum xs_exception e);
 
 /* The instructions, for tables and xs_execute(). */
 enum xs_insn {
@@ -1308,7 +1324,7 @@ enum xs_insn {
 #define XS_PREFIX_F3 8u
 
 /* "XSAVEC64" for (XS_INSN_XSAVEC, XS_REX_W); "?" for an unknown value. */
-const char *xs_insn_name(enum xs_insn insn, unsigned flags);
+XS_API const char *xs_insn_name(enum xs_insn insn, unsigned flags);
 
 /* x87 FPU state (component 0; §2). */
 struct xs_x87 {
@@ -1529,7 +1545,7 @@ typedef struct xs_machine {
  * implementation choices and MXCSR_MASK are the traits table's row for
  * the CPU (xs_traits_of). -EINVAL for a CPU without an FPU.
  */
-int xs_machine_init(xs_machine *m, const xs_cpu *cpu);
+XS_API int xs_machine_init(xs_machine *m, const xs_cpu *cpu);
 
 /* ---- microarchitecture traits (src/engine/traits.c) ---- */
 
@@ -1571,24 +1587,24 @@ struct xs_traits {
 };
 
 /* The row for this CPU's vendor, family and model (never fails: a default row ends the table). */
-void xs_traits_of(const xs_cpu *cpu, struct xs_traits *out);
+XS_API void xs_traits_of(const xs_cpu *cpu, struct xs_traits *out);
 /* "x87_ptr_bits", …; NULL for an unknown trait. */
-const char *xs_trait_name(enum xs_trait t);
+XS_API const char *xs_trait_name(enum xs_trait t);
 /* enum xs_trait for a name, or -1. */
-int xs_trait_by_name(const char *name);
+XS_API int xs_trait_by_name(const char *name);
 /* What the trait means, in one line. */
-const char *xs_trait_description(enum xs_trait t);
+XS_API const char *xs_trait_description(enum xs_trait t);
 /* "measured", "documented", "assumed". */
-const char *xs_provenance_name(enum xs_provenance p);
+XS_API const char *xs_provenance_name(enum xs_provenance p);
 /* The value the machine runs with. */
-uint64_t xs_machine_trait(const xs_machine *m, enum xs_trait t);
+XS_API uint64_t xs_machine_trait(const xs_machine *m, enum xs_trait t);
 /*
  * Run the machine with another value (a probe's): 0, or -EINVAL for a
  * value the engine cannot model (x87_ptr_bits outside 32..64, a flag
  * other than 0/1, an alignment not 0 or a power of two up to the
  * operand's, an MXCSR_MASK without the bits of FFBFh or above bit 31).
  */
-int xs_machine_set_trait(xs_machine *m, enum xs_trait t, uint64_t value);
+XS_API int xs_machine_set_trait(xs_machine *m, enum xs_trait t, uint64_t value);
 /*
  * Reading a trait off an experiment (src/engine/trait_probe.c; the
  * experiments are the caller's — `xstate verify` runs them on the CPU at
@@ -1596,7 +1612,7 @@ int xs_machine_set_trait(xs_machine *m, enum xs_trait t, uint64_t value);
  * restore kept of written[i] (the low bits, sign-extended from the top
  * one kept): 32..64, the smallest that explains them; 0 when none does.
  */
-unsigned xs_trait_ptr_bits_seen(const uint64_t *written, const uint64_t *read, unsigned n);
+XS_API unsigned xs_trait_ptr_bits_seen(const uint64_t *written, const uint64_t *read, unsigned n);
 /*
  * The #AC alignment that explains what misaligned operands raised with
  * alignment checking on: exc[i] at offset off[i] from an aligned address.
@@ -1604,20 +1620,20 @@ unsigned xs_trait_ptr_bits_seen(const uint64_t *written, const uint64_t *read, u
  * not multiples of a gave #AC and the others #GP; 0 when all gave #GP;
  * -1 when no alignment explains them (or one raised something else).
  */
-int xs_trait_ac_align_seen(const size_t *off, const enum xs_exception *exc, unsigned n);
+XS_API int xs_trait_ac_align_seen(const size_t *off, const enum xs_exception *exc, unsigned n);
 
 /* Component i in its init configuration? (§7; x87/SSE: XMM only.) */
-bool xs_component_is_init(const xs_machine *m, unsigned nr);
+XS_API bool xs_component_is_init(const xs_machine *m, unsigned nr);
 /*
  * XINUSE over every component (bit 1: XMM only, as XSAVE's XSTATE_BV);
  * all ones with impl.init_opt off.
  */
-uint64_t xs_machine_xinuse(xs_machine *m);
+XS_API uint64_t xs_machine_xinuse(xs_machine *m);
 /*
  * After writing m->regs directly (as an ordinary instruction would):
  * XMODIFIED and XINUSE of the components in `mask` follow.
  */
-void xs_machine_wrote(xs_machine *m, uint64_t mask);
+XS_API void xs_machine_wrote(xs_machine *m, uint64_t mask);
 
 /*
  * Buffer sizes and offsets on this model: standard format for `mask`
@@ -1625,30 +1641,32 @@ void xs_machine_wrote(xs_machine *m, uint64_t mask);
  * in a buffer with this XCOMP_BV (standard when bit 63 is clear; 0 when
  * the component has no place there).
  */
-size_t xs_engine_standard_size(const xs_machine *m, uint64_t mask);
-size_t xs_engine_compacted_size(const xs_machine *m, uint64_t mask);
-size_t xs_engine_offset(const xs_machine *m, uint64_t xcomp_bv, unsigned nr);
+XS_API size_t xs_engine_standard_size(const xs_machine *m, uint64_t mask);
+XS_API size_t xs_engine_compacted_size(const xs_machine *m, uint64_t mask);
+XS_API size_t xs_engine_offset(const xs_machine *m, uint64_t xcomp_bv, unsigned nr);
 
 /* The instructions. `edx_eax` is the instruction's EDX:EAX mask. */
-enum xs_exception xs_fxsave(xs_machine *m, void *buf, size_t len, unsigned flags);
-enum xs_exception xs_fxrstor(xs_machine *m, const void *buf, size_t len, unsigned flags);
-enum xs_exception xs_xsave(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags);
-enum xs_exception xs_xsaveopt(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags);
-enum xs_exception xs_xsavec(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags);
-enum xs_exception xs_xsaves(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags);
-enum xs_exception xs_xrstor(xs_machine *m, const void *buf, size_t len, uint64_t edx_eax, unsigned flags);
-enum xs_exception xs_xrstors(xs_machine *m, const void *buf, size_t len, uint64_t edx_eax, unsigned flags);
+XS_API enum xs_exception xs_fxsave(xs_machine *m, void *buf, size_t len, unsigned flags);
+XS_API enum xs_exception xs_fxrstor(xs_machine *m, const void *buf, size_t len, unsigned flags);
+XS_API enum xs_exception xs_xsave(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags);
+XS_API enum xs_exception xs_xsaveopt(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags);
+XS_API enum xs_exception xs_xsavec(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags);
+XS_API enum xs_exception xs_xsaves(xs_machine *m, void *buf, size_t len, uint64_t edx_eax, unsigned flags);
+XS_API enum xs_exception xs_xrstor(xs_machine *m, const void *buf, size_t len, uint64_t edx_eax,
+				   unsigned flags);
+XS_API enum xs_exception xs_xrstors(xs_machine *m, const void *buf, size_t len, uint64_t edx_eax,
+				    unsigned flags);
 /* ECX 0: XCR0; ECX 1: XCR0 & XINUSE (bit 1 also when MXCSR != 1F80h). */
-enum xs_exception xs_xgetbv(xs_machine *m, uint32_t ecx, uint64_t *edx_eax);
-enum xs_exception xs_xsetbv(xs_machine *m, uint32_t ecx, uint64_t edx_eax);
+XS_API enum xs_exception xs_xgetbv(xs_machine *m, uint32_t ecx, uint64_t *edx_eax);
+XS_API enum xs_exception xs_xsetbv(xs_machine *m, uint32_t ecx, uint64_t edx_eax);
 
 /* MSRs of the XSAVE feature set. */
 #define XS_MSR_IA32_XFD 0x1c4u
 #define XS_MSR_IA32_XFD_ERR 0x1c5u
 #define XS_MSR_IA32_XSS 0xda0u
 /* RDMSR / WRMSR of those three: #GP at CPL > 0, for absent MSRs and bad values. */
-enum xs_exception xs_rdmsr(const xs_machine *m, uint32_t msr, uint64_t *value);
-enum xs_exception xs_wrmsr(xs_machine *m, uint32_t msr, uint64_t value);
+XS_API enum xs_exception xs_rdmsr(const xs_machine *m, uint32_t msr, uint64_t *value);
+XS_API enum xs_exception xs_wrmsr(xs_machine *m, uint32_t msr, uint64_t value);
 
 /* One instruction with its operands, for tables of cases. */
 struct xs_insn_args {
@@ -1662,31 +1680,31 @@ struct xs_insn_args {
 	uint64_t result;	/* XGETBV: EDX:EAX */
 };
 /* One instruction by its arguments; a LOCK/66/F2/F3 prefix makes it #UD first. */
-enum xs_exception xs_execute(xs_machine *m, struct xs_insn_args *a);
+XS_API enum xs_exception xs_execute(xs_machine *m, struct xs_insn_args *a);
 
-/* ---- the kernel on the engine (src/os_xsave.c) ---- */
+/* ---- the kernel on the engine (src/linux/os_xsave.c) ---- */
 
 /*
  * fpu__init_cpu_xstate(): CPL 0, CR4.OSXSAVE, XCR0 = sys->xcr0 and, when the
  * kernel uses XSAVES, IA32_XSS = sys->xss. -EOPNOTSUPP without XSAVE, -EINVAL
  * when the machine refuses the values (a machine of another CPU).
  */
-int xs_machine_setup_kernel(xs_machine *m, const xs_system *sys);
+XS_API int xs_machine_setup_kernel(xs_machine *m, const xs_system *sys);
 /*
  * os_xsave(): save into fps with RFBM = fps->xfeatures using the kernel's
  * instruction (XSAVES > XSAVEC > XSAVEOPT > XSAVE) and IA32_XFD = fps->xfd.
  * diag (may be NULL) gets the guest-only warning when it applies.
  */
-enum xs_exception xs_os_xsave(xs_machine *m, const xs_system *sys, xs_fpstate *fps,
-			      struct xs_diag *diag);
+XS_API enum xs_exception xs_os_xsave(xs_machine *m, const xs_system *sys, xs_fpstate *fps,
+				     struct xs_diag *diag);
 /*
  * restore_fpregs_from_fpstate(): XRSTORS (or XRSTOR) with RFBM = mask &
  * kernel max_features; components outside fps's XCOMP_BV go to init.
  */
-enum xs_exception xs_os_xrstor(xs_machine *m, const xs_system *sys, const xs_fpstate *fps,
-			       uint64_t mask);
+XS_API enum xs_exception xs_os_xrstor(xs_machine *m, const xs_system *sys, const xs_fpstate *fps,
+				      uint64_t mask);
 
-/* ---- the hardware backend (src/hw.c): these instructions on this CPU ---- */
+/* ---- the hardware backend (src/hw/hw.c): these instructions on this CPU ---- */
 
 /*
  * What this CPU offers in user mode (CPUID and CR4.OSXSAVE as seen through
@@ -1704,16 +1722,16 @@ struct xs_hw {
 };
 
 /* 0, or -ENODEV when this is not an x86 CPU. */
-int xs_hw_init(struct xs_hw *hw);
-int xs_hw_fxsave(const struct xs_hw *hw, void *buf, unsigned flags);
-int xs_hw_fxrstor(const struct xs_hw *hw, const void *buf, unsigned flags);
-int xs_hw_xsave(const struct xs_hw *hw, void *buf, uint64_t edx_eax, unsigned flags);
-int xs_hw_xsaveopt(const struct xs_hw *hw, void *buf, uint64_t edx_eax, unsigned flags);
-int xs_hw_xsavec(const struct xs_hw *hw, void *buf, uint64_t edx_eax, unsigned flags);
-int xs_hw_xrstor(const struct xs_hw *hw, const void *buf, uint64_t edx_eax, unsigned flags);
-int xs_hw_xgetbv(const struct xs_hw *hw, uint32_t ecx, uint64_t *edx_eax);
+XS_API int xs_hw_init(struct xs_hw *hw);
+XS_API int xs_hw_fxsave(const struct xs_hw *hw, void *buf, unsigned flags);
+XS_API int xs_hw_fxrstor(const struct xs_hw *hw, const void *buf, unsigned flags);
+XS_API int xs_hw_xsave(const struct xs_hw *hw, void *buf, uint64_t edx_eax, unsigned flags);
+XS_API int xs_hw_xsaveopt(const struct xs_hw *hw, void *buf, uint64_t edx_eax, unsigned flags);
+XS_API int xs_hw_xsavec(const struct xs_hw *hw, void *buf, uint64_t edx_eax, unsigned flags);
+XS_API int xs_hw_xrstor(const struct xs_hw *hw, const void *buf, uint64_t edx_eax, unsigned flags);
+XS_API int xs_hw_xgetbv(const struct xs_hw *hw, uint32_t ecx, uint64_t *edx_eax);
 /* Every component to its init configuration, MXCSR 1F80h. */
-int xs_hw_reset(const struct xs_hw *hw);
+XS_API int xs_hw_reset(const struct xs_hw *hw);
 
 /* One step of xs_hw_run(). */
 enum xs_hw_op {
@@ -1765,7 +1783,7 @@ struct xs_hw_step {
  * caller's signal handler takes over; the state is then the handler's).
  * -EOPNOTSUPP (nothing run) when a step needs what the CPU lacks.
  */
-int xs_hw_run(const struct xs_hw *hw, struct xs_hw_step *steps, unsigned n);
+XS_API int xs_hw_run(const struct xs_hw *hw, struct xs_hw_step *steps, unsigned n);
 
 #ifdef __cplusplus
 }

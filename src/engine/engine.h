@@ -1,23 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Pieces the engine's instruction files share: where each component lives
- * in xs_regs, the legacy-region (x87/SSE) conversions, the buffer layout
- * and the checks every instruction starts with. Section numbers (§) are
- * those of xsave-isa.md.
+ * The engine layer (src/engine/), above src/cpu/: the pieces the
+ * instruction files share — where each component lives in xs_regs, the
+ * legacy-region (x87/SSE) conversions, the buffer layout and the checks
+ * every instruction starts with. Section numbers (§) are those of
+ * xsave-isa.md.
  */
 #ifndef XS_ENGINE_H
 #define XS_ENGINE_H
 
-#include <string.h>
+#include "cpu/cpu.h"
 
-#include "xstate.h"
-#include "le.h"
-
-#define XS_MXCSR_DEFAULT 0x1f80u
-#define XS_FCW_DEFAULT 0x037fu
-#define XS_COMPACTED XS_BIT(63)
+#define XS_COMPACTED XS_XCOMP_BV_COMPACTED_FORMAT
 /* Components 2..19: their registers are kept as their XSAVE image. */
-#define XS_EXTENDED_MASK (((UINT64_C(1) << XS_XFEATURE_MAX) - 1) & ~UINT64_C(3))
+#define XS_EXTENDED_MASK (XS_MODELLED_MASK & ~XS_XFEATURE_MASK_FPSSE)
 
 /* Components whose request makes the standard form store / load MXCSR (§4.1, §5.1). */
 #define XS_MXCSR_USERS (XS_XFEATURE_MASK_SSE | XS_XFEATURE_MASK_YMM)
@@ -26,28 +22,6 @@
 enum { LBR_DEPTH = 8, LBR_HEAD = 40, PT_RESERVED = 72, UINTR_MISC = 16 };
 #define PT_TRACE_EN UINT64_C(1)			/* IA32_RTIT_CTL.TraceEn */
 #define UINTR_UINV (UINT64_C(0xff) << 32)	/* IA32_UINTR_MISC[39:32] */
-
-/* Legacy-region byte offsets (§2). */
-enum {
-	LEG_FCW = 0, LEG_FSW = 2, LEG_FTW = 4, LEG_FOP = 6, LEG_FIP = 8, LEG_FCS = 12,
-	LEG_FDP = 16, LEG_FDS = 20, LEG_MXCSR = 24, LEG_MXCSR_MASK = 28, LEG_ST = 32,
-	LEG_XMM = 160, HDR_XSTATE_BV = 512, HDR_XCOMP_BV = 520, HDR_RESERVED = 528
-};
-
-/*
- * memcpy and memset through a call the compiler cannot see into: given a
- * size whose bounds it knows (XMM: 128 or 256 bytes), GCC inlines `rep
- * movsq` / `rep stosq`, whose start-up cost is several times the copy's;
- * the C library's vector routines are not.
- */
-void xs_copy(void *dst, const void *src, size_t n);
-void xs_zero(void *dst, size_t n);
-
-/* Lowest set bit's index; mask != 0. */
-static inline unsigned lowest(uint64_t mask)
-{
-	return (unsigned)__builtin_ctzll(mask);
-}
 
 /* ---- regs.c: the register file -------------------------------------- */
 
@@ -66,8 +40,6 @@ static inline unsigned xs_vector_regs(const xs_machine *m)
 {
 	return m->ctx.long_mode ? 16 : 8;
 }
-/* n bytes all zero? */
-bool xs_all_zero(const uint8_t *p, size_t n);
 /* XINUSE after components in `loaded` came from memory, `inited` were initialised. */
 void xs_note_restored(xs_machine *m, uint64_t loaded, uint64_t inited);
 /* xs_machine_xinuse() without the call when nothing is left to evaluate. */
@@ -156,7 +128,7 @@ static inline void xs_plan_copy(const xs_machine *m, const struct xs_engine_plan
 			continue;
 		}
 		for (; part; part &= part - 1) {
-			unsigned nr = lowest(part);
+			unsigned nr = xs_lowest(part);
 			size_t in_regs = xs_regs_offset(nr);
 
 			memcpy(dst + (to_regs ? in_regs : p->off[nr]), src + (to_regs ? p->off[nr] : in_regs),
@@ -176,7 +148,7 @@ static inline size_t xs_plan_end(const xs_machine *m, const struct xs_engine_pla
 	return (size_t)p->off[top] + m->cpu.size[top];
 }
 
-/* ---- machine.c: what every instruction checks first (§4, §5) -------- */
+/* ---- entry.c: what every instruction checks first (§4, §5) ---------- */
 
 /* The CPL the checks use: 3 in virtual-8086 mode (§6). */
 static inline unsigned xs_cpl(const xs_machine *m)

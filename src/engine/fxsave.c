@@ -6,7 +6,7 @@
  * XMM registers are not (Intel, as KVM's maintainers measured). AMD's fast
  * FXSAVE (EFER.FFXSR at CPL 0) is not modelled.
  */
-#include "engine.h"
+#include "engine/engine.h"
 
 enum xs_exception xs_fxsave(xs_machine *m, void *buf, size_t len, unsigned flags)
 {
@@ -40,10 +40,10 @@ enum xs_exception xs_fxrstor(xs_machine *m, const void *buf, size_t len, unsigne
 		return e;
 	if (len < XS_FXSAVE_SIZE)
 		return XS_EXC_PF;
-	if (xs_mxcsr_bad(m, xs_ld32(img + LEG_MXCSR)))
+	if (xs_mxcsr_bad(m, xs_ld32(img + XS_LEG_MXCSR)))
 		return XS_EXC_GP;
 	xs_load_x87(m, img, flags);
-	m->regs.mxcsr = xs_ld32(img + LEG_MXCSR);
+	m->regs.mxcsr = xs_ld32(img + XS_LEG_MXCSR);
 	if (m->ctx.cr4_osfxsr) {
 		xs_load_xmm(m, img);
 		loaded |= XS_XFEATURE_MASK_SSE;

@@ -5,43 +5,22 @@
  * format packs the components of XCOMP_BV in index order from byte 576,
  * each aligned to 64 when CPUID(0Dh,i).ECX[1] says so.
  */
-#include "engine.h"
-
-#define ALIGNED64 2u
+#include "engine/engine.h"
 
 /*
  * Standard-format size for RFBM: the legacy region and header, and the
- * furthest end of any requested component — offsets are not monotonic in
- * the index (APX sits at 960 below PKRU), so this is a max, not the end
- * of the highest bit (§1.1).
+ * furthest end of any requested component (§1.1) — the arithmetic of
+ * CPUID 0xD.0 EBX (common.h) over this model's leaf 0xD.
  */
 size_t xs_std_size(const xs_machine *m, uint64_t rfbm)
 {
-	size_t end = XS_XSAVE_LEGACY_AND_HDR;
-
-	for (uint64_t rest = rfbm & XS_EXTENDED_MASK; rest; rest &= rest - 1) {
-		unsigned nr = lowest(rest);
-		size_t e = (size_t)m->cpu.offset[nr] + m->cpu.size[nr];
-
-		if (e > end)
-			end = e;
-	}
-	return end;
+	return xs_standard_size_of(rfbm & XS_EXTENDED_MASK, m->cpu.offset, m->cpu.size);
 }
 
 void xs_cmp_offsets(const xs_machine *m, uint64_t format, uint32_t off[XS_XFEATURE_MAX])
 {
-	uint32_t pos = XS_XSAVE_LEGACY_AND_HDR;
-
 	memset(off, 0, XS_XFEATURE_MAX * sizeof(off[0]));
-	for (uint64_t rest = format & XS_EXTENDED_MASK; rest; rest &= rest - 1) {
-		unsigned nr = lowest(rest);
-
-		if (m->cpu.flags[nr] & ALIGNED64)
-			pos = (pos + 63) & ~63u;
-		off[nr] = pos;
-		pos += m->cpu.size[nr];
-	}
+	xs_compacted_offsets_of(format & XS_EXTENDED_MASK, m->cpu.size, m->cpu.flags, off);
 }
 
 size_t xs_cmp_end(const xs_machine *m, uint64_t format, uint64_t which)
@@ -59,7 +38,7 @@ size_t xs_cmp_end(const xs_machine *m, uint64_t format, uint64_t which)
 
 size_t xs_cmp_size(const xs_machine *m, uint64_t format)
 {
-	return xs_cmp_end(m, format, format);
+	return xs_compacted_offsets_of(format & XS_EXTENDED_MASK, m->cpu.size, m->cpu.flags, NULL);
 }
 
 size_t xs_engine_standard_size(const xs_machine *m, uint64_t mask)
@@ -79,9 +58,9 @@ size_t xs_engine_offset(const xs_machine *m, uint64_t xcomp_bv, unsigned nr)
 	if (nr >= XS_XFEATURE_MAX)
 		return 0;
 	if (nr < 2)
-		return nr == XS_XFEATURE_FP ? 0 : LEG_XMM;
+		return xs_component(nr)->fixed_offset;
 	if (!(xcomp_bv & XS_COMPACTED))
-		return m->cpu.flags[nr] & 1u ? 0 : m->cpu.offset[nr];
+		return m->cpu.flags[nr] & XS_LEAF_D_SUPERVISOR ? 0 : m->cpu.offset[nr];
 	if (!(xcomp_bv & XS_BIT(nr)))
 		return 0;
 	xs_cmp_offsets(m, xcomp_bv, off);
@@ -106,11 +85,11 @@ static void build_plan(const xs_machine *m, uint64_t key, struct xs_engine_plan 
 		p->size = (uint32_t)xs_cmp_size(m, p->ext);
 	} else {
 		for (uint64_t rest = p->ext; rest; rest &= rest - 1)
-			p->off[lowest(rest)] = m->cpu.offset[lowest(rest)];
+			p->off[xs_lowest(rest)] = m->cpu.offset[xs_lowest(rest)];
 		p->size = (uint32_t)xs_std_size(m, p->ext);
 	}
 	for (uint64_t rest = p->ext; rest; rest &= rest - 1) {
-		unsigned nr = lowest(rest);
+		unsigned nr = xs_lowest(rest);
 		uint32_t regs = (uint32_t)xs_regs_offset(nr), len = m->cpu.size[nr];
 
 		if (r && r->at + r->len == p->off[nr] && r->regs + r->len == regs) {

@@ -5,7 +5,7 @@
  * and the XSAVE family; the saves write exactly these bytes and never
  * 416-511.
  */
-#include "engine.h"
+#include "engine/engine.h"
 
 enum { TAG_VALID = 0, TAG_ZERO = 1, TAG_SPECIAL = 2, TAG_EMPTY = 3 };
 
@@ -54,8 +54,8 @@ static inline void store_slots(uint8_t *img, const struct xs_x87 *x, unsigned to
 	for (unsigned k = 0; k < 8; k++) {
 		const uint8_t *r = x->r[(top + k) & 7];
 
-		xs_st64(img + LEG_ST + 16 * k, xs_ld64(r));
-		xs_st64(img + LEG_ST + 16 * k + 8, xs_ld16(r + 8));
+		xs_st64(img + XS_LEG_ST + 16 * k, xs_ld64(r));
+		xs_st64(img + XS_LEG_ST + 16 * k + 8, xs_ld16(r + 8));
 	}
 }
 
@@ -65,8 +65,8 @@ static inline void load_slots(struct xs_x87 *x, const uint8_t *img, unsigned top
 	for (unsigned k = 0; k < 8; k++) {
 		uint8_t *r = x->r[(top + k) & 7];
 
-		xs_st64(r, xs_ld64(img + LEG_ST + 16 * k));
-		xs_st16(r + 8, xs_ld16(img + LEG_ST + 16 * k + 8));
+		xs_st64(r, xs_ld64(img + XS_LEG_ST + 16 * k));
+		xs_st16(r + 8, xs_ld16(img + XS_LEG_ST + 16 * k + 8));
 	}
 }
 
@@ -75,18 +75,18 @@ void xs_store_x87(const xs_machine *m, uint8_t *img, unsigned flags)
 	const struct xs_x87 *x = &m->regs.x87;
 	unsigned top = fsw_top(x->fsw);
 
-	xs_st16(img + LEG_FCW, x->fcw);
-	xs_st16(img + LEG_FSW, x->fsw);
-	img[LEG_FTW] = abridged_ftw(x->ftw);
-	img[LEG_FTW + 1] = 0;
-	xs_st16(img + LEG_FOP, x->fop & 0x7ff);
+	xs_st16(img + XS_LEG_FCW, x->fcw);
+	xs_st16(img + XS_LEG_FSW, x->fsw);
+	img[XS_LEG_FTW] = abridged_ftw(x->ftw);
+	img[XS_LEG_FTW + 1] = 0;
+	xs_st16(img + XS_LEG_FOP, x->fop & 0x7ff);
 	if (xs_wide_pointers(m, flags)) {
-		xs_st64(img + LEG_FIP, x->fip);
-		xs_st64(img + LEG_FDP, x->fdp);
+		xs_st64(img + XS_LEG_FIP, x->fip);
+		xs_st64(img + XS_LEG_FDP, x->fdp);
 	} else {
 		/* 32-bit form: offset, selector, two reserved zero bytes */
-		xs_st64(img + LEG_FIP, (uint32_t)x->fip | (uint64_t)x->fcs << 32);
-		xs_st64(img + LEG_FDP, (uint32_t)x->fdp | (uint64_t)x->fds << 32);
+		xs_st64(img + XS_LEG_FIP, (uint32_t)x->fip | (uint64_t)x->fcs << 32);
+		xs_st64(img + XS_LEG_FDP, (uint32_t)x->fdp | (uint64_t)x->fds << 32);
 	}
 	/* TOP = 0 (every stack after FNINIT or an init restore) without the rotation */
 	if (top == 0)
@@ -97,13 +97,13 @@ void xs_store_x87(const xs_machine *m, uint8_t *img, unsigned flags)
 
 void xs_store_xmm(const xs_machine *m, uint8_t *img)
 {
-	xs_copy(img + LEG_XMM, m->regs.xmm, xs_vector_regs(m) * 16u);
+	xs_copy(img + XS_LEG_XMM, m->regs.xmm, xs_vector_regs(m) * 16u);
 }
 
 void xs_store_mxcsr(const xs_machine *m, uint8_t *img)
 {
-	xs_st32(img + LEG_MXCSR, m->regs.mxcsr);
-	xs_st32(img + LEG_MXCSR_MASK, m->mxcsr_mask);
+	xs_st32(img + XS_LEG_MXCSR, m->regs.mxcsr);
+	xs_st32(img + XS_LEG_MXCSR_MASK, m->mxcsr_mask);
 }
 
 /* Keep the low `bits` of a pointer, sign-extended (trait x87_ptr_bits: Zen 3 keeps 48, Zen 4/5 57). */
@@ -124,18 +124,18 @@ static void load_pointers(xs_machine *m, const uint8_t *img, unsigned flags, boo
 	x->fip = x->fdp = 0;
 	if (m->impl.x87_ptrs_need_exception && !pending)
 		return;
-	x->fop = xs_ld16(img + LEG_FOP) & 0x7ff;
+	x->fop = xs_ld16(img + XS_LEG_FOP) & 0x7ff;
 	if (xs_wide_pointers(m, flags)) {
 		/* FCS/FDS are not part of the 64-bit form: they become 0 */
-		x->fip = xs_pointer_bits(xs_ld64(img + LEG_FIP), m->impl.x87_ptr_bits);
-		x->fdp = xs_pointer_bits(xs_ld64(img + LEG_FDP), m->impl.x87_ptr_bits);
+		x->fip = xs_pointer_bits(xs_ld64(img + XS_LEG_FIP), m->impl.x87_ptr_bits);
+		x->fdp = xs_pointer_bits(xs_ld64(img + XS_LEG_FDP), m->impl.x87_ptr_bits);
 		return;
 	}
-	x->fip = xs_ld32(img + LEG_FIP);
-	x->fdp = xs_ld32(img + LEG_FDP);
+	x->fip = xs_ld32(img + XS_LEG_FIP);
+	x->fdp = xs_ld32(img + XS_LEG_FDP);
 	if (!m->impl.fcs_fds_zero) {
-		x->fcs = xs_ld16(img + LEG_FCS);
-		x->fds = xs_ld16(img + LEG_FDS);
+		x->fcs = xs_ld16(img + XS_LEG_FCS);
+		x->fds = xs_ld16(img + XS_LEG_FDS);
 	}
 }
 
@@ -148,11 +148,11 @@ static void load_pointers(xs_machine *m, const uint8_t *img, unsigned flags, boo
 void xs_load_x87(xs_machine *m, const uint8_t *img, unsigned flags)
 {
 	struct xs_x87 *x = &m->regs.x87;
-	uint16_t fcw = (uint16_t)((xs_ld16(img + LEG_FCW) & 0x1f3fu) | 0x40u);
-	uint16_t fsw = xs_ld16(img + LEG_FSW);
+	uint16_t fcw = (uint16_t)((xs_ld16(img + XS_LEG_FCW) & 0x1f3fu) | 0x40u);
+	uint16_t fsw = xs_ld16(img + XS_LEG_FSW);
 	bool pending = (fsw & ~fcw & FPU_EXCEPTIONS) != 0;
 	unsigned top = fsw_top(fsw), ftw = 0;
-	uint8_t abridged = img[LEG_FTW];
+	uint8_t abridged = img[XS_LEG_FTW];
 
 	x->fcw = fcw;
 	x->fsw = (uint16_t)(pending ? fsw | FSW_ES_B : fsw & ~FSW_ES_B);
@@ -172,7 +172,7 @@ void xs_load_x87(xs_machine *m, const uint8_t *img, unsigned flags)
 
 void xs_load_xmm(xs_machine *m, const uint8_t *img)
 {
-	xs_copy(m->regs.xmm, img + LEG_XMM, xs_vector_regs(m) * 16u);
+	xs_copy(m->regs.xmm, img + XS_LEG_XMM, xs_vector_regs(m) * 16u);
 }
 
 bool xs_x87_is_init(const struct xs_x87 *x)

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * The machine: a CPU model taken from CPUID (leaf 0xD and feature bits),
- * its control registers after reset, the implementation choices of its
- * microarchitecture (the traits table), and the entry checks every
- * instruction makes first.
+ * its control registers after reset and the implementation choices of its
+ * microarchitecture (the traits table). The entry checks every instruction
+ * makes first are entry.c's, the dispatcher xs_execute() execute.c's.
  */
 #include <errno.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 static const char *const exception_names[] = {
 	[XS_EXC_NONE] = "none", [XS_EXC_UD] = "#UD", [XS_EXC_NM] = "#NM",
@@ -50,7 +50,7 @@ static void read_leaf_d(struct xs_engine_cpu *c, const xs_cpu *cpu)
 	all = c->xcr0_supported | c->xss_supported;
 	c->unmodelled = all & ~((UINT64_C(1) << XS_XFEATURE_MAX) - 1);
 	for (uint64_t rest = all & XS_EXTENDED_MASK; rest; rest &= rest - 1) {
-		unsigned nr = lowest(rest);
+		unsigned nr = xs_lowest(rest);
 
 		xs_cpuid(cpu, 0xd, nr, r);
 		if (!r[0] || r[0] > xs_regs_capacity(nr)) {
@@ -148,74 +148,4 @@ int xs_machine_init(xs_machine *m, const xs_cpu *cpu)
 		if (nr < 2 || m->cpu.size[nr])
 			xs_init_component(m, nr);
 	return 0;
-}
-
-/* A misaligned operand: #GP, or #AC where the CPU checks alignment first. */
-static enum xs_exception misaligned(const xs_machine *m, uintptr_t addr, unsigned ac_align)
-{
-	if (ac_align && m->ctx.alignment_check && xs_cpl(m) == 3 && addr % ac_align)
-		return XS_EXC_AC;
-	return XS_EXC_GP;
-}
-
-/*
- * §4 "common to all": #UD when CPUID.1:ECX.XSAVE, the instruction's own
- * CPUID bit or CR4.OSXSAVE is 0; #NM when CR0.TS = 1 (CR0.EM does not
- * matter here); #GP for a linear address not 64-byte aligned — all before
- * any memory access.
- */
-enum xs_exception xs_check_xsave_entry(const xs_machine *m, bool cpuid_bit, const void *buf)
-{
-	if (!m->cpu.xsave || !cpuid_bit || !m->ctx.cr4_osxsave)
-		return XS_EXC_UD;
-	if (m->ctx.cr0_ts)
-		return XS_EXC_NM;
-	if ((uintptr_t)buf % XS_XSAVE_ALIGNMENT)
-		return misaligned(m, (uintptr_t)buf, m->impl.xsave_ac_align);
-	return XS_EXC_NONE;
-}
-
-/* §2.1: #UD without FXSR or with CR0.EM (SDM 2007+), #NM on CR0.TS, 16-byte alignment. */
-enum xs_exception xs_check_fx_entry(const xs_machine *m, const void *buf)
-{
-	if (!m->cpu.fxsr || m->ctx.cr0_em)
-		return XS_EXC_UD;
-	if (m->ctx.cr0_ts)
-		return XS_EXC_NM;
-	if ((uintptr_t)buf % 16)
-		return misaligned(m, (uintptr_t)buf, m->impl.fx_ac_align);
-	return XS_EXC_NONE;
-}
-
-uint64_t xs_save_as_init(const xs_machine *m)
-{
-	uint64_t armed = m->xcr0 & m->xfd;	/* §5.3 */
-
-	return m->ctx.long_mode ? armed : armed | XS_XFEATURE_MASK_Hi16_ZMM;
-}
-
-#define LEGACY_PREFIXES (XS_PREFIX_LOCK | XS_PREFIX_66 | XS_PREFIX_F2 | XS_PREFIX_F3)
-
-/*
- * A LOCK, 66, F2 or F3 prefix is #UD for every instruction here (§2.1,
- * §4, §6; live Zen 4, FXSAVE/FXRSTOR included), ahead of #NM and of
- * XSETBV's CPL #GP: checked before anything else.
- */
-enum xs_exception xs_execute(xs_machine *m, struct xs_insn_args *a)
-{
-	if (a->prefixes & LEGACY_PREFIXES)
-		return XS_EXC_UD;
-	switch (a->insn) {
-	case XS_INSN_FXSAVE: return xs_fxsave(m, a->buf, a->len, a->flags);
-	case XS_INSN_FXRSTOR: return xs_fxrstor(m, a->buf, a->len, a->flags);
-	case XS_INSN_XSAVE: return xs_xsave(m, a->buf, a->len, a->edx_eax, a->flags);
-	case XS_INSN_XSAVEOPT: return xs_xsaveopt(m, a->buf, a->len, a->edx_eax, a->flags);
-	case XS_INSN_XSAVEC: return xs_xsavec(m, a->buf, a->len, a->edx_eax, a->flags);
-	case XS_INSN_XSAVES: return xs_xsaves(m, a->buf, a->len, a->edx_eax, a->flags);
-	case XS_INSN_XRSTOR: return xs_xrstor(m, a->buf, a->len, a->edx_eax, a->flags);
-	case XS_INSN_XRSTORS: return xs_xrstors(m, a->buf, a->len, a->edx_eax, a->flags);
-	case XS_INSN_XGETBV: return xs_xgetbv(m, a->ecx, &a->result);
-	case XS_INSN_XSETBV: return xs_xsetbv(m, a->ecx, a->edx_eax);
-	default: return XS_EXC_UD;
-	}
 }

@@ -6,29 +6,7 @@
  */
 #include <stddef.h>
 
-#include "engine.h"
-
-/* offsetof/sizeof of each component's image inside xs_regs. */
-static const struct {
-	unsigned short offset, capacity;
-} components[XS_XFEATURE_MAX] = {
-#define C(nr, field) [nr] = { offsetof(xs_regs, field), sizeof(((xs_regs *)0)->field) }
-	C(2, ymm_hi128), C(3, bndregs), C(4, bndcsr), C(5, opmask), C(6, zmm_hi256),
-	C(7, hi16_zmm), C(8, pt), C(9, pkru), C(10, pasid), C(11, cet_u), C(12, cet_s),
-	C(13, hdc), C(14, uintr), C(15, lbr), C(16, hwp), C(17, tilecfg), C(18, tiledata),
-	C(19, apx),
-#undef C
-};
-
-__attribute__((noinline)) void xs_copy(void *dst, const void *src, size_t n)
-{
-	memcpy(dst, src, n);
-}
-
-__attribute__((noinline)) void xs_zero(void *dst, size_t n)
-{
-	memset(dst, 0, n);
-}
+#include "engine/engine.h"
 
 /* xstate.h pads xs_regs so the vector components can be copied on aligned vectors. */
 _Static_assert(offsetof(xs_machine, regs) == 0 && offsetof(xs_regs, xmm) % 64 == 0 &&
@@ -36,35 +14,34 @@ _Static_assert(offsetof(xs_machine, regs) == 0 && offsetof(xs_regs, xmm) % 64 ==
 	       offsetof(xs_regs, hi16_zmm) % 64 == 0 && offsetof(xs_regs, tiledata) % 64 == 0,
 	       "xs_regs: vector components at multiples of 64 bytes");
 
+/* Where each component's image sits in xs_regs: its row of the component table. */
 uint8_t *xs_regs_component(const xs_regs *r, unsigned nr)
 {
-	return (uint8_t *)r + components[nr].offset;	/* strchr-style: the caller knows */
+	return (uint8_t *)r + xs_component(nr)->regs_offset;	/* strchr-style: the caller knows */
 }
 
 size_t xs_regs_offset(unsigned nr)
 {
-	return components[nr].offset;
+	return xs_component(nr)->regs_offset;
 }
 
 size_t xs_regs_capacity(unsigned nr)
 {
-	return nr >= 2 && nr < XS_XFEATURE_MAX ? components[nr].capacity : 0;
+	return nr >= 2 && nr < XS_XFEATURE_MAX ? xs_component(nr)->regs_capacity : 0;
 }
 
 /*
- * The init image of a component >= 2 (§7): zeros, except HDC
- * (IA32_PM_CTL1 = 1), HWP (IA32_HWP_REQUEST = 8000FF01h) and LBR, whose
- * DEPTH keeps the current value. dst may be the register itself.
+ * The init image of a component >= 2 (§7): zeros but for the row's init
+ * word (HDC: IA32_PM_CTL1 = 1, HWP: IA32_HWP_REQUEST = 8000FF01h), and
+ * LBR, whose DEPTH keeps the current value. dst may be the register itself.
  */
 void xs_init_image(const xs_machine *m, unsigned nr, uint8_t *dst)
 {
-	uint64_t depth = xs_ld64(m->regs.lbr + LBR_DEPTH);
+	uint64_t depth = xs_ld64(m->regs.lbr + LBR_DEPTH), word = xs_component(nr)->init_word;
 
 	memset(dst, 0, m->cpu.size[nr]);
-	if (nr == XS_XFEATURE_RSRVD_COMP_13)
-		xs_st64(dst, 1);
-	else if (nr == XS_XFEATURE_RSRVD_COMP_16)
-		xs_st64(dst, 0x8000ff01u);
+	if (word)
+		xs_st64(dst, word);
 	else if (nr == XS_XFEATURE_LBR)
 		xs_st64(dst + LBR_DEPTH, depth);
 }
@@ -83,14 +60,13 @@ static void init_x87(struct xs_x87 *x)
  */
 size_t xs_mode_bytes(const xs_machine *m, unsigned nr)
 {
+	const struct xs_component *c = xs_component(nr);
+
 	if (m->ctx.long_mode)
 		return m->cpu.size[nr];
-	switch (nr) {
-	case XS_XFEATURE_YMM: return 8 * 16;
-	case XS_XFEATURE_ZMM_Hi256: return 8 * 32;
-	case XS_XFEATURE_Hi16_ZMM: return 0;
-	default: return m->cpu.size[nr];
-	}
+	if (c->long_mode_only)
+		return 0;
+	return c->vreg_bytes ? 8u * c->vreg_bytes : m->cpu.size[nr];
 }
 
 void xs_init_component(xs_machine *m, unsigned nr)
@@ -111,29 +87,6 @@ void xs_init_component(xs_machine *m, unsigned nr)
 	}
 }
 
-/*
- * Zero test for XINUSE by value: 64 bytes per step (vectorises), stopping
- * at the first block with data — an in-use component usually has some
- * near its start.
- */
-bool xs_all_zero(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-	uint8_t tail = 0;
-
-	for (; i + 64 <= n; i += 64) {
-		uint64_t acc = 0;
-
-		for (unsigned k = 0; k < 64; k += 8)
-			acc |= xs_ld64(p + i + k);
-		if (acc)
-			return false;
-	}
-	for (; i < n; i++)
-		tail |= p[i];
-	return tail == 0;
-}
-
 /* xs_component_is_init(), inlined into the XINUSE evaluation below. */
 static inline bool is_init(const xs_machine *m, unsigned nr)
 {
@@ -149,16 +102,12 @@ static inline bool is_init(const xs_machine *m, unsigned nr)
 		return true;
 	p = xs_regs_component(&m->regs, nr);
 	size = m->cpu.size[nr];
-	switch (nr) {
-	case XS_XFEATURE_RSRVD_COMP_13:
-	case XS_XFEATURE_RSRVD_COMP_16:
-	case XS_XFEATURE_LBR:
+	if (xs_component(nr)->init_word || nr == XS_XFEATURE_LBR) {
 		/* non-zero init values; LBR's DEPTH does not count (§7) */
 		xs_init_image(m, nr, img);
 		return !memcmp(p, img, size);
-	default:
-		return xs_all_zero(p, size);
 	}
+	return xs_all_zero(p, size);
 }
 
 bool xs_component_is_init(const xs_machine *m, unsigned nr)
@@ -191,8 +140,8 @@ uint64_t xs_machine_xinuse(xs_machine *m)
 	if (!m->impl.init_opt)
 		return (UINT64_C(1) << XS_XFEATURE_MAX) - 1;
 	for (; stale; stale &= stale - 1)
-		if (is_init(m, lowest(stale)))
-			inuse &= ~XS_BIT(lowest(stale));
+		if (is_init(m, xs_lowest(stale)))
+			inuse &= ~XS_BIT(xs_lowest(stale));
 	m->xinuse = inuse;
 	m->xinuse_stale = 0;
 	return inuse;

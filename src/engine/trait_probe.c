@@ -4,7 +4,7 @@
  * probes, apart from the probes themselves (those execute instructions
  * and catch faults, which the library leaves to its caller).
  */
-#include "engine.h"
+#include "engine/engine.h"
 
 unsigned xs_trait_ptr_bits_seen(const uint64_t *written, const uint64_t *read, unsigned n)
 {

@@ -22,9 +22,7 @@
  */
 #include <errno.h>
 
-#include "engine.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "engine/engine.h"
 
 /* A value that follows the CPU's CPUID (resolved by from_cpuid()). */
 #define FROM_CPUID UINT64_MAX
@@ -202,7 +200,7 @@ static bool row_matches(const struct trait_row *r, const xs_cpu *cpu)
 		return false;
 	if (!r->models[0].hi)
 		return true;	/* every model */
-	for (size_t i = 0; i < ARRAY_SIZE(r->models) && r->models[i].hi; i++)
+	for (size_t i = 0; i < XS_ARRAY_SIZE(r->models) && r->models[i].hi; i++)
 		if (cpu->model >= r->models[i].lo && cpu->model <= r->models[i].hi)
 			return true;
 	return false;
@@ -253,7 +251,7 @@ const char *xs_provenance_name(enum xs_provenance p)
 {
 	static const char *const names[] = { "measured", "documented", "assumed" };
 
-	return (unsigned)p < ARRAY_SIZE(names) ? names[p] : "?";
+	return (unsigned)p < XS_ARRAY_SIZE(names) ? names[p] : "?";
 }
 
 uint64_t xs_machine_trait(const xs_machine *m, enum xs_trait t)

@@ -7,10 +7,18 @@
  */
 #include <stddef.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
-/* IA32_XSS-only components: never valid in XCR0 (§6). */
-#define SUPERVISOR_BITS (XS_BIT(8) | (XS_BIT(17) - XS_BIT(10)) | XS_BIT(63))
+static bool is_supervisor(const struct xs_component *c)
+{
+	return c->info.supervisor;
+}
+
+/* IA32_XSS-only components (the table's supervisor rows) and bit 63: never valid in XCR0 (§6). */
+static uint64_t supervisor_bits(void)
+{
+	return xs_components_where(is_supervisor) | XS_BIT(63);
+}
 
 /*
  * XGETBV (§6): ECX 0 reads XCR0; ECX 1 (with CPUID 0Dh.1 EAX[2]) reads
@@ -39,24 +47,23 @@ enum xs_exception xs_xgetbv(xs_machine *m, uint32_t ecx, uint64_t *edx_eax)
 
 /*
  * The XCR0 value rules of §6 (SDM1 §13.3): only supported user bits, x87
- * always, AVX needs SSE, AVX-512 all three together and with SSE + AVX,
- * MPX and AMX in pairs.
+ * always, and each component with its group and what it needs (the
+ * table: AVX needs SSE, AVX-512 all three together and with SSE + AVX,
+ * MPX and AMX in pairs).
  */
 static bool xcr0_valid(const xs_machine *m, uint64_t v)
 {
-	uint64_t avx512 = XS_XFEATURE_MASK_AVX512, sse_avx = XS_XFEATURE_MASK_SSE | XS_XFEATURE_MASK_YMM;
-
-	if (v & ~m->cpu.xcr0_supported || v & SUPERVISOR_BITS)
+	if (v & ~m->cpu.xcr0_supported || v & supervisor_bits())
 		return false;
 	if (!(v & XS_XFEATURE_MASK_FP))
 		return false;
-	if ((v & sse_avx) == XS_XFEATURE_MASK_YMM)
-		return false;
-	if (v & avx512 && ((v & avx512) != avx512 || (v & sse_avx) != sse_avx))
-		return false;
-	if (!(v & XS_XFEATURE_MASK_BNDREGS) != !(v & XS_XFEATURE_MASK_BNDCSR))
-		return false;
-	return !(v & XS_XFEATURE_MASK_XTILE_CFG) == !(v & XS_XFEATURE_MASK_XTILE_DATA);
+	for (uint64_t rest = v; rest; rest &= rest - 1) {
+		const struct xs_component *c = xs_component(xs_lowest(rest));
+
+		if ((v & c->xcr0_group) != c->xcr0_group || (v & c->xcr0_needs) != c->xcr0_needs)
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -79,7 +86,7 @@ static uint64_t xfd_capable(const xs_machine *m)
 	uint64_t mask = 0;
 
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
-		if (m->cpu.flags[nr] & 4u)
+		if (m->cpu.flags[nr] & XS_LEAF_D_XFD)
 			mask |= XS_BIT(nr);
 	return mask;
 }
@@ -94,7 +101,7 @@ static bool msr_info(const xs_machine *m, uint32_t msr, size_t *field, uint64_t 
 	switch (msr) {
 	case XS_MSR_IA32_XSS:
 		*field = offsetof(xs_machine, xss);
-		*writable = m->cpu.xss_supported & SUPERVISOR_BITS & ~XS_BIT(63);
+		*writable = m->cpu.xss_supported & supervisor_bits() & ~XS_BIT(63);
 		return m->cpu.xsaves;
 	case XS_MSR_IA32_XFD:
 	case XS_MSR_IA32_XFD_ERR:

@@ -7,7 +7,7 @@
  * (#GP). A TILECFG image LDTILECFG would refuse is initialised instead of
  * loaded. Afterwards XINUSE, XMODIFIED and XRSTOR_INFO are updated (§4.5).
  */
-#include "engine.h"
+#include "engine/engine.h"
 
 /* What the header asks for and what the instruction will do. */
 struct plan {
@@ -32,19 +32,19 @@ struct plan {
 static enum xs_exception check_header(const xs_machine *m, const uint8_t *img, uint64_t allowed,
 				      bool xrstors, struct plan *p)
 {
-	p->xstate_bv = xs_ld64(img + HDR_XSTATE_BV);
-	p->xcomp_bv = xs_ld64(img + HDR_XCOMP_BV);
+	p->xstate_bv = xs_ld64(img + XS_HDR_XSTATE_BV);
+	p->xcomp_bv = xs_ld64(img + XS_HDR_XCOMP_BV);
 	p->compacted = (p->xcomp_bv & XS_COMPACTED) != 0;
 	if (!p->compacted) {
 		if (xrstors || p->xstate_bv & ~m->xcr0)
 			return XS_EXC_GP;
-		return p->xcomp_bv || xs_ld64(img + HDR_RESERVED) ? XS_EXC_GP : XS_EXC_NONE;
+		return p->xcomp_bv || xs_ld64(img + XS_HDR_RESERVED) ? XS_EXC_GP : XS_EXC_NONE;
 	}
 	if (!m->cpu.xsavec || p->xcomp_bv & ~XS_COMPACTED & ~allowed)
 		return XS_EXC_GP;
 	if (p->xstate_bv & ~(p->xcomp_bv & ~XS_COMPACTED))
 		return XS_EXC_GP;
-	return xs_all_zero(img + HDR_RESERVED, 48) ? XS_EXC_NONE : XS_EXC_GP;
+	return xs_all_zero(img + XS_HDR_RESERVED, 48) ? XS_EXC_NONE : XS_EXC_GP;
 }
 
 /* Which components are loaded and initialised, and from where (§5.1). */
@@ -159,7 +159,7 @@ static enum xs_exception check_all(xs_machine *m, const uint8_t *img, size_t len
 		return e;
 	if (len < reach(m, p))
 		return XS_EXC_PF;
-	if (mxcsr_loaded(p) && xs_mxcsr_bad(m, xs_ld32(img + LEG_MXCSR)))
+	if (mxcsr_loaded(p) && xs_mxcsr_bad(m, xs_ld32(img + XS_LEG_MXCSR)))
 		return XS_EXC_GP;
 	settle_tilecfg(m, img, p);	/* after the accesses: the image was read */
 	return XS_EXC_NONE;
@@ -179,9 +179,9 @@ static void restore_legacy(xs_machine *m, const uint8_t *img, const struct plan 
 	if (!p->compacted) {
 		/* from memory even when both are initialised (§5.1, live CPU) */
 		if (p->rfbm & XS_MXCSR_USERS)
-			m->regs.mxcsr = xs_ld32(img + LEG_MXCSR);
+			m->regs.mxcsr = xs_ld32(img + XS_LEG_MXCSR);
 	} else if (p->load & XS_XFEATURE_MASK_SSE) {
-		m->regs.mxcsr = xs_ld32(img + LEG_MXCSR);
+		m->regs.mxcsr = xs_ld32(img + XS_LEG_MXCSR);
 	} else if (p->init & XS_XFEATURE_MASK_SSE) {
 		m->regs.mxcsr = XS_MXCSR_DEFAULT;	/* compacted SSE init (§7) */
 	}
@@ -216,8 +216,8 @@ static void load_components(xs_machine *m, const struct xs_engine_plan *p, const
 		xs_plan_copy(m, p, which, regs, img, true);
 	} else {
 		for (uint64_t rest = which; rest; rest &= rest - 1)
-			memcpy(regs + xs_regs_offset(lowest(rest)), img + p->off[lowest(rest)],
-			       xs_mode_bytes(m, lowest(rest)));
+			memcpy(regs + xs_regs_offset(xs_lowest(rest)), img + p->off[xs_lowest(rest)],
+			       xs_mode_bytes(m, xs_lowest(rest)));
 	}
 	if (which & XS_XFEATURE_MASK_XTILE_CFG && img[p->off[XS_XFEATURE_XTILE_CFG]] == 0)
 		memset(&m->regs.tilecfg, 0, m->cpu.size[XS_XFEATURE_XTILE_CFG]);
@@ -228,7 +228,7 @@ static void restore(xs_machine *m, const uint8_t *img, const struct plan *p, uns
 	restore_legacy(m, img, p, flags);
 	load_components(m, p->layout, img, p->load & XS_EXTENDED_MASK);
 	for (uint64_t rest = p->init & XS_EXTENDED_MASK; rest; rest &= rest - 1)
-		xs_init_component(m, lowest(rest));
+		xs_init_component(m, xs_lowest(rest));
 	finish_restore(m, img, p);
 }
 
@@ -333,7 +333,7 @@ static enum xs_exception check_supervisor(const xs_machine *m, const uint8_t *im
 	if (touched & XS_BIT(XS_XFEATURE_RSRVD_COMP_14) && xs_ld64(m->regs.uintr + UINTR_MISC) & UINTR_UINV)
 		return XS_EXC_GP;
 	for (uint64_t rest = p->load & m->xss; rest; rest &= rest - 1) {
-		unsigned nr = lowest(rest);
+		unsigned nr = xs_lowest(rest);
 
 		if (!supervisor_value_ok(m, img + p->layout->off[nr], nr))
 			return XS_EXC_GP;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "le.h"
+#include "common/le.h"
 #include "testutil.h"
 
 #define ET_ALL ~UINT64_C(0)
@@ -18,7 +18,7 @@
 #define ET_XCOMP_BV 520
 #define ET_CMP XS_XCOMP_BV_COMPACTED_FORMAT
 
-/* Header and legacy-area fields at a byte offset (src/le.h does the access). */
+/* Header and legacy-area fields at a byte offset (src/common/le.h does the access). */
 static inline uint64_t et_ld64(const void *buf, size_t off) { return xs_ld64((const uint8_t *)buf + off); }
 static inline void et_st64(void *buf, size_t off, uint64_t v) { xs_st64((uint8_t *)buf + off, v); }
 static inline uint32_t et_ld32(const void *buf, size_t off) { return xs_ld32((const uint8_t *)buf + off); }

@@ -315,7 +315,7 @@ static void test_bench_memory_command_prints_the_hand_computed_zen4_costs(void *
 	xs_cpu cpu;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(xt_scratch_dir(dir), 0);
 	xt_cpu_zen4_cet(&cpu);
 	xt_write_dump(&cpu, dir, "zen4.txt");
 	snprintf(bad, sizeof(bad), "%s/broken.txt", dir);
@@ -349,8 +349,7 @@ static void test_bench_memory_command_prints_the_hand_computed_zen4_costs(void *
 	assert_int_equal(xt_tool(args, &out, false), 2);
 	assert_string_equal(out, "");
 	free(out);
-	snprintf(args, sizeof(args), "rm -rf %s", dir);
-	assert_int_equal(system(args), 0);
+	assert_int_equal(xt_remove_dir(dir), 0);
 }
 
 int main(void)

@@ -14,40 +14,24 @@
 static char dir[] = "/tmp/xs-fps-XXXXXX";
 static char zen4_path[256], spr_path[256];
 
-static void write_dump(const xs_cpu *cpu, char *path, size_t size, const char *name)
-{
-	char buf[65536];
-	FILE *f;
-
-	snprintf(path, size, "%s/%s", dir, name);
-	xs_cpu_dump(cpu, XS_DUMP_PLAIN, buf, sizeof(buf));
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(buf, f);
-	fclose(f);
-}
-
 static int setup(void **state)
 {
 	xs_cpu cpu;
 
 	(void)state;
-	if (!mkdtemp(dir))
+	if (xt_scratch_dir(dir))
 		return -1;
 	xt_cpu_zen4_cet(&cpu);
-	write_dump(&cpu, zen4_path, sizeof(zen4_path), "zen4.plain.txt");
+	snprintf(zen4_path, sizeof(zen4_path), "%s", xt_write_dump(&cpu, dir, "zen4.plain.txt"));
 	xt_cpu_spr(&cpu);
-	write_dump(&cpu, spr_path, sizeof(spr_path), "spr.plain.txt");
+	snprintf(spr_path, sizeof(spr_path), "%s", xt_write_dump(&cpu, dir, "spr.plain.txt"));
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return xt_remove_dir(dir);
 }
 
 static json_t *run_json(const char *fmt, const char *path)
@@ -165,7 +149,7 @@ static void test_impossible_requests_and_options_exit_2(void **state)
 	expect_error("--request warp", "--request: unknown state component 'warp'; valid names: x87");
 	expect_error("--request ''", "--request: empty name in ''");
 	expect_error("--request amx_tiledata,,amx_tilecfg", "--request: empty name in 'amx_tiledata,,amx_tilecfg'");
-	expect_error("--kind host", "--kind: expected task or guest, got 'host'");
+	expect_error("--kind host", "--kind: expected task or vcpu, got 'host'");
 	expect_error("--format dmesg", "unknown format 'dmesg' (expected text|json)");
 }
 

@@ -14,16 +14,13 @@ static char tmpdir[] = "/tmp/xs-cli-XXXXXX";
 static int setup(void **state)
 {
 	(void)state;
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return xt_scratch_dir(tmpdir);
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return xt_remove_dir(tmpdir);
 }
 
 static const char *write_tmp(const char *name, const char *text)

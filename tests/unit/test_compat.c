@@ -21,19 +21,14 @@ static int setup(void **state)
 	xs_cpu cpu;
 
 	(void)state;
-	if (!mkdtemp(dir))
+	if (xt_scratch_dir(dir))
 		return -1;
-	xt_cpu_skx(&cpu);
-	skx = xt_system_of(&cpu, NULL);
-	snprintf(skx_path, sizeof(skx_path), "%s", xt_write_dump(&cpu, dir, "skx.txt"));
-	xt_cpu_avx2_client(&cpu);
-	client = xt_system_of(&cpu, NULL);
-	snprintf(client_path, sizeof(client_path), "%s", xt_write_dump(&cpu, dir, "client.txt"));
+	skx = xt_model(xt_cpu_skx, dir, "skx.txt", skx_path, sizeof(skx_path));
+	client = xt_model(xt_cpu_avx2_client, dir, "client.txt", client_path, sizeof(client_path));
 	xt_cpu_zen3(&cpu);
 	zen3 = xt_system_of(&cpu, NULL);
+	zen4 = xt_model(xt_cpu_zen4_cet, dir, "zen4.txt", zen4_path, sizeof(zen4_path));
 	xt_cpu_zen4_cet(&cpu);
-	zen4 = xt_system_of(&cpu, NULL);
-	snprintf(zen4_path, sizeof(zen4_path), "%s", xt_write_dump(&cpu, dir, "zen4.txt"));
 	xs_options_init(&o);
 	o.cet_s = XS_CET_S_OFF;
 	zen4_off = xt_system_of(&cpu, &o);
@@ -42,16 +37,13 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	free(skx);
 	free(client);
 	free(zen4);
 	free(zen3);
 	free(zen4_off);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return xt_remove_dir(dir);
 }
 
 static void test_avx512_server_task_cannot_move_to_an_avx2_client(void **state)

@@ -13,7 +13,7 @@
 #include <jansson.h>
 
 #include "testutil.h"
-#include "le.h"
+#include "common/le.h"
 
 static char dir[] = "/tmp/xs-conv-XXXXXX";
 static xs_system *zen4, *client, *zen3, *spr;
@@ -21,37 +21,24 @@ static char zen4_path[512], client_path[512], zen3_path[512], spr_path[512];
 
 static int setup(void **state)
 {
-	xs_cpu cpu;
-
 	(void)state;
-	if (!mkdtemp(dir))
+	if (xt_scratch_dir(dir))
 		return -1;
-	xt_cpu_zen4_cet(&cpu);
-	zen4 = xt_system_of(&cpu, NULL);
-	snprintf(zen4_path, sizeof(zen4_path), "%s", xt_write_dump(&cpu, dir, "zen4.txt"));
-	xt_cpu_avx2_client(&cpu);
-	client = xt_system_of(&cpu, NULL);
-	snprintf(client_path, sizeof(client_path), "%s", xt_write_dump(&cpu, dir, "client.txt"));
-	xt_cpu_zen3(&cpu);
-	zen3 = xt_system_of(&cpu, NULL);
-	snprintf(zen3_path, sizeof(zen3_path), "%s", xt_write_dump(&cpu, dir, "zen3.txt"));
-	xt_cpu_spr(&cpu);
-	spr = xt_system_of(&cpu, NULL);
-	snprintf(spr_path, sizeof(spr_path), "%s", xt_write_dump(&cpu, dir, "spr.txt"));
+	zen4 = xt_model(xt_cpu_zen4_cet, dir, "zen4.txt", zen4_path, sizeof(zen4_path));
+	client = xt_model(xt_cpu_avx2_client, dir, "client.txt", client_path, sizeof(client_path));
+	zen3 = xt_model(xt_cpu_zen3, dir, "zen3.txt", zen3_path, sizeof(zen3_path));
+	spr = xt_model(xt_cpu_spr, dir, "spr.txt", spr_path, sizeof(spr_path));
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	free(zen4);
 	free(client);
 	free(zen3);
 	free(spr);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return xt_remove_dir(dir);
 }
 
 /* A ptrace buffer of `sys` with data in the components of `bv`. */
@@ -220,15 +207,7 @@ static void test_malformed_inputs_are_einval_with_a_message(void **state)
 
 static const char *write_bin(const char *name, const void *buf, size_t len)
 {
-	static char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	fwrite(buf, 1, len, f);
-	fclose(f);
-	return path;
+	return xt_write_file(dir, name, buf, len);
 }
 
 static int tool(const char *args, char **out)

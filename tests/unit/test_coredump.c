@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "le.h"
+#include "common/le.h"
 
 static char dir[] = "/tmp/xs-coredump-XXXXXX";
 static xs_system *zen4, *zen3;
@@ -28,7 +28,7 @@ static int setup(void **state)
 	xs_cpu cpu;
 
 	(void)state;
-	if (!mkdtemp(dir))
+	if (xt_scratch_dir(dir))
 		return -1;
 	xt_cpu_zen4_cet(&cpu);
 	zen4 = xt_system_of(&cpu, NULL);
@@ -39,113 +39,13 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	free(zen4);
 	free(zen3);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return xt_remove_dir(dir);
 }
 
 /* ---- cores, byte by byte ------------------------------------------------------ */
-
-struct note {
-	const char *owner;
-	uint32_t type;
-	const void *desc;
-	size_t size;
-};
-
-struct spec {
-	bool elf32;
-	bool xnum;		/* e_phnum = PN_XNUM, the count in section 0's sh_info */
-	uint64_t load_offset;	/* a PT_LOAD segment there (0: none) */
-	uint64_t load_size;
-	const struct note *notes;
-	unsigned nnotes;
-};
-
-#define ALIGN4(x) (((x) + 3) & ~(size_t)3)
-
-static size_t put_note(uint8_t *out, const struct note *n)
-{
-	uint32_t h[3] = { (uint32_t)strlen(n->owner) + 1, (uint32_t)n->size, n->type };
-	size_t at = sizeof(h);
-
-	memcpy(out, h, sizeof(h));
-	memcpy(out + at, n->owner, h[0]);
-	at += ALIGN4(h[0]);
-	memcpy(out + at, n->desc, n->size);
-	return at + ALIGN4(n->size);
-}
-
-/* The image of a core (caller frees); *len its length without the sparse part. */
-static uint8_t *make_core(const struct spec *s, size_t *len)
-{
-	size_t eh = s->elf32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
-	size_t ph = s->elf32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
-	size_t sh = s->elf32 ? sizeof(Elf32_Shdr) : sizeof(Elf64_Shdr);
-	unsigned nph = s->load_offset ? 2 : 1;
-	size_t notes_at = eh + nph * ph + (s->xnum ? sh : 0), at = notes_at;
-	uint8_t *img = calloc(1, 1 << 17);
-
-	assert_non_null(img);
-	for (unsigned i = 0; i < s->nnotes; i++)
-		at += put_note(img + at, &s->notes[i]);
-	memcpy(img, ELFMAG, SELFMAG);
-	img[EI_CLASS] = s->elf32 ? ELFCLASS32 : ELFCLASS64;
-	img[EI_DATA] = ELFDATA2LSB;
-	img[EI_VERSION] = EV_CURRENT;
-	if (s->elf32) {
-		Elf32_Ehdr e = { .e_type = ET_CORE, .e_machine = EM_386, .e_version = EV_CURRENT,
-				 .e_phoff = (Elf32_Off)eh, .e_ehsize = (Elf32_Half)eh,
-				 .e_phentsize = (Elf32_Half)ph, .e_phnum = (Elf32_Half)(s->xnum ? PN_XNUM : nph),
-				 .e_shoff = s->xnum ? (Elf32_Off)(eh + nph * ph) : 0, .e_shentsize = (Elf32_Half)sh,
-				 .e_shnum = s->xnum ? 1 : 0 };
-		Elf32_Phdr p = { .p_type = PT_NOTE, .p_offset = (Elf32_Off)notes_at,
-				 .p_filesz = (Elf32_Word)(at - notes_at), .p_align = 4 };
-		Elf32_Shdr z = { .sh_info = nph };
-
-		memcpy(e.e_ident, img, EI_NIDENT);
-		memcpy(img, &e, sizeof(e));
-		memcpy(img + eh, &p, sizeof(p));
-		if (s->xnum)
-			memcpy(img + eh + nph * ph, &z, sizeof(z));
-	} else {
-		Elf64_Ehdr e = { .e_type = ET_CORE, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
-				 .e_phoff = eh, .e_ehsize = (Elf64_Half)eh, .e_phentsize = (Elf64_Half)ph,
-				 .e_phnum = (Elf64_Half)(s->xnum ? PN_XNUM : nph),
-				 .e_shoff = s->xnum ? eh + nph * ph : 0, .e_shentsize = (Elf64_Half)sh,
-				 .e_shnum = s->xnum ? 1 : 0 };
-		Elf64_Phdr p = { .p_type = PT_NOTE, .p_offset = notes_at, .p_filesz = at - notes_at, .p_align = 4 };
-		Elf64_Phdr load = { .p_type = PT_LOAD, .p_offset = s->load_offset, .p_filesz = s->load_size,
-				    .p_memsz = s->load_size, .p_vaddr = 0x400000, .p_align = 4096 };
-		Elf64_Shdr z = { .sh_info = nph };
-
-		memcpy(e.e_ident, img, EI_NIDENT);
-		memcpy(img, &e, sizeof(e));
-		memcpy(img + eh, &p, sizeof(p));
-		if (s->load_offset)
-			memcpy(img + eh + ph, &load, sizeof(load));
-		if (s->xnum)
-			memcpy(img + eh + nph * ph, &z, sizeof(z));
-	}
-	*len = at;
-	return img;
-}
-
-/* NT_PRSTATUS with only pr_pid set (offset 32 in x86-64's, 24 in i386's). */
-static void prstatus(uint8_t desc[336], uint32_t pid, bool elf32)
-{
-	memset(desc, 0, 336);
-	memcpy(desc + (elf32 ? 24 : 32), &pid, 4);
-}
-
-/* Zen 4's layout records {type, size, offset, flags} (linux-xstate.md, live machine). */
-static const uint32_t zen4_layout[4][4] = {
-	{ 2, 256, 576, 0 }, { 5, 64, 832, 0 }, { 6, 512, 896, 0 }, { 7, 1024, 1408, 0 },
-};
 
 /* A Zen 4 ptrace buffer: XSTATE_BV x87|SSE|opmask, XCR0 word 0xe7, k2 = k2v, XMM5 = bytes 0x50.. */
 static void buffer(uint8_t b[2432], uint64_t k2v)
@@ -184,14 +84,14 @@ static uint64_t reg_hex(const uint8_t *buf, size_t len, const struct xs_buffer_v
 static void test_threads_follow_prstatus_with_their_pids(void **state)
 {
 	uint8_t a[2432], b[2432], p1[336], p2[336], other[37] = { 0 };
-	const struct note notes[] = {
+	const struct xt_note notes[] = {
 		{ "CORE", NT_PRSTATUS, p1, sizeof(p1) }, { "CORE", NT_PRPSINFO, other, sizeof(other) },
 		{ "LINUX", NT_X86_XSTATE, a, sizeof(a) }, { "GNU", NT_X86_XSTATE, other, sizeof(other) },
 		{ "CORE", NT_PRSTATUS, p2, sizeof(p2) }, { "LINUX", 0x204, other, 8 },
 		{ "LINUX", NT_X86_XSTATE, b, sizeof(b) },
-		{ "LINUX", XS_NT_X86_XSAVE_LAYOUT, zen4_layout, sizeof(zen4_layout) },
+		{ "LINUX", XS_NT_X86_XSAVE_LAYOUT, xt_zen4_layout, sizeof(xt_zen4_layout) },
 	};
-	const struct spec s = { .notes = notes, .nnotes = 8 };
+	const struct xt_core_spec s = { .notes = notes, .nnotes = 8 };
 	const struct xs_xfeat_component *recs;
 	struct xs_diag d = { 0 };
 	struct xs_buffer_view v;
@@ -203,9 +103,9 @@ static void test_threads_follow_prstatus_with_their_pids(void **state)
 	(void)state;
 	buffer(a, 0x2222);
 	buffer(b, 0x3333);
-	prstatus(p1, 4242, false);
-	prstatus(p2, 4243, false);
-	img = make_core(&s, &len);
+	xt_prstatus(p1, 4242, false);
+	xt_prstatus(p2, 4243, false);
+	img = xt_core_image(&s, &len);
 	core = open_image(img, len, &d);
 	assert_int_equal(xs_core_nthreads(core), 2);
 	assert_int_equal(xs_core_thread(core, 0)->index, 1);
@@ -233,10 +133,10 @@ static void test_threads_follow_prstatus_with_their_pids(void **state)
 static void test_32_bit_cores_and_extended_segment_counts(void **state)
 {
 	uint8_t a[2432], p1[336];
-	const struct note notes[] = {
+	const struct xt_note notes[] = {
 		{ "CORE", NT_PRSTATUS, p1, 144 }, { "LINUX", NT_X86_XSTATE, a, sizeof(a) },
 	};
-	struct spec s = { .elf32 = true, .notes = notes, .nnotes = 2 };
+	struct xt_core_spec s = { .elf32 = true, .notes = notes, .nnotes = 2 };
 	struct xs_diag d = { 0 };
 	size_t len;
 	uint8_t *img;
@@ -244,13 +144,13 @@ static void test_32_bit_cores_and_extended_segment_counts(void **state)
 
 	(void)state;
 	buffer(a, 1);
-	prstatus(p1, 777, true);
+	xt_prstatus(p1, 777, true);
 	for (int xnum = 0; xnum < 2; xnum++) {
 		for (int elf32 = 0; elf32 < 2; elf32++) {
 			s.elf32 = elf32;
 			s.xnum = xnum;
-			prstatus(p1, 777, elf32);
-			img = make_core(&s, &len);
+			xt_prstatus(p1, 777, elf32);
+			img = xt_core_image(&s, &len);
 			assert_true(xs_core_is_core(img, len));
 			core = open_image(img, len, &d);
 			assert_int_equal(xs_core_nthreads(core), 1);
@@ -265,10 +165,10 @@ static void test_32_bit_cores_and_extended_segment_counts(void **state)
 static void test_the_cpu_model_must_enable_the_cores_xcr0(void **state)
 {
 	uint8_t a[2432], p1[336];
-	const struct note notes[] = {
+	const struct xt_note notes[] = {
 		{ "CORE", NT_PRSTATUS, p1, sizeof(p1) }, { "LINUX", NT_X86_XSTATE, a, sizeof(a) },
 	};
-	const struct spec s = { .notes = notes, .nnotes = 2 };
+	const struct xt_core_spec s = { .notes = notes, .nnotes = 2 };
 	struct xs_diag d = { 0 };
 	struct xs_buffer_view v;
 	size_t len;
@@ -277,8 +177,8 @@ static void test_the_cpu_model_must_enable_the_cores_xcr0(void **state)
 
 	(void)state;
 	buffer(a, 0x77);
-	prstatus(p1, 1, false);
-	img = make_core(&s, &len);
+	xt_prstatus(p1, 1, false);
+	img = xt_core_image(&s, &len);
 	core = open_image(img, len, &d);
 	assert_int_equal(xs_core_layout(core, &(const struct xs_xfeat_component *){ NULL }), 0);
 	assert_int_equal(xs_core_view(core, NULL, a, sizeof(a), &v, &d), -EINVAL);
@@ -292,12 +192,12 @@ static void test_the_cpu_model_must_enable_the_cores_xcr0(void **state)
 	free(img);
 }
 
-static void expect_refused(const struct spec *s, size_t cut, const char *needle)
+static void expect_refused(const struct xt_core_spec *s, size_t cut, const char *needle)
 {
 	struct xs_diag d = { 0 };
 	xs_core *core = NULL;
 	size_t len;
-	uint8_t *img = make_core(s, &len);
+	uint8_t *img = xt_core_image(s, &len);
 
 	assert_int_equal(xs_core_open_memory(&core, img, len - cut, &d), -EINVAL);
 	assert_null(core);
@@ -310,17 +210,17 @@ static void test_malformed_cores_are_refused_with_the_reason(void **state)
 {
 	static uint8_t big[XS_CORE_XSTATE_MAX + 4];
 	uint8_t a[2432], p1[336], layout[16 * 65] = { 0 };
-	struct note notes[] = {
+	struct xt_note notes[] = {
 		{ "CORE", NT_PRSTATUS, p1, sizeof(p1) }, { "LINUX", NT_X86_XSTATE, a, sizeof(a) },
 		{ "LINUX", XS_NT_X86_XSAVE_LAYOUT, layout, sizeof(layout) },
 	};
-	struct spec s = { .notes = notes, .nnotes = 2 };
+	struct xt_core_spec s = { .notes = notes, .nnotes = 2 };
 	struct xs_diag d = { 0 };
 	xs_core *core = NULL;
 
 	(void)state;
 	buffer(a, 1);
-	prstatus(p1, 1, false);
+	xt_prstatus(p1, 1, false);
 	expect_refused(&s, 100, "PT_NOTE segment 0 (offset 120, 2808 bytes) goes beyond the end of the file");
 	s.nnotes = 1;
 	expect_refused(&s, 0, "no NT_X86_XSTATE (0x202) note");
@@ -333,8 +233,8 @@ static void test_malformed_cores_are_refused_with_the_reason(void **state)
 	notes[1].size = sizeof(big);
 	s.nnotes = 2;
 	{
-		/* the image is larger than make_core's scratch space: build it by hand */
-		size_t len = 64 + 56 + 12 + 8 + ALIGN4(sizeof(big));
+		/* the image is larger than xt_core_image()'s scratch space: build it by hand */
+		size_t len = 64 + 56 + 12 + 8 + XT_ALIGN4(sizeof(big));
 		uint8_t *img = calloc(1, len);
 		Elf64_Ehdr e = { .e_type = ET_CORE, .e_machine = EM_X86_64, .e_phoff = 64,
 				 .e_phentsize = 56, .e_phnum = 1 };
@@ -430,20 +330,20 @@ static const char *write_sparse_core(void)
 {
 	static char path[600];
 	uint8_t a[2432], p1[336];
-	const struct note notes[] = {
+	const struct xt_note notes[] = {
 		{ "CORE", NT_PRSTATUS, p1, sizeof(p1) }, { "LINUX", NT_X86_XSTATE, a, sizeof(a) },
-		{ "LINUX", XS_NT_X86_XSAVE_LAYOUT, zen4_layout, sizeof(zen4_layout) },
+		{ "LINUX", XS_NT_X86_XSAVE_LAYOUT, xt_zen4_layout, sizeof(xt_zen4_layout) },
 	};
 	/* a memory segment at 4.5 GiB, beyond any 32-bit offset, ending at the end of the file */
-	const struct spec s = { .notes = notes, .nnotes = 3, .load_offset = UINT64_C(9) << 29,
+	const struct xt_core_spec s = { .notes = notes, .nnotes = 3, .load_offset = UINT64_C(9) << 29,
 				.load_size = SPARSE_SIZE - (UINT64_C(9) << 29) };
 	size_t len;
 	uint8_t *img;
 	int fd;
 
 	buffer(a, UINT64_C(0x0123456789abcdef));
-	prstatus(p1, 31337, false);
-	img = make_core(&s, &len);
+	xt_prstatus(p1, 31337, false);
+	img = xt_core_image(&s, &len);
 	snprintf(path, sizeof(path), "%s/sparse.core", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_true(fd >= 0);

@@ -37,7 +37,7 @@ static void test_a_bad_dump_is_skipped_and_changes_no_other_record(void **state)
 	json_t *j;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(xt_scratch_dir(dir), 0);
 	write_models();
 	snprintf(args, sizeof(args), "info --cpuid %s --format json", dir);
 	assert_int_equal(tool(args, &good, false), 0);
@@ -65,8 +65,7 @@ static void test_a_bad_dump_is_skipped_and_changes_no_other_record(void **state)
 	assert_int_equal(tool(args, &good, true), 2);
 	assert_non_null(strstr(good, "use --format json or --format csv"));
 	free(good);
-	snprintf(args, sizeof(args), "rm -rf %s", dir);
-	assert_int_equal(system(args), 0);
+	assert_int_equal(xt_remove_dir(dir), 0);
 }
 
 int main(void)

@@ -13,7 +13,7 @@
 #include <jansson.h>
 
 #include "testutil.h"
-#include "le.h"
+#include "common/le.h"
 
 static char dir[] = "/tmp/xs-decode-XXXXXX";
 static xs_system *spr, *zen4;
@@ -21,42 +21,25 @@ static char spr_path[512], zen4_path[512];
 
 static int setup(void **state)
 {
-	xs_cpu cpu;
-
 	(void)state;
-	if (!mkdtemp(dir))
+	if (xt_scratch_dir(dir))
 		return -1;
-	xt_cpu_spr(&cpu);
-	spr = xt_system_of(&cpu, NULL);
-	snprintf(spr_path, sizeof(spr_path), "%s", xt_write_dump(&cpu, dir, "spr.txt"));
-	xt_cpu_zen4_cet(&cpu);
-	zen4 = xt_system_of(&cpu, NULL);
-	snprintf(zen4_path, sizeof(zen4_path), "%s", xt_write_dump(&cpu, dir, "zen4.txt"));
+	spr = xt_model(xt_cpu_spr, dir, "spr.txt", spr_path, sizeof(spr_path));
+	zen4 = xt_model(xt_cpu_zen4_cet, dir, "zen4.txt", zen4_path, sizeof(zen4_path));
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	free(spr);
 	free(zen4);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return xt_remove_dir(dir);
 }
 
 static const char *write_buffer(const char *name, const void *buf, size_t len)
 {
-	static char path[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(buf, 1, len, f), len);
-	fclose(f);
-	return path;
+	return xt_write_file(dir, name, buf, len);
 }
 
 static void expect_line(const char *out, const char *needle)

@@ -26,11 +26,9 @@ static int setup(void **state)
 	xs_cpu cpu;
 
 	(void)state;
-	if (!mkdtemp(dir))
+	if (xt_scratch_dir(dir))
 		return -1;
-	xt_cpu_zen4_cet(&cpu);
-	zen4 = xt_system_of(&cpu, NULL);
-	snprintf(zen4_path, sizeof(zen4_path), "%s", xt_write_dump(&cpu, dir, "zen4.txt"));
+	zen4 = xt_model(xt_cpu_zen4_cet, dir, "zen4.txt", zen4_path, sizeof(zen4_path));
 	xt_cpu_spr(&cpu);
 	snprintf(spr_path, sizeof(spr_path), "%s", xt_write_dump(&cpu, dir, "spr.txt"));
 	return 0;
@@ -38,87 +36,23 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	free(zen4);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return xt_remove_dir(dir);
 }
 
 /* ---- a core file, byte by byte ------------------------------------------- */
 
-struct note {
-	const char *owner;
-	uint32_t type;
-	const void *desc;
-	size_t size;
-};
-
-struct core_spec {
-	uint16_t e_type, e_machine;
-	size_t extra_filesz;		/* PT_NOTE claims this many bytes more than there are */
-	const struct note *notes;
-	unsigned nnotes;
-};
-
-#define ALIGN4(x) (((x) + 3) & ~(size_t)3)
-
-/* Append one note (Elf64_Nhdr, name, descriptor, each padded to 4). */
-static size_t put_note(uint8_t *out, const struct note *n)
+/* Write a core made of these notes into the scratch directory. */
+static const char *write_core(const char *name, const struct xt_core_spec *s)
 {
-	Elf64_Nhdr nh = { (Elf64_Word)strlen(n->owner) + 1, (Elf64_Word)n->size, n->type };
-	size_t at = 0;
+	size_t len;
+	uint8_t *img = xt_core_image(s, &len);
+	const char *path = xt_write_file(dir, name, img, len);
 
-	memcpy(out, &nh, sizeof(nh));
-	at += sizeof(nh);
-	memcpy(out + at, n->owner, nh.n_namesz);
-	at += ALIGN4(nh.n_namesz);
-	memcpy(out + at, n->desc, n->size);
-	return at + ALIGN4(n->size);
-}
-
-static const char *write_core(const char *name, const struct core_spec *s)
-{
-	static char path[600];
-	size_t notes_at = sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr), len = notes_at;
-	uint8_t *img = calloc(1, 1 << 16);
-	Elf64_Ehdr eh = { .e_type = s->e_type, .e_machine = s->e_machine, .e_version = EV_CURRENT,
-			  .e_phoff = sizeof(Elf64_Ehdr), .e_ehsize = sizeof(Elf64_Ehdr),
-			  .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 1 };
-	Elf64_Phdr ph = { .p_type = PT_NOTE, .p_offset = notes_at, .p_align = 4 };
-	FILE *f;
-
-	assert_non_null(img);
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	for (unsigned i = 0; i < s->nnotes; i++)
-		len += put_note(img + len, &s->notes[i]);
-	ph.p_filesz = len - notes_at + s->extra_filesz;
-	memcpy(img, &eh, sizeof(eh));
-	memcpy(img + sizeof(eh), &ph, sizeof(ph));
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(img, 1, len, f), len);
-	fclose(f);
 	free(img);
 	return path;
 }
-
-/* NT_PRSTATUS of an x86-64 thread: only pr_pid (offset 32) matters here. */
-static void prstatus(uint8_t desc[336], uint32_t pid)
-{
-	memset(desc, 0, 336);
-	memcpy(desc + 32, &pid, 4);
-}
-
-/* Zen 4's layout records: {type, size, offset, flags}. */
-static const uint32_t zen4_layout[4][4] = {
-	{ 2, 256, 576, 0 }, { 5, 64, 832, 0 }, { 6, 512, 896, 0 }, { 7, 1024, 1408, 0 },
-};
 
 /* Two threads' ptrace buffers on the Zen 4 model: k2 = 0x2222 and 0x3333. */
 static void two_buffers(uint8_t a[2432], uint8_t b[2432])
@@ -145,18 +79,18 @@ static void expect_in(const char *out, const char *needle)
 static void test_threads_follow_prstatus_and_the_layout_note_wins(void **state)
 {
 	uint8_t a[2432], b[2432], p1[336], p2[336];
-	const struct note notes[] = {
+	const struct xt_note notes[] = {
 		{ "CORE", NT_PRSTATUS, p1, sizeof(p1) }, { "LINUX", NT_X86_XSTATE_TYPE, a, sizeof(a) },
 		{ "CORE", NT_PRSTATUS, p2, sizeof(p2) }, { "LINUX", NT_X86_XSTATE_TYPE, b, sizeof(b) },
-		{ "LINUX", NT_X86_XSAVE_LAYOUT_TYPE, zen4_layout, sizeof(zen4_layout) },
+		{ "LINUX", NT_X86_XSAVE_LAYOUT_TYPE, xt_zen4_layout, sizeof(xt_zen4_layout) },
 	};
-	const struct core_spec s = { ET_CORE, EM_X86_64, 0, notes, 5 };
+	const struct xt_core_spec s = { .notes = notes, .nnotes = 5 };
 	char args[1024], *out;
 
 	(void)state;
 	two_buffers(a, b);
-	prstatus(p1, 4242);
-	prstatus(p2, 4243);
+	xt_prstatus(p1, 4242, false);
+	xt_prstatus(p2, 4243, false);
 	/* SPR puts the opmask at 1088: the note's 832 must win */
 	snprintf(args, sizeof(args), "decode %s --kind core --cpuid %s", write_core("core2", &s), spr_path);
 	assert_int_equal(xt_tool(args, &out, true), 0);
@@ -175,17 +109,17 @@ static void test_threads_follow_prstatus_and_the_layout_note_wins(void **state)
 static void test_json_lists_threads_with_pids_and_the_layout(void **state)
 {
 	uint8_t a[2432], b[2432], p1[336];
-	const struct note notes[] = {
+	const struct xt_note notes[] = {
 		{ "CORE", NT_PRSTATUS, p1, sizeof(p1) }, { "LINUX", NT_X86_XSTATE_TYPE, a, sizeof(a) },
-		{ "LINUX", NT_X86_XSAVE_LAYOUT_TYPE, zen4_layout, sizeof(zen4_layout) },
+		{ "LINUX", NT_X86_XSAVE_LAYOUT_TYPE, xt_zen4_layout, sizeof(xt_zen4_layout) },
 	};
-	const struct core_spec s = { ET_CORE, EM_X86_64, 0, notes, 3 };
+	const struct xt_core_spec s = { .notes = notes, .nnotes = 3 };
 	char args[1024], *out;
 	json_t *doc, *t, *rec;
 
 	(void)state;
 	two_buffers(a, b);
-	prstatus(p1, 77);
+	xt_prstatus(p1, 77, false);
 	snprintf(args, sizeof(args), "decode %s --kind core --cpuid %s --format json", write_core("core1", &s), zen4_path);
 	assert_int_equal(xt_tool(args, &out, true), 0);
 	doc = json_loads(out, 0, NULL);
@@ -206,15 +140,15 @@ static void test_json_lists_threads_with_pids_and_the_layout(void **state)
 static void test_without_the_layout_note_the_cpu_model_lays_it_out(void **state)
 {
 	uint8_t a[2432], b[2432], p1[336];
-	const struct note notes[] = {
+	const struct xt_note notes[] = {
 		{ "CORE", NT_PRSTATUS, p1, sizeof(p1) }, { "LINUX", NT_X86_XSTATE_TYPE, a, sizeof(a) },
 	};
-	const struct core_spec s = { ET_CORE, EM_X86_64, 0, notes, 2 };
+	const struct xt_core_spec s = { .notes = notes, .nnotes = 2 };
 	char args[1024], *out;
 
 	(void)state;
 	two_buffers(a, b);
-	prstatus(p1, 5);
+	xt_prstatus(p1, 5, false);
 	snprintf(args, sizeof(args), "decode %s --kind core --cpuid %s", write_core("core0", &s), zen4_path);
 	assert_int_equal(xt_tool(args, &out, true), 0);
 	expect_in(out, "layout from CPU model\n\n=== thread 1, pid 5 ===\n");
@@ -222,7 +156,7 @@ static void test_without_the_layout_note_the_cpu_model_lays_it_out(void **state)
 	free(out);
 }
 
-static void expect_core_error(const char *name, const struct core_spec *s, const char *needle)
+static void expect_core_error(const char *name, const struct xt_core_spec *s, const char *needle)
 {
 	char args[1024], *out;
 	int st;
@@ -238,16 +172,16 @@ static void test_malformed_cores_are_refused_with_the_reason(void **state)
 {
 	uint8_t a[2432], b[2432], p1[336];
 	uint32_t short_layout[3][4], far_layout[4][4];
-	struct note notes[] = {
+	struct xt_note notes[] = {
 		{ "CORE", NT_PRSTATUS, p1, sizeof(p1) }, { "LINUX", NT_X86_XSTATE_TYPE, a, sizeof(a) },
 		{ "LINUX", NT_X86_XSAVE_LAYOUT_TYPE, short_layout, sizeof(short_layout) },
 	};
-	struct core_spec s = { ET_EXEC, EM_X86_64, 0, notes, 2 };
+	struct xt_core_spec s = { .e_type = ET_EXEC, .notes = notes, .nnotes = 2 };
 	uint64_t bv = 0xe7;
 
 	(void)state;
 	two_buffers(a, b);
-	prstatus(p1, 9);
+	xt_prstatus(p1, 9, false);
 	expect_core_error("exec", &s, "an ELF file, but not a core dump (e_type 2)");
 	s.e_type = ET_CORE;
 	s.e_machine = EM_AARCH64;
@@ -261,10 +195,10 @@ static void test_malformed_cores_are_refused_with_the_reason(void **state)
 	s.extra_filesz = 0;
 	/* the layout must describe every component the header marks present */
 	memcpy(a + 512, &bv, 8);
-	memcpy(short_layout, zen4_layout, sizeof(short_layout));
+	memcpy(short_layout, xt_zen4_layout, sizeof(short_layout));
 	s.nnotes = 3;
 	expect_core_error("nolayout", &s, "thread 1: XSTATE_BV bit 7 has no record in NT_X86_XSAVE_LAYOUT");
-	memcpy(far_layout, zen4_layout, sizeof(far_layout));
+	memcpy(far_layout, xt_zen4_layout, sizeof(far_layout));
 	far_layout[3][1] = 4096;
 	notes[2].desc = far_layout;
 	notes[2].size = sizeof(far_layout);

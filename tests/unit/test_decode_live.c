@@ -36,16 +36,13 @@ static const uint8_t xmm3_value[16] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77
 static int setup(void **state)
 {
 	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
+	return xt_scratch_dir(dir);
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return xt_remove_dir(dir);
 }
 
 /*

@@ -7,7 +7,7 @@
  *
  *  1. At the log's own release the model prints exactly those lines.
  *  2. At every other modelled release (5.10 .. 6.18) the lines differ from the
- *     real ones only as the kernel change table (src/kernel.c) says: the
+ *     real ones only as the kernel change table (src/linux/releases.c) says: the
  *     components a release does or does not support (PASID 5.18, AMX 5.16,
  *     CET user 6.6, CET supervisor 6.17, APX 6.16), the offsets and sizes that
  *     follow from that set, and the format word ('compacted' with XSAVES, or

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The hardware backend (src/hw.c) without a CPU: a backend whose
+ * The hardware backend (src/hw/hw.c) without a CPU: a backend whose
  * xs_hw_init() found nothing refuses every instruction instead of executing
  * it (test_engine_hw.c runs them on the live CPU).
  */

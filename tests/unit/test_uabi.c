@@ -8,7 +8,7 @@
 #include <errno.h>
 
 #include "testutil.h"
-#include "le.h"
+#include "common/le.h"
 
 static xs_system *zen4;	/* XCR0 0xe7, CET_U/CET_S in XSS, no PKU */
 static xs_system *spr;	/* AMX, PKRU, PASID, CET */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <elf.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <sys/utsname.h>
@@ -333,21 +334,142 @@ void xt_cpu_zen3(xs_cpu *cpu)
 	xt_cpu_synth(cpu, &s);
 }
 
-const char *xt_write_dump(const xs_cpu *cpu, const char *dir, const char *name)
+const char *xt_write_file(const char *dir, const char *name, const void *buf, size_t len)
 {
 	static char path[512];
-	char *buf = malloc(65536);
 	FILE *f;
 
-	assert_non_null(buf);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	xs_cpu_dump(cpu, XS_DUMP_PLAIN, buf, 65536);
-	f = fopen(path, "w");
+	f = fopen(path, "wb");
 	assert_non_null(f);
-	fputs(buf, f);
-	fclose(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+const char *xt_write_dump(const xs_cpu *cpu, const char *dir, const char *name)
+{
+	static char path[512];	/* its own: a test may hold it across xt_write_file() */
+	char *buf = malloc(65536);
+
+	assert_non_null(buf);
+	xs_cpu_dump(cpu, XS_DUMP_PLAIN, buf, 65536);
+	snprintf(path, sizeof(path), "%s", xt_write_file(dir, name, buf, strlen(buf)));
 	free(buf);
 	return path;
+}
+
+xs_system *xt_model(void (*model)(xs_cpu *cpu), const char *dir, const char *name, char *path, size_t size)
+{
+	xs_cpu cpu;
+
+	model(&cpu);
+	snprintf(path, size, "%s", xt_write_dump(&cpu, dir, name));
+	return xt_system_of(&cpu, NULL);
+}
+
+int xt_scratch_dir(char *tmpl)
+{
+	return mkdtemp(tmpl) ? 0 : -1;
+}
+
+int xt_remove_dir(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- ELF core files --------------------------------------------------------- */
+
+const uint32_t xt_zen4_layout[4][4] = {
+	{ 2, 256, 576, 0 }, { 5, 64, 832, 0 }, { 6, 512, 896, 0 }, { 7, 1024, 1408, 0 },
+};
+
+/* One note: the header (namesz, descsz, type), the name and the descriptor, each padded to 4. */
+static size_t put_note(uint8_t *out, const struct xt_note *n)
+{
+	uint32_t h[3] = { (uint32_t)strlen(n->owner) + 1, (uint32_t)n->size, n->type };
+	size_t at = sizeof(h);
+
+	memcpy(out, h, sizeof(h));
+	memcpy(out + at, n->owner, h[0]);
+	at += XT_ALIGN4(h[0]);
+	memcpy(out + at, n->desc, n->size);
+	return at + XT_ALIGN4(n->size);
+}
+
+static void core_headers32(const struct xt_core_spec *s, uint8_t *img, size_t notes_at, size_t at)
+{
+	size_t eh = sizeof(Elf32_Ehdr), ph = sizeof(Elf32_Phdr), sh = sizeof(Elf32_Shdr);
+	Elf32_Ehdr e = { .e_type = s->e_type ? s->e_type : ET_CORE, .e_machine = s->e_machine ? s->e_machine : EM_386,
+			 .e_version = EV_CURRENT, .e_phoff = (Elf32_Off)eh, .e_ehsize = (Elf32_Half)eh,
+			 .e_phentsize = (Elf32_Half)ph, .e_phnum = (Elf32_Half)(s->xnum ? PN_XNUM : 1),
+			 .e_shoff = s->xnum ? (Elf32_Off)(eh + ph) : 0, .e_shentsize = (Elf32_Half)sh,
+			 .e_shnum = s->xnum ? 1 : 0 };
+	Elf32_Phdr p = { .p_type = PT_NOTE, .p_offset = (Elf32_Off)notes_at,
+			 .p_filesz = (Elf32_Word)(at - notes_at + s->extra_filesz), .p_align = 4 };
+	Elf32_Shdr z = { .sh_info = 1 };
+
+	memcpy(e.e_ident, img, EI_NIDENT);
+	memcpy(img, &e, sizeof(e));
+	memcpy(img + eh, &p, sizeof(p));
+	if (s->xnum)
+		memcpy(img + eh + ph, &z, sizeof(z));
+}
+
+static void core_headers64(const struct xt_core_spec *s, uint8_t *img, unsigned nph, size_t notes_at, size_t at)
+{
+	size_t eh = sizeof(Elf64_Ehdr), ph = sizeof(Elf64_Phdr), sh = sizeof(Elf64_Shdr);
+	Elf64_Ehdr e = { .e_type = s->e_type ? s->e_type : ET_CORE,
+			 .e_machine = s->e_machine ? s->e_machine : EM_X86_64, .e_version = EV_CURRENT,
+			 .e_phoff = eh, .e_ehsize = (Elf64_Half)eh, .e_phentsize = (Elf64_Half)ph,
+			 .e_phnum = (Elf64_Half)(s->xnum ? PN_XNUM : nph), .e_shoff = s->xnum ? eh + nph * ph : 0,
+			 .e_shentsize = (Elf64_Half)sh, .e_shnum = s->xnum ? 1 : 0 };
+	Elf64_Phdr p = { .p_type = PT_NOTE, .p_offset = notes_at, .p_filesz = at - notes_at + s->extra_filesz,
+			 .p_align = 4 };
+	Elf64_Phdr load = { .p_type = PT_LOAD, .p_offset = s->load_offset, .p_filesz = s->load_size,
+			    .p_memsz = s->load_size, .p_vaddr = 0x400000, .p_align = 4096 };
+	Elf64_Shdr z = { .sh_info = nph };
+
+	memcpy(e.e_ident, img, EI_NIDENT);
+	memcpy(img, &e, sizeof(e));
+	memcpy(img + eh, &p, sizeof(p));
+	if (s->load_offset)
+		memcpy(img + eh + ph, &load, sizeof(load));
+	if (s->xnum)
+		memcpy(img + eh + nph * ph, &z, sizeof(z));
+}
+
+uint8_t *xt_core_image(const struct xt_core_spec *s, size_t *len)
+{
+	size_t eh = s->elf32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
+	size_t ph = s->elf32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
+	size_t sh = s->elf32 ? sizeof(Elf32_Shdr) : sizeof(Elf64_Shdr);
+	unsigned nph = s->load_offset && !s->elf32 ? 2 : 1;
+	size_t notes_at = eh + nph * ph + (s->xnum ? sh : 0), at = notes_at;
+	uint8_t *img = calloc(1, 1 << 17);
+
+	assert_non_null(img);
+	for (unsigned i = 0; i < s->nnotes; i++)
+		at += put_note(img + at, &s->notes[i]);
+	memcpy(img, ELFMAG, SELFMAG);
+	img[EI_CLASS] = s->elf32 ? ELFCLASS32 : ELFCLASS64;
+	img[EI_DATA] = ELFDATA2LSB;
+	img[EI_VERSION] = EV_CURRENT;
+	if (s->elf32)
+		core_headers32(s, img, notes_at, at);
+	else
+		core_headers64(s, img, nph, notes_at, at);
+	*len = at;
+	return img;
+}
+
+void xt_prstatus(uint8_t desc[336], uint32_t pid, bool elf32)
+{
+	memset(desc, 0, 336);
+	memcpy(desc + (elf32 ? 24 : 32), &pid, 4);
 }
 
 void xt_cpu_skx(xs_cpu *cpu)

@@ -119,6 +119,48 @@ void xt_cpu_avx2_client(xs_cpu *cpu);
 void xt_cpu_zen3(xs_cpu *cpu);
 /* Write a model as a plain dump into dir/name; returns the path (static buffer). */
 const char *xt_write_dump(const xs_cpu *cpu, const char *dir, const char *name);
+/*
+ * A synthetic model's system (heap, default options), its dump written to
+ * dir/name and the path copied into path[size] — a fixture in one line.
+ */
+xs_system *xt_model(void (*model)(xs_cpu *cpu), const char *dir, const char *name, char *path, size_t size);
+/* Write len bytes into dir/name (fails the test on error); returns the path (static buffer). */
+const char *xt_write_file(const char *dir, const char *name, const void *buf, size_t len);
+/* A scratch directory from a mkdtemp() template ("/tmp/xs-x-XXXXXX", rewritten): 0 or -1. */
+int xt_scratch_dir(char *tmpl);
+/* Remove a scratch directory and what it holds: 0 or -1. */
+int xt_remove_dir(const char *dir);
+
+/* ---- ELF core files, byte by byte (<elf.h> and the Linux note layout) ---- */
+
+/* Note names and descriptors are padded to 4 bytes. */
+#define XT_ALIGN4(x) (((x) + 3) & ~(size_t)3)
+
+struct xt_note {
+	const char *owner;	/* "CORE", "LINUX" */
+	uint32_t type;
+	const void *desc;
+	size_t size;
+};
+
+struct xt_core_spec {
+	bool elf32;
+	bool xnum;		/* e_phnum = PN_XNUM, the count in section 0's sh_info */
+	uint64_t load_offset;	/* a PT_LOAD segment there (0: none; 64-bit only) */
+	uint64_t load_size;
+	uint16_t e_type;	/* 0: ET_CORE */
+	uint16_t e_machine;	/* 0: EM_386 or EM_X86_64 by class */
+	size_t extra_filesz;	/* PT_NOTE claims this many bytes more than there are */
+	const struct xt_note *notes;
+	unsigned nnotes;
+};
+
+/* The image of a core (caller frees); *len its length without the sparse part. */
+uint8_t *xt_core_image(const struct xt_core_spec *s, size_t *len);
+/* NT_PRSTATUS with only pr_pid set (offset 32 in x86-64's, 24 in i386's). */
+void xt_prstatus(uint8_t desc[336], uint32_t pid, bool elf32);
+/* Zen 4's NT_X86_XSAVE_LAYOUT records {type, size, offset, flags} (linux-xstate.md, live machine). */
+extern const uint32_t xt_zen4_layout[4][4];
 /* Intel AVX-512 server with MPX and PKU (Skylake-SP layout, xsave-isa.md §1.1). */
 void xt_cpu_skx(xs_cpu *cpu);
 /* Run `xstate ARGS` (stderr folded in when merge_stderr); returns the exit status. */

@@ -40,11 +40,10 @@ static int xcr0_notes(const struct emit_pool *p)
 		if (p->bl->no_xsave || xcr0 == p->bl->xcr0)
 			continue;
 		clearcpuid_names(xcr0 & ~p->bl->xcr0, fix, sizeof(fix));
-		fprintf(stderr,
-			"%s: baseline --emit rr: %s runs with XCR0 %#llx (%s), the pool %#llx (%s): rr cannot mask XCR0, and a replay there "
-			"warns \"Trace XCR0 value ... != our XCR0\" (and stops where a component's layout differs); boot it with clearcpuid=%s\n",
-			xs_prog, p->names[i], (unsigned long long)xcr0, cli_xfeature_list(xcr0, have, sizeof(have)),
-			(unsigned long long)p->bl->xcr0, cli_xfeature_list(p->bl->xcr0, want, sizeof(want)), fix);
+		cli_warn("baseline --emit rr: %s runs with XCR0 %#llx (%s), the pool %#llx (%s): rr cannot mask XCR0, and a replay there "
+			 "warns \"Trace XCR0 value ... != our XCR0\" (and stops where a component's layout differs); boot it with clearcpuid=%s",
+			 p->names[i], (unsigned long long)xcr0, xfeature_list(xcr0, have, sizeof(have)),
+			 (unsigned long long)p->bl->xcr0, xfeature_list(p->bl->xcr0, want, sizeof(want)), fix);
 		ret = XS_EXIT_FALSE;
 	}
 	return ret;

@@ -5,7 +5,6 @@
  * The series found the three cases within run-to-run noise; the rule used
  * here to say so is sw_noise_rule (bench_switch_out.c).
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,111 +17,32 @@ const enum xs_cet_s_policy sw_case_policy[SW_VARIANTS] = { XS_CET_S_OFF, XS_CET_
 const char *const sw_case_label[SW_VARIANTS] = { "1", "2", "3", "3i" };
 const char *const sw_case_key[SW_VARIANTS] = { "case1", "case2", "case3", "case3_init" };
 
-static void switch_usage(FILE *f)
+#define F(member) CLI_FIELD(struct sw_bench, member)
+
+static const struct cli_opt options[] = {
+	{ .name = "cpuid", .store = cli_string, F(cpuid), .arg = "FILE",
+	  .help = "a CPUID dump (default: the live CPU; a dump of this CPU\n"
+		  "counts as live); --cpu N selects CPU N of the dump" },
+	{ .name = "cpu", .store = cli_uint, F(cpu_index), .max = CLI_CPU_MAX, .arg = "N" },
+	{ .name = "tasks", .store = cli_uint, F(ntasks), .min = 2, .max = 1024, .arg = "N",
+	  .help = "tasks per case, 2..1024 (default 64)" },
+	{ .name = "switches", .store = cli_uint, F(switches), .min = 1, .max = 1000000000, .arg = "M",
+	  .help = "switches per case per round, 1..1000000000 (default 100000)" },
+	{ .name = "rounds", .store = cli_uint, F(rounds), .min = 1, .max = 1000, .arg = "R",
+	  .help = "rounds, 1..1000 (default 21)" },
+	{ .name = "no-anchor", .store = cli_false, F(anchor), .help = "skip the pipe ping-pong" },
+	{ CLI_FORMAT(struct sw_bench, fmt, cli_text_json), .arg = "text|json" },
+	{ 0 }
+};
+
+static void init(void *args)
 {
-	fprintf(f,
-		"usage: xstate bench switch [--cpuid FILE] [--cpu N] [--tasks N] [--switches M]\n"
-		"                           [--rounds R] [--no-anchor] [--format text|json]\n\n"
-		"The CET supervisor state series' context-switch experiment on the model.\n"
-		"Case 1: no CET-S (policy off); case 2: CET-S in guest fpstates only\n"
-		"(guest-only, Linux >= 6.18); case 3: CET-S in every task (all), its registers\n"
-		"holding data in every task. On the engine also case 3i: policy all, but the\n"
-		"tasks never use kernel shadow stacks, so CET-S stays in its init\n"
-		"configuration and XSAVES's init optimisation leaves it out (the realistic\n"
-		"case 3). Each case has N tasks whose fpstates are laid out as that kernel\n"
-		"lays them out; a switch saves the outgoing task's registers and restores the\n"
-		"incoming one's, round robin over the tasks, on three backends:\n\n"
-		"  hardware      XSAVEC64/XRSTOR64 on this CPU in user mode, mask = the\n"
-		"                fpstate's xfeatures & XCR0 & user components (PKRU left\n"
-		"                out); only when the model is the live CPU; cases 1-3 only\n"
-		"                (user mode cannot touch CET-S)\n"
-		"  engine        the software engine as the kernel drives it: XCR0 and\n"
-		"                IA32_XSS from the model, CPL 0; os_xsave() with RFBM = the\n"
-		"                fpstate's xfeatures, os_xrstor() with RFBM = max_features\n"
-		"                (XSAVES/XRSTORS, or XSAVEC/XRSTOR where the CPU has no\n"
-		"                XSAVES, as the kernel does)\n"
-		"  engine_noopt  the same with impl.init_opt and impl.modified_opt off\n\n"
-		"The cases run interleaved in one process: R rounds of M switches per case,\n"
-		"each round cut into slices of %d switches per case, the case order rotated\n"
-		"every slice and every round. Printed: ns per switch (min, median, max over\n"
-		"the rounds), the spread (max - min) / median, the IQR (Q3 - Q1) / median,\n"
-		"bytes per task, and the ratios case2/case1, case3/case1 and case3i/case1:\n"
-		"the median of the per-round ratios, \"within noise\" when the interquartile\n"
-		"range of the per-round ratios contains 1, else \"outside noise\".\n"
-		"The anchor is a real switch on the live kernel: two processes pinned to one\n"
-		"CPU pass a byte back and forth through two pipes (context_switch1-style).\n\n"
-		"  --cpuid FILE    a CPUID dump (default: the live CPU; a dump of this CPU\n"
-		"                  counts as live); --cpu N selects CPU N of the dump\n"
-		"  --tasks N       tasks per case, 2..1024 (default 64)\n"
-		"  --switches M    switches per case per round, 1..1000000000 (default 100000)\n"
-		"  --rounds R      rounds, 1..1000 (default 21)\n"
-		"  --no-anchor     skip the pipe ping-pong\n",
-		SW_SLICE);
-}
-
-/* --tasks/--switches/--rounds: a number within [min, max]. */
-static int parse_count(const char *opt, const char *s, unsigned long long min, unsigned long long max,
-		       unsigned long long *out)
-{
-	int ret = cli_parse_uint(opt, s, max, out);
-
-	if (!ret && *out < min)
-		ret = cli_error("%s: %llu is out of range (at least %llu)", opt, *out, min);
-	return ret;
-}
-
-static int parse_option(struct sw_bench *b, int c)
-{
-	unsigned long long n = 0;
-	int ret = 0;
-
-	switch (c) {
-	case 'c': b->cpuid = optarg; return 0;
-	case 'n': ret = cli_parse_uint("--cpu", optarg, 4095, &n); break;
-	case 't': ret = parse_count("--tasks", optarg, 2, 1024, &n); break;
-	case 's': ret = parse_count("--switches", optarg, 1, 1000000000, &n); break;
-	case 'r': ret = parse_count("--rounds", optarg, 1, 1000, &n); break;
-	case 'A': b->anchor = false; return 0;
-	case 'f': return cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &b->fmt);
-	case 'h': switch_usage(stdout); return -1;
-	default: switch_usage(stderr); return XS_EXIT_USAGE;
-	}
-	if (c == 'n')
-		b->cpu_index = (unsigned)n;
-	else if (c == 't')
-		b->ntasks = (unsigned)n;
-	else if (c == 's')
-		b->switches = (unsigned long)n;
-	else
-		b->rounds = (unsigned)n;
-	return ret;
-}
-
-/* 0, -1 after --help, or XS_EXIT_USAGE. */
-static int parse_args(int argc, char **argv, struct sw_bench *b)
-{
-	static const struct option longopts[] = {
-		{ "cpuid", required_argument, NULL, 'c' }, { "cpu", required_argument, NULL, 'n' },
-		{ "tasks", required_argument, NULL, 't' }, { "switches", required_argument, NULL, 's' },
-		{ "rounds", required_argument, NULL, 'r' }, { "no-anchor", no_argument, NULL, 'A' },
-		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c, ret = 0;
+	struct sw_bench *b = args;
 
 	b->ntasks = 64;
 	b->switches = 100000;
 	b->rounds = 21;
 	b->anchor = true;
-	optind = 1;
-	while (!ret && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
-		ret = parse_option(b, c);
-	if (!ret && optind < argc)
-		ret = cli_error("bench switch: unexpected argument '%s'", argv[optind]);
-	if (!ret && cli_is_directory(b->cpuid))
-		ret = cli_error("bench switch: --cpuid %s is a directory; give one dump (bench memory takes directories)",
-				b->cpuid);
-	return ret;
 }
 
 /* ---- the model ---------------------------------------------------------------- */
@@ -337,8 +257,7 @@ static int prepare(struct sw_bench *b)
 
 static int fault(const struct sw_bench *b, int be, unsigned c)
 {
-	fprintf(stderr, "%s: bench switch: the %s faulted in case %s: a bug in the model\n", xs_prog,
-		b->be[be].name, sw_case_label[c]);
+	cli_warn("bench switch: the %s faulted in case %s: a bug in the model", b->be[be].name, sw_case_label[c]);
 	return XS_EXIT_FALSE;
 }
 
@@ -481,7 +400,6 @@ static void bench_free(struct sw_bench *b)
 		free(b->sys[i]);
 	free(b->anc.ns);
 	free(b->cpu);
-	free(b);
 }
 
 static void run_anchor(struct sw_bench *b)
@@ -492,14 +410,16 @@ static void run_anchor(struct sw_bench *b)
 		snprintf(b->anc.why_absent, sizeof(b->anc.why_absent), "--no-anchor");
 }
 
-int bench_switch(int argc, char **argv)
+static int run(void *args, int argc, char **argv)
 {
-	struct sw_bench *b = calloc(1, sizeof(*b));
-	int ret;
+	struct sw_bench *b = args;
+	int ret = 0;
 
-	if (!b)
-		return cli_error("out of memory");
-	ret = parse_args(argc, argv, b);
+	(void)argc;
+	(void)argv;
+	if (cli_is_directory(b->cpuid))
+		ret = cli_error("bench switch: --cpuid %s is a directory; give one dump (bench memory takes directories)",
+				b->cpuid);
 	if (!ret)
 		ret = load_model(b);
 	if (!ret)
@@ -515,5 +435,39 @@ int bench_switch(int argc, char **argv)
 			sw_print_text(b);
 	}
 	bench_free(b);
-	return ret < 0 ? XS_EXIT_OK : ret;
+	return ret;
 }
+
+const struct cli_command cli_cmd_bench_switch = {
+	.name = "switch",
+	.opts = options, .args_size = sizeof(struct sw_bench), .init = init, .run = run,
+	.about = "The CET supervisor state series' context-switch experiment on the model.\n"
+		 "Case 1: no CET-S (policy off); case 2: CET-S in guest fpstates only\n"
+		 "(guest-only, Linux >= 6.18); case 3: CET-S in every task (all), its registers\n"
+		 "holding data in every task. On the engine also case 3i: policy all, but the\n"
+		 "tasks never use kernel shadow stacks, so CET-S stays in its init\n"
+		 "configuration and XSAVES's init optimisation leaves it out (the realistic\n"
+		 "case 3). Each case has N tasks whose fpstates are laid out as that kernel\n"
+		 "lays them out; a switch saves the outgoing task's registers and restores the\n"
+		 "incoming one's, round robin over the tasks, on three backends:\n\n"
+		 "  hardware      XSAVEC64/XRSTOR64 on this CPU in user mode, mask = the\n"
+		 "                fpstate's xfeatures & XCR0 & user components (PKRU left\n"
+		 "                out); only when the model is the live CPU; cases 1-3 only\n"
+		 "                (user mode cannot touch CET-S)\n"
+		 "  engine        the software engine as the kernel drives it: XCR0 and\n"
+		 "                IA32_XSS from the model, CPL 0; os_xsave() with RFBM = the\n"
+		 "                fpstate's xfeatures, os_xrstor() with RFBM = max_features\n"
+		 "                (XSAVES/XRSTORS, or XSAVEC/XRSTOR where the CPU has no\n"
+		 "                XSAVES, as the kernel does)\n"
+		 "  engine_noopt  the same with impl.init_opt and impl.modified_opt off\n\n"
+		 "The cases run interleaved in one process: R rounds of M switches per case,\n"
+		 "each round cut into slices of " SW_STR(SW_SLICE) " switches per case, the case order rotated\n"
+		 "every slice and every round. Printed: ns per switch (min, median, max over\n"
+		 "the rounds), the spread (max - min) / median, the IQR (Q3 - Q1) / median,\n"
+		 "bytes per task, and the ratios case2/case1, case3/case1 and case3i/case1:\n"
+		 "the median of the per-round ratios, \"within noise\" when the interquartile\n"
+		 "range of the per-round ratios contains 1, else \"outside noise\".\n"
+		 "The anchor is a real switch on the live kernel: two processes pinned to one\n"
+		 "CPU pass a byte back and forth through two pipes (context_switch1-style).\n",
+	.list_width = 18,
+};

@@ -35,6 +35,8 @@
 #define SW_PAIRS (SW_VARIANTS - 1)
 /* Switches per case in one slice of a round (the grain of the interleaving). */
 #define SW_SLICE 2000
+#define SW_STR(x) SW_STR_(x)	/* SW_STR(SW_SLICE): "2000", for --help */
+#define SW_STR_(x) #x
 
 /* Where a switch runs. */
 enum sw_backend {
@@ -120,8 +122,8 @@ extern const enum xs_cet_s_policy sw_case_policy[SW_VARIANTS];
 extern const char *const sw_case_label[SW_VARIANTS];
 extern const char *const sw_case_key[SW_VARIANTS];
 
-/* xstate bench switch ARGS (argv[0] is "switch"). */
-int bench_switch(int argc, char **argv);
+/* xstate bench switch: options, run (bench_switch.c). */
+extern const struct cli_command cli_cmd_bench_switch;
 
 /* bench_switch_model.c: tasks and machines of every case; 0 or -ENOMEM. */
 int sw_model_setup(struct sw_bench *b);

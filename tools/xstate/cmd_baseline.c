@@ -4,90 +4,91 @@
  * guests, and the settings that make a VMM (QEMU, libvirt, Firecracker)
  * or rr show it.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "baseline_emit.h"
 
-enum baseline_format { BF_TEXT, BF_JSON, BF_PLAIN, BF_DMESG };
-
 struct baseline_args {
 	enum xs_compat_kind kind;
 	bool kind_given, format_given, kernel_given;
-	enum baseline_format fmt;
+	enum xs_out_format fmt;
 	enum emit_vmm vmm;
-	const char *vmm_name;
 	const char *model;
 	struct xs_options host_opts, guest_opts;
 };
 
-static void baseline_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: xstate baseline HOST... [--kind task|vcpu] [--disable FEATURE,...]\n"
-		"                       [--format text|json|plain|dmesg] [--kernel V]\n"
-		"                       [--emit qemu|libvirt|firecracker|rr] [--model NAME]\n\n"
-		"For a pool of hosts (CPUID dumps or 'live'), the largest set of state\n"
-		"components every host accepts with the same layout, the hosts that limit\n"
-		"each component left out, and the CPU a VMM should show its guests so\n"
-		"their vCPUs can move anywhere in the pool. A HOST '-' is standard input,\n"
-		"a directory every CPUID dump in it.\n\n"
-		"  --kind K        vcpu (default: what KVM offers guests) or task (a process)\n"
-		"  --disable LIST  clear CPU features on every host, like clearcpuid=\n"
-		"  --format F      text (default) or json: the baseline; plain: the levelled\n"
-		"                  guest CPUID as a plain dump; dmesg: the x86/fpu boot lines\n"
-		"                  of a guest on it (--kernel V: the guest's release)\n"
-		"  --emit VMM      the pool in a VMM's own settings: qemu (the -cpu value),\n"
-		"                  libvirt (the <cpu> element), firecracker (a custom CPU\n"
-		"                  template), rr (rr record options; processes, --kind task)\n"
-		"  --model NAME    the named CPU model under --emit qemu|libvirt (default " EMIT_DEFAULT_MODEL ")\n\n"
-		"Exit status 0; 1 when --emit rr cannot make traces portable (a host's XCR0\n"
-		"differs: stderr says which clearcpuid= fixes it); 2 bad input.\n");
-}
+#define F(member) CLI_FIELD(struct baseline_args, member)
+#define GIVEN(member) CLI_GIVEN(struct baseline_args, member)
 
-static int parse_format(const char *s, enum baseline_format *fmt)
-{
-	static const char *const names[] = { "text", "json", "plain", "dmesg" };
+static const struct cli_value formats[] = {
+	{ "text", OUT_TEXT, false }, { "json", OUT_JSON, false }, { "plain", OUT_PLAIN, false },
+	{ "dmesg", OUT_DMESG, false }, { 0 }
+};
 
-	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(s, names[i])) {
-			*fmt = (enum baseline_format)i;
-			return 0;
-		}
-	return cli_error("--format: unknown format '%s' (expected text|json|plain|dmesg)", s);
-}
-
-static int parse_emit(const char *s, struct baseline_args *a)
-{
-	static const char *const names[] = { NULL, "qemu", "libvirt", "firecracker", "rr" };
-
-	for (unsigned i = 1; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(s, names[i])) {
-			a->vmm = (enum emit_vmm)i;
-			a->vmm_name = names[i];
-			return 0;
-		}
-	return cli_error("--emit: unknown VMM '%s' (expected qemu|libvirt|firecracker|rr)", s);
-}
+static const struct cli_value vmms[] = {
+	{ "qemu", EMIT_QEMU, false }, { "libvirt", EMIT_LIBVIRT, false },
+	{ "firecracker", EMIT_FIRECRACKER, false }, { "rr", EMIT_RR, false }, { 0 }
+};
 
 /* A QEMU / libvirt model name: it goes into -cpu's comma list and into XML. */
-static int parse_model(const char *s, const char **model)
+static int store_model(const struct cli_opt *o, const char *s, void *field)
 {
 	size_t len = strlen(s);
 
+	(void)o;
 	if (!len || len > 64 || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != len)
 		return cli_error("--model: '%s' is not a CPU model name (1 to 64 letters, digits, '.', '_', '-')", s);
-	*model = s;
+	*(const char **)field = s;
 	return 0;
 }
 
-/* Options that cannot go together, each with what it is for. */
-static int check_combination(struct baseline_args *a)
+static const struct cli_opt options[] = {
+	{ CLI_COMPAT_KIND(struct baseline_args, kind), GIVEN(kind_given), .arg = "task|vcpu", .meta = "K",
+	  .help = "vcpu (default: what KVM offers guests) or task (a process)" },
+	{ .name = "disable", .store = cli_cpu_features, F(host_opts.clear_features), .arg = "FEATURE,...",
+	  .meta = "LIST", .help = "clear CPU features on every host, like clearcpuid=" },
+	{ CLI_FORMAT(struct baseline_args, fmt, formats), GIVEN(format_given), .arg = "text|json|plain|dmesg",
+	  .meta = "F",
+	  .help = "text (default) or json: the baseline; plain: the levelled\n"
+		  "guest CPUID as a plain dump; dmesg: the x86/fpu boot lines\n"
+		  "of a guest on it (--kernel V: the guest's release)" },
+	{ .name = "kernel", .store = cli_kernel, F(guest_opts.kernel), GIVEN(kernel_given), .arg = "V" },
+	{ .name = "emit", .store = cli_enum, F(vmm), .values = vmms, .noun = "VMM",
+	  .arg = "qemu|libvirt|firecracker|rr", .meta = "VMM",
+	  .help = "the pool in a VMM's own settings: qemu (the -cpu value),\n"
+		  "libvirt (the <cpu> element), firecracker (a custom CPU\n"
+		  "template), rr (rr record options; processes, --kind task)" },
+	{ .name = "model", .store = store_model, F(model), .arg = "NAME",
+	  .help = "the named CPU model under --emit qemu|libvirt (default " EMIT_DEFAULT_MODEL ")" },
+	{ 0 }
+};
+
+static void init(void *args)
 {
+	struct baseline_args *a = args;
+
+	a->kind = XS_COMPAT_VCPU;
+	xs_options_init(&a->host_opts);
+	xs_options_init(&a->guest_opts);
+}
+
+static const char *vmm_name(enum emit_vmm vmm)
+{
+	for (const struct cli_value *v = vmms; v->name; v++)
+		if (v->value == (int)vmm)
+			return v->name;
+	return "?";
+}
+
+/* Options that cannot go together, each with what it is for. */
+static int check_combination(void *args)
+{
+	struct baseline_args *a = args;
+
 	if (a->vmm && a->format_given)
-		return cli_error("baseline: --emit %s prints that VMM's own settings; --format does not apply", a->vmm_name);
-	if (a->kernel_given && (a->vmm || a->fmt != BF_DMESG))
+		return cli_error("baseline: --emit %s prints that VMM's own settings; --format does not apply", vmm_name(a->vmm));
+	if (a->kernel_given && (a->vmm || a->fmt != OUT_DMESG))
 		return cli_error("baseline: --kernel is the guest's release for --format dmesg");
 	if (a->model && a->vmm != EMIT_QEMU && a->vmm != EMIT_LIBVIRT)
 		return cli_error("baseline: --model names QEMU's or libvirt's CPU model; it needs --emit qemu or --emit libvirt");
@@ -96,45 +97,9 @@ static int check_combination(struct baseline_args *a)
 			return cli_error("baseline: --emit rr levels processes (rr records tasks); --kind vcpu does not apply");
 		a->kind = XS_COMPAT_TASK;
 	} else if (a->vmm && a->kind == XS_COMPAT_TASK) {
-		return cli_error("baseline: --emit %s levels vCPUs; --kind task does not apply", a->vmm_name);
+		return cli_error("baseline: --emit %s levels vCPUs; --kind task does not apply", vmm_name(a->vmm));
 	}
 	return 0;
-}
-
-static int parse_args(int argc, char **argv, struct baseline_args *a)
-{
-	static const struct option longopts[] = {
-		{ "kind", required_argument, NULL, 'K' }, { "format", required_argument, NULL, 'f' },
-		{ "emit", required_argument, NULL, 'e' }, { "model", required_argument, NULL, 'm' },
-		CLI_OPT_DISABLE, CLI_OPT_KERNEL, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
-	};
-	int ch, ret = 0;
-
-	memset(a, 0, sizeof(*a));
-	a->kind = XS_COMPAT_VCPU;
-	xs_options_init(&a->host_opts);
-	xs_options_init(&a->guest_opts);
-	optind = 1;
-	while (!ret && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'K': a->kind_given = true; ret = cli_parse_kind(optarg, &a->kind); break;
-		case 'f': a->format_given = true; ret = parse_format(optarg, &a->fmt); break;
-		case 'e': ret = parse_emit(optarg, a); break;
-		case 'm': ret = parse_model(optarg, &a->model); break;
-		case 'd': ret = cli_parse_disable(optarg, &a->host_opts.clear_features); break;
-		case 'k':
-			a->kernel_given = true;
-			ret = cli_parse_kernel("--kernel", optarg, &a->guest_opts.kernel);
-			break;
-		case 'h': baseline_usage(stdout); return -1;
-		default: baseline_usage(stderr); return XS_EXIT_USAGE;
-		}
-	}
-	if (!ret)
-		ret = check_combination(a);
-	if (!ret && (optind >= argc || argc - optind > 64))
-		ret = cli_error("baseline: expected 1 to 64 hosts (CPUID dumps or 'live')");
-	return ret;
 }
 
 static void print_text(const struct xs_baseline *bl, char **names, unsigned n)
@@ -142,7 +107,7 @@ static void print_text(const struct xs_baseline *bl, char **names, unsigned n)
 	char buf[256], h1[24], h2[24];
 
 	printf("baseline of %u hosts: XCR0 %s (%s), IA32_XSS %s\n", n, cli_hex(bl->xcr0, h1),
-	       cli_xfeature_list(bl->xcr0, buf, sizeof(buf)), cli_hex(bl->xss, h2));
+	       xfeature_list(bl->xcr0, buf, sizeof(buf)), cli_hex(bl->xss, h2));
 	printf("sizes: standard %u bytes, compacted %u bytes\n", bl->standard_size, bl->compacted_size);
 	if (bl->no_xsave) {
 		printf("left out: %-16s limited by:", "XSAVE itself");
@@ -185,24 +150,17 @@ static json_t *host_names(uint64_t hosts, char **names, unsigned n)
 
 static json_t *to_json(const struct xs_baseline *bl, char **names, unsigned n)
 {
-	json_t *o = json_object(), *left = json_array(), *leaves = json_array();
+	json_t *o = json_object(), *left = xfeature_index_json(bl->dropped & (XS_BIT(XS_XFEATURE_MAX) - 1)), *leaves = json_array(), *d;
+	size_t k;
 
 	json_object_set_new(o, "xcr0", json_hex(bl->xcr0));
 	json_object_set_new(o, "xss", json_hex(bl->xss));
 	json_object_set_new(o, "standard_size", json_integer(bl->standard_size));
 	json_object_set_new(o, "compacted_size", json_integer(bl->compacted_size));
 	json_object_set_new(o, "no_xsave", host_names(bl->no_xsave, names, n));
-	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++) {
-		json_t *d;
-
-		if (!(bl->dropped & XS_BIT(nr)))
-			continue;
-		d = json_object();
-		json_object_set_new(d, "index", json_integer(nr));
-		json_object_set_new(d, "name", json_string(xs_xfeature_info(nr)->short_name));
-		json_object_set_new(d, "limited_by", host_names(bl->limiting[nr], names, n));
-		json_array_append_new(left, d);
-	}
+	json_array_foreach(left, k, d)
+		json_object_set_new(d, "limited_by",
+				    host_names(bl->limiting[json_integer_value(json_object_get(d, "index"))], names, n));
 	json_object_set_new(o, "dropped", left);
 	for (unsigned i = 0; i < XS_XFEATURE_MAX && !bl->no_xsave; i++) {
 		const struct xs_cpuid_leaf *l = &bl->leaf_d[i];
@@ -271,9 +229,9 @@ static int report(const struct baseline_args *a, const xs_system *const *hosts, 
 	xs_cpu *cpu;
 	int ret;
 
-	if (!a->vmm && a->fmt == BF_JSON)
+	if (!a->vmm && a->fmt == OUT_JSON)
 		return cli_print_json(to_json(bl, names, n));
-	if (!a->vmm && a->fmt == BF_TEXT) {
+	if (!a->vmm && a->fmt == OUT_TEXT) {
 		print_text(bl, names, n);
 		return 0;
 	}
@@ -284,7 +242,7 @@ static int report(const struct baseline_args *a, const xs_system *const *hosts, 
 	pool.cpu = cpu;
 	if (a->vmm)
 		ret = emit(a, &pool);
-	else if (a->fmt == BF_PLAIN)
+	else if (a->fmt == OUT_PLAIN)
 		ret = print_plain(cpu);
 	else
 		ret = print_dmesg(cpu, &a->guest_opts);
@@ -292,32 +250,45 @@ static int report(const struct baseline_args *a, const xs_system *const *hosts, 
 	return ret;
 }
 
-int cmd_baseline(int argc, char **argv)
+static int run(void *args, int argc, char **argv)
 {
-	struct baseline_args a;
+	const struct baseline_args *a = args;
 	xs_system **hosts = NULL;
 	struct xs_baseline bl;
 	unsigned n = 0;
-	int ret = parse_args(argc, argv, &a);
+	int ret;
 
-	if (ret)
-		return ret < 0 ? XS_EXIT_OK : ret;
-	if ((ret = cli_expand_dirs(&argc, &argv, optind, 64)))	/* a directory: its dumps */
+	if ((ret = cli_expand_dirs(&argc, &argv, 0, 64)))	/* a directory: its dumps */
 		return ret;
-	hosts = calloc((size_t)(argc - optind), sizeof(*hosts));
+	hosts = calloc((size_t)argc, sizeof(*hosts));
 	if (!hosts)
 		return cli_error("out of memory");
-	for (; !ret && optind + (int)n < argc; n++) {
+	for (; !ret && (int)n < argc; n++) {
 		hosts[n] = malloc(sizeof(xs_system));
-		ret = hosts[n] ? cli_load_system(hosts[n], argv[optind + n], 0, &a.host_opts)
-			       : cli_error("out of memory");
+		ret = hosts[n] ? cli_load_system(hosts[n], argv[n], 0, &a->host_opts) : cli_error("out of memory");
 	}
-	if (!ret && xs_baseline((const xs_system *const *)hosts, n, a.kind, &bl))
+	if (!ret && xs_baseline((const xs_system *const *)hosts, n, a->kind, &bl))
 		ret = cli_error("baseline: no hosts");
 	if (!ret)
-		ret = report(&a, (const xs_system *const *)hosts, argv + optind, n, &bl);
+		ret = report(a, (const xs_system *const *)hosts, argv, n, &bl);
 	while (n)
 		free(hosts[--n]);
 	free(hosts);
 	return ret;
 }
+
+const struct cli_command cli_cmd_baseline = {
+	.name = "baseline", .summary = "the state every host of a pool accepts; the guest CPU and VMM settings",
+	.opts = options, .args_size = sizeof(struct baseline_args), .init = init, .run = run,
+	.check = check_combination,
+	.operands = "HOST...", .min_operands = 1, .max_operands = 64,
+	.operands_error = "expected 1 to 64 hosts (CPUID dumps or 'live')",
+	.list_width = 18,
+	.about = "For a pool of hosts (CPUID dumps or 'live'), the largest set of state\n"
+		 "components every host accepts with the same layout, the hosts that limit\n"
+		 "each component left out, and the CPU a VMM should show its guests so\n"
+		 "their vCPUs can move anywhere in the pool. A HOST '-' is standard input,\n"
+		 "a directory every CPUID dump in it.\n",
+	.footer = "\nExit status 0; 1 when --emit rr cannot make traces portable (a host's XCR0\n"
+		  "differs: stderr says which clearcpuid= fixes it); 2 bad input.\n",
+};

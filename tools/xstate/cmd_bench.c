@@ -4,26 +4,11 @@
  * the accounting (bytes per task and per vCPU under each policy); `switch`
  * measures context switches (bench_switch.c).
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench_switch.h"
 #include "cli.h"
-
-static void bench_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: xstate bench memory [--cpuid FILE|DIR|-] [--format text|json]\n"
-		"       xstate bench switch [--cpuid FILE] [--cpu N] [--tasks N] [--switches M]\n"
-		"                           [--rounds R] [--no-anchor] [--format text|json]\n\n"
-		"memory: bytes of a task's and a vCPU's fpstate under each CET-S policy (off,\n"
-		"        guest-only, all) and what a non-vCPU task saves under guest-only\n"
-		"        compared with all, for one CPU or every dump of a directory.\n"
-		"switch: the series' context-switch experiment: ns per switch of tasks under\n"
-		"        each policy, on this CPU and on the software engine, beside a real\n"
-		"        switch on the live kernel (see xstate bench switch --help).\n");
-}
 
 struct mem_row {
 	char name[4096];
@@ -84,17 +69,11 @@ static void no_fpstates(const xs_cpu *cpu, char *why, size_t size)
 static bool mem_row_of(const char *path, struct mem_row *r)
 {
 	xs_cpu *cpu = malloc(sizeof(*cpu));
-	struct xs_diag d = { 0 };
-	bool ok = false;
+	bool ok;
 
 	if (!cpu)
 		return false;
-	if (!path || !strcmp(path, "live"))
-		ok = !xs_cpu_from_host(cpu);
-	else if (cli_read_cpu(cpu, path, 0, &d))
-		cli_error("%s", d.msg);
-	else
-		ok = true;
+	ok = !cli_load_cpu(cpu, path, 0);
 	if (ok)
 		ok = !xs_policy_costs(cpu, NULL, r->pc);
 	r->no_tasks[0] = '\0';
@@ -105,72 +84,70 @@ static bool mem_row_of(const char *path, struct mem_row *r)
 	return ok;
 }
 
-static int bench_memory(int argc, char **argv)
+struct memory_args {
+	const char *cpuid;
+	enum xs_out_format fmt;
+};
+
+static const struct cli_opt memory_options[] = {
+	{ .name = "cpuid", .store = cli_string, CLI_FIELD(struct memory_args, cpuid), .arg = "FILE|DIR|-" },
+	{ CLI_FORMAT(struct memory_args, fmt, cli_text_json), .arg = "text|json" },
+	{ 0 }
+};
+
+static int bench_memory(void *args, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "cpuid", required_argument, NULL, 'c' }, { "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
-	};
-	enum xs_out_format fmt = OUT_TEXT;
-	const char *path = NULL;
+	const struct memory_args *a = args;
 	char **names = NULL;
 	unsigned n = 1;
-	json_t *arr = json_array();
+	json_t *arr;
 	struct mem_row r;
-	int c, bad = 0, ret = 0;
+	int bad = 0, ret = 0;
 
-	optind = 1;
-	while (!ret && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': path = optarg; break;
-		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &fmt); break;
-		case 'h': bench_usage(stdout); json_decref(arr); return XS_EXIT_OK;
-		default: ret = XS_EXIT_USAGE; break;
-		}
-	}
-	if (!ret && optind < argc)
-		ret = cli_error("bench memory: unexpected argument '%s'", argv[optind]);
-	if (!ret && cli_is_directory(path))
-		ret = cli_list_dumps(path, &names, &n);
+	(void)argc;
+	(void)argv;
+	if (cli_is_directory(a->cpuid))
+		ret = cli_list_dumps(a->cpuid, &names, &n);
 	/* one CPU that cannot be read is bad input: no table at all */
-	if (!ret && !names && !mem_row_of(path, &r))
+	if (!ret && !names && !mem_row_of(a->cpuid, &r))
 		ret = XS_EXIT_USAGE;
-	if (ret) {
-		json_decref(arr);
+	if (ret)
 		return ret;
-	}
-	if (fmt == OUT_TEXT)
+	arr = json_array();
+	if (a->fmt == OUT_TEXT)
 		printf("%-40s %20s | %20s | %s\n%-40s %6s %6s %6s | %6s %6s %6s |\n", "CPU", "bytes per task",
 		       "bytes per vCPU", "saved", "", "off", "guest", "all", "off", "guest", "all");
 	for (unsigned i = 0; i < n; i++) {
 		if (names && !mem_row_of(names[i], &r))
 			bad++;
-		else if (fmt == OUT_JSON)
+		else if (a->fmt == OUT_JSON)
 			json_array_append_new(arr, row_json(&r));
 		else
 			row_text(&r);
 	}
 	cli_free_paths(names);
-	if (fmt == OUT_JSON)
+	if (a->fmt == OUT_JSON)
 		cli_print_json(arr);
 	else
 		json_decref(arr);
 	return bad ? XS_EXIT_FALSE : XS_EXIT_OK;
 }
 
-int cmd_bench(int argc, char **argv)
-{
-	if (argc < 2)
-		return bench_usage(stderr), XS_EXIT_USAGE;
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-		return bench_usage(stdout), XS_EXIT_OK;
-	if (!strcmp(argv[1], "memory")) {
-		argv[1] = (char *)"xstate: bench memory";	/* getopt's messages */
-		return bench_memory(argc - 1, argv + 1);
-	}
-	if (!strcmp(argv[1], "switch")) {
-		argv[1] = (char *)"xstate: bench switch";
-		return bench_switch(argc - 1, argv + 1);
-	}
-	return cli_error("bench: unknown benchmark '%s' (expected memory or switch)", argv[1]);
-}
+/* No texts of its own: its help is bench's. */
+static const struct cli_command bench_memory_cmd = {
+	.name = "memory",
+	.opts = memory_options, .args_size = sizeof(struct memory_args), .run = bench_memory,
+};
+
+static const struct cli_command *const benchmarks[] = { &bench_memory_cmd, &cli_cmd_bench_switch, NULL };
+
+const struct cli_command cli_cmd_bench = {
+	.name = "bench", .summary = "the CET-S series' experiment: memory per policy, context switches",
+	.subcommands = benchmarks, .subcommand_noun = "benchmark",
+	.about = "memory: bytes of a task's and a vCPU's fpstate under each CET-S policy (off,\n"
+		 "        guest-only, all) and what a non-vCPU task saves under guest-only\n"
+		 "        compared with all, for one CPU or every dump of a directory.\n"
+		 "switch: the series' context-switch experiment: ns per switch of tasks under\n"
+		 "        each policy, on this CPU and on the software engine, beside a real\n"
+		 "        switch on the live kernel (see xstate bench switch --help).\n",
+};

@@ -1,45 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* xstate compat: can state saved on host A be restored on host B? */
-#include <getopt.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
-
-static void compat_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: xstate compat A B [--kind task|vcpu] [--kernel V] [--kernel-a V]\n"
-		"                     [--kernel-b V] [--cet-s POLICY] [--disable FEATURE,...]\n"
-		"                     [--disable-a FEATURE,...] [--disable-b FEATURE,...]\n"
-		"                     [--request NAME,...] [--format text|json]\n\n"
-		"Can a process (task: what CRIU restores with ptrace and sigreturn) or a vCPU\n"
-		"(vcpu: KVM_GET_XSAVE2 on A, KVM_SET_XSAVE on B) saved on host A be restored\n"
-		"on host B? A and B are CPUID dumps, '-' (standard input) or 'live'. Prints\n"
-		"which components A may put in the buffer that B refuses, the buffer sizes,\n"
-		"offsets that differ and the supervisor state that travels outside the buffer.\n"
-		"--kernel V runs both hosts on release V (5.10 .. 6.18, a stable release\n"
-		"such as 6.18.34, or a `uname -r` string); --kernel-a/--kernel-b set one side\n"
-		"(default 6.18).\n"
-		"--disable LIST clears CPU features on both hosts like clearcpuid= (a masked\n"
-		"guest CPU model: --disable avx512f); --disable-a/--disable-b on one side.\n"
-		"--request LIST: the process (task) or the VMM (vcpu) holds permission for\n"
-		"these dynamic components (arch_prctl ARCH_REQ_XCOMP_PERM or _GUEST_PERM,\n"
-		"e.g. amx_tiledata); B must grant the same request.\n"
-		"When not compatible, `xstate baseline A B` gives what both accept.\n"
-		"Exit status like cmp(1): 0 compatible, 1 not compatible, 2 bad input.\n");
-}
-
-int cli_parse_kind(const char *s, enum xs_compat_kind *kind)
-{
-	if (!strcmp(s, "task") || !strcmp(s, "process"))
-		*kind = XS_COMPAT_TASK;
-	else if (!strcmp(s, "vcpu") || !strcmp(s, "guest"))
-		*kind = XS_COMPAT_VCPU;
-	else
-		return cli_error("--kind: expected task or vcpu, got '%s'", s);
-	return 0;
-}
 
 /* Does `sys` grant the permission requests a process (or VMM) of A holds? "" if so. */
 static void refused_request(const xs_system *sys, uint64_t request, enum xs_compat_kind kind, char *why,
@@ -74,20 +37,10 @@ static void print_compat(const struct xs_compat *c, const char *refused, enum xs
 	char buf[256];
 
 	if (fmt == OUT_JSON) {
-		json_t *o = json_object(), *missing = json_array(), *notes = json_array();
+		json_t *o = json_object(), *notes = json_array();
 
 		json_object_set_new(o, "compatible", json_boolean(compatible));
-		for (unsigned i = 0; i < XS_XFEATURE_MAX; i++) {
-			json_t *m;
-
-			if (!((c->missing | c->missing_xss) & XS_BIT(i)))
-				continue;
-			m = json_object();
-			json_object_set_new(m, "index", json_integer(i));
-			json_object_set_new(m, "name", json_string(xs_xfeature_info(i)->short_name));
-			json_array_append_new(missing, m);
-		}
-		json_object_set_new(o, "missing", missing);
+		json_object_set_new(o, "missing", xfeature_index_json(c->missing | c->missing_xss));
 		json_object_set_new(o, "size_a", json_integer(c->size_a));
 		json_object_set_new(o, "size_b", json_integer(c->size_b));
 		json_object_set_new(o, "features_a", json_hex(c->features_a));
@@ -104,9 +57,9 @@ static void print_compat(const struct xs_compat *c, const char *refused, enum xs
 		return;
 	}
 	printf("%s\n", compatible ? "compatible" : "NOT compatible");
-	printf("  A may put:      %s\n", cli_xfeature_list(c->features_a, buf, sizeof(buf)));
-	printf("  B accepts:      %s\n", cli_xfeature_list(c->features_b, buf, sizeof(buf)));
-	printf("  missing on B:   %s\n", cli_xfeature_list(c->missing | c->missing_xss, buf, sizeof(buf)));
+	printf("  A may put:      %s\n", xfeature_list(c->features_a, buf, sizeof(buf)));
+	printf("  B accepts:      %s\n", xfeature_list(c->features_b, buf, sizeof(buf)));
+	printf("  missing on B:   %s\n", xfeature_list(c->missing | c->missing_xss, buf, sizeof(buf)));
 	printf("  buffer sizes:   %u bytes on A, %u on B\n", c->size_a, c->size_b);
 	if (refused[0])
 		printf("  - B refuses the permission request A's state was made under: %s\n", refused);
@@ -123,52 +76,30 @@ struct compat_args {
 	uint64_t request;
 };
 
-static int parse_args(int argc, char **argv, struct compat_args *a)
-{
-	static const struct option longopts[] = {
-		{ "kind", required_argument, NULL, 'K' }, { "kernel", required_argument, NULL, 'k' },
-		{ "kernel-a", required_argument, NULL, 'a' }, { "kernel-b", required_argument, NULL, 'b' },
-		{ "cet-s", required_argument, NULL, 's' }, { "disable", required_argument, NULL, 'd' },
-		{ "disable-a", required_argument, NULL, 'A' }, { "disable-b", required_argument, NULL, 'B' },
-		{ "request", required_argument, NULL, 'r' }, { "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
-	};
-	uint64_t both = 0;
-	int ch, ret = 0;
+#define F(member) CLI_FIELD(struct compat_args, member)
+#define BOTH(member) CLI_ALSO(struct compat_args, member)
 
-	memset(a, 0, sizeof(*a));
-	a->kind = XS_COMPAT_TASK;
-	a->fmt = OUT_TEXT;
+static const struct cli_opt options[] = {
+	{ CLI_COMPAT_KIND(struct compat_args, kind), .arg = "task|vcpu" },
+	{ .name = "kernel", .store = cli_kernel, F(oa.kernel), BOTH(ob.kernel), .arg = "V" },
+	{ .name = "kernel-a", .store = cli_kernel, F(oa.kernel), .arg = "V" },
+	{ .name = "kernel-b", .store = cli_kernel, F(ob.kernel), .arg = "V" },
+	{ .name = "cet-s", .store = cli_policy, F(oa.cet_s), BOTH(ob.cet_s), .arg = "POLICY" },
+	{ .name = "disable", .store = cli_cpu_features, F(oa.clear_features), BOTH(ob.clear_features),
+	  .arg = "FEATURE,..." },
+	{ .name = "disable-a", .store = cli_cpu_features, F(oa.clear_features), .arg = "FEATURE,..." },
+	{ .name = "disable-b", .store = cli_cpu_features, F(ob.clear_features), .arg = "FEATURE,..." },
+	{ .name = "request", .store = cli_xfeatures, F(request), .arg = "NAME,..." },
+	{ CLI_FORMAT(struct compat_args, fmt, cli_text_json), .arg = "text|json" },
+	{ 0 }
+};
+
+static void init(void *args)
+{
+	struct compat_args *a = args;
+
 	xs_options_init(&a->oa);
 	xs_options_init(&a->ob);
-	optind = 1;
-	while (!ret && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'K': ret = cli_parse_kind(optarg, &a->kind); break;
-		case 'k':
-			ret = cli_parse_kernel("--kernel", optarg, &a->oa.kernel);
-			a->ob.kernel = a->oa.kernel;
-			break;
-		case 'a': ret = cli_parse_kernel("--kernel-a", optarg, &a->oa.kernel); break;
-		case 'b': ret = cli_parse_kernel("--kernel-b", optarg, &a->ob.kernel); break;
-		case 's':
-			ret = cli_parse_policy(optarg, &a->oa.cet_s);
-			a->ob.cet_s = a->oa.cet_s;
-			break;
-		case 'd': ret = cli_parse_disable(optarg, &both); break;
-		case 'A': ret = cli_parse_disable(optarg, &a->oa.clear_features); break;
-		case 'B': ret = cli_parse_disable(optarg, &a->ob.clear_features); break;
-		case 'r': ret = cli_parse_xfeatures(optarg, &a->request); break;
-		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &a->fmt); break;
-		case 'h': compat_usage(stdout); return -1;
-		default: compat_usage(stderr); return XS_EXIT_USAGE;
-		}
-	}
-	a->oa.clear_features |= both;
-	a->ob.clear_features |= both;
-	if (!ret && argc - optind != 2)
-		ret = cli_error("compat: expected two hosts A and B (CPUID dumps, '-' or 'live')");
-	return ret;
 }
 
 /* A's state was made under the requests: A must grant them (else the input is wrong). */
@@ -182,34 +113,53 @@ static int check_request_on_a(const xs_system *a, const struct compat_args *args
 	return 0;
 }
 
-int cmd_compat(int argc, char **argv)
+static int run(void *args, int argc, char **argv)
 {
-	struct compat_args args;
+	const struct compat_args *o = args;
 	xs_system *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
 	struct xs_compat c;
 	char refused[200];
-	int ret = parse_args(argc, argv, &args);
+	int ret = 0;
 
-	if (ret) {
-		ret = ret < 0 ? XS_EXIT_OK : ret;
-		goto out;
-	}
+	(void)argc;
 	if (!a || !b)
 		ret = cli_error("out of memory");
 	if (!ret)
-		ret = cli_load_system(a, argv[optind], 0, &args.oa);
+		ret = cli_load_system(a, argv[0], 0, &o->oa);
 	if (!ret)
-		ret = cli_load_system(b, argv[optind + 1], 0, &args.ob);
+		ret = cli_load_system(b, argv[1], 0, &o->ob);
 	if (!ret)
-		ret = check_request_on_a(a, &args);
+		ret = check_request_on_a(a, o);
 	if (ret)
 		goto out;
-	xs_compat_check(a, b, args.kind, &c);
-	refused_request(b, args.request, args.kind, refused, sizeof(refused));
-	print_compat(&c, refused, args.fmt);
+	xs_compat_check(a, b, o->kind, &c);
+	refused_request(b, o->request, o->kind, refused, sizeof(refused));
+	print_compat(&c, refused, o->fmt);
 	ret = c.compatible && !refused[0] ? XS_EXIT_OK : XS_EXIT_FALSE;
 out:
 	free(a);
 	free(b);
 	return ret;
 }
+
+const struct cli_command cli_cmd_compat = {
+	.name = "compat", .summary = "can state saved on host A be restored on host B (task or vCPU)",
+	.opts = options, .args_size = sizeof(struct compat_args), .init = init, .run = run,
+	.operands = "A B", .min_operands = 2, .max_operands = 2,
+	.operands_error = "expected two hosts A and B (CPUID dumps, '-' or 'live')",
+	.about = "Can a process (task: what CRIU restores with ptrace and sigreturn) or a vCPU\n"
+		 "(vcpu: KVM_GET_XSAVE2 on A, KVM_SET_XSAVE on B) saved on host A be restored\n"
+		 "on host B? A and B are CPUID dumps, '-' (standard input) or 'live'. Prints\n"
+		 "which components A may put in the buffer that B refuses, the buffer sizes,\n"
+		 "offsets that differ and the supervisor state that travels outside the buffer.\n"
+		 "--kernel V runs both hosts on release V (5.10 .. 6.18, a stable release\n"
+		 "such as 6.18.34, or a `uname -r` string); --kernel-a/--kernel-b set one side\n"
+		 "(default 6.18).\n"
+		 "--disable LIST clears CPU features on both hosts like clearcpuid= (a masked\n"
+		 "guest CPU model: --disable avx512f); --disable-a/--disable-b on one side.\n"
+		 "--request LIST: the process (task) or the VMM (vcpu) holds permission for\n"
+		 "these dynamic components (arch_prctl ARCH_REQ_XCOMP_PERM or _GUEST_PERM,\n"
+		 "e.g. amx_tiledata); B must grant the same request.\n"
+		 "When not compatible, `xstate baseline A B` gives what both accept.\n"
+		 "Exit status like cmp(1): 0 compatible, 1 not compatible, 2 bad input.\n",
+};

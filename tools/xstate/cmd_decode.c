@@ -1,37 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* xstate decode: an XSAVE buffer or a core file's extended state, as registers. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "decode.h"
-
-static void decode_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: xstate decode FILE [--cpuid F] [--cpu N]\n"
-		"                     [--kind xsave|xsavec|ptrace|sigframe|kvm|core] [--format text|json]\n\n"
-		"Show what an XSAVE buffer holds: the header (XSTATE_BV, XCOMP_BV) and the\n"
-		"registers of every component it marks present (x87 with tags and decimal\n"
-		"values, MXCSR, XMM/YMM/ZMM, opmasks, MPX, PKRU, CET, AMX tiles, APX, ...).\n"
-		"FILE '-' is standard input. An ELF core file (gcore, a kernel core dump) is\n"
-		"recognised by its header: every thread's NT_X86_XSTATE note is decoded,\n"
-		"reading only the core's headers and notes, whatever its size.\n\n"
-		"  --kind K     what FILE is: xsave (standard format), xsavec (compacted),\n"
-		"               ptrace (NT_X86_XSTATE, shows the XCR0 word at 464),\n"
-		"               sigframe (signal-frame fpstate, shows fx_sw_bytes and MAGIC2),\n"
-		"               kvm (KVM_GET_XSAVE), core (an ELF core file). Default: a core\n"
-		"               when FILE starts with an ELF core header, else the format\n"
-		"               XCOMP_BV bit 63 says.\n"
-		"  --cpuid F    the CPU that wrote FILE, for the component offsets (a CPUID\n"
-		"               dump, '-' or 'live', the default); a core's NT_X86_XSAVE_LAYOUT\n"
-		"               note (Linux >= 6.12) takes precedence and needs no CPU model\n"
-		"  --cpu N      CPU N of a multi-CPU dump\n"
-		"  --format F   text (default) or json (stable keys; tile data as hex)\n"
-		"Exit status: 0 decoded, 2 bad input.\n");
-}
 
 struct decode_args {
 	const char *file;
@@ -40,42 +14,32 @@ struct decode_args {
 	enum xs_out_format fmt;
 };
 
-static int parse_kind(const char *s, enum decode_kind *kind)
+static int store_kind(const struct cli_opt *o, const char *arg, void *field)
 {
-	if (decode_kind_parse(s, kind))
-		return cli_error("--kind: expected xsave, xsavec, ptrace, sigframe, kvm or core, got '%s'", s);
+	(void)o;
+	if (decode_kind_parse(arg, field))
+		return cli_error("--kind: expected xsave, xsavec, ptrace, sigframe, kvm or core, got '%s'", arg);
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct decode_args *a)
-{
-	static const struct option longopts[] = {
-		CLI_OPT_CPUID, CLI_OPT_CPU,
-		{ "kind", required_argument, NULL, 'K' }, { "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
-	};
-	int c, ret;
-
-	cli_model_init(&a->m);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		ret = 0;
-		switch (c) {
-		case 'K': ret = parse_kind(optarg, &a->kind); break;
-		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &a->fmt); break;
-		case 'h': decode_usage(stdout); return -1;
-		default:
-			if (!cli_model_option(c, optarg, &a->m, &ret))
-				return decode_usage(stderr), XS_EXIT_USAGE;
-		}
-		if (ret)
-			return ret;
-	}
-	if (optind != argc - 1)
-		return cli_error("decode: expected exactly one FILE (see xstate decode --help)");
-	a->file = argv[optind];
-	return 0;
-}
+static const struct cli_opt options[] = {
+	{ .name = "kind", .store = store_kind, CLI_FIELD(struct decode_args, kind),
+	  .arg = "xsave|xsavec|ptrace|sigframe|kvm|core", .meta = "K",
+	  .help = "what FILE is: xsave (standard format), xsavec (compacted),\n"
+		  "ptrace (NT_X86_XSTATE, shows the XCR0 word at 464),\n"
+		  "sigframe (signal-frame fpstate, shows fx_sw_bytes and MAGIC2),\n"
+		  "kvm (KVM_GET_XSAVE), core (an ELF core file). Default: a core\n"
+		  "when FILE starts with an ELF core header, else the format\n"
+		  "XCOMP_BV bit 63 says." },
+	{ CLI_MODEL_CPUID(struct decode_args, m), .arg = "F",
+	  .help = "the CPU that wrote FILE, for the component offsets (a CPUID\n"
+		  "dump, '-' or 'live', the default); a core's NT_X86_XSAVE_LAYOUT\n"
+		  "note (Linux >= 6.12) takes precedence and needs no CPU model" },
+	{ CLI_MODEL_CPU(struct decode_args, m), .arg = "N", .help = "CPU N of a multi-CPU dump" },
+	{ CLI_FORMAT(struct decode_args, fmt, cli_text_json), .arg = "text|json", .meta = "F",
+	  .help = "text (default) or json (stable keys; tile data as hex)" },
+	{ 0 }
+};
 
 #define BUFFER_MAX (16u << 20)	/* far above any XSAVE buffer (AMX: 11 KiB) */
 #define WHAT "an XSAVE buffer or an ELF core file"
@@ -135,29 +99,26 @@ static enum decode_kind detect(int fd, enum decode_kind kind)
 	return n >= 4 && !memcmp(head, "\177ELF", 4) ? DECODE_CORE : kind;
 }
 
-int cmd_decode(int argc, char **argv)
+static int run(void *args, int argc, char **argv)
 {
-	struct decode_args a = { 0 };
+	struct decode_args *a = args;
 	xs_system *sys = malloc(sizeof(*sys));
 	json_t *doc = NULL;
 	unsigned flags;
 	int fd = -1, ret;
 
+	(void)argc;
+	a->file = argv[0];
 	if (!sys) {
 		ret = cli_error("out of memory");
 		goto out;
 	}
-	ret = parse_args(argc, argv, &a);
-	if (ret) {
-		ret = ret < 0 ? XS_EXIT_OK : ret;
+	if ((ret = cli_open_file(a->file, WHAT, &fd)))
 		goto out;
-	}
-	if ((ret = cli_open_file(a.file, WHAT, &fd)))
-		goto out;
-	a.kind = detect(fd, a.kind);
-	flags = a.fmt == OUT_JSON ? DECODE_TILE_BYTES : 0;
-	ret = a.kind == DECODE_CORE ? core_doc(sys, &a, fd, flags, &doc) : buffer_doc(sys, &a, fd, flags, &doc);
-	if (!ret && decode_render(stdout, doc, a.fmt == OUT_JSON))
+	a->kind = detect(fd, a->kind);
+	flags = a->fmt == OUT_JSON ? DECODE_TILE_BYTES : 0;
+	ret = a->kind == DECODE_CORE ? core_doc(sys, a, fd, flags, &doc) : buffer_doc(sys, a, fd, flags, &doc);
+	if (!ret && decode_render(stdout, doc, a->fmt == OUT_JSON))
 		ret = cli_error("decode: cannot write the output");
 out:
 	if (fd >= 0)
@@ -166,3 +127,18 @@ out:
 	free(sys);
 	return ret;
 }
+
+const struct cli_command cli_cmd_decode = {
+	.name = "decode", .summary = "show the registers in an XSAVE buffer or a core file's xstate notes",
+	.opts = options, .args_size = sizeof(struct decode_args), .run = run,
+	.operands = "FILE", .min_operands = 1, .max_operands = 1,
+	.operands_error = "expected exactly one FILE (see xstate decode --help)",
+	.list_width = 15,
+	.about = "Show what an XSAVE buffer holds: the header (XSTATE_BV, XCOMP_BV) and the\n"
+		 "registers of every component it marks present (x87 with tags and decimal\n"
+		 "values, MXCSR, XMM/YMM/ZMM, opmasks, MPX, PKRU, CET, AMX tiles, APX, ...).\n"
+		 "FILE '-' is standard input. An ELF core file (gcore, a kernel core dump) is\n"
+		 "recognised by its header: every thread's NT_X86_XSTATE note is decoded,\n"
+		 "reading only the core's headers and notes, whatever its size.\n",
+	.footer = "Exit status: 0 decoded, 2 bad input.\n",
+};

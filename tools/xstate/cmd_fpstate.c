@@ -1,70 +1,41 @@
 // SPDX-License-Identifier: MIT
 /* xstate fpstate: the fpstate Linux builds for a task or a vCPU. */
-#include <errno.h>
-#include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static void fpstate_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: xstate fpstate [--cpuid FILE] [--cpu N] [--kind task|guest]\n"
-		"                      [--request NAME,...] [--cet-s off|guest-only|all]\n"
-		"                      [--disable FEATURE,...] [--kernel V] [--format text|json]\n\n"
-		"The fpstate Linux builds for a new task (fpu_flush_thread) or a vCPU\n"
-		"(fpu_alloc_guest_fpstate): its sizes, feature masks, XFD value and the\n"
-		"XSAVE header of the fresh buffer; then what each CET-S policy costs.\n\n"
-		"  --kind K        task (default) or guest\n"
-		"  --request LIST  permit and first-use dynamic components, e.g. amx_tiledata\n"
-		"                  (ARCH_REQ_XCOMP_PERM / _GUEST_PERM, then the XFD fault path)\n"
-		"  --cet-s POLICY  guest-only (default), off, all\n"
-		"  --kernel V      the release to model: 5.10 .. 6.18 (default), or a stable\n"
-		"                  release such as 6.18.34\n");
-}
-
 struct fpstate_args {
 	struct cli_model m;
-	bool guest;
+	enum xs_compat_kind kind;
 	uint64_t request;
 	enum xs_out_format fmt;
 };
 
-static int parse_args(int argc, char **argv, struct fpstate_args *a)
+#define F(member) CLI_FIELD(struct fpstate_args, member)
+
+static const struct cli_opt options[] = {
+	{ CLI_MODEL_CPUID(struct fpstate_args, m), .arg = "FILE" },
+	{ CLI_MODEL_CPU(struct fpstate_args, m), .arg = "N" },
+	{ CLI_COMPAT_KIND(struct fpstate_args, kind), .arg = "task|vcpu", .meta = "K",
+	  .help = "task (default) or vcpu (guest)" },
+	{ .name = "request", .store = cli_xfeatures, F(request), .arg = "NAME,...", .meta = "LIST",
+	  .help = "permit and first-use dynamic components, e.g. amx_tiledata\n"
+		  "(ARCH_REQ_XCOMP_PERM / _GUEST_PERM, then the XFD fault path)" },
+	{ CLI_MODEL_CET_S(struct fpstate_args, m), .arg = "off|guest-only|all", .meta = "POLICY",
+	  .help = "guest-only (default), off, all" },
+	{ CLI_MODEL_DISABLE(struct fpstate_args, m), .arg = "FEATURE,..." },
+	{ CLI_MODEL_KERNEL(struct fpstate_args, m), .arg = "V",
+	  .help = "the release to model: 5.10 .. 6.18 (default), or a stable\n"
+		  "release such as 6.18.34" },
+	{ CLI_FORMAT(struct fpstate_args, fmt, cli_text_json), .arg = "text|json" },
+	{ 0 }
+};
+
+static void init(void *args)
 {
-	static const struct option longopts[] = {
-		CLI_OPT_CPUID, CLI_OPT_CPU, CLI_OPT_CET_S, CLI_OPT_DISABLE, CLI_OPT_KERNEL,
-		{ "kind", required_argument, NULL, 'K' }, { "request", required_argument, NULL, 'r' },
-		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c, ret;
+	struct fpstate_args *a = args;
 
 	cli_model_init(&a->m);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		ret = 0;
-		switch (c) {
-		case 'K':
-			if (!strcmp(optarg, "guest") || !strcmp(optarg, "vcpu"))
-				a->guest = true;
-			else if (strcmp(optarg, "task"))
-				ret = cli_error("--kind: expected task or guest, got '%s'", optarg);
-			break;
-		case 'r': ret = cli_parse_xfeatures(optarg, &a->request); break;
-		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &a->fmt); break;
-		case 'h': fpstate_usage(stdout); return -1;
-		default:
-			if (!cli_model_option(c, optarg, &a->m, &ret))
-				return fpstate_usage(stderr), XS_EXIT_USAGE;
-		}
-		if (ret)
-			return ret;
-	}
-	if (optind < argc)
-		return cli_error("fpstate: unexpected argument '%s'", argv[optind]);
-	return 0;
 }
 
 /* A task or vCPU as the kernel builds it, with the requested dynamic features. */
@@ -120,9 +91,9 @@ static void print_text(const xs_system *sys, const struct built *b, const struct
 	printf("  size            %6u bytes (kernel buffer, %s format)\n", f->size,
 	       sys->compacted ? "compacted" : sys->xsave ? "standard" : "legacy");
 	printf("  user_size       %6u bytes (ptrace and signal frames)\n", f->user_size);
-	printf("  xfeatures       %-20s %s\n", cli_hex(f->xfeatures, h), cli_xfeature_list(f->xfeatures, names, sizeof(names)));
+	printf("  xfeatures       %-20s %s\n", cli_hex(f->xfeatures, h), xfeature_list(f->xfeatures, names, sizeof(names)));
 	printf("  user_xfeatures  %-20s %s\n", cli_hex(f->user_xfeatures, h),
-	       cli_xfeature_list(f->user_xfeatures, names, sizeof(names)));
+	       xfeature_list(f->user_xfeatures, names, sizeof(names)));
 	printf("  xfd             %-20s %s\n", cli_hex(f->xfd, h), f->xfd ? "(traps with #NM until first use)" : "");
 	printf("  XSTATE_BV       %-20s (a fresh buffer: every component in its init state)\n",
 	       cli_hex(xs_fpstate_xstate_bv(f), h));
@@ -167,42 +138,36 @@ static json_t *to_json(const xs_system *sys, const struct built *b, const struct
 	return o;
 }
 
-int cmd_fpstate(int argc, char **argv)
+static int run(void *args, int argc, char **argv)
 {
-	struct fpstate_args a = { 0 };
-	xs_cpu *cpu = malloc(sizeof(*cpu));
-	xs_system *sys = malloc(sizeof(*sys));
+	const struct fpstate_args *a = args;
 	struct xs_policy_cost pc[3];
+	struct cli_host h;
 	struct built b;
-	int ret;
+	int ret = cli_load_host(&h, &a->m);
 
-	if (!cpu || !sys) {
-		ret = cli_error("out of memory");
-		goto out;
-	}
-	ret = parse_args(argc, argv, &a);
-	if (ret) {
-		ret = ret < 0 ? XS_EXIT_OK : ret;
-		goto out;
-	}
-	ret = cli_load_cpu(cpu, a.m.cpuid, a.m.cpu);
-	if (ret)
-		goto out;
-	ret = cli_init_system(sys, cpu, a.m.cpuid, &a.m.opts);
-	if (!ret && xs_policy_costs(cpu, &a.m.opts, pc))
+	(void)argc;
+	(void)argv;
+	if (!ret && xs_policy_costs(h.cpu, &a->m.opts, pc))
 		ret = cli_error("fpstate: unsupported option combination");
-	if (ret)
-		goto out;
-	ret = build(&b, sys, a.guest, a.request);
-	if (ret)
-		goto out;
-	if (a.fmt == OUT_JSON)
-		ret = cli_print_json(to_json(sys, &b, pc));
-	else
-		print_text(sys, &b, pc);
-	unbuild(&b);
-out:
-	free(cpu);
-	free(sys);
+	if (!ret)
+		ret = build(&b, h.sys, a->kind == XS_COMPAT_VCPU, a->request);
+	if (!ret) {
+		if (a->fmt == OUT_JSON)
+			ret = cli_print_json(to_json(h.sys, &b, pc));
+		else
+			print_text(h.sys, &b, pc);
+		unbuild(&b);
+	}
+	cli_free_host(&h);
 	return ret;
 }
+
+const struct cli_command cli_cmd_fpstate = {
+	.name = "fpstate", .summary = "the fpstate Linux builds for a task or a vCPU, per CET-S policy",
+	.opts = options, .args_size = sizeof(struct fpstate_args), .init = init, .run = run,
+	.list_width = 18,
+	.about = "The fpstate Linux builds for a new task (fpu_flush_thread) or a vCPU\n"
+		 "(fpu_alloc_guest_fpstate): its sizes, feature masks, XFD value and the\n"
+		 "XSAVE header of the fresh buffer; then what each CET-S policy costs.\n",
+};

@@ -1,85 +1,54 @@
 // SPDX-License-Identifier: MIT
 /* xstate info: what Linux does with a CPU's XSAVE state at boot. */
-#include <dirent.h>
-#include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
-
-static void info_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: xstate info [--cpuid FILE|DIR|-] [--cpu N] [--format text|dmesg|json|csv|svg]\n"
-		"                   [--disable FEATURE,...] [--cet-s off|guest-only|all] [--kernel 6.18]\n"
-		"                   [--cmdline 'KERNEL COMMAND LINE']\n\n"
-		"Model Linux's xstate initialisation (fpu__init_system_xstate) for a CPU:\n"
-		"which state components it enables, their offsets and sizes, the kernel's\n"
-		"host and guest defaults and the user ABI sizes.\n\n"
-		"  --cpuid FILE    CPUID dump (cpuid -r, InstLatx64 or plain); 'live' or\n"
-		"                  absent: this machine's CPU; '-': standard input; a\n"
-		"                  directory: every dump in it, one record each (--format\n"
-		"                  json or csv), bad files reported and skipped (exit 1 at\n"
-		"                  the end), no dumps at all an error (exit 2)\n"
-		"  --cpu N         CPU N of a multi-CPU dump (default 0)\n"
-		"  --format F      text (default): a table; dmesg: the kernel's x86/fpu boot\n"
-		"                  lines; json: stable keys for other tools; csv: one row per\n"
-		"                  dump of a directory; svg: a drawing of the buffer layouts,\n"
-		"                  standard and compacted side by side, to scale\n"
-		"  --kernel V      the Linux release modelled: 5.10 .. 6.18, a stable release\n"
-		"                  (6.18.34) or what `uname -r` prints; default 6.18\n"
-		"  --disable LIST  clear CPU features like clearcpuid= (dependent features\n"
-		"                  go too), e.g. --disable xsaves,avx512f\n"
-		"  --cet-s POLICY  CET supervisor state: guest-only (Linux >= 6.18, default),\n"
-		"                  off (no CET-S), all (in every task)\n"
-		"  --cmdline TEXT  a kernel command line, read as --kernel's release reads it:\n"
-		"                  noxsave, noxsaveopt, noxsaves, nopku, clearcpuid= (bit\n"
-		"                  numbers; /proc/cpuinfo names from 5.19), e.g.\n"
-		"                  --cmdline 'clearcpuid=avx512f nopku'\n");
-}
 
 struct info_args {
 	struct cli_model m;
 	enum xs_out_format fmt;
 };
 
-static int parse_args(int argc, char **argv, struct info_args *a)
+static const struct cli_value formats[] = {
+	{ "text", OUT_TEXT, false }, { "json", OUT_JSON, false }, { "dmesg", OUT_DMESG, false },
+	{ "csv", OUT_CSV, false }, { "svg", OUT_SVG, false }, { 0 }
+};
+
+static const struct cli_opt options[] = {
+	{ CLI_MODEL_CPUID(struct info_args, m), .arg = "FILE|DIR|-", .meta = "FILE",
+	  .help = "CPUID dump (cpuid -r, InstLatx64 or plain); 'live' or\n"
+		  "absent: this machine's CPU; '-': standard input; a\n"
+		  "directory: every dump in it, one record each (--format\n"
+		  "json or csv), bad files reported and skipped (exit 1 at\n"
+		  "the end), no dumps at all an error (exit 2)" },
+	{ CLI_MODEL_CPU(struct info_args, m), .arg = "N", .help = "CPU N of a multi-CPU dump (default 0)" },
+	{ CLI_FORMAT(struct info_args, fmt, formats), .arg = "text|dmesg|json|csv|svg", .meta = "F",
+	  .help = "text (default): a table; dmesg: the kernel's x86/fpu boot\n"
+		  "lines; json: stable keys for other tools; csv: one row per\n"
+		  "dump of a directory; svg: a drawing of the buffer layouts,\n"
+		  "standard and compacted side by side, to scale" },
+	{ CLI_MODEL_KERNEL(struct info_args, m), .arg = "6.18", .meta = "V",
+	  .help = "the Linux release modelled: 5.10 .. 6.18, a stable release\n"
+		  "(6.18.34) or what `uname -r` prints; default 6.18" },
+	{ CLI_MODEL_DISABLE(struct info_args, m), .arg = "FEATURE,...", .meta = "LIST",
+	  .help = "clear CPU features like clearcpuid= (dependent features\n"
+		  "go too), e.g. --disable xsaves,avx512f" },
+	{ CLI_MODEL_CET_S(struct info_args, m), .arg = "off|guest-only|all", .meta = "POLICY",
+	  .help = "CET supervisor state: guest-only (Linux >= 6.18, default),\n"
+		  "off (no CET-S), all (in every task)" },
+	{ CLI_MODEL_CMDLINE(struct info_args, m), .arg = "'KERNEL COMMAND LINE'", .meta = "TEXT",
+	  .help = "a kernel command line, read as --kernel's release reads it:\n"
+		  "noxsave, noxsaveopt, noxsaves, nopku, clearcpuid= (bit\n"
+		  "numbers; /proc/cpuinfo names from 5.19), e.g.\n"
+		  "--cmdline 'clearcpuid=avx512f nopku'" },
+	{ 0 }
+};
+
+static void init(void *args)
 {
-	static const struct option longopts[] = {
-		CLI_OPT_CPUID, CLI_OPT_CPU, CLI_OPT_DISABLE, CLI_OPT_CET_S, CLI_OPT_KERNEL,
-		{ "format", required_argument, NULL, 'f' }, { "cmdline", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int c, ret;
+	struct info_args *a = args;
 
 	cli_model_init(&a->m);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		ret = 0;
-		switch (c) {
-		case 'f':
-			ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON | 1u << OUT_DMESG | 1u << OUT_CSV |
-						       1u << OUT_SVG, &a->fmt);
-			break;
-		case 'l':
-			if (strlen(optarg) >= sizeof(a->m.opts.cmdline))
-				return cli_error("--cmdline: expected at most %zu characters, got %zu",
-						 sizeof(a->m.opts.cmdline) - 1, strlen(optarg));
-			strcpy(a->m.opts.cmdline, optarg);
-			break;
-		case 'h': info_usage(stdout); return -1;
-		default:
-			if (!cli_model_option(c, optarg, &a->m, &ret))
-				return info_usage(stderr), XS_EXIT_USAGE;
-		}
-		if (ret)
-			return ret;
-	}
-	if (optind < argc)
-		return cli_error("info: unexpected argument '%s'", argv[optind]);
-	return 0;
 }
 
 static const char *source_name(const xs_cpu *cpu, const char *path)
@@ -339,12 +308,8 @@ static void print_csv_row(const char *file, const xs_system *sys)
 static bool corpus_record(const char *path, const struct info_args *a, json_t *arr, xs_cpu *cpu,
 			  xs_system *sys)
 {
-	struct xs_diag diag = { 0 };
-
-	if (xs_cpu_from_file(cpu, path, a->m.cpu, &diag)) {
-		cli_error("%s", diag.msg);
+	if (cli_load_cpu(cpu, path, a->m.cpu))
 		return false;
-	}
 	if (xs_system_init(sys, cpu, &a->m.opts)) {
 		cli_error("%s: the options are not modelled", path);
 		return false;
@@ -380,53 +345,52 @@ static int info_corpus(const struct info_args *a, xs_cpu *cpu, xs_system *sys)
 	if (arr)
 		cli_print_json(arr);
 	if (bad)
-		fprintf(stderr, "%s: %u bad file%s skipped\n", xs_prog, bad, bad == 1 ? "" : "s");
+		cli_warn("%u bad file%s skipped", bad, bad == 1 ? "" : "s");
 	return bad ? XS_EXIT_FALSE : XS_EXIT_OK;
 }
 
-int cmd_info(int argc, char **argv)
+/* One CPU: Linux's boot on it, halted or not, in the format asked for. */
+static int info_one(const struct info_args *a, xs_system *sys, const xs_cpu *cpu)
 {
-	struct info_args a = { 0 };
-	xs_cpu *cpu = malloc(sizeof(*cpu));
-	xs_system *sys = malloc(sizeof(*sys));
 	char kname[16];
-	int ret;
 
-	if (!cpu || !sys) {
-		ret = cli_error("out of memory");
-		goto out;
-	}
-	ret = parse_args(argc, argv, &a);
-	if (ret) {
-		ret = ret < 0 ? XS_EXIT_OK : ret;
-		goto out;
-	}
-	if (cli_is_directory(a.m.cpuid)) {
-		ret = info_corpus(&a, cpu, sys);
-		goto out;
-	}
-	if (a.fmt == OUT_CSV) {
-		ret = cli_error("--format csv is for a directory of dumps (--cpuid DIR)");
-		goto out;
-	}
-	ret = cli_load_cpu(cpu, a.m.cpuid, a.m.cpu);
-	if (ret)
-		goto out;
-	if (xs_system_init(sys, cpu, &a.m.opts)) {
-		ret = cli_error("info: unsupported option combination (kernel %s)",
-				xs_kernel_name(a.m.opts.kernel, kname, sizeof(kname)));
-		goto out;
-	}
-	if (a.fmt == OUT_DMESG)
+	if (xs_system_init(sys, cpu, &a->m.opts))
+		return cli_error("info: unsupported option combination (kernel %s)",
+				 xs_kernel_name(a->m.opts.kernel, kname, sizeof(kname)));
+	if (a->fmt == OUT_DMESG)
 		fputs(sys->log, stdout);
-	else if (a.fmt == OUT_SVG)
-		ret = info_svg(stdout, sys);
-	else if (a.fmt == OUT_JSON)
-		ret = cli_print_json(info_json(sys));
+	else if (a->fmt == OUT_SVG)
+		return info_svg(stdout, sys);
+	else if (a->fmt == OUT_JSON)
+		return cli_print_json(info_json(sys));
 	else
-		print_text(sys, a.m.cpuid);
-out:
-	free(cpu);
-	free(sys);
+		print_text(sys, a->m.cpuid);
+	return 0;
+}
+
+static int run(void *args, int argc, char **argv)
+{
+	const struct info_args *a = args;
+	struct cli_host h;
+	int ret = cli_alloc_host(&h);
+
+	(void)argc;
+	(void)argv;
+	if (!ret && cli_is_directory(a->m.cpuid))
+		ret = info_corpus(a, h.cpu, h.sys);
+	else if (!ret && a->fmt == OUT_CSV)
+		ret = cli_error("--format csv is for a directory of dumps (--cpuid DIR)");
+	else if (!ret && !(ret = cli_load_cpu(h.cpu, a->m.cpuid, a->m.cpu)))
+		ret = info_one(a, h.sys, h.cpu);
+	cli_free_host(&h);
 	return ret;
 }
+
+const struct cli_command cli_cmd_info = {
+	.name = "info", .summary = "what Linux enables on a CPU: components, offsets, sizes, boot lines",
+	.opts = options, .args_size = sizeof(struct info_args), .init = init, .run = run,
+	.list_width = 18,
+	.about = "Model Linux's xstate initialisation (fpu__init_system_xstate) for a CPU:\n"
+		 "which state components it enables, their offsets and sizes, the kernel's\n"
+		 "host and guest defaults and the user ABI sizes.\n",
+};

@@ -1,21 +1,29 @@
 // SPDX-License-Identifier: MIT
 /* xstate snapshot-plan: what a VMM saves for a vCPU besides the xsave buffer. */
-#include <getopt.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 
-static void snapshot_usage(FILE *f)
+struct snapshot_args {
+	struct cli_model m;
+	uint32_t guest_kernel;
+	enum xs_out_format fmt;
+};
+
+static const struct cli_opt options[] = {
+	{ CLI_MODEL_CPUID(struct snapshot_args, m), .arg = "F" },
+	{ CLI_MODEL_KERNEL(struct snapshot_args, m), .arg = "V" },
+	{ .name = "guest-kernel", .store = cli_kernel, CLI_FIELD(struct snapshot_args, guest_kernel), .arg = "V" },
+	{ CLI_FORMAT(struct snapshot_args, fmt, cli_text_json), .arg = "text|json" },
+	{ 0 }
+};
+
+static void init(void *args)
 {
-	fprintf(f,
-		"usage: xstate snapshot-plan [--cpuid F] [--kernel V] [--guest-kernel V]\n"
-		"                            [--format text|json]\n\n"
-		"Everything a VMM must save and restore for a vCPU on this host (--cpuid,\n"
-		"default the live CPU; --kernel, the host's release) beside the xsave\n"
-		"buffer: the KVM_CAP_XSAVE2 size, XCR0, IA32_XSS and the MSRs of every\n"
-		"supervisor component the guest may enable — and which of them a guest\n"
-		"running Linux --guest-kernel (default 6.18) actually uses.\n");
+	struct snapshot_args *a = args;
+
+	cli_model_init(&a->m);
+	a->guest_kernel = XS_KERNEL_DEFAULT;
 }
 
 static void print_text(const struct xs_snapshot_plan *p)
@@ -70,47 +78,36 @@ static json_t *to_json(const struct xs_snapshot_plan *p)
 	return o;
 }
 
-int cmd_snapshot_plan(int argc, char **argv)
+static int run(void *args, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "cpuid", required_argument, NULL, 'c' }, { "kernel", required_argument, NULL, 'k' },
-		{ "guest-kernel", required_argument, NULL, 'g' }, { "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
-	};
-	const char *path = NULL;
-	uint32_t guest = XS_KERNEL_DEFAULT;
-	enum xs_out_format fmt = OUT_TEXT;
-	struct xs_options o;
+	const struct snapshot_args *a = args;
 	struct xs_snapshot_plan *plan = malloc(sizeof(*plan));
 	xs_system *host = malloc(sizeof(*host));
-	int c, ret = 0;
+	int ret = 0;
 
-	xs_options_init(&o);
-	optind = 1;
-	while (!ret && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': path = optarg; break;
-		case 'k': ret = cli_parse_kernel("--kernel", optarg, &o.kernel); break;
-		case 'g': ret = cli_parse_kernel("--guest-kernel", optarg, &guest); break;
-		case 'f': ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &fmt); break;
-		case 'h': snapshot_usage(stdout); goto out;
-		default: snapshot_usage(stderr); ret = XS_EXIT_USAGE; break;
-		}
-	}
-	if (!ret && optind < argc)
-		ret = cli_error("snapshot-plan: unexpected argument '%s'", argv[optind]);
-	if (!ret && (!plan || !host))
+	(void)argc;
+	(void)argv;
+	if (!plan || !host)
 		ret = cli_error("out of memory");
 	if (!ret)
-		ret = cli_load_system(host, path, 0, &o);
-	if (!ret && xs_snapshot_plan(host, guest, plan))
+		ret = cli_load_system(host, a->m.cpuid, 0, &a->m.opts);
+	if (!ret && xs_snapshot_plan(host, a->guest_kernel, plan))
 		ret = cli_error("snapshot-plan: cannot model the guest");
-	if (!ret && fmt == OUT_JSON)
+	if (!ret && a->fmt == OUT_JSON)
 		ret = cli_print_json(to_json(plan));
 	else if (!ret)
 		print_text(plan);
-out:
 	free(plan);
 	free(host);
 	return ret;
 }
+
+const struct cli_command cli_cmd_snapshot_plan = {
+	.name = "snapshot-plan", .summary = "what a VMM saves for a vCPU beside the xsave buffer",
+	.opts = options, .args_size = sizeof(struct snapshot_args), .init = init, .run = run,
+	.about = "Everything a VMM must save and restore for a vCPU on this host (--cpuid,\n"
+		 "default the live CPU; --kernel, the host's release) beside the xsave\n"
+		 "buffer: the KVM_CAP_XSAVE2 size, XCR0, IA32_XSS and the MSRs of every\n"
+		 "supervisor component the guest may enable — and which of them a guest\n"
+		 "running Linux --guest-kernel (default 6.18) actually uses.\n",
+};

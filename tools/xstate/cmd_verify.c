@@ -7,8 +7,6 @@
  * --against trace replays recorded CPUs (verify_trace.c) and takes paths.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,12 +27,9 @@ static const struct {
 	{ "sigreturn", "rt_sigreturn of signal frames its handler rewrote (this kernel)", verify_sigreturn },
 };
 
-static void verify_usage(FILE *f)
+static void about(FILE *f)
 {
-	fprintf(f, "usage: xstate verify --against TARGET [--iterations N] [--seed S] [--keep-going]\n"
-		   "                     [--format text|json] [--record FILE] [--traits measured|table]\n"
-		   "       xstate verify --against trace [--keep-going] [--format text|json] PATH...\n\n"
-		   "Run N random cases (default 10000) on the model and on a live oracle and\n"
+	fprintf(f, "Run N random cases (default 10000) on the model and on a live oracle and\n"
 		   "compare; exit 0 only when every case agrees. Targets:\n");
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
 		fprintf(f, "  %-9s %s\n", targets[i].name, targets[i].what);
@@ -49,6 +44,37 @@ static void verify_usage(FILE *f)
 		   "this CPU (measured, the default) or with the trait table's row for the\n"
 		   "CPUID it reports (table): use table when the CPU is an emulator under test,\n"
 		   "so that it is judged against the processor it claims to be.\n");
+}
+
+struct verify_args {
+	const char *against, *record;
+	unsigned long long iterations, seed;
+	enum xs_out_format format;
+	bool keep_going, table_traits;
+};
+
+#define F(member) CLI_FIELD(struct verify_args, member)
+
+static const struct cli_value traits[] = { { "measured", 0, false }, { "table", 1, false }, { 0 } };
+
+static const struct cli_opt options[] = {
+	{ .name = "against", .store = cli_string, F(against), .arg = "TARGET",
+	  .required = "--against cpu|ptrace|kvm|sigreturn|trace is required" },
+	{ .name = "iterations", .store = cli_uint, F(iterations), .min = 1, .max = 1ull << 40, .arg = "N" },
+	{ .name = "seed", .store = cli_uint, F(seed), .max = UINT64_MAX, .arg = "S" },
+	{ .name = "keep-going", .store = cli_true, F(keep_going) },
+	{ CLI_FORMAT(struct verify_args, format, cli_text_json), .arg = "text|json" },
+	{ .name = "record", .store = cli_string, F(record), .arg = "FILE" },
+	{ .name = "traits", .store = cli_enum, F(table_traits), .values = traits, .arg = "measured|table" },
+	{ 0 }
+};
+
+static void init(void *args)
+{
+	struct verify_args *a = args;
+
+	a->iterations = 10000;
+	a->seed = 1;
 }
 
 struct verdict {
@@ -113,83 +139,51 @@ static int run_cpu(unsigned long iterations, uint64_t seed, const char *record, 
 	return print_verdict(&r, o);
 }
 
-int cmd_verify(int argc, char **argv)
+/* The options that go with some targets only. */
+static int check_target(const struct verify_args *a, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "against", required_argument, NULL, 'a' }, { "iterations", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
-		{ "record", required_argument, NULL, 'r' }, { "keep-going", no_argument, NULL, 'k' },
-		{ "format", required_argument, NULL, 'f' }, { "traits", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *against = NULL, *record = NULL;
-	unsigned long long iterations = 10000, seed = 1;
-	struct verdict o = { .format = OUT_TEXT };
-	bool keep_going = false, table_traits = false;
-	struct verify_result r;
-	int c, ret;
+	if (strcmp(a->against, "trace") && argc)
+		return cli_error("verify: unexpected argument '%s'", argv[0]);
+	if (a->record && strcmp(a->against, "cpu"))
+		return cli_error("verify: --record goes with --against cpu, not '%s'", a->against);
+	if (a->table_traits && strcmp(a->against, "cpu"))
+		return cli_error("verify: --traits goes with --against cpu, not '%s'", a->against);
+	if (a->keep_going && strcmp(a->against, "cpu") && strcmp(a->against, "trace"))
+		return cli_error("verify: --keep-going goes with --against cpu or trace, not '%s'", a->against);
+	return 0;
+}
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a': against = optarg; break;
-		case 'n':
-			if ((ret = cli_parse_uint("--iterations", optarg, 1ull << 40, &iterations)))
-				return ret;
-			if (!iterations)
-				return cli_error("--iterations: at least 1 case, got 0");
-			break;
-		case 's':
-			if ((ret = cli_parse_uint("--seed", optarg, UINT64_MAX, &seed)))
-				return ret;
-			break;
-		case 'r': record = optarg; break;
-		case 'k': keep_going = true; break;
-		case 't':
-			if (strcmp(optarg, "measured") && strcmp(optarg, "table"))
-				return cli_error("--traits: expected measured or table, got '%s'", optarg);
-			table_traits = !strcmp(optarg, "table");
-			break;
-		case 'f':
-			if ((ret = cli_parse_format(optarg, 1u << OUT_TEXT | 1u << OUT_JSON, &o.format)))
-				return ret;
-			break;
-		case 'h': verify_usage(stdout); return XS_EXIT_OK;
-		default: verify_usage(stderr); return XS_EXIT_USAGE;
-		}
-	}
-	if (!against)
-		return cli_error("verify: --against cpu|ptrace|kvm|sigreturn|trace is required");
-	if (strcmp(against, "trace") && optind < argc)
-		return cli_error("verify: unexpected argument '%s'", argv[optind]);
-	if (record && strcmp(against, "cpu"))
-		return cli_error("verify: --record goes with --against cpu, not '%s'", against);
-	if (table_traits && strcmp(against, "cpu"))
-		return cli_error("verify: --traits goes with --against cpu, not '%s'", against);
-	if (keep_going && strcmp(against, "cpu") && strcmp(against, "trace"))
-		return cli_error("verify: --keep-going goes with --against cpu or trace, not '%s'", against);
-	if (keep_going && !(o.groups = vg_new()))
+static int run(void *args, int argc, char **argv)
+{
+	const struct verify_args *a = args;
+	struct verdict o = { .format = a->format };
+	struct verify_result r;
+	int ret;
+
+	if ((ret = check_target(a, argc, argv)))
+		return ret;
+	if (a->keep_going && !(o.groups = vg_new()))
 		return cli_error("out of memory");
-	if (strcmp(against, "trace"))	/* a replay's length is its traces' (and it is quick) */
-		progress_start(iterations, "verify --against %s", against);
-	if (!strcmp(against, "trace")) {
+	if (strcmp(a->against, "trace"))	/* a replay's length is its traces' (and it is quick) */
+		progress_start(a->iterations, "verify --against %s", a->against);
+	if (!strcmp(a->against, "trace")) {
 		o.traces = o.format == OUT_JSON ? json_array() : NULL;
-		ret = verify_trace(argv + optind, argc - optind, o.groups, o.traces, o.format == OUT_JSON, &r);
+		ret = verify_trace(argv, argc, o.groups, o.traces, o.format == OUT_JSON, &r);
 		if (!ret)
 			ret = print_verdict(&r, &o);
-	} else if (!strcmp(against, "cpu")) {
-		ret = run_cpu((unsigned long)iterations, seed, record, table_traits, &o);
+	} else if (!strcmp(a->against, "cpu")) {
+		ret = run_cpu((unsigned long)a->iterations, a->seed, a->record, a->table_traits, &o);
 	} else {
 		size_t i = 0;
 
-		while (i < sizeof(targets) / sizeof(targets[0]) && strcmp(against, targets[i].name))
+		while (i < sizeof(targets) / sizeof(targets[0]) && strcmp(a->against, targets[i].name))
 			i++;
 		if (i == sizeof(targets) / sizeof(targets[0]))
 			ret = cli_error("verify: unknown target '%s' (expected cpu|ptrace|kvm|sigreturn|trace)",
-					against);
+					a->against);
 		/* a run that gave a skip reason (no /dev/kvm, ptrace forbidden) is skipped, not failed */
-		else if ((ret = targets[i].run((unsigned long)iterations, seed, &r)) < 0 && !r.skip[0])
-			ret = cli_error("verify --against %s: %s", against, strerror(-ret));
+		else if ((ret = targets[i].run((unsigned long)a->iterations, a->seed, &r)) < 0 && !r.skip[0])
+			ret = cli_error("verify --against %s: %s", a->against, strerror(-ret));
 		else
 			ret = print_verdict(&r, &o);
 	}
@@ -198,3 +192,11 @@ int cmd_verify(int argc, char **argv)
 	json_decref(o.traces);
 	return ret;
 }
+
+const struct cli_command cli_cmd_verify = {
+	.name = "verify", .summary = "differential runs of the model: --against cpu|ptrace|kvm|sigreturn|trace",
+	.opts = options, .args_size = sizeof(struct verify_args), .init = init, .run = run,
+	.max_operands = CLI_ANY,
+	.usage_more = "xstate verify --against trace [--keep-going] [--format text|json] PATH...",
+	.about_fn = about,
+};

@@ -6,8 +6,10 @@
  * text output is a rendering of that same document, so both formats always
  * say the same thing.
  *
- * This file and decode_print.c / decode_core.c use only libxstate and
- * jansson (no cli.h), so the fuzz targets can link them directly.
+ * This file and decode_print.c (the document), decode_render.c (its
+ * printing) and decode_core.c (core files) use only libxstate (and its
+ * common/ layer), xfeature_names.c and jansson (no cli.h), so the fuzz
+ * targets can link them directly.
  */
 #ifndef XS_DECODE_H
 #define XS_DECODE_H

@@ -5,27 +5,11 @@
  * makes the document, one entry per thread, each decoded like any buffer.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "common/common.h"
 #include "decode.h"
-
-static int core_error(struct xs_diag *d, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int core_error(struct xs_diag *d, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (d) {
-		d->line = 0;
-		va_start(ap, fmt);
-		vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 static json_t *layout_json(const xs_core *core)
 {
@@ -54,13 +38,13 @@ static int thread_json(const xs_system *sys, const xs_core *core, unsigned i, un
 	int ret;
 
 	if (!buf)
-		return core_error(diag, -ENOMEM, "thread %u: out of memory", t->index);
+		return xs_diag_fail(diag, -ENOMEM, "thread %u: out of memory", t->index);
 	ret = xs_core_read_xstate(core, i, buf, t->xstate_size, &d);
 	if (!ret)
 		ret = xs_core_view(core, sys, buf, t->xstate_size, &v, &d);
 	if (ret) {
 		free(buf);
-		return core_error(diag, ret, "thread %u: %.400s", t->index, d.msg);
+		return xs_diag_fail(diag, ret, "thread %u: %.400s", t->index, d.msg);
 	}
 	*out = json_pack("{s:i, s:o, s:o}", "thread", (int)t->index, "pid",
 			 t->has_pid ? json_integer(t->pid) : json_null(), "xstate",
@@ -78,7 +62,7 @@ int decode_core_doc(const xs_system *sys, const xs_core *core, unsigned flags, j
 	int ret = 0;
 
 	if (!has_layout && !sys)
-		return core_error(diag, -EINVAL, "no NT_X86_XSAVE_LAYOUT note and no CPU model to lay the buffers out");
+		return xs_diag_fail(diag, -EINVAL, "no NT_X86_XSAVE_LAYOUT note and no CPU model to lay the buffers out");
 	threads = json_array();
 	for (unsigned i = 0; !ret && i < xs_core_nthreads(core); i++)
 		if (!(ret = thread_json(sys, core, i, flags, &t, diag)))

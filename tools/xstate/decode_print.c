@@ -2,16 +2,15 @@
 /*
  * xstate decode: one XSAVE buffer as a JSON document (header, kind-specific
  * fields, and every present component's registers as the library decodes
- * them, xs_decode_component), plus the text rendering of such documents.
+ * them, xs_decode_component). decode_render.c prints such documents.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
-#include "le.h"
-
-#define SW_RESERVED_OFFSET 464u
+#include "xfeature_names.h"
+#include "common/common.h"
 
 /* ---- value helpers ----------------------------------------------------- */
 
@@ -47,21 +46,6 @@ static json_t *hex_bytes(const uint8_t *p, size_t n, bool number)
 	j = json_string(s);
 	free(s);
 	return j;
-}
-
-static json_t *xfeature_names(uint64_t mask)
-{
-	json_t *a = json_array();
-
-	for (unsigned i = 0; i < 64; i++) {
-		if (!(mask & XS_BIT(i)))
-			continue;
-		if (i < XS_XFEATURE_MAX)
-			json_array_append_new(a, json_string(xs_xfeature_info(i)->short_name));
-		else
-			json_array_append_new(a, json_sprintf("bit%u", i));
-	}
-	return a;
 }
 
 /* ---- registers from the library ------------------------------------------- */
@@ -154,9 +138,9 @@ static json_t *component_json(const uint8_t *buf, size_t len, const struct xs_bu
 /* Bytes 464..471 of ptrace and KVM buffers: the kernel's user XCR0. */
 static json_t *xcr0_word_json(const uint8_t *b)
 {
-	uint64_t xcr0 = xs_ld64(b + SW_RESERVED_OFFSET);
+	uint64_t xcr0 = xs_ld64(b + XS_SW_BYTES_OFFSET);
 
-	return json_pack("{s:o, s:o}", "xcr0", hexv(xcr0, 1), "xcr0_names", xfeature_names(xcr0));
+	return json_pack("{s:o, s:o}", "xcr0", hexv(xcr0, 1), "xcr0_names", xfeature_names_json(xcr0));
 }
 
 /* struct _fpx_sw_bytes at 464 and FP_XSTATE_MAGIC2 after xstate_size. */
@@ -165,11 +149,11 @@ static json_t *sigframe_json(const uint8_t *b, size_t len)
 	struct xs_fx_sw_bytes sw;
 	bool magic2;
 
-	memcpy(&sw, b + SW_RESERVED_OFFSET, sizeof(sw));
+	memcpy(&sw, b + XS_SW_BYTES_OFFSET, sizeof(sw));
 	magic2 = (size_t)sw.xstate_size + 4 <= len && xs_ld32(b + sw.xstate_size) == XS_FP_XSTATE_MAGIC2;
 	return json_pack("{s:o, s:b, s:I, s:o, s:o, s:I, s:b}", "magic1", hexv(sw.magic1, 8), "magic1_ok",
 			 sw.magic1 == XS_FP_XSTATE_MAGIC1, "extended_size", (json_int_t)sw.extended_size,
-			 "xfeatures", hexv(sw.xfeatures, 1), "xfeatures_names", xfeature_names(sw.xfeatures),
+			 "xfeatures", hexv(sw.xfeatures, 1), "xfeatures_names", xfeature_names_json(sw.xfeatures),
 			 "xstate_size", (json_int_t)sw.xstate_size, "magic2_present", magic2);
 }
 
@@ -181,8 +165,8 @@ json_t *decode_buffer(const uint8_t *buf, size_t len, enum decode_kind kind,
 	doc = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "kind", decode_kind_name(kind), "format",
 			view->format == XS_BUF_COMPACTED ? "compacted" : "standard", "length", (json_int_t)len,
 			"layout_size", (json_int_t)view->len, "xstate_bv", hexv(view->xstate_bv, 1),
-			"xstate_bv_names", xfeature_names(view->xstate_bv), "xcomp_bv", hexv(view->xcomp_bv, 1),
-			"xcomp_bv_names", xfeature_names(view->xcomp_bv & ~XS_XCOMP_BV_COMPACTED_FORMAT));
+			"xstate_bv_names", xfeature_names_json(view->xstate_bv), "xcomp_bv", hexv(view->xcomp_bv, 1),
+			"xcomp_bv_names", xfeature_names_json(view->xcomp_bv & ~XS_XCOMP_BV_COMPACTED_FORMAT));
 	if ((kind == DECODE_PTRACE || kind == DECODE_KVM || kind == DECODE_CORE) && len >= 472)
 		json_object_set_new(doc, kind == DECODE_KVM ? "kvm" : "ptrace", xcr0_word_json(buf));
 	if (kind == DECODE_SIGFRAME && len >= XS_FXSAVE_SIZE)
@@ -225,148 +209,4 @@ int decode_view(const xs_system *sys, enum decode_kind kind, const uint8_t *buf,
 	enum xs_buf_format fmt = kind == DECODE_XSAVEC ? XS_BUF_COMPACTED : XS_BUF_STANDARD;
 
 	return xs_buffer_view(sys, buf, len, forced, fmt, view, diag);
-}
-
-/* ---- text rendering ---------------------------------------------------------- */
-
-static void render_value(FILE *f, const json_t *v);
-
-static void render_object(FILE *f, const json_t *o)
-{
-	json_t *lead = json_object_get(o, "value"), *v;
-	const char *key, *sep = "";
-
-	/* {"value": x, "k": y} reads as "x  k=y" */
-	if (lead) {
-		render_value(f, lead);
-		sep = "  ";
-	}
-	json_object_foreach((json_t *)o, key, v) {
-		if (v == lead)
-			continue;
-		fprintf(f, "%s%s=", sep, key);
-		render_value(f, v);
-		sep = " ";
-	}
-}
-
-static void render_value(FILE *f, const json_t *v)
-{
-	size_t i;
-	json_t *e;
-
-	switch (json_typeof(v)) {
-	case JSON_STRING: fputs(json_string_value(v), f); break;
-	case JSON_INTEGER: fprintf(f, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
-	case JSON_TRUE: fputs("yes", f); break;
-	case JSON_FALSE: fputs("no", f); break;
-	case JSON_OBJECT: render_object(f, v); break;
-	case JSON_ARRAY:
-		if (!json_array_size(v))
-			fputc('-', f);
-		json_array_foreach(v, i, e) {
-			if (i)
-				fputc(',', f);
-			render_value(f, e);
-		}
-		break;
-	default: fputc('-', f); break;
-	}
-}
-
-/* A mask with its component names: "0x7 (x87,sse,avx)". */
-static void render_mask(FILE *f, const char *label, const json_t *doc, const char *key,
-			const char *names_key)
-{
-	fprintf(f, "%-11s %s (", label, json_string_value(json_object_get(doc, key)));
-	render_value(f, json_object_get(doc, names_key));
-	fputs(")\n", f);
-}
-
-static void render_fields(FILE *f, const char *title, const json_t *o)
-{
-	const char *key;
-	json_t *v;
-
-	if (!o)
-		return;
-	fprintf(f, "%s:\n", title);
-	json_object_foreach((json_t *)o, key, v) {
-		fprintf(f, "  %-16s ", key);
-		render_value(f, v);
-		fputc('\n', f);
-	}
-}
-
-static void render_buffer(FILE *f, const json_t *doc)
-{
-	size_t i;
-	json_t *c, *regs, *v;
-	const char *key;
-
-	fprintf(f, "%-11s %s, %s format\n", "kind:", json_string_value(json_object_get(doc, "kind")),
-		json_string_value(json_object_get(doc, "format")));
-	fprintf(f, "%-11s %" JSON_INTEGER_FORMAT " bytes (the layout needs %" JSON_INTEGER_FORMAT ")\n",
-		"length:", json_integer_value(json_object_get(doc, "length")),
-		json_integer_value(json_object_get(doc, "layout_size")));
-	render_mask(f, "XSTATE_BV:", doc, "xstate_bv", "xstate_bv_names");
-	render_mask(f, "XCOMP_BV:", doc, "xcomp_bv", "xcomp_bv_names");
-	render_fields(f, "ptrace sw_reserved (bytes 464..511)", json_object_get(doc, "ptrace"));
-	render_fields(f, "KVM sw_reserved (bytes 464..511)", json_object_get(doc, "kvm"));
-	render_fields(f, "signal frame fx_sw_bytes", json_object_get(doc, "sigframe"));
-	json_array_foreach(json_object_get(doc, "components"), i, c) {
-		fprintf(f, "\ncomponent %" JSON_INTEGER_FORMAT " %s: offset %" JSON_INTEGER_FORMAT
-			   ", %" JSON_INTEGER_FORMAT " bytes\n",
-			json_integer_value(json_object_get(c, "index")),
-			json_string_value(json_object_get(c, "name")),
-			json_integer_value(json_object_get(c, "offset")),
-			json_integer_value(json_object_get(c, "size")));
-		regs = json_object_get(c, "registers");
-		json_object_foreach(regs, key, v) {
-			fprintf(f, "  %-12s ", key);
-			render_value(f, v);
-			fputc('\n', f);
-		}
-	}
-}
-
-static void render_core(FILE *f, const json_t *doc)
-{
-	const json_t *threads = json_object_get(doc, "threads"), *layout = json_object_get(doc, "xsave_layout");
-	size_t i;
-	json_t *t, *rec;
-
-	fprintf(f, "core file: %zu thread%s with NT_X86_XSTATE; layout from %s\n", json_array_size(threads),
-		json_array_size(threads) == 1 ? "" : "s",
-		json_string_value(json_object_get(doc, "layout_source")));
-	if (json_is_array(layout)) {
-		fputs("NT_X86_XSAVE_LAYOUT:", f);
-		json_array_foreach(layout, i, rec)
-			fprintf(f, " %" JSON_INTEGER_FORMAT ":%" JSON_INTEGER_FORMAT "+%" JSON_INTEGER_FORMAT,
-				json_integer_value(json_object_get(rec, "type")),
-				json_integer_value(json_object_get(rec, "offset")),
-				json_integer_value(json_object_get(rec, "size")));
-		fputc('\n', f);
-	}
-	json_array_foreach(threads, i, t) {
-		fprintf(f, "\n=== thread %" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(t, "thread")));
-		if (json_is_integer(json_object_get(t, "pid")))
-			fprintf(f, ", pid %" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(t, "pid")));
-		fputs(" ===\n", f);
-		render_buffer(f, json_object_get(t, "xstate"));
-	}
-}
-
-int decode_render(FILE *f, const json_t *doc, bool as_json)
-{
-	if (as_json) {
-		if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
-			return -EIO;
-		fputc('\n', f);
-	} else if (!strcmp(json_string_value(json_object_get(doc, "kind")), "core")) {
-		render_core(f, doc);
-	} else {
-		render_buffer(f, doc);
-	}
-	return ferror(f) ? -EIO : 0;
 }

@@ -14,7 +14,7 @@
 
 #include "verify_cpu.h"
 #include "verify_uabi.h"
-#include "le.h"
+#include "common/le.h"
 
 void vc_describe_step(const struct verifier *v, const struct vstep *s, char *buf, size_t size)
 {

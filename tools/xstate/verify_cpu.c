@@ -25,7 +25,7 @@
 #include "verify_groups.h"
 #include "verify_trace.h"
 #include "verify_uabi.h"
-#include "le.h"
+#include "common/le.h"
 #include "progress.h"
 
 #define PAGE 4096u

@@ -18,7 +18,7 @@
 
 #include "verify_cpu.h"
 #include "verify_uabi.h"
-#include "le.h"
+#include "common/le.h"
 
 static uint64_t rnd(struct verifier *v)
 {

@@ -54,32 +54,15 @@ static const char *step_name(const struct vstep *s)
 	return s->insn == STEP_POKE ? "a store" : xs_insn_name((enum xs_insn)s->insn, s->flags);
 }
 
-/* "x87,avx" for the components in mask. */
-static void component_list(uint64_t mask, char *buf, size_t size)
-{
-	size_t at = 0;
-
-	buf[0] = 0;
-	for (unsigned nr = 0; nr < 64 && at < size; nr++) {
-		const struct xs_xfeature_info *info = nr < XS_XFEATURE_MAX ? xs_xfeature_info(nr) : NULL;
-
-		if (!(mask & XS_BIT(nr)))
-			continue;
-		if (info)
-			at += (size_t)snprintf(buf + at, size - at, "%s%s", at ? "," : "", info->short_name);
-		else
-			at += (size_t)snprintf(buf + at, size - at, "%sbit %u", at ? "," : "", nr);
-	}
-}
-
 static void xinuse_rule(const struct vc_divergence *d, char *buf, size_t size)
 {
-	char set[96], clear[96];
+	uint64_t set = d->cpu & ~d->engine, clear = d->engine & ~d->cpu;
+	char s[96], c[96];
 
-	component_list(d->cpu & ~d->engine, set, sizeof(set));
-	component_list(d->engine & ~d->cpu, clear, sizeof(clear));
-	if (snprintf(buf, size, "XGETBV(1) after it: %s%s%s%s%s", set[0] ? "cpu sets " : "", set,
-		     set[0] && clear[0] ? "; " : "", clear[0] ? "cpu clears " : "", clear) >= (int)size)
+	xfeature_list(set, s, sizeof(s));
+	xfeature_list(clear, c, sizeof(c));
+	if (snprintf(buf, size, "XGETBV(1) after it: %s%s%s%s%s", set ? "cpu sets " : "", set ? s : "",
+		     set && clear ? "; " : "", clear ? "cpu clears " : "", clear ? c : "") >= (int)size)
 		return;	/* a rule name cut short still groups alike */
 }
 

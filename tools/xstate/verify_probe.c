@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "le.h"
+#include "common/le.h"
 #include "verify_cpu.h"
 #include "verify_probe.h"
 

@@ -28,7 +28,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "le.h"
+#include "common/le.h"
 #include "verify_cpu.h"
 #include "verify_sigreturn.h"
 #include "progress.h"

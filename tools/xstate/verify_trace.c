@@ -217,7 +217,7 @@ int vt_writer_open(struct vt_writer **wp, FILE *f, const struct verifier *v, uin
 	int ret;
 
 	if (gap) {
-		fprintf(stderr, "%s: --record: %s\n", xs_prog, gap);
+		cli_warn("--record: %s", gap);
 		return -EPROTO;
 	}
 	if (!(w = calloc(1, sizeof(*w))))
