@@ -40,7 +40,7 @@ test: deps test-werror test-asan test-fuzz
 # (tests NAME@MODEL, label qemu-MODEL); every run goes on after a failure,
 # and the target fails if any did.
 test-werror:
-	cmake -S . -B $(WERROR_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXS_WERROR=ON \
+	cmake -S . -B $(WERROR_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXS_WERROR=ON -DXS_ABI_CHECK=ON \
 		"-DXS_TEST_QEMU_CPUS=$(subst $(space),;,$(strip $(QEMU_CPUS)))"
 	cmake --build $(WERROR_BUILD) -j $(JOBS)
 	@cd $(WERROR_BUILD) && status=0 && \
@@ -52,7 +52,7 @@ test-werror:
 	done; exit $$status
 
 test-asan:
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DXS_WERROR=ON -DXS_SANITIZE=ON \
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DXS_WERROR=ON -DXS_SANITIZE=ON -DXS_ABI_CHECK=ON \
 		-DCMAKE_C_COMPILER=clang
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The model over a corpus of CPUs: time per CPU to parse a dump and to run
- * the kernel's xstate init, and CPUs per second for the whole pass.
+ * the kernel's xstate init (xs_system_new(), its allocation included), and CPUs
+ * per second for the whole pass.
  * Goals: system init < 1 ms per CPU, >= 1,000 CPUs per second.
  *
  * A round is one pass over the corpus; rounds go on until --rounds or the
@@ -71,8 +72,7 @@ int main(int argc, char **argv)
 	double cap = 2, *parse, *init, *rate;
 	struct bench_stats ps, is, rs;
 	struct dump *d;
-	xs_cpu *cpu = malloc(sizeof(*cpu));
-	xs_system *sys = malloc(sizeof(*sys));
+	xs_cpu *cpu = xs_cpu_new();
 	const char *init_verdict, *rate_verdict;
 	uint64_t start;
 	int n;
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 	parse = calloc(max_rounds, sizeof(*parse));
 	init = calloc(max_rounds, sizeof(*init));
 	rate = calloc(max_rounds, sizeof(*rate));
-	if (!cpu || !sys || !parse || !init || !rate)
+	if (!cpu || !parse || !init || !rate)
 		return fprintf(stderr, "bench_corpus: out of memory\n"), 2;
 	start = bench_now();
 	for (rounds = 0; rounds < max_rounds; rounds++) {
@@ -106,13 +106,16 @@ int main(int argc, char **argv)
 		for (int i = 0; i < n; i++) {
 			struct xs_diag diag;
 			uint64_t t0 = bench_now(), t1, t2;
+			xs_system *sys;
 
 			if (xs_cpu_parse(cpu, d[i].text, d[i].len, 0, d[i].name, &diag))
 				return fprintf(stderr, "%s\n", diag.msg), 2;
 			t1 = bench_now();
-			xs_system_init(sys, cpu, NULL);
+			if (xs_system_new(&sys, cpu, NULL))
+				return fprintf(stderr, "%s: xs_system_new fails\n", d[i].name), 2;
 			t2 = bench_now();
-			bench_sink(sys, sizeof(*sys));
+			bench_sink(xs_system_info(sys), sizeof(struct xs_system_info));
+			xs_system_free(sys);
 			tp += t1 - t0;
 			ti += t2 - t1;
 		}
@@ -153,7 +156,6 @@ int main(int argc, char **argv)
 	free(parse);
 	free(init);
 	free(rate);
-	free(cpu);
-	free(sys);
+	xs_cpu_free(cpu);
 	return 0;
 }

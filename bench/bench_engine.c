@@ -68,7 +68,7 @@ enum side { ENGINE, CPU, MEMCPY, SIDES };
 struct layout {
 	xs_machine *m;
 	uint8_t *state, *out, *cmp;
-	void *blocks[4];
+	void *blocks[3];
 };
 
 struct bench {
@@ -201,6 +201,15 @@ static double time_side(struct bench *b, const struct row *r, enum side side, un
 	return (double)(bench_now() - t0) / (double)iters;
 }
 
+/* Component nr's size on the machine's model (CPUID 0xD.nr EAX; 0 when absent). */
+static size_t size_of(const xs_machine *m, unsigned nr)
+{
+	uint32_t size = 0;
+
+	xs_machine_component_layout(m, nr, &size, NULL, NULL);
+	return size;
+}
+
 /*
  * Bytes an instruction of this RFBM moves (§2, §4): the x87 area (160),
  * the XMM registers (256), MXCSR alone (8) when AVX needs it without x87,
@@ -218,7 +227,7 @@ static size_t moved_bytes(const xs_machine *m, uint64_t rfbm)
 		n += 8;
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
 		if (rfbm & XS_BIT(nr))
-			n += m->cpu.size[nr];
+			n += size_of(m, nr);
 	return n;
 }
 
@@ -257,26 +266,26 @@ static void use_layout(struct bench *b, unsigned k)
  * Layout k: each buffer in its own block, 64-byte aligned at its own
  * offset within a page, so the distance between any two buffers modulo
  * 4 KiB (what decides 4K aliasing between a copy's loads and stores)
- * differs from layout to layout.
+ * differs from layout to layout; the machine (xs_machine_new, 64-byte
+ * aligned) is wherever the allocator puts each of them, a few pages
+ * apart.
  */
-static int alloc_layout(struct layout *l, unsigned k)
+static int alloc_layout(struct layout *l, unsigned k, const xs_cpu *cpu)
 {
-	size_t sizes[4] = { sizeof(xs_machine), AREA, AREA, AREA };
-	uint8_t *p[4];
+	uint8_t *p[3];
 
-	for (unsigned i = 0; i < 4; i++) {
-		size_t off = (size_t)((k * (2 * i + 1) * 23 + i * 17) % 64) * 64;
+	for (unsigned i = 0; i < 3; i++) {
+		size_t off = (size_t)((k * (2 * i + 3) * 23 + (i + 1) * 17) % 64) * 64;
 
-		l->blocks[i] = aligned_alloc(4096, (sizes[i] + off + 4095) & ~(size_t)4095);
+		l->blocks[i] = aligned_alloc(4096, (AREA + off + 4095) & ~(size_t)4095);
 		if (!l->blocks[i])
 			return -1;
 		p[i] = (uint8_t *)l->blocks[i] + off;
 	}
-	l->m = (xs_machine *)(void *)p[0];
-	l->state = p[1];
-	l->out = p[2];
-	l->cmp = p[3];
-	return 0;
+	l->state = p[0];
+	l->out = p[1];
+	l->cmp = p[2];
+	return xs_machine_new(&l->m, cpu);
 }
 
 /* Layouts of machines for `cpu` with XCR0 = b->hw.xcr0, the state loaded, its compacted image. */
@@ -284,17 +293,17 @@ static void setup_layouts(struct bench *b, const xs_cpu *cpu, unsigned n)
 {
 	b->nlayouts = n;
 	for (unsigned k = 0; k < n; k++) {
-		if (alloc_layout(&b->lay[k], k) || xs_machine_init(b->lay[k].m, cpu) ||
-		    xs_xsetbv(b->lay[k].m, 0, b->hw.xcr0)) {
+		if (alloc_layout(&b->lay[k], k, cpu) || xs_xsetbv(b->lay[k].m, 0, b->hw.xcr0)) {
 			fprintf(stderr, "bench_engine: cannot model this CPU\n");
 			exit(2);
 		}
 		use_layout(b, k);
-		b->m->ctx.cpl = 3;
+		xs_machine_context(b->m)->cpl = 3;
 		make_state(b);
 		memset(b->cmp, 0, AREA);
 		if (xs_xrstor(b->m, b->state, AREA, ~UINT64_C(0), XS_REX_W) ||
-		    (b->m->cpu.xsavec && xs_xsavec(b->m, b->cmp, AREA, ~UINT64_C(0), XS_REX_W)))
+		    (xs_machine_cpu_info(b->m)->xsavec &&
+		     xs_xsavec(b->m, b->cmp, AREA, ~UINT64_C(0), XS_REX_W)))
 			abort();
 	}
 	use_layout(b, 0);
@@ -303,11 +312,11 @@ static void setup_layouts(struct bench *b, const xs_cpu *cpu, unsigned n)
 /* The live CPU: 1 when it has no XSAVE (the caller skips). */
 static int setup(struct bench *b)
 {
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_cpu *cpu = xs_cpu_new();
 
 	if (xs_hw_init(&b->hw) || !b->hw.xsave) {
 		printf("SKIP: this CPU has no XSAVE (or the OS has not enabled it)\n");
-		free(cpu);
+		xs_cpu_free(cpu);
 		return 1;
 	}
 	if (!cpu || xs_cpu_from_host(cpu)) {
@@ -316,15 +325,17 @@ static int setup(struct bench *b)
 	}
 	b->xcr0 = b->hw.xcr0;
 	setup_layouts(b, cpu, LAYOUTS);
-	free(cpu);
+	xs_cpu_free(cpu);
 	return 0;
 }
 
 static void teardown(struct bench *b)
 {
-	for (unsigned k = 0; k < b->nlayouts; k++)
-		for (int i = 0; i < 4; i++)
+	for (unsigned k = 0; k < b->nlayouts; k++) {
+		for (int i = 0; i < 3; i++)
 			free(b->lay[k].blocks[i]);
+		xs_machine_free(b->lay[k].m);
+	}
 }
 
 /* Iterations per side so that the slowest side of a row takes about `chunk` ns. */
@@ -496,7 +507,7 @@ static void run_qemu(struct row *rows, uint64_t host_xcr0, struct qemu_result *q
 /* The engine evaluates XINUSE on the values after XRSTOR, lazily (AMD): an XRSTOR row alone leaves it out. */
 static bool deferred(const struct bench *b)
 {
-	return b->m->impl.xinuse_by_value;
+	return xs_machine_trait(b->m, XS_TRAIT_XINUSE_BY_VALUE);
 }
 
 static const char *row_note(const struct bench *b, const struct row *r)
@@ -610,7 +621,7 @@ static int run_profile(const char *name, unsigned long iters, const char *dump, 
 {
 	struct bench b;
 	struct row r;
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_cpu *cpu = xs_cpu_new();
 	struct xs_diag d;
 	unsigned i;
 
@@ -630,16 +641,16 @@ static int run_profile(const char *name, unsigned long iters, const char *dump, 
 	b.hw.xsave = b.hw.xsaveopt = b.hw.xsavec = true;
 	b.hw.xcr0 = xcr0;
 	if (!xcr0) {
-		xs_machine *m = malloc(sizeof(*m));
+		xs_machine *m;
 
-		if (!m || xs_machine_init(m, cpu))
+		if (xs_machine_new(&m, cpu))
 			return 2;
-		b.hw.xcr0 = m->cpu.xcr0_supported;
-		free(m);
+		b.hw.xcr0 = xs_machine_cpu_info(m)->xcr0_supported;
+		xs_machine_free(m);
 	}
 	b.xcr0 = b.hw.xcr0;
 	setup_layouts(&b, cpu, 1);
-	free(cpu);
+	xs_cpu_free(cpu);
 	for (unsigned long k = 0; k < iters; k++)
 		if (execute(&b, &r, ENGINE))
 			return fprintf(stderr, "bench_engine: %s faulted\n", name), 2;

@@ -31,7 +31,12 @@
 
 struct ctx {
 	const xs_system *sys;
-	xs_fpu fpu;
+	bool compacted;			/* the kernel's buffers */
+	xs_fpu *fpu;
+	xs_fpstate *fps;		/* the task's, and what the operations need of it: */
+	uint64_t user_xfeatures;	/* read once, so that no accessor call is timed */
+	uint8_t *regs;
+	unsigned size;
 	uint8_t *uabi, *out;
 	size_t len;
 	size_t mxcsr_len, hdr_len;	/* runtime sizes: a real memcpy, as the other rows */
@@ -54,8 +59,7 @@ static void op_memcpy_read(struct ctx *c)
 
 static void op_to_uabi(struct ctx *c)
 {
-	xs_copy_xstate_to_uabi(c->sys, c->fpu.fpstate, c->fpu.fpstate->user_xfeatures, 0, XS_COPY_XSAVE,
-			       c->out, c->len);
+	xs_copy_xstate_to_uabi(c->sys, c->fps, c->user_xfeatures, 0, XS_COPY_XSAVE, c->out, c->len);
 	bench_sink(c->out, c->len);
 }
 
@@ -63,14 +67,14 @@ static void op_from_uabi(struct ctx *c)
 {
 	uint32_t pkru;
 
-	if (xs_copy_uabi_to_xstate(c->sys, c->fpu.fpstate, c->uabi, c->len, &pkru, NULL))
+	if (xs_copy_uabi_to_xstate(c->sys, c->fps, c->uabi, c->len, &pkru, NULL))
 		abort();
-	bench_sink(c->fpu.fpstate->regs, c->fpu.fpstate->size);
+	bench_sink(c->regs, c->size);
 }
 
 static void op_validate(struct ctx *c)
 {
-	if (xs_uabi_validate(c->sys, c->fpu.fpstate, c->uabi, c->len, NULL))
+	if (xs_uabi_validate(c->sys, c->fps, c->uabi, c->len, NULL))
 		abort();
 	bench_sink(c->uabi, 0);
 }
@@ -185,13 +189,18 @@ static void setup(struct ctx *c, const xs_system *sys)
 	uint32_t mxcsr = 0x1f80;
 
 	c->sys = sys;
-	if (xs_fpu_init(&c->fpu, sys, &pages))
+	c->compacted = xs_system_info(sys)->compacted;
+	if (xs_fpu_new(&c->fpu, sys, &pages))
 		abort();
-	if (sys->user.max_features & XS_XFEATURE_MASK_XTILE_DATA) {
-		xs_arch_prctl(&c->fpu, XS_ARCH_REQ_XCOMP_PERM, 18, NULL);
-		xs_xfd_enable_feature(&c->fpu, XS_XFEATURE_MASK_XTILE_DATA);
+	if (xs_system_info(sys)->user.max_features & XS_XFEATURE_MASK_XTILE_DATA) {
+		xs_arch_prctl(c->fpu, XS_ARCH_REQ_XCOMP_PERM, 18, NULL);
+		xs_xfd_enable_feature(c->fpu, XS_XFEATURE_MASK_XTILE_DATA);
 	}
-	c->len = c->fpu.fpstate->user_size;
+	c->fps = xs_fpu_fpstate(c->fpu);	/* the first use above enlarged it */
+	c->user_xfeatures = xs_fpstate_info(c->fps)->user_xfeatures;
+	c->regs = xs_fpstate_regs(c->fps);
+	c->size = xs_fpstate_info(c->fps)->size;
+	c->len = xs_fpstate_info(c->fps)->user_size;
 	c->mxcsr_len = 4;
 	c->hdr_len = 64;
 	c->uabi = alloc_at(c->len, UABI_AT);
@@ -202,15 +211,15 @@ static void setup(struct ctx *c, const xs_system *sys)
 		c->uabi[i] = (uint8_t)(i * 31 + 7);
 	memset(c->uabi + 464, 0, 112);
 	memcpy(c->uabi + 24, &mxcsr, 4);
-	bv = c->fpu.fpstate->user_xfeatures;
+	bv = c->user_xfeatures;
 	memcpy(c->uabi + 512, &bv, 8);
-	if (xs_copy_uabi_to_xstate(sys, c->fpu.fpstate, c->uabi, c->len, &mxcsr, NULL))
+	if (xs_copy_uabi_to_xstate(sys, c->fps, c->uabi, c->len, &mxcsr, NULL))
 		abort();
 }
 
 static void teardown(struct ctx *c)
 {
-	xs_fpu_destroy(&c->fpu);
+	xs_fpu_free(c->fpu);
 	free_at(c->uabi);
 	free_at(c->out);
 }
@@ -230,7 +239,7 @@ static bool report(FILE *json, const char *cpu, struct ctx *c, unsigned rounds, 
 	snprintf(mem, sizeof(mem), "memcpy %zu B", c->len);
 	measure(rows, n, c, rounds);
 	printf("\n%s: %zu-byte UABI buffer, %s kernel buffers, %u interleaved rounds; goal: ratio <= %.1fx\n",
-	       cpu, c->len, c->sys->compacted ? "compacted" : "standard", rounds, GOAL);
+	       cpu, c->len, c->compacted ? "compacted" : "standard", rounds, GOAL);
 	printf("  %-36s %9s %15s %9s %7s %7s  %s\n", "operation", "ns/call", "baseline", "base ns", "ratio",
 	       "Q1-Q3", "verdict");
 	for (unsigned i = 0; i < n; i++) {
@@ -246,7 +255,7 @@ static bool report(FILE *json, const char *cpu, struct ctx *c, unsigned rounds, 
 			continue;
 		fprintf(json,
 			"%s    {\"cpu\": \"%s\", \"bytes\": %zu, \"format\": \"%s\", \"op\": \"%s\", \"baseline\": \"%s\", \"ns\": %.2f, \"baseline_ns\": %.2f, \"memcpy_ns\": %.2f, \"ratio\": %.3f, \"ratio_q1\": %.3f, \"ratio_q3\": %.3f, \"goal\": %.1f, \"verdict\": \"%s\"}",
-			*first ? "" : ",\n", cpu, c->len, c->sys->compacted ? "compacted" : "standard", r->name, r->base_name ? r->base_name : mem, r->o.median,
+			*first ? "" : ",\n", cpu, c->len, c->compacted ? "compacted" : "standard", r->name, r->base_name ? r->base_name : mem, r->o.median,
 			r->b.median, r->b.median, r->r.median, r->r.q1, r->r.q3, GOAL, verdict);
 		*first = false;
 	}
@@ -260,9 +269,9 @@ struct kinds {
 };
 
 /* A new kind of task buffer? (records it) */
-static bool new_kind(struct kinds *k, const xs_system *sys, const struct ctx *c)
+static bool new_kind(struct kinds *k, const struct ctx *c)
 {
-	uint32_t key = (uint32_t)c->len | (sys->compacted ? UINT32_C(1) << 31 : 0);
+	uint32_t key = (uint32_t)c->len | (c->compacted ? UINT32_C(1) << 31 : 0);
 
 	for (unsigned i = 0; i < k->n; i++)
 		if (k->key[i] == key)
@@ -275,21 +284,21 @@ static bool new_kind(struct kinds *k, const xs_system *sys, const struct ctx *c)
 static bool run_one(FILE *json, const char *name, const xs_cpu *cpu, unsigned rounds, bool *first,
 		    struct kinds *kinds)
 {
-	xs_system *sys = malloc(sizeof(*sys));
+	xs_system *sys = NULL;
 	struct ctx *c = calloc(1, sizeof(*c));
 	bool met = true;
 
-	if (!sys || !c || xs_system_init(sys, cpu, NULL) || !sys->xsave) {
+	if (!c || xs_system_new(&sys, cpu, NULL) || !xs_system_info(sys)->xsave) {
 		if (!kinds)
 			fprintf(stderr, "bench_uabi: %s does not use XSAVE\n", name);
 	} else {
 		setup(c, sys);
-		if (!kinds || new_kind(kinds, sys, c))
+		if (!kinds || new_kind(kinds, c))
 			met = report(json, name, c, rounds, first);
 		teardown(c);
 	}
 	free(c);
-	free(sys);
+	xs_system_free(sys);
 	return met;
 }
 
@@ -306,9 +315,9 @@ static bool run_fixtures(FILE *json, const char *dir, unsigned rounds, bool *fir
 	char *names[512];
 	unsigned n = 0;
 	bool met = true;
-	xs_cpu cpu;
+	xs_cpu *cpu = xs_cpu_new();
 
-	if (!d) {
+	if (!d || !cpu) {
 		perror(dir);
 		exit(2);
 	}
@@ -322,10 +331,11 @@ static bool run_fixtures(FILE *json, const char *dir, unsigned rounds, bool *fir
 		struct xs_diag diag;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (names[i] && !xs_cpu_from_file(&cpu, path, 0, &diag))
-			met &= run_one(json, path, &cpu, rounds, first, kinds);
+		if (names[i] && !xs_cpu_from_file(cpu, path, 0, &diag))
+			met &= run_one(json, path, cpu, rounds, first, kinds);
 		free(names[i]);
 	}
+	xs_cpu_free(cpu);
 	return met;
 }
 
@@ -336,7 +346,7 @@ int main(int argc, char **argv)
 	FILE *json = NULL;
 	bool first = true, met = true;
 	struct kinds kinds = { 0 };
-	xs_cpu cpu;
+	xs_cpu *cpu = xs_cpu_new();
 
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--json"))
@@ -348,14 +358,16 @@ int main(int argc, char **argv)
 		rounds = 1;
 	if (rounds > MAX_ROUNDS)
 		rounds = MAX_ROUNDS;
+	if (!cpu)
+		return fprintf(stderr, "bench_uabi: out of memory\n"), 2;
 	if (json_path && !(json = fopen(json_path, "w")))
 		return perror(json_path), 2;
 	if (json)
 		fprintf(json, "{\n  \"benchmark\": \"uabi\",\n  \"goal\": %.1f,\n  \"goal_rule\": \"%s\",\n  \"results\": [\n",
 			GOAL, bench_goal_rule);
 	printf("verdict: %s\n", bench_goal_rule);
-	if (!xs_cpu_from_host(&cpu))
-		met &= run_one(json, "live CPU", &cpu, rounds, &first, NULL);
+	if (!xs_cpu_from_host(cpu))
+		met &= run_one(json, "live CPU", cpu, rounds, &first, NULL);
 	for (int i = 1; i + 1 < argc; i += 2) {
 		struct xs_diag d;
 
@@ -365,16 +377,17 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--cpuid"))
 			continue;
-		if (xs_cpu_from_file(&cpu, argv[i + 1], 0, &d)) {
+		if (xs_cpu_from_file(cpu, argv[i + 1], 0, &d)) {
 			fprintf(stderr, "%s\n", d.msg);
 			return 2;
 		}
-		met &= run_one(json, argv[i + 1], &cpu, rounds, &first, NULL);
+		met &= run_one(json, argv[i + 1], cpu, rounds, &first, NULL);
 	}
 	if (json) {
 		fprintf(json, "\n  ]\n}\n");
 		fclose(json);
 	}
 	printf("\n%s\n", met ? "all goals met" : "some goals not met");
+	xs_cpu_free(cpu);
 	return 0;
 }

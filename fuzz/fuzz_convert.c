@@ -28,32 +28,39 @@ struct pair {
 static void check_bytes(const struct pair *p, const uint8_t *in, size_t in_len, const uint8_t *out,
 			size_t out_len, uint64_t kept)
 {
-	struct xs_buffer_view va, vb;
+	struct xs_buffer_view *va = xs_buffer_view_new(), *vb = xs_buffer_view_new();
+	unsigned oa, sa, ob, sb;
 
-	FZ_CHECK(!xs_buffer_view(p->a, in, in_len, false, XS_BUF_STANDARD, &va, NULL), "A's view vanished");
-	FZ_CHECK(!xs_buffer_view(p->b, out, out_len, true, p->fmt, &vb, NULL), "the output does not view on B");
-	FZ_CHECK(vb.present == kept, "present 0x%llx on B, kept 0x%llx", (unsigned long long)vb.present,
-		 (unsigned long long)kept);
+	if (!va || !vb)
+		abort();
+	FZ_CHECK(!xs_buffer_view(p->a, in, in_len, false, XS_BUF_STANDARD, va, NULL), "A's view vanished");
+	FZ_CHECK(!xs_buffer_view(p->b, out, out_len, true, p->fmt, vb, NULL), "the output does not view on B");
+	FZ_CHECK(xs_view_present(vb) == kept, "present 0x%llx on B, kept 0x%llx",
+		 (unsigned long long)xs_view_present(vb), (unsigned long long)kept);
 	FZ_CHECK(!memcmp(out, in, 24) && !memcmp(out + 32, in + 32, 416 - 32), "legacy area changed");
-	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
-		if (kept & XS_BIT(nr))
-			FZ_CHECK(!memcmp(out + vb.offset[nr], in + va.offset[nr],
-					 vb.size[nr] < va.size[nr] ? vb.size[nr] : va.size[nr]),
-				 "component %u changed on the way", nr);
+	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++) {
+		if (!(kept & XS_BIT(nr)))
+			continue;
+		FZ_CHECK(xs_view_component(va, nr, &oa, &sa) && xs_view_component(vb, nr, &ob, &sb),
+			 "component %u kept but not in both views", nr);
+		FZ_CHECK(!memcmp(out + ob, in + oa, sb < sa ? sb : sa), "component %u changed on the way", nr);
+	}
+	xs_buffer_view_free(va);
+	xs_buffer_view_free(vb);
 }
 
 /* B's kernel takes an unforced standard result (AMX permitted first). */
 static void check_accepted(const xs_system *b, const uint8_t *out, size_t len)
 {
 	struct xs_verdict v = { 0 };
-	xs_fpu fpu;
+	xs_fpu *fpu;
 
-	if (xs_fpu_init(&fpu, b, NULL))
+	if (xs_fpu_new(&fpu, b, NULL))
 		abort();
-	if (!xs_arch_prctl(&fpu, XS_ARCH_REQ_XCOMP_PERM, XS_XFEATURE_XTILE_DATA, NULL))
-		xs_xfd_enable_feature(&fpu, XS_XFEATURE_MASK_XTILE_DATA);
-	FZ_CHECK(!xs_ptrace_setregset(&fpu, out, len, &v), "B's kernel refuses the converted buffer: %s", v.reason);
-	xs_fpu_destroy(&fpu);
+	if (!xs_arch_prctl(fpu, XS_ARCH_REQ_XCOMP_PERM, XS_XFEATURE_XTILE_DATA, NULL))
+		xs_xfd_enable_feature(fpu, XS_XFEATURE_MASK_XTILE_DATA);
+	FZ_CHECK(!xs_ptrace_setregset(fpu, out, len, &v), "B's kernel refuses the converted buffer: %s", v.reason);
+	xs_fpu_free(fpu);
 }
 
 static void convert(const struct pair *p, const uint8_t *in, size_t len)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "fuzz_models.h"
+#include "linux/linux.h"	/* the model's own invariants: its fields */
 
 static void check_sorted(const xs_cpu *cpu)
 {

@@ -21,16 +21,20 @@
 
 static void check_view(const struct xs_buffer_view *v, const uint8_t *buf, size_t len)
 {
-	uint64_t bv, comp;
+	uint64_t bv, comp, present = xs_view_present(v);
+	size_t vlen = xs_view_len(v);
+	unsigned off, size;
 
 	memcpy(&bv, buf + XS_XSAVE_HDR_OFFSET, 8);
 	memcpy(&comp, buf + XS_XSAVE_HDR_OFFSET + 8, 8);
-	FZ_CHECK(v->xstate_bv == bv && v->xcomp_bv == comp, "the view's header differs from the buffer's");
-	FZ_CHECK(v->len >= XS_XSAVE_LEGACY_AND_HDR && v->len <= len, "layout of %zu bytes in %zu", v->len, len);
-	FZ_CHECK(!(v->present >> XS_XFEATURE_MAX), "present 0x%llx", (unsigned long long)v->present);
+	FZ_CHECK(xs_view_xstate_bv(v) == bv && xs_view_xcomp_bv(v) == comp,
+		 "the view's header differs from the buffer's");
+	FZ_CHECK(vlen >= XS_XSAVE_LEGACY_AND_HDR && vlen <= len, "layout of %zu bytes in %zu", vlen, len);
+	FZ_CHECK(!(present >> XS_XFEATURE_MAX), "present 0x%llx", (unsigned long long)present);
 	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++)
-		if (v->present & XS_BIT(nr))
-			FZ_CHECK(v->offset[nr] + (size_t)v->size[nr] <= v->len, "component %u outside the layout", nr);
+		if (present & XS_BIT(nr))
+			FZ_CHECK(xs_view_component(v, nr, &off, &size) && off + (size_t)size <= vlen,
+				 "component %u outside the layout", nr);
 }
 
 /* Renders `doc` into memory; returns the bytes (caller frees). */
@@ -64,23 +68,27 @@ static void render(const json_t *doc)
 static void fuzz_buffer(const xs_system *sys, enum decode_kind kind, unsigned flags, const uint8_t *buf,
 			size_t len)
 {
-	struct xs_buffer_view v;
+	struct xs_buffer_view *v = xs_buffer_view_new();
 	struct xs_diag d = { 0 };
 	json_t *doc;
 
-	if (decode_view(sys, kind, buf, len, &v, &d)) {
+	if (!v)
+		abort();
+	if (decode_view(sys, kind, buf, len, v, &d)) {
 		FZ_CHECK(d.msg[0] && memchr(d.msg, '\0', sizeof(d.msg)), "a refused view without a message");
+		xs_buffer_view_free(v);
 		return;
 	}
-	check_view(&v, buf, len);
-	FZ_CHECK(kind == DECODE_AUTO || (v.format == XS_BUF_COMPACTED) == (kind == DECODE_XSAVEC),
-		 "kind %d gave format %d", (int)kind, (int)v.format);
-	doc = decode_buffer(buf, len, kind, &v, flags);
+	check_view(v, buf, len);
+	FZ_CHECK(kind == DECODE_AUTO || (xs_view_format(v) == XS_BUF_COMPACTED) == (kind == DECODE_XSAVEC),
+		 "kind %d gave format %d", (int)kind, (int)xs_view_format(v));
+	doc = decode_buffer(buf, len, kind, v, flags);
 	FZ_CHECK(json_array_size(json_object_get(doc, "components")) ==
-			 (size_t)__builtin_popcountll(v.present),
+			 (size_t)__builtin_popcountll(xs_view_present(v)),
 		 "the document does not list exactly the present components");
 	render(doc);
 	json_decref(doc);
+	xs_buffer_view_free(v);
 }
 
 static void fuzz_core(const xs_system *sys, unsigned flags, const uint8_t *file, size_t len)

@@ -25,6 +25,7 @@
 
 #include "fuzz_models.h"
 #include "fuzz_uabi_checks.h"
+#include "linux/linux.h"	/* the model's own invariants: its fields */
 
 static void check_sizes(const xs_system *sys)
 {

@@ -107,14 +107,12 @@ const xs_system *fz_system(enum fz_model m)
 	xs_cpu *cpu;
 
 	if (!systems[m]) {
-		cpu = malloc(sizeof(*cpu));
-		systems[m] = malloc(sizeof(*systems[m]));
-		if (!cpu || !systems[m])
+		if (!(cpu = xs_cpu_new()))
 			abort();
 		fz_cpu(cpu, m);
-		if (xs_system_init(systems[m], cpu, NULL))
+		if (xs_system_new(&systems[m], cpu, NULL))
 			abort();
-		free(cpu);
+		xs_cpu_free(cpu);
 	}
 	return systems[m];
 }

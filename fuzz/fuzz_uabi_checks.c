@@ -11,7 +11,7 @@
 
 #include "fuzz_models.h"
 #include "fuzz_uabi_checks.h"
-#include "common/le.h"
+#include "linux/linux.h"	/* what the kernel keeps: the fpstate's fields */
 
 /* ---- "a refused call changes nothing" ------------------------------------ */
 

@@ -62,26 +62,28 @@ static void cpu_parse_seeds(const char *root)
 		"0 0 0000000d 68747541 444d4163 69746e65\n",
 	};
 	static const char *const fmt_names[3] = { "plain", "cpuid-r", "instlat" };
-	xs_cpu cpu;
+	xs_cpu *cpu = xs_cpu_new();
 	char name[64], *two;
 	size_t n;
 
+	if (!cpu)
+		abort();
 	for (unsigned m = 0; m < FZ_NMODELS; m++)
 		for (unsigned f = 0; f < 3; f++) {
-			fz_cpu(&cpu, (enum fz_model)m);
+			fz_cpu(cpu, (enum fz_model)m);
 			snprintf(name, sizeof(name), "model%u-%s", m, fmt_names[f]);
-			dump_seed(root, &cpu, name, (enum xs_dump_format)f, (uint8_t)(f << 2));
+			dump_seed(root, cpu, name, (enum xs_dump_format)f, (uint8_t)(f << 2));
 		}
-	if (!xs_cpu_from_host(&cpu)) {
-		dump_seed(root, &cpu, "live-cpuid-r", XS_DUMP_CPUID_R, 1u << 2);
-		dump_seed(root, &cpu, "live-instlat", XS_DUMP_INSTLAT, 2u << 2);
+	if (!xs_cpu_from_host(cpu)) {
+		dump_seed(root, cpu, "live-cpuid-r", XS_DUMP_CPUID_R, 1u << 2);
+		dump_seed(root, cpu, "live-instlat", XS_DUMP_INSTLAT, 2u << 2);
 	}
 	/* two CPUs in one cpuid -r dump; the seed selects the second */
 	two = malloc(1 << 17);
-	fz_cpu(&cpu, FZ_ZEN4);
-	n = xs_cpu_dump(&cpu, XS_DUMP_CPUID_R, two, 1 << 16);
-	fz_cpu(&cpu, FZ_SPR);
-	n += xs_cpu_dump(&cpu, XS_DUMP_CPUID_R, two + n, 1 << 16);
+	fz_cpu(cpu, FZ_ZEN4);
+	n = xs_cpu_dump(cpu, XS_DUMP_CPUID_R, two, 1 << 16);
+	fz_cpu(cpu, FZ_SPR);
+	n += xs_cpu_dump(cpu, XS_DUMP_CPUID_R, two + n, 1 << 16);
 	memcpy(strstr(two + 1, "CPU 0:"), "CPU 1:", 6);
 	write_seed(root, "cpu_parse", "two-cpus", 1, two, n);
 	free(two);
@@ -89,6 +91,7 @@ static void cpu_parse_seeds(const char *root)
 		snprintf(name, sizeof(name), "bad%u", i);
 		write_seed(root, "cpu_parse", name, 0, bad[i], strlen(bad[i]));
 	}
+	xs_cpu_free(cpu);
 }
 
 /* ---- buffers ------------------------------------------------------------------ */
@@ -98,19 +101,21 @@ static size_t ptrace_image(enum fz_model m, uint64_t bv, uint8_t *buf)
 {
 	const xs_system *sys = fz_system(m);
 	size_t size = xs_ptrace_xstate_size(sys);
-	xs_fpu fpu;
+	struct xs_component_info c;
+	xs_fpu *fpu;
 
-	if (xs_fpu_init(&fpu, sys, NULL) || xs_ptrace_getregset(&fpu, buf, size, NULL))
+	if (xs_fpu_new(&fpu, sys, NULL) || xs_ptrace_getregset(fpu, buf, size, NULL))
 		abort();
-	xs_fpu_destroy(&fpu);
+	xs_fpu_free(fpu);
 	for (unsigned i = 32; i < 416; i++)
 		buf[i] = (uint8_t)(i * 7);
-	bv &= sys->user.default_features;
+	bv &= xs_system_info(sys)->user.default_features;
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
-		if (bv & XS_BIT(nr))
-			memset(buf + sys->xstate_offsets[nr], 0x40 + nr, sys->xstate_sizes[nr]);
-	if (bv & XS_XFEATURE_MASK_PKRU)	/* the upper half of the component is padding */
-		memset(buf + sys->xstate_offsets[XS_XFEATURE_PKRU] + 4, 0, 4);
+		if ((bv & XS_BIT(nr)) && !xs_system_component(sys, nr, &c))
+			memset(buf + c.offset, 0x40 + nr, c.size);
+	/* the upper half of the component is padding */
+	if ((bv & XS_XFEATURE_MASK_PKRU) && !xs_system_component(sys, XS_XFEATURE_PKRU, &c))
+		memset(buf + c.offset + 4, 0, 4);
 	put64(buf + 512, bv);
 	return size;
 }
@@ -124,7 +129,7 @@ static void uabi_seeds(const char *root, uint8_t *buf)
 
 	for (unsigned m = 0; m < FZ_NMODELS; m++) {
 		const xs_system *sys = fz_system((enum fz_model)m);
-		xs_fpu fpu;
+		xs_fpu *fpu;
 
 		n = ptrace_image((enum fz_model)m, ~UINT64_C(0), buf);
 		snprintf(name, sizeof(name), "ptrace-model%u", m);
@@ -136,10 +141,10 @@ static void uabi_seeds(const char *root, uint8_t *buf)
 		buf[26] = 0xff;		/* MXCSR reserved bits */
 		snprintf(name, sizeof(name), "ptrace-mxcsr-model%u", m);
 		write_seed(root, "uabi", name, (uint8_t)m, buf, n);
-		if (xs_fpu_init(&fpu, sys, NULL) || xs_sigframe_save(&fpu, buf, 1 << 16))
+		if (xs_fpu_new(&fpu, sys, NULL) || xs_sigframe_save(fpu, buf, 1 << 16))
 			abort();
-		n = xs_sigframe_fpstate_size(&fpu);
-		xs_fpu_destroy(&fpu);
+		n = xs_sigframe_fpstate_size(fpu);
+		xs_fpu_free(fpu);
 		snprintf(name, sizeof(name), "sigframe-model%u", m);
 		write_seed(root, "uabi", name, (uint8_t)(m | 1u << 2), buf, n);
 		n = ptrace_image((enum fz_model)m, 0x7, buf);
@@ -257,31 +262,34 @@ static void model_seeds(const char *root, uint8_t *buf)
 {
 	static const char *const work[4] = { "ptrace", "sigframe", "kvm", "convert" };
 	char name[64];
-	xs_cpu cpu;
+	xs_cpu *cpu = xs_cpu_new();
 	size_t n;
 
+	if (!cpu)
+		abort();
 	for (unsigned m = 0; m < FZ_NMODELS; m++) {
-		fz_cpu(&cpu, (enum fz_model)m);
+		fz_cpu(cpu, (enum fz_model)m);
 		n = ptrace_image((enum fz_model)m, ~UINT64_C(0), buf);
 		for (unsigned op = 0; op < 4; op++) {
 			snprintf(name, sizeof(name), "model%u-%s", m, work[op]);
-			model_seed(root, name, (uint8_t)(op | (m == FZ_SPR ? 4u : 0u)), &cpu, buf, n);
+			model_seed(root, name, (uint8_t)(op | (m == FZ_SPR ? 4u : 0u)), cpu, buf, n);
 		}
 	}
 	/* bit 6: a boot command line first, read by 6.18 and (bits 5, 7) by 5.18 */
 	for (unsigned m = 0; m < FZ_NMODELS; m++) {
 		static const char cmdline[] = "clearcpuid=avx512f,xsaves,156 noxsaveopt nopku";
 
-		fz_cpu(&cpu, (enum fz_model)m);
+		fz_cpu(cpu, (enum fz_model)m);
 		memcpy(buf, cmdline, sizeof(cmdline));
 		n = sizeof(cmdline) + ptrace_image((enum fz_model)m, ~UINT64_C(0), buf + sizeof(cmdline));
 		snprintf(name, sizeof(name), "model%u-cmdline-ptrace", m);
-		model_seed(root, name, 0x40, &cpu, buf, n);
+		model_seed(root, name, 0x40, cpu, buf, n);
 		snprintf(name, sizeof(name), "model%u-cmdline-5.18-sigframe", m);
-		model_seed(root, name, 0x40 | 0x20 | 0x80 | 1, &cpu, buf, n);
+		model_seed(root, name, 0x40 | 0x20 | 0x80 | 1, cpu, buf, n);
 	}
-	if (!xs_cpu_from_host(&cpu))
-		model_seed(root, "live-ptrace", 0, &cpu, buf, ptrace_image(FZ_ZEN4, 0xe7, buf));
+	if (!xs_cpu_from_host(cpu))
+		model_seed(root, "live-ptrace", 0, cpu, buf, ptrace_image(FZ_ZEN4, 0xe7, buf));
+	xs_cpu_free(cpu);
 }
 
 int main(int argc, char **argv)

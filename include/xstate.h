@@ -15,8 +15,14 @@
  *   fpstate   xs_fpstate…   task / guest containers and permissions
  *   uabi      —             ptrace / signal frame / KVM buffers
  *   engine    xs_machine    XSAVE-family instructions in software
- *   fleets    —             conversions, compatibility, baselines, snapshots
+ *   fleets    xs_baseline   conversions, compatibility, pool baselines, snapshots
  *   registers xs_reg, xs_core  any buffer, and ELF cores, as named registers
+ *
+ * The objects are opaque: the library allocates them (xs_cpu_new(),
+ * xs_system_new(), …, each freed by its xs_*_free()) and programs read them
+ * through accessors, so that the model can grow (a state component, a
+ * trait) without changing any structure a program was built with; what a
+ * program allocates itself has a fixed size (docs/architecture.md, "ABI").
  *
  * Conventions: functions return 0 or a negative errno (the kernel's value
  * where the kernel defines one); nothing is modified when a call fails; the
@@ -47,10 +53,16 @@ extern "C" {
 #define XS_API
 #endif
 
-#define XS_VERSION_MAJOR 0
-#define XS_VERSION_MINOR 1
+/*
+ * The library's version (docs/architecture.md, "ABI"). The major is the
+ * soname, libxstate.so.MAJOR, and rises with any incompatible change; the
+ * minor rises with additions. CMakeLists.txt's project() VERSION is the
+ * same (the abi_baseline test checks both, and abi/libxstate.abi).
+ */
+#define XS_VERSION_MAJOR 1
+#define XS_VERSION_MINOR 0
 #define XS_VERSION_PATCH 0
-#define XS_VERSION_STRING "0.1.0"
+#define XS_VERSION_STRING "1.0.0"
 
 /* ====================================================================== */
 /* Diagnostics                                                            */
@@ -64,6 +76,16 @@ struct xs_diag {
 	unsigned line;		/* 1-based line of the error, 0 if none */
 	char msg[512];
 };
+
+/*
+ * diag (when given) gets the message, line 0; returns err — for programs
+ * that report their own errors the way the library does.
+ */
+XS_API int xs_diag_fail(struct xs_diag *diag, int err, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
 
 /* ====================================================================== */
 /* Features: the component table (src/common/components.c)              */
@@ -128,8 +150,8 @@ enum xs_xfeature {
 /*
  * The guest-only supervisor set, named as in v4 of the CET supervisor state
  * series (merged as XFEATURE_MASK_GUEST_SUPERVISOR). Under the "guest-only"
- * policy it is CET_KERNEL; xs_system.supervisor_guest holds the effective
- * value for a given policy.
+ * policy it is CET_KERNEL; xs_system_info()->supervisor_guest holds the
+ * effective value for a given policy.
  */
 #define XS_XFEATURE_MASK_SUPERVISOR_GUEST XS_XFEATURE_MASK_CET_KERNEL
 #define XS_XFEATURE_MASK_INDEPENDENT XS_XFEATURE_MASK_LBR
@@ -174,7 +196,6 @@ struct xs_cpuid_leaf {
 	uint32_t eax, ebx, ecx, edx;
 };
 
-#define XS_CPU_MAX_LEAVES 640
 /*
  * The largest size or offset a CPUID 0xD sub-leaf 2..62 may give. Real
  * components are at most 8 KiB (AMX TILEDATA); the bound keeps every sum
@@ -192,14 +213,7 @@ enum xs_cpu_source {
 };
 
 /* A CPU model: its CPUID leaves, sorted by (leaf, subleaf). */
-typedef struct xs_cpu {
-	unsigned nleaves;
-	struct xs_cpuid_leaf leaves[XS_CPU_MAX_LEAVES];
-	enum xs_cpu_source source;
-	char vendor[13];	/* "GenuineIntel", "AuthenticAMD", … */
-	char brand[49];		/* CPUID 0x80000002..4, trimmed */
-	unsigned family, model, stepping;	/* display values */
-} xs_cpu;
+typedef struct xs_cpu xs_cpu;
 
 /* CPU features the model consults, named as in /proc/cpuinfo. */
 enum xs_cpu_feature {
@@ -237,8 +251,27 @@ enum xs_cpu_feature {
 	XS_CPU_FEATURE_COUNT
 };
 
+/*
+ * A CPU model is library-allocated: xs_cpu_new() gives an empty one (NULL
+ * when out of memory), xs_cpu_dup() a copy, xs_cpu_free() releases it
+ * (NULL is fine). xs_cpu_init() empties one again.
+ */
+XS_API xs_cpu *xs_cpu_new(void);
+XS_API xs_cpu *xs_cpu_dup(const xs_cpu *cpu);
+XS_API void xs_cpu_free(xs_cpu *cpu);
 /* Empty model. */
 XS_API void xs_cpu_init(xs_cpu *cpu);
+/* What xs_cpu_finish() derived: "GenuineIntel", the brand string (trimmed), display family/model/stepping. */
+XS_API const char *xs_cpu_vendor(const xs_cpu *cpu);
+XS_API const char *xs_cpu_brand(const xs_cpu *cpu);
+XS_API unsigned xs_cpu_family(const xs_cpu *cpu);
+XS_API unsigned xs_cpu_model(const xs_cpu *cpu);
+XS_API unsigned xs_cpu_stepping(const xs_cpu *cpu);
+/* Where the leaves came from. */
+XS_API enum xs_cpu_source xs_cpu_source(const xs_cpu *cpu);
+/* The leaves, sorted by (leaf, subleaf): their number, and the i-th (NULL past the end). */
+XS_API unsigned xs_cpu_nleaves(const xs_cpu *cpu);
+XS_API const struct xs_cpuid_leaf *xs_cpu_leaf(const xs_cpu *cpu, unsigned i);
 /* Add or replace one leaf; -ENOSPC when full. Keeps the table sorted. */
 XS_API int xs_cpu_set_leaf(xs_cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t eax, uint32_t ebx,
 			   uint32_t ecx, uint32_t edx);
@@ -428,7 +461,7 @@ struct xs_options {
 	 * noxsaveopt, noxsaves, nopku and clearcpuid= (bit numbers in every
 	 * release, /proc/cpuinfo names from 5.19). What it clears joins
 	 * clear_features; what the kernel prints about it goes to
-	 * xs_system.cpu_log. Must be NUL-terminated within the array.
+	 * xs_system_cpu_log(). Must be NUL-terminated within the array.
 	 */
 	char cmdline[XS_CMDLINE_MAX];
 };
@@ -477,16 +510,15 @@ struct xs_fpu_state_config {
 
 enum xs_format { XS_FORMAT_NONE = 0, XS_FORMAT_STANDARD, XS_FORMAT_COMPACTED };
 
-#define XS_SYSTEM_LOG_SIZE 8192
-#define XS_SYSTEM_MAX_NOTES 12
 
-/* The result of fpu__init_system() for one CPU model. */
-typedef struct xs_system {
-	xs_cpu cpu;			/* the model (a copy) */
-	struct xs_options opts;		/* as given, defaults filled in */
+/*
+ * What fpu__init_system() decided, everything of a fixed size. The library
+ * owns it (xs_system_info() points into the system): new members go at
+ * the end, so programs built against an older header keep working.
+ */
+struct xs_system_info {
 	uint32_t patches;		/* effective series patches */
-	uint64_t cpu_features;		/* the kernel's view, after clearing */
-
+	uint64_t cpu_features;		/* the kernel's view, after clearing (enum xs_cpu_feature bits) */
 	/*
 	 * The kernel does not boot: the CPU lacks what an x86-64 kernel
 	 * requires before it starts (FPU, FXSR, SSE, SSE2, LM: the boot code's
@@ -495,20 +527,20 @@ typedef struct xs_system {
 	 * Nothing below is set; what needs a booted kernel returns -ENODEV.
 	 */
 	bool halted;
-	char halt_reason[160];
+	const char *halt_reason;	/* why ("" unless halted) */
 	bool fpu;			/* X86_FEATURE_FPU */
 	bool fxsr;
 	bool xsave;			/* XSAVE in use (false on the disable path) */
 	bool xsaves;
 	bool compacted;			/* X86_FEATURE_XCOMPACTED */
+	bool disabled;			/* took the out_disable path */
 	enum xs_format format;
 	unsigned legacy_size;		/* 512 (FXSR), 112 (FSAVE), 108 (soft) */
-
 	struct xs_fpu_state_config kernel;	/* fpu_kernel_cfg */
 	struct xs_fpu_state_config user;	/* fpu_user_cfg */
 	/* The merged kernel's guest_default_cfg (same numbers as kernel.guest_default_*). */
-	struct { unsigned size; uint64_t features; } guest_default_cfg;
-
+	unsigned guest_default_size;
+	uint64_t guest_default_features;
 	uint64_t user_supported;	/* XFEATURE_MASK_USER_SUPPORTED for this kernel */
 	uint64_t supervisor_supported;	/* XFEATURE_MASK_SUPERVISOR_SUPPORTED for this kernel */
 	uint64_t supervisor_guest;	/* the guest-only set (0 unless guest-only) */
@@ -516,78 +548,70 @@ typedef struct xs_system {
 	uint64_t xcr0;			/* what the kernel writes to XCR0 */
 	uint64_t xss;			/* what the kernel writes to IA32_XSS */
 	uint32_t mxcsr_feature_mask;
-	/* init_fpstate's legacy area as FXSAVE left it at boot (FCW, MXCSR, mask). */
-	uint8_t init_fpstate_legacy[512];
-
-	/* setup_xstate_cache(): -1 (0xffffffff) where not enabled. */
-	uint32_t xstate_offsets[XS_XFEATURE_MAX];	/* standard format */
-	uint32_t xstate_sizes[XS_XFEATURE_MAX];
-	uint32_t xstate_flags[XS_XFEATURE_MAX];		/* CPUID 0xD.i ECX */
-	uint32_t xstate_comp_offsets[XS_XFEATURE_MAX];	/* compacted, over kernel.max_features */
-	unsigned uncompact_order[XS_XFEATURE_MAX];	/* standard-offset order */
-	unsigned n_uncompact;
-
-	/*
-	 * The three shapes of kernel buffer (XCOMP_BV = default, guest default
-	 * or max features): offsets of every component, and whether each user
-	 * component sits at its standard offset (then kernel <-> UABI copies
-	 * are single memcpys). Derived at init; a cache for the UABI copies.
-	 */
-	struct xs_buffer_layout {
-		uint64_t xcomp_bv;
-		unsigned offset[XS_XFEATURE_MAX];
-		unsigned user_end;	/* end of the last user component */
-		bool standard;		/* user part byte-for-byte the standard format */
-		/*
-		 * The UABI copies of a buffer of this shape whose x87, SSE and
-		 * user components are all in use (uabi.c builds them with the
-		 * layout): pieces in destination order, neighbours merged, so
-		 * a copy runs no per-component logic. xfeatures 0: none.
-		 */
-		struct xs_copy_plan {
-			uint64_t xfeatures;	/* the XSTATE_BV they are for */
-			unsigned end;		/* where the pieces end in the destination */
-			unsigned n;
-			bool pkru_after;	/* to UABI: PKRU written over the copied slot */
-			bool two_copies;	/* to UABI: the legacy area and at most one more copy, nothing else */
-			struct xs_copy_piece {
-				uint32_t dst, src, len;	/* src: an offset, or uabi.c's zeros / PKRU marks */
-			} piece[2 * XS_XFEATURE_MAX + 2];
-		} to_uabi, from_uabi;
-	} layouts[3];
-
 	/* Signal frames: fpu__get_fpstate_size() and AT_MINSIGSTKSZ. */
 	unsigned fpstate_sigframe_size;
 	unsigned max_sigframe_size;
+	/* init_fpstate's legacy area as FXSAVE left it at boot (FCW, MXCSR, mask): 512 bytes. */
+	const uint8_t *init_fpstate_legacy;
+};
 
-	bool disabled;			/* took the out_disable path */
-	char log[XS_SYSTEM_LOG_SIZE];	/* what the kernel printed, one line per \n */
-	/*
-	 * What the CPU identification code (arch/x86/kernel/cpu/) printed
-	 * about the features it cleared before fpu__init_system(): the
-	 * clearcpuid= lines of cpu_parse_early_param() and the
-	 * filter_cpuid_features() warning, one line per \n. Not "x86/fpu:"
-	 * lines: dmesg has them elsewhere (the filter warning once per CPU).
-	 */
-	char cpu_log[1024];
-	unsigned nnotes;
-	char notes[XS_SYSTEM_MAX_NOTES][200];	/* model remarks (dump vs computation) */
-} xs_system;
+/* The result of fpu__init_system() for one CPU model. */
+typedef struct xs_system xs_system;
 
 /*
- * fpu__init_system() for `cpu` with `opts` (NULL: defaults). Returns 0, or
- * -EINVAL for invalid options or a CPUID 0xD component beyond
- * XS_XSTATE_COMPONENT_LIMIT (sys unchanged). A CPU the kernel cannot use
- * XSAVE on is not an error: sys->disabled / sys->xsave say what happened;
- * nor is one it cannot boot on at all (no FPU): sys->halted.
+ * A system is library-allocated. xs_system_new() runs fpu__init_system()
+ * for `cpu` with `opts` (NULL: defaults) and stores the result in *out:
+ * 0; -ENOMEM; -EINVAL for invalid options or a CPUID 0xD component beyond
+ * XS_XSTATE_COMPONENT_LIMIT (nothing allocated on failure). A CPU the
+ * kernel cannot use XSAVE on is not an error (info->disabled, info->xsave
+ * say what happened), nor is one it cannot boot on at all (info->halted).
+ * xs_system_free() releases it (NULL is fine).
  */
-XS_API int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *opts);
+XS_API int xs_system_new(xs_system **out, const xs_cpu *cpu, const struct xs_options *opts);
+XS_API void xs_system_free(xs_system *sys);
+/* The CPU model (the system's own copy) and the options, defaults filled in. */
+XS_API const xs_cpu *xs_system_cpu(const xs_system *sys);
+XS_API const struct xs_options *xs_system_options(const xs_system *sys);
+
+XS_API const struct xs_system_info *xs_system_info(const xs_system *sys);
+
+/*
+ * setup_xstate_cache() for one component: 0xffffffff where the kernel does
+ * not enable it (flags 0); a supervisor component has no standard offset.
+ */
+struct xs_component_info {
+	uint32_t offset;		/* standard format */
+	uint32_t size;
+	uint32_t flags;			/* CPUID 0xD.nr ECX */
+	uint32_t comp_offset;		/* compacted, over kernel.max_features */
+};
+/* 0, or -ENOENT for nr >= XS_XFEATURE_MAX. */
+XS_API int xs_system_component(const xs_system *sys, unsigned nr, struct xs_component_info *out);
+/*
+ * The enabled components in standard-offset order (the kernel's
+ * xfeature_uncompact_order[]): at most `max` into order[]; returns how
+ * many there are.
+ */
+XS_API unsigned xs_system_uncompact_order(const xs_system *sys, unsigned *order, unsigned max);
+/* What the kernel printed: its x86/fpu lines, one per \n. */
+XS_API const char *xs_system_log(const xs_system *sys);
+/*
+ * What the CPU identification code (arch/x86/kernel/cpu/) printed about
+ * the features it cleared before fpu__init_system(): the clearcpuid=
+ * lines of cpu_parse_early_param() and the filter_cpuid_features()
+ * warning, one line per \n ("" for none).
+ */
+XS_API const char *xs_system_cpu_log(const xs_system *sys);
+/* The model's remarks (the dump against the computation): how many, and the i-th (NULL past the end). */
+XS_API unsigned xs_system_nnotes(const xs_system *sys);
+XS_API const char *xs_system_note(const xs_system *sys, unsigned i);
+
 /*
  * Can tasks and vCPUs exist on this model? 0; -ENODEV when the boot
  * halted; -ERANGE when the kernel's own size arithmetic gave a buffer
  * smaller than the 576-byte legacy area and header (a CPUID 0xD sub-leaf
  * that gives the topmost component no bytes, as a hypervisor may: the
- * kernel would then write past its buffers). xs_fpu_init() refuses both.
+ * kernel would then write past its buffers). xs_fpu_new() refuses both.
  */
 XS_API int xs_system_usable(const xs_system *sys);
 
@@ -626,19 +650,31 @@ struct xs_allocator {
 	void *ctx;
 };
 
-/* struct fpstate: a register image and what it is sized for. */
-typedef struct xs_fpstate {
-	unsigned size;			/* bytes of regs (kernel format) */
+/*
+ * What struct fpstate says about its register image. The library owns it
+ * (xs_fpstate_info() points into the fpstate, so it follows every
+ * change): new members go at the end.
+ */
+struct xs_fpstate_info {
+	unsigned size;			/* bytes of the image (kernel format) */
 	unsigned user_size;		/* UABI (standard format) size */
 	uint64_t xfeatures;		/* what the buffer is sized for; XSAVE RFBM */
 	uint64_t user_xfeatures;	/* what UABI buffers may carry */
 	uint64_t xfd;			/* IA32_XFD while this fpstate is active */
 	bool is_valloc;			/* reallocated (not the task's first buffer) */
 	bool is_guest;			/* a KVM vCPU's fpstate */
-	bool is_confidential;
+	bool is_confidential;		/* a confidential guest's (SEV-ES, SNP, TDX): KVM cannot read it */
 	bool in_use;			/* a guest fpstate swapped in as the active one */
-	uint8_t *regs;			/* 64-byte aligned XSAVE image, `size` bytes */
-} xs_fpstate;
+};
+
+/* struct fpstate: a register image and what it is sized for (made by the kernel calls below). */
+typedef struct xs_fpstate xs_fpstate;
+
+XS_API const struct xs_fpstate_info *xs_fpstate_info(const xs_fpstate *fps);
+/* The XSAVE image: 64-byte aligned, info->size bytes. */
+XS_API uint8_t *xs_fpstate_regs(xs_fpstate *fps);
+/* Mark a guest's fpstate confidential, as KVM does for SEV-ES, SNP and TDX vCPUs. */
+XS_API void xs_fpstate_set_confidential(xs_fpstate *fps, bool confidential);
 
 /* struct fpu_state_perm */
 struct xs_fpu_state_perm {
@@ -653,33 +689,20 @@ struct xs_fpu_state_perm {
  * struct fpu of a process (its thread-group leader, where permissions
  * live), and the sigaltstack sizes of its threads.
  */
-typedef struct xs_fpu {
-	const xs_system *sys;
-	struct xs_allocator alloc;
-	xs_fpstate *fpstate;		/* the active one */
-	xs_fpstate *task_fpstate;	/* __task_fpstate while a guest one is active */
-	xs_fpstate *first;		/* the task's original buffer (__fpstate) */
-	struct xs_fpu_state_perm perm;
-	struct xs_fpu_state_perm guest_perm;
-	uint32_t pkru;			/* thread.pkru */
-	unsigned nthreads;
-	size_t sas_ss_size[XS_FPU_MAX_THREADS];	/* 0: no sigaltstack */
-} xs_fpu;
+typedef struct xs_fpu xs_fpu;
 
 /*
  * struct fpu_guest: the VMM's container for one vCPU. It has no
  * permission of its own: guest permissions are the owning process's
  * guest_perm ("x86/fpu: Drop @perm from guest pseudo FPU container").
  */
-typedef struct xs_fpu_guest {
+typedef struct xs_fpu_guest xs_fpu_guest;
+/* What the container says (library-owned, like struct xs_fpstate_info). */
+struct xs_fpu_guest_info {
 	uint64_t xfeatures;		/* enabled for the vCPU */
 	uint64_t xfd_err;
 	unsigned uabi_size;		/* KVM_GET_XSAVE2 / KVM_SET_XSAVE size */
-	xs_fpstate *fpstate;
-	/* KVM's flags for the VM and vCPU (false on a normal VM): */
-	bool has_protected_state;	/* kvm->arch.has_protected_state (SEV-ES, SNP, TDX) */
-	bool guest_state_protected;	/* vcpu->arch.guest_state_protected */
-} xs_fpu_guest;
+};
 
 /* arch_prctl options (asm/prctl.h). */
 #define XS_ARCH_GET_XCOMP_SUPP 0x1021
@@ -688,9 +711,38 @@ typedef struct xs_fpu_guest {
 #define XS_ARCH_GET_XCOMP_GUEST_PERM 0x1024
 #define XS_ARCH_REQ_XCOMP_GUEST_PERM 0x1025
 
-/* A new process (fpstate_reset + fpu_flush_thread): -ENOMEM; xs_system_usable()'s errors. */
-XS_API int xs_fpu_init(xs_fpu *fpu, const xs_system *sys, const struct xs_allocator *alloc);
-XS_API void xs_fpu_destroy(xs_fpu *fpu);
+
+/*
+ * A new process (fpstate_reset + fpu_flush_thread) on `sys`, which must
+ * outlive it; its fpstates come from `alloc` (NULL: malloc). 0 and *out;
+ * -ENOMEM; xs_system_usable()'s errors (nothing allocated on failure).
+ * xs_fpu_free() releases it and its fpstates (NULL is fine).
+ */
+XS_API int xs_fpu_new(xs_fpu **out, const xs_system *sys, const struct xs_allocator *alloc);
+XS_API void xs_fpu_free(xs_fpu *fpu);
+/* The active fpstate (a vCPU's while xs_fpu_swap_kvm_fpstate() has entered it). */
+XS_API xs_fpstate *xs_fpu_fpstate(const xs_fpu *fpu);
+/* The process's permissions: its own (struct fpu's perm), or its vCPUs' (guest_perm). */
+XS_API const struct xs_fpu_state_perm *xs_fpu_perm(const xs_fpu *fpu, bool guest);
+/* thread.pkru: the PKRU value the task's UABI buffers carry. */
+XS_API uint32_t xs_fpu_pkru(const xs_fpu *fpu);
+XS_API void xs_fpu_set_pkru(xs_fpu *fpu, uint32_t pkru);
+
+/*
+ * A VMM's container for one vCPU, empty until xs_fpu_alloc_guest_fpstate().
+ * xs_fpu_guest_new(): NULL when out of memory. xs_fpu_guest_free() also
+ * frees an fpstate it still holds, unless that is in use (NULL is fine).
+ */
+XS_API xs_fpu_guest *xs_fpu_guest_new(void);
+XS_API void xs_fpu_guest_free(xs_fpu_guest *gfpu);
+XS_API xs_fpstate *xs_fpu_guest_fpstate(const xs_fpu_guest *gfpu);
+XS_API const struct xs_fpu_guest_info *xs_fpu_guest_info(const xs_fpu_guest *gfpu);
+/*
+ * KVM's flags for the VM (kvm->arch.has_protected_state: SEV-ES, SNP, TDX)
+ * and the vCPU (vcpu->arch.guest_state_protected); false on a normal VM.
+ */
+XS_API void xs_fpu_guest_set_protected(xs_fpu_guest *gfpu, bool has_protected_state,
+				       bool guest_state_protected);
 
 /* XSTATE_BV / XCOMP_BV from an fpstate's in-buffer header. */
 XS_API uint64_t xs_fpstate_xstate_bv(const xs_fpstate *fps);
@@ -808,7 +860,15 @@ XS_API int xs_ptrace_setregset(xs_fpu *tracee, const void *buf, size_t iov_len, 
 #define XS_FP_XSTATE_MAGIC1 0x46505853u
 #define XS_FP_XSTATE_MAGIC2 0x46505845u
 
-/* struct _fpx_sw_bytes at byte 464 of the frame's fpstate. */
+/*
+ * Bytes 464..511 of the legacy area are reserved for software: struct
+ * _fpx_sw_bytes in a signal frame, the user XCR0 word (its first 8 bytes)
+ * in a ptrace regset and in a core file's NT_X86_XSTATE.
+ */
+#define XS_SW_BYTES_OFFSET 464u
+#define XS_SW_BYTES_SIZE 48u
+
+/* struct _fpx_sw_bytes at XS_SW_BYTES_OFFSET of the frame's fpstate. */
 struct xs_fx_sw_bytes {
 	uint32_t magic1;
 	uint32_t extended_size;
@@ -909,14 +969,7 @@ enum xs_buf_format {
 };
 
 /* Where each component of one buffer lives, for the buffer's CPU. */
-struct xs_buffer_view {
-	enum xs_buf_format format;
-	uint64_t xstate_bv, xcomp_bv;
-	uint64_t present;		/* components with their own bytes in the buffer */
-	unsigned offset[XS_XFEATURE_MAX];
-	unsigned size[XS_XFEATURE_MAX];
-	size_t len;			/* bytes the layout needs */
-};
+struct xs_buffer_view;
 
 /*
  * Lay out a buffer of `sys`'s CPU: the header decides the format (XCOMP_BV
@@ -926,6 +979,25 @@ struct xs_buffer_view {
  */
 XS_API int xs_buffer_view(const xs_system *sys, const void *buf, size_t len, bool fmt_forced,
 			  enum xs_buf_format fmt, struct xs_buffer_view *view, struct xs_diag *diag);
+/*
+ * A view is library-allocated (its per-component arrays grow with the
+ * model): xs_buffer_view_new() gives an empty one (NULL when out of
+ * memory) for xs_buffer_view() or xs_core_view() to fill;
+ * xs_buffer_view_free() releases it (NULL is fine).
+ */
+XS_API struct xs_buffer_view *xs_buffer_view_new(void);
+XS_API void xs_buffer_view_free(struct xs_buffer_view *view);
+XS_API enum xs_buf_format xs_view_format(const struct xs_buffer_view *view);
+/* The buffer's header words. */
+XS_API uint64_t xs_view_xstate_bv(const struct xs_buffer_view *view);
+XS_API uint64_t xs_view_xcomp_bv(const struct xs_buffer_view *view);
+/* Components with their own bytes in the buffer. */
+XS_API uint64_t xs_view_present(const struct xs_buffer_view *view);
+/* Bytes the layout needs. */
+XS_API size_t xs_view_len(const struct xs_buffer_view *view);
+/* Where component nr's bytes are: true with *offset and *size when it is present, false otherwise. */
+XS_API bool xs_view_component(const struct xs_buffer_view *view, unsigned nr, unsigned *offset,
+			      unsigned *size);
 
 /* What moving a buffer from CPU A to CPU B keeps, loses and changes. */
 struct xs_compat_report {
@@ -1174,34 +1246,45 @@ struct xs_component_layout {
 	uint32_t size, offset, flags;
 };
 
-/* The common denominator of a pool of hosts. */
-struct xs_baseline {
+/* The common denominator of a pool of hosts (library-owned: new members go at the end). */
+struct xs_baseline_info {
 	uint64_t xcr0;		/* components every host offers with the same layout */
 	uint64_t xss;		/* supervisor components (vCPUs: IA32_XSS) likewise */
 	uint32_t d1_eax;	/* CPUID 0xD.1 EAX bits every host has */
 	uint64_t dropped;	/* offered by some host but not in the baseline */
-	/* for each dropped component, the hosts (bit i = host i) that limit it */
-	uint64_t limiting[XS_XFEATURE_MAX];
-	struct xs_component_layout layout[XS_XFEATURE_MAX];
-	/* CPUID leaf 0xD to show guests (sub-leaves 0, 1 and 2..19) */
-	struct xs_cpuid_leaf leaf_d[XS_XFEATURE_MAX];
-	unsigned standard_size, compacted_size;
 	/*
 	 * Hosts (bit i = host i) whose kernel does not use XSAVE. When any
-	 * does, guests get no XSAVE: leaf_d is all zeros, d1_eax 0 and the
+	 * does, guests get no XSAVE: leaf 0xD is all zeros, d1_eax 0 and the
 	 * sizes are FXSAVE's 512 bytes.
 	 */
 	uint64_t no_xsave;
+	unsigned standard_size, compacted_size;	/* what CPUID 0xD.0/1 EBX give guests */
 };
 
+/* A pool's baseline: the info above, and per component its layout and the hosts that limit it. */
+typedef struct xs_baseline xs_baseline;
+
 /*
- * Baseline of `n` hosts (n <= 64); -EINVAL for n == 0 or n > 64, -ENODEV if a host is halted.
+ * Baseline of `n` hosts (n <= 64), library-allocated into *out: 0; -EINVAL
+ * for n == 0 or n > 64; -ENODEV if a host is halted; -ENOMEM.
  * Architectural groups stay whole (AVX-512's three components and YMM
  * under them, MPX's two, AMX's two); for vCPUs, 0xD.1 EAX keeps only what
- * every host's kernel (hence KVM) keeps.
+ * every host's kernel (hence KVM) keeps. xs_baseline_free() releases it
+ * (NULL is fine).
  */
-XS_API int xs_baseline(const xs_system *const *hosts, unsigned n, enum xs_compat_kind kind,
-		       struct xs_baseline *out);
+XS_API int xs_baseline_new(xs_baseline **out, const xs_system *const *hosts, unsigned n,
+			   enum xs_compat_kind kind);
+XS_API void xs_baseline_free(xs_baseline *bl);
+XS_API const struct xs_baseline_info *xs_baseline_info(const xs_baseline *bl);
+/* For a dropped component, the hosts (bit i = host i) that limit it; 0 otherwise. */
+XS_API uint64_t xs_baseline_limiting(const xs_baseline *bl, unsigned nr);
+/*
+ * Component nr (2..) as the hosts that agree on it lay it out (CPUID
+ * 0xD.nr): true for one in the baseline or dropped from it, false otherwise.
+ */
+XS_API bool xs_baseline_layout(const xs_baseline *bl, unsigned nr, struct xs_component_layout *out);
+/* CPUID 0xD.subleaf to show guests: true for sub-leaves 0..XS_XFEATURE_MAX-1 (zeros where none). */
+XS_API bool xs_baseline_leaf_d(const xs_baseline *bl, unsigned subleaf, struct xs_cpuid_leaf *out);
 
 /* ---- the levelled CPU of a pool (src/fleet/baseline_cpu.c) ---- */
 
@@ -1231,10 +1314,10 @@ XS_API const struct xs_level_bit *xs_level_bits(unsigned *n);
  * (AMX), 0x80000000/1/8. Feature flags are those of every host (and of
  * every host's kernel); a bit that gates a component the baseline left out
  * is cleared with every bit that depends on it; OSXSAVE and OSPKE are set
- * as a Linux guest sets CR4; leaf 0xD is bl->leaf_d. Vendor and signature
- * are host 0's. -EINVAL / -ENODEV as xs_baseline().
+ * as a Linux guest sets CR4; leaf 0xD is xs_baseline_leaf_d()'s. Vendor and signature
+ * are host 0's. -EINVAL / -ENODEV as xs_baseline_new().
  */
-XS_API int xs_baseline_cpu(const xs_system *const *hosts, unsigned n, const struct xs_baseline *bl,
+XS_API int xs_baseline_cpu(const xs_system *const *hosts, unsigned n, const xs_baseline *bl,
 			   xs_cpu *out);
 
 
@@ -1349,126 +1432,21 @@ struct xs_tilecfg {
 };
 
 /*
- * The architectural register file of components 0..19. Components 2..19
- * are kept as their XSAVE images (the component's bytes in the buffer), so
- * saving and restoring them is a copy; the ones without named fields are
- * opaque bytes of their architectural size. Capacities are the largest
- * sizes known (PKRU is 64 bytes on AMD Zen 2); the CPU model's CPUID
- * 0xD.i EAX says how much of each is architectural.
+ * What the engine took from the CPU model (CPUID feature bits, leaf 0xD).
+ * Inside the machine (xs_machine_cpu_info()): new members go at the end.
  */
-typedef struct xs_regs {
-	struct xs_x87 x87;			/* 0 */
-	uint32_t mxcsr;				/* 1 (MXCSR_MASK: xs_machine.mxcsr_mask) */
-	/*
-	 * Padding (never read or written): every vector component starts at a
-	 * multiple of 64 bytes from the machine's start, as it does in the
-	 * standard format, so the copies to and from an aligned buffer run on
-	 * aligned vectors (a misaligned source makes them twice as slow).
-	 */
-	uint8_t align0[12];
-	uint8_t xmm[16][16];			/* 1: XMM0..15 */
-	uint8_t ymm_hi128[16][16];		/* 2: bits 255:128 of YMM0..15 */
-	uint8_t bndregs[64];			/* 3: MPX BND0..3 */
-	uint8_t bndcsr[64];			/* 4: BNDCFGU, BNDSTATUS */
-	uint64_t opmask[8];			/* 5: k0..k7 */
-	uint8_t zmm_hi256[16][32];		/* 6: bits 511:256 of ZMM0..15 */
-	uint8_t hi16_zmm[16][64];		/* 7: ZMM16..31 */
-	uint8_t pt[128];			/* 8: IA32_RTIT_* (supervisor) */
-	struct { uint32_t pkru; uint8_t unused[60]; } pkru;	/* 9 */
-	uint8_t pasid[8];			/* 10 (supervisor) */
-	struct { uint64_t u_cet, pl3_ssp; } cet_u;		/* 11 (supervisor) */
-	struct { uint64_t pl0_ssp, pl1_ssp, pl2_ssp; } cet_s;	/* 12 (supervisor) */
-	uint8_t hdc[8];				/* 13: IA32_PM_CTL1 (supervisor) */
-	uint8_t uintr[48];			/* 14 (supervisor) */
-	uint8_t lbr[808];			/* 15: Arch LBR (supervisor) */
-	uint8_t hwp[8];				/* 16: IA32_HWP_REQUEST (supervisor) */
-	uint8_t align1[40];			/* padding: TILECFG and TILEDATA at multiples of 64 */
-	struct xs_tilecfg tilecfg;		/* 17 */
-	uint8_t tiledata[8][1024];		/* 18: TMM0..7 */
-	uint64_t apx[16];			/* 19: R16..R31 */
-} xs_regs;
-
-/* Tile palettes the engine keeps (CPUID 1Dh may enumerate more: those count as unsupported). */
-#define XS_TILE_PALETTES 7
-
-/* What the engine takes from a CPU model (CPUID leaf 0xD and feature bits). */
-struct xs_engine_cpu {
+struct xs_engine_cpu_info {
 	bool fxsr, xsave, xsaveopt, xsavec, xgetbv1, xsaves, xfd, long_mode;
 	uint64_t xcr0_supported;	/* 0xD.0 EDX:EAX, modelled components only */
 	uint64_t xss_supported;		/* 0xD.1 EDX:ECX, likewise */
-	uint64_t unmodelled;		/* enumerated, but beyond xs_regs (bit >= 20 or too big) */
-	uint32_t size[XS_XFEATURE_MAX];		/* 0xD.i EAX */
-	uint32_t offset[XS_XFEATURE_MAX];	/* 0xD.i EBX: standard-format offset */
-	uint32_t flags[XS_XFEATURE_MAX];	/* 0xD.i ECX: 1 supervisor, 2 aligned, 4 XFD */
+	uint64_t unmodelled;		/* enumerated, but beyond the register file (bit >= 20 or too big) */
 	unsigned linear_bits;		/* canonical width (0x80000008 EAX[15:8]; 48 if absent) */
-	/*
-	 * AMX tile palettes 1..tile_max_palette (CPUID 1Dh.0 EAX; sub-leaf n:
-	 * EBX[31:16] max_names, EBX[15:0] bytes_per_row, ECX[15:0] max_rows),
-	 * what a TILECFG image is checked against (§5.1). Without leaf 1Dh an
-	 * AMX CPU gets the SDM's palette 1 (8 tiles, 64 bytes, 16 rows).
-	 */
-	unsigned tile_max_palette;
-	struct xs_tile_palette {
-		uint16_t max_names, bytes_per_row, max_rows;
-	} tile_palette[XS_TILE_PALETTES + 1];
 };
 
 /*
- * What the manuals leave to the implementation. xs_machine_init() fills it
- * from the traits table (xs_traits_of(): vendor, family, model), where
- * every value names its provenance — measured on which machine and when,
- * the manual's section, or assumed; xs_machine_set_trait() changes one
- * (verify runs the engine with the values probed on the CPU at hand).
+ * The execution context the exceptions depend on. Inside the machine
+ * (xs_machine_context()): new members go at the end.
  */
-struct xs_engine_impl {
-	/*
-	 * XINUSE[i] = "component i differs from its init configuration",
-	 * evaluated on the values (XRSTOR of init data with XSTATE_BV set
-	 * leaves XINUSE 0) instead of "1 once loaded from memory" (SDM1
-	 * §13.6 allows both). XINUSE[1] covers XMM only; MXCSR is reported
-	 * separately by XGETBV(1). Trait xinuse_by_value.
-	 */
-	bool xinuse_by_value;
-	/*
-	 * x87 FIP/FDP/FOP are loaded only when the image has an unmasked
-	 * exception pending ((FSW & ~FCW & 3Fh) != 0) and become 0 otherwise
-	 * (a masked flag or ES alone is not enough). Trait
-	 * x87_ptrs_need_exception.
-	 */
-	bool x87_ptrs_need_exception;
-	/* FIP/FDP bits kept by a 64-bit restore, sign-extended from the top
-	 * (64 = all). CPUID does not tell: 48 on Zen 3, 57 on Zen 4 and Zen 5,
-	 * all with 48 linear-address bits in CPUID. Trait x87_ptr_bits. */
-	unsigned x87_ptr_bits;
-	/* FCS/FDS always 0 (CPUID.7.0:EBX[13] "FCS/FDS deprecated"). */
-	bool fcs_fds_zero;
-	/*
-	 * With alignment checking on (CPL 3, CR0.AM, EFLAGS.AC), a misaligned
-	 * operand whose address is not a multiple of this raises #AC instead
-	 * of #GP; 0 = never #AC. Traits fx_ac_align (FXSAVE/FXRSTOR) and
-	 * xsave_ac_align (the XSAVE family).
-	 */
-	unsigned fx_ac_align, xsave_ac_align;
-	/*
-	 * FXRSTOR ends the modified optimisation for every component (it sets
-	 * all of XMODIFIED), not only for x87/SSE (the SDM lets XMODIFIED[i]
-	 * be 1 without a change). Trait fxrstor_sets_xmodified.
-	 */
-	bool fxrstor_sets_xmodified;
-	/*
-	 * The init optimisation (§4.2-§4.5, SDM1 §13.6). Off: a processor
-	 * without it, whose XINUSE[i] is 1 for every component — XSAVEOPT,
-	 * XSAVEC and XSAVES write every RFBM component's data, XSTATE_BV of
-	 * every save covers all of RFBM and XGETBV(1) returns XCR0. XFD-armed
-	 * components (§5.3), and Hi16_ZMM outside 64-bit mode, stay init.
-	 */
-	bool init_opt;
-	/* XSAVEOPT/XSAVES skip components unmodified since the XRSTOR[S]
-	 * recorded in XRSTOR_INFO (§4.2, §4.4). */
-	bool modified_opt;
-};
-
-/* The execution context the exceptions depend on. */
 struct xs_exec_context {
 	unsigned cpl;			/* 0..3 */
 	bool long_mode;			/* 64-bit mode: XMM8-15, Hi16_ZMM, REX.W forms */
@@ -1492,60 +1470,73 @@ struct xs_xrstor_info {
 };
 
 /*
- * The engine's private layout plans (src/engine/layout.c): for a format
- * mask, where each component lives and which components move as one copy
- * (contiguous both in the buffer and in xs_regs). Derived from `cpu`
- * alone (fixed after xs_machine_init) and built on first use, so a save or
- * restore is a short list of copies; xs_machine_init empties it, a struct
- * copy of the machine keeps it valid. Not for callers.
+ * A processor: its model, control state, registers (components 0..19, in
+ * a register file sized for the largest implementation of each), the
+ * implementation choices of its microarchitecture and the engine's layout
+ * plans. Opaque: a new component or trait changes no size a caller sees.
  */
-#define XS_ENGINE_PLANS 8
-struct xs_engine_plans {
-	unsigned n, next, last;
-	struct xs_engine_plan {
-		uint64_t key;			/* RFBM (standard) or XCOMP_BV, bit 63 set (compacted) */
-		uint64_t ext;			/* its components 2..19 */
-		uint32_t size;			/* bytes of that format */
-		uint32_t off[XS_XFEATURE_MAX];	/* where each component of `ext` lives */
-		unsigned nruns;
-		struct xs_engine_run {
-			uint64_t comps;		/* the components it covers */
-			uint32_t at, regs, len;	/* buffer offset, xs_regs offset, bytes */
-		} runs[XS_XFEATURE_MAX];
-	} plan[XS_ENGINE_PLANS];
-};
+typedef struct xs_machine xs_machine;
 
 /*
- * A processor: its model, control state and registers. The registers come
- * first, so that their alignment inside the machine never depends on the
- * other members; allocate a machine 64-byte aligned (aligned_alloc) for
- * the engine's fastest copies.
- */
-typedef struct xs_machine {
-	xs_regs regs;
-	struct xs_engine_cpu cpu;
-	struct xs_engine_impl impl;
-	struct xs_exec_context ctx;
-	uint64_t xcr0;			/* XSETBV (reset: 1) */
-	uint64_t xss;			/* IA32_XSS */
-	uint64_t xfd, xfd_err;		/* IA32_XFD, IA32_XFD_ERR */
-	uint64_t xinuse;		/* read with xs_machine_xinuse() (may be stale by value) */
-	uint64_t xinuse_stale;		/* components whose XINUSE is evaluated on demand */
-	uint64_t xmodified;		/* XMODIFIED */
-	struct xs_xrstor_info xrstor_info;
-	uint32_t mxcsr_mask;		/* the CPU's writable MXCSR bits */
-	struct xs_engine_plans plans;	/* private to the engine */
-} xs_machine;
-
-/*
- * A processor of model `cpu` after reset: every component in its init
+ * A processor of model `cpu` after reset, in *out (64-byte aligned, for
+ * the engine's fastest copies): every component in its init
  * configuration, MXCSR 1F80h, XCR0 = 1, IA32_XSS = IA32_XFD = 0, XINUSE 0,
  * XMODIFIED all ones, no XRSTOR_INFO; CPL 0, 64-bit mode when the CPU has
  * it, CR4.OSFXSR and CR4.OSXSAVE set when the CPU has FXSR / XSAVE. The
  * implementation choices and MXCSR_MASK are the traits table's row for
- * the CPU (xs_traits_of). -EINVAL for a CPU without an FPU.
+ * the CPU. 0; -EINVAL for a CPU without an FPU, -ENOMEM (nothing
+ * allocated on failure).
  */
-XS_API int xs_machine_init(xs_machine *m, const xs_cpu *cpu);
+XS_API int xs_machine_new(xs_machine **out, const xs_cpu *cpu);
+/* NULL is fine. */
+XS_API void xs_machine_free(xs_machine *m);
+/*
+ * dst becomes src: model, registers, control state, traits (one memcpy;
+ * both from xs_machine_new(), of any models — dst takes src's).
+ */
+XS_API void xs_machine_copy(xs_machine *dst, const xs_machine *src);
+/* A new machine equal to m (xs_machine_copy() into a fresh one); NULL when out of memory. */
+XS_API xs_machine *xs_machine_dup(const xs_machine *m);
+
+/* CPL, modes and the CR0/CR4 bits: write them freely between instructions. */
+XS_API struct xs_exec_context *xs_machine_context(xs_machine *m);
+XS_API const struct xs_engine_cpu_info *xs_machine_cpu_info(const xs_machine *m);
+/*
+ * CPUID 0xD.nr of the model (EAX size, EBX standard offset, ECX flags;
+ * any pointer may be NULL) for a component 2..19 the machine holds; false
+ * for the others (x87 and SSE live in the legacy region: xs_engine_offset()).
+ */
+XS_API bool xs_machine_component_layout(const xs_machine *m, unsigned nr, uint32_t *size, uint32_t *offset,
+					uint32_t *flags);
+
+/*
+ * The registers. After writing any of them directly (as an ordinary
+ * instruction would), call xs_machine_wrote() with the components
+ * written: XINUSE and XMODIFIED follow.
+ */
+XS_API struct xs_x87 *xs_machine_x87(xs_machine *m);
+XS_API uint32_t xs_machine_mxcsr(const xs_machine *m);
+/* As LDMXCSR would, without its #GP: keep to the bits of xs_machine_trait(m, XS_TRAIT_MXCSR_MASK). */
+XS_API void xs_machine_set_mxcsr(xs_machine *m, uint32_t mxcsr);
+/*
+ * Component nr's registers as its XSAVE image (standard-format bytes: the
+ * SDM's layout, struct xs_tilecfg for 17), *len bytes (len may be NULL):
+ * component 1 gives XMM0..15 (256 bytes), 2..19 CPUID 0xD.nr EAX bytes.
+ * NULL for x87 (xs_machine_x87()) and for a component the machine lacks.
+ */
+XS_API uint8_t *xs_machine_component(xs_machine *m, unsigned nr, size_t *len);
+
+/*
+ * XCR0, IA32_XSS, IA32_XFD, IA32_XFD_ERR; XMODIFIED: bit i set once component
+ * i may differ from what the last XRSTOR[S] loaded (§4.2; all ones at reset).
+ */
+XS_API uint64_t xs_machine_xcr0(const xs_machine *m);
+XS_API uint64_t xs_machine_xss(const xs_machine *m);
+XS_API uint64_t xs_machine_xfd(const xs_machine *m);
+XS_API uint64_t xs_machine_xfd_err(const xs_machine *m);
+XS_API uint64_t xs_machine_xmodified(const xs_machine *m);
+/* The XRSTOR_INFO the modified optimisation compares with (§4.2). */
+XS_API void xs_machine_xrstor_info(const xs_machine *m, struct xs_xrstor_info *out);
 
 /* ---- microarchitecture traits (src/engine/traits.c) ---- */
 
@@ -1580,14 +1571,15 @@ struct xs_trait_value {
 	const char *source;		/* static text: the machine and date, the section, or why */
 };
 
-/* One row of the table, its values resolved against a CPU's CPUID. */
-struct xs_traits {
-	const char *row;		/* "AMD Zen 3 (family 19h, models 00h-0Fh 20h-5Fh)" */
-	struct xs_trait_value v[XS_TRAIT_COUNT];
-};
 
-/* The row for this CPU's vendor, family and model (never fails: a default row ends the table). */
-XS_API void xs_traits_of(const xs_cpu *cpu, struct xs_traits *out);
+/*
+ * The table's row for this CPU's vendor, family and model ("AMD Zen 3
+ * (family 19h, models 00h-0Fh 20h-5Fh)"; a default row ends the table, so
+ * every CPU has one), and trait t of that row, its value resolved against
+ * the CPU's CPUID where the row says so: 0, or -EINVAL for an unknown trait.
+ */
+XS_API const char *xs_traits_row(const xs_cpu *cpu);
+XS_API int xs_traits_value(const xs_cpu *cpu, enum xs_trait t, struct xs_trait_value *out);
 /* "x87_ptr_bits", …; NULL for an unknown trait. */
 XS_API const char *xs_trait_name(enum xs_trait t);
 /* enum xs_trait for a name, or -1. */
@@ -1626,12 +1618,13 @@ XS_API int xs_trait_ac_align_seen(const size_t *off, const enum xs_exception *ex
 XS_API bool xs_component_is_init(const xs_machine *m, unsigned nr);
 /*
  * XINUSE over every component (bit 1: XMM only, as XSAVE's XSTATE_BV);
- * all ones with impl.init_opt off.
+ * all ones with the init_opt trait off.
  */
 XS_API uint64_t xs_machine_xinuse(xs_machine *m);
 /*
- * After writing m->regs directly (as an ordinary instruction would):
- * XMODIFIED and XINUSE of the components in `mask` follow.
+ * After writing registers directly (xs_machine_x87(), xs_machine_component(),
+ * xs_machine_set_mxcsr(): as an ordinary instruction would): XMODIFIED and
+ * XINUSE of the components in `mask` follow.
  */
 XS_API void xs_machine_wrote(xs_machine *m, uint64_t mask);
 
@@ -1685,14 +1678,16 @@ XS_API enum xs_exception xs_execute(xs_machine *m, struct xs_insn_args *a);
 /* ---- the kernel on the engine (src/linux/os_xsave.c) ---- */
 
 /*
- * fpu__init_cpu_xstate(): CPL 0, CR4.OSXSAVE, XCR0 = sys->xcr0 and, when the
- * kernel uses XSAVES, IA32_XSS = sys->xss. -EOPNOTSUPP without XSAVE, -EINVAL
- * when the machine refuses the values (a machine of another CPU).
+ * fpu__init_cpu_xstate(): CPL 0, CR4.OSXSAVE, XCR0 = info->xcr0 and, when
+ * the kernel uses XSAVES, IA32_XSS = info->xss (xs_system_info()).
+ * -EOPNOTSUPP without XSAVE, -EINVAL when the machine refuses the values (a
+ * machine of another CPU).
  */
 XS_API int xs_machine_setup_kernel(xs_machine *m, const xs_system *sys);
 /*
- * os_xsave(): save into fps with RFBM = fps->xfeatures using the kernel's
- * instruction (XSAVES > XSAVEC > XSAVEOPT > XSAVE) and IA32_XFD = fps->xfd.
+ * os_xsave(): save into fps with RFBM = its xfeatures (xs_fpstate_info())
+ * using the kernel's instruction (XSAVES > XSAVEC > XSAVEOPT > XSAVE) and
+ * IA32_XFD = its xfd.
  * diag (may be NULL) gets the guest-only warning when it applies.
  */
 XS_API enum xs_exception xs_os_xsave(xs_machine *m, const xs_system *sys, xs_fpstate *fps,

@@ -299,7 +299,7 @@ optimisation leaves it out of the image (XSTATE_BV[12] = 0) — what case 3 woul
 tasks. Case 3 proper has CET-S holding data in every task, the worst case.
 
 **Method.** Each case has $(jq .tasks "$data/switch.json") tasks whose fpstates are built by the library as that kernel builds
-them (\`xs_system_init\` with the case's policy, \`xs_fpu_init\` per task). A switch saves the outgoing
+them (\`xs_system_new\` with the case's policy, \`xs_fpu_new\` per task). A switch saves the outgoing
 task's registers into its fpstate and restores the incoming task's, round robin over the tasks:
 
 * **hardware** — XSAVEC64/XRSTOR64 on this CPU in user mode, mask = the fpstate's xfeatures & XCR0 &

@@ -17,6 +17,19 @@
 #include "common/components.h"
 #include "common/le.h"
 
+/*
+ * A buffer view (fleet/view.c and the core-file layer fill it, decode reads
+ * it): programs hold it as the opaque struct xs_buffer_view.
+ */
+struct xs_buffer_view {
+	enum xs_buf_format format;
+	uint64_t xstate_bv, xcomp_bv;
+	uint64_t present;		/* components with their own bytes in the buffer */
+	unsigned offset[XS_XFEATURE_MAX];
+	unsigned size[XS_XFEATURE_MAX];
+	size_t len;			/* bytes the layout needs */
+};
+
 #define XS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define XS_ALIGN(x, a) (((x) + (a) - 1) & ~((a) - 1))
 
@@ -32,14 +45,8 @@ enum {
 	XS_LEG_FCW = 0, XS_LEG_FSW = 2, XS_LEG_FTW = 4, XS_LEG_FOP = 6, XS_LEG_FIP = 8, XS_LEG_FCS = 12,
 	XS_LEG_FDP = 16, XS_LEG_FDS = 20, XS_LEG_MXCSR = 24, XS_LEG_MXCSR_MASK = 28, XS_LEG_ST = 32,
 	XS_LEG_XMM = 160, XS_LEG_XMM_SIZE = 256,
-	/* bytes 416..463: padding the instructions never write */
+	/* bytes 416..463: padding the instructions never write; 464..511: XS_SW_BYTES_OFFSET (public) */
 	XS_LEG_PAD = XS_LEG_XMM + XS_LEG_XMM_SIZE,
-	/*
-	 * Bytes 464..511, reserved for software: struct _fpx_sw_bytes in a
-	 * signal frame, the user XCR0 word (its first 8 bytes) in a ptrace
-	 * regset and in a core file's NT_X86_XSTATE.
-	 */
-	XS_SW_BYTES_OFFSET = 464, XS_SW_BYTES_SIZE = 48,
 	XS_HDR_XSTATE_BV = 512, XS_HDR_XCOMP_BV = 520, XS_HDR_RESERVED = 528
 };
 
@@ -118,8 +125,7 @@ static inline size_t xs_compacted_offsets_of(uint64_t format, const uint32_t *si
 
 /* ---- diag.c: errors and notes ---------------------------------------------- */
 
-/* diag (when given) gets the message, line 0; returns err. */
-int xs_diag_fail(struct xs_diag *diag, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* xs_diag_fail(): the public header. */
 /* Append to a NUL-terminated log of `size` bytes; nothing once it is full. */
 void xs_log_vappend(char *log, size_t size, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 /*

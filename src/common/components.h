@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "xstate.h"
+#include "common/regs.h"
 
 /*
  * A row's release conditions: an enum xs_kchange (the change from which

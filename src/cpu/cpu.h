@@ -10,6 +10,19 @@
 
 #include "common/common.h"
 
+/* The leaf table's capacity: xs_cpu_set_leaf() refuses a leaf beyond it (-ENOSPC). */
+#define XS_CPU_MAX_LEAVES 640
+
+/* A CPU model: its CPUID leaves, sorted by (leaf, subleaf). */
+struct xs_cpu {
+	unsigned nleaves;
+	struct xs_cpuid_leaf leaves[XS_CPU_MAX_LEAVES];
+	enum xs_cpu_source source;
+	char vendor[13];	/* "GenuineIntel", "AuthenticAMD", … */
+	char brand[49];		/* CPUID 0x80000002..4, trimmed */
+	unsigned family, model, stepping;	/* display values */
+};
+
 /* leaf_d.c: CPUID.0xD.0:EBX and 0xD.1:EBX as the CPU answers them for a component mask. */
 unsigned xs_cpuid_standard_size(const xs_cpu *cpu, uint64_t mask);
 unsigned xs_cpuid_compacted_size(const xs_cpu *cpu, uint64_t mask);

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The engine layer (src/engine/), above src/cpu/: the pieces the
- * instruction files share — where each component lives in xs_regs, the
- * legacy-region (x87/SSE) conversions, the buffer layout and the checks
- * every instruction starts with. Section numbers (§) are those of
- * xsave-isa.md.
+ * The engine layer (src/engine/), above src/cpu/: the machine's fields
+ * (machine.h) and the pieces the instruction files share — where each
+ * component lives in xs_regs, the legacy-region (x87/SSE) conversions, the
+ * buffer layout and the checks every instruction starts with. Section
+ * numbers (§) are those of xsave-isa.md.
  */
 #ifndef XS_ENGINE_H
 #define XS_ENGINE_H
 
 #include "cpu/cpu.h"
+#include "engine/machine.h"
+#include "engine/traits.h"
 
 #define XS_COMPACTED XS_XCOMP_BV_COMPACTED_FORMAT
 /* Components 2..19: their registers are kept as their XSAVE image. */
@@ -132,7 +134,7 @@ static inline void xs_plan_copy(const xs_machine *m, const struct xs_engine_plan
 			size_t in_regs = xs_regs_offset(nr);
 
 			memcpy(dst + (to_regs ? in_regs : p->off[nr]), src + (to_regs ? p->off[nr] : in_regs),
-			       m->cpu.size[nr]);
+			       m->comp.size[nr]);
 		}
 	}
 }
@@ -145,7 +147,7 @@ static inline size_t xs_plan_end(const xs_machine *m, const struct xs_engine_pla
 	if (!ext)
 		return XS_XSAVE_LEGACY_AND_HDR;
 	top = 63 - (unsigned)__builtin_clzll(ext);
-	return (size_t)p->off[top] + m->cpu.size[top];
+	return (size_t)p->off[top] + m->comp.size[top];
 }
 
 /* ---- entry.c: what every instruction checks first (§4, §5) ---------- */

@@ -14,13 +14,13 @@
  */
 size_t xs_std_size(const xs_machine *m, uint64_t rfbm)
 {
-	return xs_standard_size_of(rfbm & XS_EXTENDED_MASK, m->cpu.offset, m->cpu.size);
+	return xs_standard_size_of(rfbm & XS_EXTENDED_MASK, m->comp.offset, m->comp.size);
 }
 
 void xs_cmp_offsets(const xs_machine *m, uint64_t format, uint32_t off[XS_XFEATURE_MAX])
 {
 	memset(off, 0, XS_XFEATURE_MAX * sizeof(off[0]));
-	xs_compacted_offsets_of(format & XS_EXTENDED_MASK, m->cpu.size, m->cpu.flags, off);
+	xs_compacted_offsets_of(format & XS_EXTENDED_MASK, m->comp.size, m->comp.flags, off);
 }
 
 size_t xs_cmp_end(const xs_machine *m, uint64_t format, uint64_t which)
@@ -33,12 +33,12 @@ size_t xs_cmp_end(const xs_machine *m, uint64_t format, uint64_t which)
 		return XS_XSAVE_LEGACY_AND_HDR;
 	top = 63 - (unsigned)__builtin_clzll(ext);
 	xs_cmp_offsets(m, format, off);
-	return (size_t)off[top] + m->cpu.size[top];
+	return (size_t)off[top] + m->comp.size[top];
 }
 
 size_t xs_cmp_size(const xs_machine *m, uint64_t format)
 {
-	return xs_compacted_offsets_of(format & XS_EXTENDED_MASK, m->cpu.size, m->cpu.flags, NULL);
+	return xs_compacted_offsets_of(format & XS_EXTENDED_MASK, m->comp.size, m->comp.flags, NULL);
 }
 
 size_t xs_engine_standard_size(const xs_machine *m, uint64_t mask)
@@ -60,7 +60,7 @@ size_t xs_engine_offset(const xs_machine *m, uint64_t xcomp_bv, unsigned nr)
 	if (nr < 2)
 		return xs_component(nr)->fixed_offset;
 	if (!(xcomp_bv & XS_COMPACTED))
-		return m->cpu.flags[nr] & XS_LEAF_D_SUPERVISOR ? 0 : m->cpu.offset[nr];
+		return m->comp.flags[nr] & XS_LEAF_D_SUPERVISOR ? 0 : m->comp.offset[nr];
 	if (!(xcomp_bv & XS_BIT(nr)))
 		return 0;
 	xs_cmp_offsets(m, xcomp_bv, off);
@@ -85,12 +85,12 @@ static void build_plan(const xs_machine *m, uint64_t key, struct xs_engine_plan 
 		p->size = (uint32_t)xs_cmp_size(m, p->ext);
 	} else {
 		for (uint64_t rest = p->ext; rest; rest &= rest - 1)
-			p->off[xs_lowest(rest)] = m->cpu.offset[xs_lowest(rest)];
+			p->off[xs_lowest(rest)] = m->comp.offset[xs_lowest(rest)];
 		p->size = (uint32_t)xs_std_size(m, p->ext);
 	}
 	for (uint64_t rest = p->ext; rest; rest &= rest - 1) {
 		unsigned nr = xs_lowest(rest);
-		uint32_t regs = (uint32_t)xs_regs_offset(nr), len = m->cpu.size[nr];
+		uint32_t regs = (uint32_t)xs_regs_offset(nr), len = m->comp.size[nr];
 
 		if (r && r->at + r->len == p->off[nr] && r->regs + r->len == regs) {
 			r->comps |= XS_BIT(nr);

@@ -2,10 +2,13 @@
 /*
  * The machine: a CPU model taken from CPUID (leaf 0xD and feature bits),
  * its control registers after reset and the implementation choices of its
- * microarchitecture (the traits table). The entry checks every instruction
- * makes first are entry.c's, the dispatcher xs_execute() execute.c's.
+ * microarchitecture (the traits table); the library allocates it (64-byte
+ * aligned) and copies it whole. Its accessors are machine_access.c's, the
+ * entry checks every instruction makes first entry.c's, the dispatcher
+ * xs_execute() execute.c's.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "engine/engine.h"
 
@@ -38,7 +41,7 @@ const char *xs_insn_name(enum xs_insn insn, unsigned flags)
 }
 
 /* Components 0..19 from CPUID leaf 0xD; anything xs_regs cannot hold is left out. */
-static void read_leaf_d(struct xs_engine_cpu *c, const xs_cpu *cpu)
+static void read_leaf_d(struct xs_engine_cpu_info *c, struct xs_engine_cpu *comp, const xs_cpu *cpu)
 {
 	uint32_t r[4];
 	uint64_t all;
@@ -57,9 +60,9 @@ static void read_leaf_d(struct xs_engine_cpu *c, const xs_cpu *cpu)
 			c->unmodelled |= XS_BIT(nr);
 			continue;
 		}
-		c->size[nr] = r[0];
-		c->offset[nr] = r[1];
-		c->flags[nr] = r[2];
+		comp->size[nr] = r[0];
+		comp->offset[nr] = r[1];
+		comp->flags[nr] = r[2];
 	}
 	c->xcr0_supported &= ~c->unmodelled;
 	c->xss_supported &= ~c->unmodelled;
@@ -71,24 +74,25 @@ static void read_leaf_d(struct xs_engine_cpu *c, const xs_cpu *cpu)
  * palettes beyond XS_TILE_PALETTES are left out (they count as
  * unsupported).
  */
-static void read_tile_palettes(struct xs_engine_cpu *c, const xs_cpu *cpu)
+static void read_tile_palettes(const struct xs_engine_cpu_info *c, struct xs_engine_cpu *comp,
+			       const xs_cpu *cpu)
 {
 	uint32_t r[4];
 
 	if (!(c->xcr0_supported & XS_XFEATURE_MASK_XTILE_CFG))
 		return;
 	if (!xs_cpuid(cpu, 0x1d, 0, r) || !r[0]) {
-		c->tile_max_palette = 1;
-		c->tile_palette[1] = (struct xs_tile_palette){ 8, 64, 16 };
+		comp->tile_max_palette = 1;
+		comp->tile_palette[1] = (struct xs_tile_palette){ 8, 64, 16 };
 		return;
 	}
-	c->tile_max_palette = r[0] < XS_TILE_PALETTES ? r[0] : XS_TILE_PALETTES;
-	for (unsigned id = 1; id <= c->tile_max_palette; id++) {
+	comp->tile_max_palette = r[0] < XS_TILE_PALETTES ? r[0] : XS_TILE_PALETTES;
+	for (unsigned id = 1; id <= comp->tile_max_palette; id++) {
 		uint16_t names;
 
 		xs_cpuid(cpu, 0x1d, id, r);
 		names = (uint16_t)(r[1] >> 16);
-		c->tile_palette[id] = (struct xs_tile_palette){
+		comp->tile_palette[id] = (struct xs_tile_palette){
 			.max_names = names < 8 ? names : 8,	/* the image has room for 8 */
 			.bytes_per_row = (uint16_t)r[1],
 			.max_rows = (uint16_t)r[2],
@@ -96,11 +100,12 @@ static void read_tile_palettes(struct xs_engine_cpu *c, const xs_cpu *cpu)
 	}
 }
 
-static void read_cpu(struct xs_engine_cpu *c, const xs_cpu *cpu)
+/* m->cpu and m->comp, on a zeroed machine. */
+static void read_cpu(xs_machine *m, const xs_cpu *cpu)
 {
+	struct xs_engine_cpu_info *c = &m->cpu;
 	uint32_t r[4];
 
-	memset(c, 0, sizeof(*c));
 	c->fxsr = xs_cpu_has(cpu, XS_CPU_FXSR);
 	c->xsave = xs_cpu_has(cpu, XS_CPU_XSAVE);
 	c->long_mode = xs_cpu_has(cpu, XS_CPU_LM);
@@ -114,8 +119,8 @@ static void read_cpu(struct xs_engine_cpu *c, const xs_cpu *cpu)
 	c->xgetbv1 = xs_cpu_has(cpu, XS_CPU_XGETBV1);
 	c->xsaves = xs_cpu_has(cpu, XS_CPU_XSAVES);
 	c->xfd = xs_cpu_has(cpu, XS_CPU_XFD);
-	read_leaf_d(c, cpu);
-	read_tile_palettes(c, cpu);
+	read_leaf_d(c, &m->comp, cpu);
+	read_tile_palettes(c, &m->comp, cpu);
 }
 
 /*
@@ -131,12 +136,10 @@ static void apply_traits(xs_machine *m, const xs_cpu *cpu)
 		xs_machine_set_trait(m, (enum xs_trait)i, t.v[i].value);	/* the table's values are valid */
 }
 
-int xs_machine_init(xs_machine *m, const xs_cpu *cpu)
+/* The processor after reset (xs_machine_new), on zeroed memory. */
+static void reset(xs_machine *m, const xs_cpu *cpu)
 {
-	if (!xs_cpu_has(cpu, XS_CPU_FPU))
-		return -EINVAL;
-	memset(m, 0, sizeof(*m));
-	read_cpu(&m->cpu, cpu);
+	read_cpu(m, cpu);
 	apply_traits(m, cpu);
 	m->ctx.long_mode = m->cpu.long_mode;
 	m->ctx.cr4_osfxsr = m->cpu.fxsr;
@@ -145,7 +148,44 @@ int xs_machine_init(xs_machine *m, const xs_cpu *cpu)
 	m->xmodified = ~UINT64_C(0);
 	m->regs.mxcsr = XS_MXCSR_DEFAULT;
 	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++)
-		if (nr < 2 || m->cpu.size[nr])
+		if (nr < 2 || m->comp.size[nr])
 			xs_init_component(m, nr);
+}
+
+/* 64-byte aligned (the registers come first): aligned_alloc wants a multiple of the alignment. */
+#define MACHINE_BYTES XS_ALIGN(sizeof(xs_machine), 64)
+
+int xs_machine_new(xs_machine **out, const xs_cpu *cpu)
+{
+	xs_machine *m;
+
+	*out = NULL;
+	if (!xs_cpu_has(cpu, XS_CPU_FPU))
+		return -EINVAL;
+	if (!(m = aligned_alloc(64, MACHINE_BYTES)))
+		return -ENOMEM;
+	memset(m, 0, sizeof(*m));
+	reset(m, cpu);
+	*out = m;
 	return 0;
+}
+
+xs_machine *xs_machine_dup(const xs_machine *m)
+{
+	xs_machine *copy = aligned_alloc(64, MACHINE_BYTES);
+
+	if (copy)
+		xs_machine_copy(copy, m);
+	return copy;
+}
+
+void xs_machine_free(xs_machine *m)
+{
+	free(m);
+}
+
+/* The plans hold offsets, never pointers: the copy's are valid for it (they describe the same model). */
+void xs_machine_copy(xs_machine *dst, const xs_machine *src)
+{
+	memcpy(dst, src, sizeof(*dst));
 }

@@ -39,7 +39,7 @@ void xs_init_image(const xs_machine *m, unsigned nr, uint8_t *dst)
 {
 	uint64_t depth = xs_ld64(m->regs.lbr + LBR_DEPTH), word = xs_component(nr)->init_word;
 
-	memset(dst, 0, m->cpu.size[nr]);
+	memset(dst, 0, m->comp.size[nr]);
 	if (word)
 		xs_st64(dst, word);
 	else if (nr == XS_XFEATURE_LBR)
@@ -63,10 +63,10 @@ size_t xs_mode_bytes(const xs_machine *m, unsigned nr)
 	const struct xs_component *c = xs_component(nr);
 
 	if (m->ctx.long_mode)
-		return m->cpu.size[nr];
+		return m->comp.size[nr];
 	if (c->long_mode_only)
 		return 0;
-	return c->vreg_bytes ? 8u * c->vreg_bytes : m->cpu.size[nr];
+	return c->vreg_bytes ? 8u * c->vreg_bytes : m->comp.size[nr];
 }
 
 void xs_init_component(xs_machine *m, unsigned nr)
@@ -80,7 +80,7 @@ void xs_init_component(xs_machine *m, unsigned nr)
 		xs_zero(m->regs.xmm, xs_vector_regs(m) * 16u);
 	} else {
 		p = xs_regs_component(&m->regs, nr);
-		if (xs_mode_bytes(m, nr) < m->cpu.size[nr])
+		if (xs_mode_bytes(m, nr) < m->comp.size[nr])
 			xs_zero(p, xs_mode_bytes(m, nr));	/* vector registers: zero init */
 		else
 			xs_init_image(m, nr, p);
@@ -98,10 +98,10 @@ static inline bool is_init(const xs_machine *m, unsigned nr)
 		return xs_x87_is_init(&m->regs.x87);
 	if (nr == XS_XFEATURE_SSE)
 		return xs_all_zero(&m->regs.xmm[0][0], sizeof(m->regs.xmm));
-	if (nr >= XS_XFEATURE_MAX || !m->cpu.size[nr])
+	if (nr >= XS_XFEATURE_MAX || !m->comp.size[nr])
 		return true;
 	p = xs_regs_component(&m->regs, nr);
-	size = m->cpu.size[nr];
+	size = m->comp.size[nr];
 	if (xs_component(nr)->init_word || nr == XS_XFEATURE_LBR) {
 		/* non-zero init values; LBR's DEPTH does not count (§7) */
 		xs_init_image(m, nr, img);

@@ -215,18 +215,45 @@ static uint64_t from_cpuid(enum xs_trait t, const xs_cpu *cpu)
 	}
 }
 
-void xs_traits_of(const xs_cpu *cpu, struct xs_traits *out)
+static const struct trait_row *row_of(const xs_cpu *cpu)
 {
 	const struct trait_row *r = table;
 
 	while (!row_matches(r, cpu))
 		r++;	/* the last row matches every CPU */
+	return r;
+}
+
+/* Trait t of row r, resolved against the CPU's CPUID where the row says so. */
+static struct xs_trait_value value_of(const struct trait_row *r, enum xs_trait t, const xs_cpu *cpu)
+{
+	struct xs_trait_value v = r->v[t];
+
+	if (v.value == FROM_CPUID)
+		v.value = from_cpuid(t, cpu);
+	return v;
+}
+
+void xs_traits_of(const xs_cpu *cpu, struct xs_traits *out)
+{
+	const struct trait_row *r = row_of(cpu);
+
 	out->row = r->name;
-	for (unsigned t = 0; t < XS_TRAIT_COUNT; t++) {
-		out->v[t] = r->v[t];
-		if (out->v[t].value == FROM_CPUID)
-			out->v[t].value = from_cpuid((enum xs_trait)t, cpu);
-	}
+	for (unsigned t = 0; t < XS_TRAIT_COUNT; t++)
+		out->v[t] = value_of(r, (enum xs_trait)t, cpu);
+}
+
+const char *xs_traits_row(const xs_cpu *cpu)
+{
+	return row_of(cpu)->name;
+}
+
+int xs_traits_value(const xs_cpu *cpu, enum xs_trait t, struct xs_trait_value *out)
+{
+	if ((unsigned)t >= XS_TRAIT_COUNT)
+		return -EINVAL;
+	*out = value_of(row_of(cpu), t, cpu);
+	return 0;
 }
 
 const char *xs_trait_name(enum xs_trait t)

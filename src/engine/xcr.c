@@ -86,7 +86,7 @@ static uint64_t xfd_capable(const xs_machine *m)
 	uint64_t mask = 0;
 
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
-		if (m->cpu.flags[nr] & XS_LEAF_D_XFD)
+		if (m->comp.flags[nr] & XS_LEAF_D_XFD)
 			mask |= XS_BIT(nr);
 	return mask;
 }

@@ -113,9 +113,9 @@ static bool tilecfg_loadable(const xs_machine *m, const uint8_t *c)
 
 	if (id == 0)
 		return true;
-	if (id > m->cpu.tile_max_palette)
+	if (id > m->comp.tile_max_palette)
 		return false;
-	pal = &m->cpu.tile_palette[id];
+	pal = &m->comp.tile_palette[id];
 	if (!xs_all_zero(c + 2, 14))
 		return false;
 	for (unsigned n = 0; n < pal->max_names; n++) {
@@ -220,7 +220,7 @@ static void load_components(xs_machine *m, const struct xs_engine_plan *p, const
 			       xs_mode_bytes(m, xs_lowest(rest)));
 	}
 	if (which & XS_XFEATURE_MASK_XTILE_CFG && img[p->off[XS_XFEATURE_XTILE_CFG]] == 0)
-		memset(&m->regs.tilecfg, 0, m->cpu.size[XS_XFEATURE_XTILE_CFG]);
+		memset(&m->regs.tilecfg, 0, m->comp.size[XS_XFEATURE_XTILE_CFG]);
 }
 
 static void restore(xs_machine *m, const uint8_t *img, const struct plan *p, unsigned flags)
@@ -303,8 +303,8 @@ static bool supervisor_value_ok(const xs_machine *m, const uint8_t *c, unsigned 
 {
 	switch (nr) {
 	case XS_XFEATURE_PT_UNIMPLEMENTED_SO_FAR:
-		return m->cpu.size[nr] <= PT_RESERVED ||
-		       xs_all_zero(c + PT_RESERVED, m->cpu.size[nr] - PT_RESERVED);
+		return m->comp.size[nr] <= PT_RESERVED ||
+		       xs_all_zero(c + PT_RESERVED, m->comp.size[nr] - PT_RESERVED);
 	case XS_XFEATURE_CET_USER:
 	case XS_XFEATURE_CET_KERNEL:
 		return cet_ok(m, c, nr);
@@ -354,7 +354,7 @@ static void restore_lbr(xs_machine *m, const uint8_t *c)
 
 	memcpy(r, c, LBR_DEPTH);
 	memcpy(r + 16, c + 16, LBR_HEAD - 16);
-	memset(r + LBR_HEAD, 0, m->cpu.size[XS_XFEATURE_LBR] - LBR_HEAD);
+	memset(r + LBR_HEAD, 0, m->comp.size[XS_XFEATURE_LBR] - LBR_HEAD);
 	memcpy(r + LBR_HEAD, c + LBR_HEAD, entries);
 }
 

@@ -206,8 +206,8 @@ enum xs_exception xs_xsavec(xs_machine *m, void *buf, size_t len, uint64_t edx_e
 static void xsaves_fixups(const xs_machine *m, uint8_t *img, const uint32_t off[], uint64_t saved,
 			  const uint8_t *lbr_before, size_t lbr_size)
 {
-	if (saved & XS_XFEATURE_MASK_PT && m->cpu.size[8] > PT_RESERVED)
-		memset(img + off[8] + PT_RESERVED, 0, m->cpu.size[8] - PT_RESERVED);
+	if (saved & XS_XFEATURE_MASK_PT && m->comp.size[8] > PT_RESERVED)
+		memset(img + off[8] + PT_RESERVED, 0, m->comp.size[8] - PT_RESERVED);
 	if (saved & XS_BIT(XS_XFEATURE_RSRVD_COMP_14)) {
 		uint8_t *misc = img + off[14] + UINTR_MISC;
 
@@ -260,9 +260,9 @@ enum xs_exception xs_xsaves(xs_machine *m, void *buf, size_t len, uint64_t edx_e
 		to_save &= m->xmodified;
 	to_save |= mxcsr_in_use(m, rfbm);
 	if (to_save & XS_XFEATURE_MASK_LBR)
-		memcpy(lbr_before, img + p->off[15], m->cpu.size[15]);
+		memcpy(lbr_before, img + p->off[15], m->comp.size[15]);
 	store_compacted(m, p, img, rfbm, to_save, flags);
-	xsaves_fixups(m, img, p->off, to_save, lbr_before, m->cpu.size[15]);
+	xsaves_fixups(m, img, p->off, to_save, lbr_before, m->comp.size[15]);
 	xs_st64(img + XS_HDR_XSTATE_BV, in_use | mxcsr_in_use(m, rfbm));
 	xsaves_side_effects(m, to_save);
 	xs_plan_keep(m, p);

@@ -5,9 +5,22 @@
  * CPU is baseline_cpu.c's).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fleet/fleet.h"
+
+/* The info struct and the members baseline.c uses by name are one memory (a union). */
+#define SAME_MEMBER(m) \
+	_Static_assert(offsetof(xs_baseline, m) == offsetof(xs_baseline, info.m) && \
+		       sizeof(((xs_baseline *)0)->m) == sizeof(((xs_baseline *)0)->info.m), "xs_baseline." #m)
+SAME_MEMBER(xcr0);
+SAME_MEMBER(xss);
+SAME_MEMBER(d1_eax);
+SAME_MEMBER(dropped);
+SAME_MEMBER(no_xsave);
+SAME_MEMBER(standard_size);
+SAME_MEMBER(compacted_size);
 
 /* The layout most hosts offering `nr` agree on; *which* gets their bitmap. */
 static void common_layout(const xs_system *const *hosts, unsigned n, uint64_t offering, unsigned nr,
@@ -38,7 +51,7 @@ static void common_layout(const xs_system *const *hosts, unsigned n, uint64_t of
 }
 
 static void baseline_components(const xs_system *const *hosts, unsigned n, enum xs_compat_kind kind,
-				uint64_t all, struct xs_baseline *bl)
+				uint64_t all, xs_baseline *bl)
 {
 	uint64_t any = 0, every = ~0ull;
 
@@ -73,7 +86,7 @@ static void baseline_components(const xs_system *const *hosts, unsigned n, enum 
 	}
 }
 
-static void baseline_leaf_d(struct xs_baseline *bl)
+static void baseline_leaf_d(xs_baseline *bl)
 {
 	uint32_t size[XS_XFEATURE_MAX] = { 0 }, offset[XS_XFEATURE_MAX] = { 0 }, flags[XS_XFEATURE_MAX] = { 0 };
 	uint64_t m = (bl->xcr0 | bl->xss) & XS_MODELLED_MASK & ~XS_XFEATURE_MASK_FPSSE, user = 0;
@@ -100,7 +113,7 @@ static void baseline_leaf_d(struct xs_baseline *bl)
 }
 
 /* A group one host cannot take whole is left out whole, limited by that host. */
-static void keep_group_whole(struct xs_baseline *bl, uint64_t group, uint64_t need)
+static void keep_group_whole(xs_baseline *bl, uint64_t group, uint64_t need)
 {
 	uint64_t limiting = 0;
 
@@ -121,7 +134,7 @@ static void keep_group_whole(struct xs_baseline *bl, uint64_t group, uint64_t ne
  * only with what they need: the component table's XCR0 groups — the three
  * AVX-512 ones, with SSE and YMM under them; MPX's two; AMX's two.
  */
-static void keep_groups_whole(struct xs_baseline *bl)
+static void keep_groups_whole(xs_baseline *bl)
 {
 	uint64_t done = 0;
 
@@ -157,8 +170,7 @@ static uint32_t host_d1_eax(const xs_system *sys, enum xs_compat_kind kind)
 	return r[0] & 0x1f;
 }
 
-int xs_baseline(const xs_system *const *hosts, unsigned n, enum xs_compat_kind kind,
-		struct xs_baseline *bl)
+static int baseline(const xs_system *const *hosts, unsigned n, enum xs_compat_kind kind, xs_baseline *bl)
 {
 	uint64_t all = n >= 64 ? ~0ull : XS_BIT(n) - 1;
 
@@ -195,4 +207,51 @@ int xs_baseline(const xs_system *const *hosts, unsigned n, enum xs_compat_kind k
 		bl->standard_size = bl->compacted_size = XS_FXSAVE_SIZE;
 	}
 	return 0;
+}
+
+int xs_baseline_new(xs_baseline **out, const xs_system *const *hosts, unsigned n, enum xs_compat_kind kind)
+{
+	xs_baseline *bl = malloc(sizeof(*bl));
+	int ret;
+
+	if (!bl)
+		return -ENOMEM;
+	ret = baseline(hosts, n, kind, bl);
+	if (ret) {
+		free(bl);
+		return ret;
+	}
+	*out = bl;
+	return 0;
+}
+
+void xs_baseline_free(xs_baseline *bl)
+{
+	free(bl);
+}
+
+const struct xs_baseline_info *xs_baseline_info(const xs_baseline *bl)
+{
+	return &bl->info;
+}
+
+uint64_t xs_baseline_limiting(const xs_baseline *bl, unsigned nr)
+{
+	return nr < XS_XFEATURE_MAX ? bl->limiting[nr] : 0;
+}
+
+bool xs_baseline_layout(const xs_baseline *bl, unsigned nr, struct xs_component_layout *out)
+{
+	if (nr < 2 || nr >= XS_XFEATURE_MAX || !((bl->xcr0 | bl->xss | bl->dropped) & XS_BIT(nr)))
+		return false;
+	*out = bl->layout[nr];
+	return true;
+}
+
+bool xs_baseline_leaf_d(const xs_baseline *bl, unsigned subleaf, struct xs_cpuid_leaf *out)
+{
+	if (subleaf >= XS_XFEATURE_MAX)
+		return false;
+	*out = bl->leaf_d[subleaf];
+	return true;
 }

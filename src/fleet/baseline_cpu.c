@@ -157,7 +157,7 @@ static void put(xs_cpu *out, uint32_t leaf, uint32_t subleaf, const uint32_t r[4
 	(void)xs_cpu_set_leaf(out, leaf, subleaf, r[EAX], r[EBX], r[ECX], r[EDX]);
 }
 
-static void basic_leaves(const xs_system *const *hosts, unsigned n, const struct xs_baseline *bl,
+static void basic_leaves(const xs_system *const *hosts, unsigned n, const xs_baseline *bl,
 			 xs_cpu *out)
 {
 	bool amx = bl->xcr0 & XS_XFEATURE_MASK_XTILE_DATA;
@@ -236,7 +236,7 @@ static bool every_kernel_has(const xs_system *const *hosts, unsigned n, int f)
 }
 
 /* Which table bits the levelled CPU must not show. */
-static void dropped_bits(const xs_system *const *hosts, unsigned n, const struct xs_baseline *bl,
+static void dropped_bits(const xs_system *const *hosts, unsigned n, const xs_baseline *bl,
 			 bool drop[L_COUNT])
 {
 	uint64_t kept = bl->xcr0 | bl->xss;
@@ -264,7 +264,7 @@ static void set_bit_to(xs_cpu *out, const struct xs_level_bit *b, bool on)
 	put(out, b->leaf, b->subleaf, r);
 }
 
-int xs_baseline_cpu(const xs_system *const *hosts, unsigned n, const struct xs_baseline *bl,
+int xs_baseline_cpu(const xs_system *const *hosts, unsigned n, const xs_baseline *bl,
 		    xs_cpu *out)
 {
 	bool drop[L_COUNT];

@@ -48,7 +48,7 @@ static uint64_t compare_layouts(const xs_system *a, const struct xs_buffer_view 
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++) {
 		if (!(va->present & target & XS_BIT(nr)))
 			continue;
-		xs_view_component(b, nr, &sb, &ob, &fb);
+		xs_fleet_component(b, nr, &sb, &ob, &fb);
 		if (va->format == XS_BUF_STANDARD && ob != va->offset[nr] && !(fb & XS_LEAF_D_SUPERVISOR))
 			rep->moved |= XS_BIT(nr);
 		if (sb == va->size[nr])
@@ -93,7 +93,7 @@ static void write_buffer(const xs_system *b, const struct xs_buffer_view *va, co
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++) {
 		if (!(keep & XS_BIT(nr)))
 			continue;
-		xs_view_component(b, nr, &sb, &ob, &fb);
+		xs_fleet_component(b, nr, &sb, &ob, &fb);
 		if (fmt == XS_BUF_COMPACTED)
 			ob = xs_xfeature_get_offset(b, xcomp, nr);
 		memcpy(out + ob, in + va->offset[nr], sb < va->size[nr] ? sb : va->size[nr]);

@@ -5,11 +5,12 @@
  * files lay buffers out with.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "fleet/fleet.h"
 
 /* The CPU's own description of component nr (CPUID 0xD.nr). */
-void xs_view_component(const xs_system *sys, unsigned nr, uint32_t *size, uint32_t *offset,
+void xs_fleet_component(const xs_system *sys, unsigned nr, uint32_t *size, uint32_t *offset,
 		       uint32_t *flags)
 {
 	uint32_t r[4];
@@ -36,7 +37,7 @@ static int view_standard(const xs_system *sys, struct xs_buffer_view *v, struct 
 			continue;
 		if (nr >= XS_XFEATURE_MAX)
 			return xs_diag_fail(d, -EINVAL, "XSTATE_BV bit %u: no such state component is known", nr);
-		xs_view_component(sys, nr, &size, &off, &flags);
+		xs_fleet_component(sys, nr, &size, &off, &flags);
 		if (!size)
 			return xs_diag_fail(d, -EINVAL, "XSTATE_BV bit %u (%s): this CPU has no such component", nr,
 					    xs_xfeature_info(nr)->short_name);
@@ -65,14 +66,14 @@ static int view_compacted(const xs_system *sys, struct xs_buffer_view *v, struct
 				    (unsigned long long)v->xstate_bv, (unsigned long long)v->xcomp_bv);
 	v->present = v->xstate_bv;
 	for (unsigned nr = 0; nr < 2; nr++) {
-		xs_view_component(sys, nr, &v->size[nr], &v->offset[nr], &flags);
+		xs_fleet_component(sys, nr, &v->size[nr], &v->offset[nr], &flags);
 	}
 	for (unsigned nr = 2; nr < 63; nr++) {
 		if (!(format & XS_BIT(nr)))
 			continue;
 		if (nr >= XS_XFEATURE_MAX)
 			return xs_diag_fail(d, -EINVAL, "XCOMP_BV bit %u: no such state component is known", nr);
-		xs_view_component(sys, nr, &size, &off, &flags);
+		xs_fleet_component(sys, nr, &size, &off, &flags);
 		if (!size)
 			return xs_diag_fail(d, -EINVAL, "XCOMP_BV bit %u (%s): this CPU has no such component", nr,
 					    xs_xfeature_info(nr)->short_name);
@@ -116,4 +117,50 @@ int xs_buffer_view(const xs_system *sys, const void *buf, size_t len, bool fmt_f
 		return xs_diag_fail(diag, -EINVAL, "%zu bytes: the header's components need %zu", len, v.len);
 	*view = v;
 	return 0;
+}
+
+/* ---- the view as programs hold it ----------------------------------------- */
+
+struct xs_buffer_view *xs_buffer_view_new(void)
+{
+	return calloc(1, sizeof(struct xs_buffer_view));
+}
+
+void xs_buffer_view_free(struct xs_buffer_view *view)
+{
+	free(view);
+}
+
+enum xs_buf_format xs_view_format(const struct xs_buffer_view *view)
+{
+	return view->format;
+}
+
+uint64_t xs_view_xstate_bv(const struct xs_buffer_view *view)
+{
+	return view->xstate_bv;
+}
+
+uint64_t xs_view_xcomp_bv(const struct xs_buffer_view *view)
+{
+	return view->xcomp_bv;
+}
+
+uint64_t xs_view_present(const struct xs_buffer_view *view)
+{
+	return view->present;
+}
+
+size_t xs_view_len(const struct xs_buffer_view *view)
+{
+	return view->len;
+}
+
+bool xs_view_component(const struct xs_buffer_view *view, unsigned nr, unsigned *offset, unsigned *size)
+{
+	if (nr >= XS_XFEATURE_MAX || !(view->present & XS_BIT(nr)))
+		return false;
+	*offset = view->offset[nr];
+	*size = view->size[nr];
+	return true;
 }

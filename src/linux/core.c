@@ -201,6 +201,7 @@ int xs_fpu_alloc_guest_fpstate(xs_fpu *owner, xs_fpu_guest *gfpu)
 
 	memset(gfpu, 0, sizeof(*gfpu));
 	gfpu->fpstate = fps;
+	gfpu->alloc = owner->alloc;
 	gfpu->xfeatures = guest_defaults ? sys->kernel.guest_default_features
 					 : sys->kernel.default_features;
 	/* before 6.15 the container took the user defaults (dda366083e5f) */

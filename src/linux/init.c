@@ -143,6 +143,56 @@ static void note_dump_differences(xs_system *sys)
 			r[1], (unsigned long long)(sys->xcr0 | sys->xss), size);
 }
 
+/* fpu__init_system() once the CPU has what the kernel needs to boot. */
+static void fpu__init_system(xs_system *sys)
+{
+	fpu__init_system_generic(sys);
+	fpu__init_system_xstate_size_legacy(sys);
+	xs_fpu_init_system_xstate(sys);
+	if (sys->xsave)
+		sys->cpu_features |= XS_BIT(XS_CPU_OSXSAVE);
+	sys->guest_default_cfg.size = sys->kernel.guest_default_size;
+	sys->guest_default_cfg.features = sys->kernel.guest_default_features;
+	init_sigframe_size(sys);
+	note_dump_differences(sys);
+}
+
+/*
+ * The public view (struct xs_system_info), taken once the system is built:
+ * nothing changes a system afterwards, so the copy never goes stale.
+ */
+static void system_info_fill(xs_system *sys)
+{
+	struct xs_system_info *i = &sys->info;
+
+	i->patches = sys->patches;
+	i->cpu_features = sys->cpu_features;
+	i->halted = sys->halted;
+	i->halt_reason = sys->halt_reason;
+	i->fpu = sys->fpu;
+	i->fxsr = sys->fxsr;
+	i->xsave = sys->xsave;
+	i->xsaves = sys->xsaves;
+	i->compacted = sys->compacted;
+	i->disabled = sys->disabled;
+	i->format = sys->format;
+	i->legacy_size = sys->legacy_size;
+	i->kernel = sys->kernel;
+	i->user = sys->user;
+	i->guest_default_size = sys->guest_default_cfg.size;
+	i->guest_default_features = sys->guest_default_cfg.features;
+	i->user_supported = sys->user_supported;
+	i->supervisor_supported = sys->supervisor_supported;
+	i->supervisor_guest = sys->supervisor_guest;
+	i->init_xfd = sys->init_xfd;
+	i->xcr0 = sys->xcr0;
+	i->xss = sys->xss;
+	i->mxcsr_feature_mask = sys->mxcsr_feature_mask;
+	i->fpstate_sigframe_size = sys->fpstate_sigframe_size;
+	i->max_sigframe_size = sys->max_sigframe_size;
+	i->init_fpstate_legacy = sys->init_fpstate_legacy;
+}
+
 static int check_options(const struct xs_options *o)
 {
 	if ((unsigned)o->cet_s > XS_CET_S_ALL)
@@ -205,16 +255,8 @@ int xs_system_init(xs_system *sys, const xs_cpu *cpu, const struct xs_options *o
 	memset(sys->xstate_sizes, 0xff, sizeof(sys->xstate_sizes));
 	memset(sys->xstate_comp_offsets, 0xff, sizeof(sys->xstate_comp_offsets));
 
-	if (!x86_64_required_features(sys) || !fpu__init_system_early_generic(sys))
-		return 0;
-	fpu__init_system_generic(sys);
-	fpu__init_system_xstate_size_legacy(sys);
-	xs_fpu_init_system_xstate(sys);
-	if (sys->xsave)
-		sys->cpu_features |= XS_BIT(XS_CPU_OSXSAVE);
-	sys->guest_default_cfg.size = sys->kernel.guest_default_size;
-	sys->guest_default_cfg.features = sys->kernel.guest_default_features;
-	init_sigframe_size(sys);
-	note_dump_differences(sys);
+	if (x86_64_required_features(sys) && fpu__init_system_early_generic(sys))
+		fpu__init_system(sys);
+	system_info_fill(sys);
 	return 0;
 }

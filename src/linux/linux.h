@@ -10,6 +10,8 @@
 #define XS_LINUX_H
 
 #include "cpu/cpu.h"
+#include "linux/system.h"
+#include "linux/fpstate.h"
 
 /* sizeof(struct kvm_xsave) (uapi asm/kvm.h): KVM_GET/SET_XSAVE's buffer. */
 #define XS_KVM_XSAVE_SIZE 4096u

@@ -29,8 +29,8 @@ int xs_machine_setup_kernel(xs_machine *m, const xs_system *sys)
 {
 	if (!sys->xsave)
 		return -EOPNOTSUPP;
-	m->ctx.cpl = 0;
-	m->ctx.cr4_osxsave = true;
+	xs_machine_context(m)->cpl = 0;
+	xs_machine_context(m)->cr4_osxsave = true;
 	if (xs_xsetbv(m, 0, sys->xcr0) != XS_EXC_NONE)
 		return -EINVAL;
 	if (sys->xsaves && xs_wrmsr(m, XS_MSR_IA32_XSS, sys->xss) != XS_EXC_NONE)
@@ -44,7 +44,7 @@ int xs_machine_setup_kernel(xs_machine *m, const xs_system *sys)
  */
 static enum xs_exception os_set_xfd(xs_machine *m, const xs_fpstate *fps)
 {
-	if (!m->cpu.xfd)
+	if (!xs_machine_cpu_info(m)->xfd)
 		return XS_EXC_NONE;
 	return xs_wrmsr(m, XS_MSR_IA32_XFD, fps->xfd);
 }

@@ -18,14 +18,18 @@ cat > "$tmp/app.c" <<'C'
 #include <xstate.h>
 int main(int argc, char **argv)
 {
-	xs_cpu cpu;
-	static xs_system sys;
+	xs_cpu *cpu = xs_cpu_new();
+	xs_system *sys = NULL;
 	struct xs_diag diag;
+	int ret = 1;
 
-	if (argc != 2 || xs_cpu_from_file(&cpu, argv[1], 0, &diag) || xs_system_init(&sys, &cpu, NULL))
-		return 1;
-	printf("%u %u\n", sys.kernel.max_size, sys.kernel.default_size);
-	return 0;
+	if (argc == 2 && cpu && !xs_cpu_from_file(cpu, argv[1], 0, &diag) && !xs_system_new(&sys, cpu, NULL)) {
+		printf("%u %u\n", xs_system_info(sys)->kernel.max_size, xs_system_info(sys)->kernel.default_size);
+		ret = 0;
+	}
+	xs_system_free(sys);
+	xs_cpu_free(cpu);
+	return ret;
 }
 C
 # the consumer, behind the emulator where the test runs under one

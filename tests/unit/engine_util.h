@@ -37,57 +37,120 @@ static inline uint8_t *et_area(size_t size)
 
 /*
  * A machine for `cpu` with XCR0 = every user component the CPU supports
- * (set with XSETBV at CPL 0); `cpl` afterwards.
+ * (set with XSETBV at CPL 0); `cpl` afterwards. Free with xs_machine_free().
  */
 static inline xs_machine *et_machine_of(const xs_cpu *cpu, unsigned cpl)
 {
-	xs_machine *m = malloc(sizeof(*m));
+	const struct xs_engine_cpu_info *c;
+	xs_machine *m;
 
-	assert_non_null(m);
-	assert_int_equal(xs_machine_init(m, cpu), 0);
-	if (m->cpu.xsave)
-		assert_int_equal(xs_xsetbv(m, 0, m->cpu.xcr0_supported), XS_EXC_NONE);
-	m->ctx.cpl = cpl;
+	assert_int_equal(xs_machine_new(&m, cpu), 0);
+	c = xs_machine_cpu_info(m);
+	if (c->xsave)
+		assert_int_equal(xs_xsetbv(m, 0, c->xcr0_supported), XS_EXC_NONE);
+	xs_machine_context(m)->cpl = cpl;
 	return m;
 }
 
 /* The same for a fixture under tests/data/cpuid/. */
 static inline xs_machine *et_machine(const char *fixture, unsigned cpl)
 {
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_cpu *cpu = xs_cpu_new();
 	xs_machine *m;
 
 	assert_non_null(cpu);
 	xt_load_cpu(cpu, fixture);
 	m = et_machine_of(cpu, cpl);
-	free(cpu);
+	xs_cpu_free(cpu);
 	return m;
+}
+
+/* The machine's execution context (CPL, modes, CR0/CR4 bits). */
+static inline struct xs_exec_context *et_ctx(xs_machine *m)
+{
+	return xs_machine_context(m);
+}
+
+/* Component nr's registers (1: XMM0..15; 2..19: the XSAVE image); fails the test when absent. */
+static inline uint8_t *et_reg(xs_machine *m, unsigned nr)
+{
+	uint8_t *p = xs_machine_component(m, nr, NULL);
+
+	assert_non_null(p);
+	return p;
+}
+
+/* Register i of a register-indexed component, `width` bytes each (XMM, YMM_H 16, ZMM_H 32, Hi16_ZMM 64). */
+static inline uint8_t *et_vreg(xs_machine *m, unsigned nr, size_t width, unsigned i)
+{
+	return et_reg(m, nr) + width * i;
+}
+
+static inline struct xs_tilecfg *et_tilecfg(xs_machine *m)
+{
+	return (struct xs_tilecfg *)(void *)et_reg(m, XS_XFEATURE_XTILE_CFG);
+}
+
+/* Component nr's size on the machine's model (CPUID 0xD.nr EAX; 0 when absent). */
+static inline size_t et_size(const xs_machine *m, unsigned nr)
+{
+	uint32_t size = 0;
+
+	xs_machine_component_layout(m, nr, &size, NULL, NULL);
+	return size;
+}
+
+/* CPUID 0xD.nr EBX (standard offset) and ECX (flags) of the machine's model; 0 when absent. */
+static inline size_t et_offset(const xs_machine *m, unsigned nr)
+{
+	uint32_t offset = 0;
+
+	xs_machine_component_layout(m, nr, NULL, &offset, NULL);
+	return offset;
+}
+
+static inline uint32_t et_flags(const xs_machine *m, unsigned nr)
+{
+	uint32_t flags = 0;
+
+	xs_machine_component_layout(m, nr, NULL, NULL, &flags);
+	return flags;
+}
+
+/* The bytes xs_machine_component() gives for component nr (0 when absent). */
+static inline size_t et_len(xs_machine *m, unsigned nr)
+{
+	size_t len = 0;
+
+	xs_machine_component(m, nr, &len);
+	return len;
+}
+
+static inline struct xs_xrstor_info et_xrstor_info(const xs_machine *m)
+{
+	struct xs_xrstor_info info;
+
+	xs_machine_xrstor_info(m, &info);
+	return info;
 }
 
 /* Fill component nr's registers with a non-zero pattern and mark it written. */
 static inline void et_dirty(xs_machine *m, unsigned nr, uint8_t pattern)
 {
 	if (nr == XS_XFEATURE_FP) {
-		m->regs.x87.fcw = 0x027f;
-		m->regs.x87.r[0][9] = pattern;
-		m->regs.x87.ftw = 0xfffc;	/* R0 valid */
-	} else if (nr == XS_XFEATURE_SSE) {
-		memset(m->regs.xmm, pattern, sizeof(m->regs.xmm));
-	} else if (nr == XS_XFEATURE_PKRU) {
-		m->regs.pkru.pkru = pattern;
-	} else {
-		/* the named layouts start at the component's first byte */
-		uint8_t *base = (uint8_t *)&m->regs;
-		static const size_t where[XS_XFEATURE_MAX] = {
-			[2] = offsetof(xs_regs, ymm_hi128), [3] = offsetof(xs_regs, bndregs),
-			[4] = offsetof(xs_regs, bndcsr), [5] = offsetof(xs_regs, opmask),
-			[6] = offsetof(xs_regs, zmm_hi256), [7] = offsetof(xs_regs, hi16_zmm),
-			[17] = offsetof(xs_regs, tilecfg), [18] = offsetof(xs_regs, tiledata),
-			[19] = offsetof(xs_regs, apx),
-		};
+		struct xs_x87 *x = xs_machine_x87(m);
 
-		assert_true(where[nr] != 0);
-		memset(base + where[nr], pattern, m->cpu.size[nr]);
+		x->fcw = 0x027f;
+		x->r[0][9] = pattern;
+		x->ftw = 0xfffc;	/* R0 valid */
+	} else if (nr == XS_XFEATURE_PKRU) {
+		et_st32(et_reg(m, nr), 0, pattern);
+	} else {
+		size_t len;
+		uint8_t *p = xs_machine_component(m, nr, &len);
+
+		assert_non_null(p);
+		memset(p, pattern, len);
 	}
 	xs_machine_wrote(m, XS_BIT(nr));
 }
@@ -96,7 +159,7 @@ static inline void et_dirty(xs_machine *m, unsigned nr, uint8_t pattern)
 static inline void et_dirty_all(xs_machine *m, uint8_t pattern)
 {
 	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++)
-		if (m->xcr0 & XS_BIT(nr) && nr != XS_XFEATURE_PKRU)
+		if (xs_machine_xcr0(m) & XS_BIT(nr) && nr != XS_XFEATURE_PKRU)
 			et_dirty(m, nr, pattern);
 }
 

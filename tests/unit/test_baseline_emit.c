@@ -136,27 +136,32 @@ static void test_a_host_without_xsave_takes_xsave_from_the_guests(void **state)
 	xs_system *nhm = xt_system(D "intel-nehalem-bloomfield.plain.txt", NULL);
 	xs_system *snb = xt_system(D "intel-sandy-bridge.plain.txt", NULL);
 	xs_cpu *cpu = malloc(sizeof(*cpu));
-	struct xs_baseline bl;
+	const struct xs_baseline_info *bi;
+	struct xs_cpuid_leaf l;
+	xs_baseline *bl;
 	uint32_t v[4];
 
 	(void)state;
 	assert_non_null(cpu);
 	pool[0] = nhm;
 	pool[1] = snb;
-	assert_int_equal(xs_baseline(pool, 2, XS_COMPAT_VCPU, &bl), 0);
-	assert_int_equal(bl.no_xsave, XS_BIT(0));
-	assert_int_equal(bl.xcr0, 0x3);
-	assert_int_equal(bl.d1_eax, 0);
-	assert_int_equal(bl.leaf_d[0].eax, 0);
-	assert_int_equal(bl.leaf_d[0].ebx, 0);
-	assert_int_equal(bl.standard_size, 512);	/* FXSAVE's image */
-	assert_int_equal(bl.limiting[2], XS_BIT(0));
-	assert_int_equal(xs_baseline_cpu(pool, 2, &bl, cpu), 0);
+	assert_int_equal(xs_baseline_new(&bl, pool, 2, XS_COMPAT_VCPU), 0);
+	bi = xs_baseline_info(bl);
+	assert_int_equal(bi->no_xsave, XS_BIT(0));
+	assert_int_equal(bi->xcr0, 0x3);
+	assert_int_equal(bi->d1_eax, 0);
+	assert_true(xs_baseline_leaf_d(bl, 0, &l));
+	assert_int_equal(l.eax, 0);
+	assert_int_equal(l.ebx, 0);
+	assert_int_equal(bi->standard_size, 512);	/* FXSAVE's image */
+	assert_int_equal(xs_baseline_limiting(bl, 2), XS_BIT(0));
+	assert_int_equal(xs_baseline_cpu(pool, 2, bl, cpu), 0);
 	/* XSAVE, OSXSAVE, AVX and what needs AVX (FMA 12, F16C 29) all gone */
 	assert_int_equal(reg(cpu, 1, 0, ECX) & (0x1c000000 | 1u << 12 | 1u << 29), 0);
 	assert_false(xs_cpuid(cpu, 0xd, 0, v));
 	assert_int_equal(reg(cpu, 0, 0, EAX), 7);
-	assert_int_equal(xs_baseline_cpu(pool, 0, &bl, cpu), -EINVAL);
+	assert_int_equal(xs_baseline_cpu(pool, 0, bl, cpu), -EINVAL);
+	xs_baseline_free(bl);
 	free(cpu);
 	free(nhm);
 	free(snb);
@@ -167,7 +172,7 @@ static void test_avx512_components_leave_together(void **state)
 	xs_cpu *moved = malloc(sizeof(*moved));
 	const xs_system *pool[2];
 	xs_system *a, *b;
-	struct xs_baseline bl;
+	xs_baseline *bl;
 	uint32_t v[4];
 
 	(void)state;
@@ -182,12 +187,13 @@ static void test_avx512_components_leave_together(void **state)
 	b = xt_system_of(moved, NULL);
 	pool[0] = a;
 	pool[1] = b;
-	assert_int_equal(xs_baseline(pool, 2, XS_COMPAT_VCPU, &bl), 0);
+	assert_int_equal(xs_baseline_new(&bl, pool, 2, XS_COMPAT_VCPU), 0);
 	/* XCR0[7:5] only together (SDM 13.3): all three go, limited by the moved host */
-	assert_int_equal(bl.xcr0, 0x21f);
-	assert_int_equal(bl.dropped & XS_XFEATURE_MASK_AVX512, XS_XFEATURE_MASK_AVX512);
+	assert_int_equal(xs_baseline_info(bl)->xcr0, 0x21f);
+	assert_int_equal(xs_baseline_info(bl)->dropped & XS_XFEATURE_MASK_AVX512, XS_XFEATURE_MASK_AVX512);
 	for (unsigned nr = 5; nr <= 7; nr++)
-		assert_int_equal(bl.limiting[nr], XS_BIT(1));
+		assert_int_equal(xs_baseline_limiting(bl, nr), XS_BIT(1));
+	xs_baseline_free(bl);
 	free(moved);
 	free(a);
 	free(b);

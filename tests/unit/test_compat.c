@@ -209,38 +209,75 @@ static void test_vcpu_on_a_cet_host_needs_cet_on_the_target(void **state)
 	assert_true(c.compatible);
 }
 
+/* XCR0 of the vCPU baseline of the first n hosts of a pool. */
+static uint64_t baseline_xcr0(const xs_system *const *pool, unsigned n)
+{
+	xs_baseline *bl;
+	uint64_t xcr0;
+
+	assert_int_equal(xs_baseline_new(&bl, pool, n, XS_COMPAT_VCPU), 0);
+	xcr0 = xs_baseline_info(bl)->xcr0;
+	xs_baseline_free(bl);
+	return xcr0;
+}
+
+/* CPUID 0xD.subleaf of a baseline, register r (0 EAX .. 3 EDX). */
+static uint32_t leaf_d(const xs_baseline *bl, unsigned subleaf, unsigned r)
+{
+	struct xs_cpuid_leaf l;
+
+	assert_true(xs_baseline_leaf_d(bl, subleaf, &l));
+	assert_int_equal(l.leaf, subleaf < 2 || l.eax ? 0xd : 0);
+	return r == 0 ? l.eax : r == 1 ? l.ebx : r == 2 ? l.ecx : l.edx;
+}
+
 static void test_baseline_of_a_mixed_pool_is_the_hand_computed_intersection(void **state)
 {
 	const xs_system *pool[] = { skx, client, zen4 };
-	struct xs_baseline bl;
+	const struct xs_baseline_info *bi;
+	struct xs_component_layout l;
+	xs_baseline *bl = NULL;
 
 	(void)state;
-	assert_int_equal(xs_baseline(pool, 3, XS_COMPAT_VCPU, &bl), 0);
+	assert_int_equal(xs_baseline_new(&bl, pool, 3, XS_COMPAT_VCPU), 0);
+	bi = xs_baseline_info(bl);
 	/* every host: x87, SSE, AVX with YMM at 576 (256 bytes) */
-	assert_int_equal(bl.xcr0, 0x7);
-	assert_int_equal(bl.xss, 0);
-	assert_int_equal(bl.standard_size, 832);
-	assert_int_equal(bl.compacted_size, 832);
+	assert_int_equal(bi->xcr0, 0x7);
+	assert_int_equal(bi->xss, 0);
+	assert_int_equal(bi->standard_size, 832);
+	assert_int_equal(bi->compacted_size, 832);
 	/* MPX: SKX and the client, not Zen 4 */
-	assert_int_equal(bl.limiting[3], XS_BIT(2));
+	assert_int_equal(xs_baseline_limiting(bl, 3), XS_BIT(2));
 	/* AVX-512: the client lacks it and Zen 4 lays it out differently */
-	assert_int_equal(bl.limiting[5], XS_BIT(1) | XS_BIT(2));
-	assert_int_equal(bl.limiting[9], XS_BIT(1) | XS_BIT(2));
+	assert_int_equal(xs_baseline_limiting(bl, 5), XS_BIT(1) | XS_BIT(2));
+	assert_int_equal(xs_baseline_limiting(bl, 9), XS_BIT(1) | XS_BIT(2));
 	/* ... and Zen 4's KVM offers CET_U/CET_S, which the Intel hosts lack */
-	assert_int_equal(bl.limiting[11], XS_BIT(0) | XS_BIT(1));
-	assert_int_equal(bl.dropped, 0x2f8 | 0x1800);
-	assert_int_equal(bl.leaf_d[0].eax, 0x7);
-	assert_int_equal(bl.leaf_d[0].ebx, 832);
-	assert_int_equal(bl.leaf_d[1].eax, 0xf);
-	assert_int_equal(bl.leaf_d[2].eax, 256);
-	assert_int_equal(bl.leaf_d[2].ebx, 576);
-	assert_int_equal(bl.leaf_d[5].eax, 0);
+	assert_int_equal(xs_baseline_limiting(bl, 11), XS_BIT(0) | XS_BIT(1));
+	assert_int_equal(xs_baseline_limiting(bl, 2), 0);
+	assert_int_equal(xs_baseline_limiting(bl, XS_XFEATURE_MAX), 0);
+	assert_int_equal(bi->dropped, 0x2f8 | 0x1800);
+	assert_int_equal(leaf_d(bl, 0, 0), 0x7);
+	assert_int_equal(leaf_d(bl, 0, 1), 832);
+	assert_int_equal(leaf_d(bl, 1, 0), 0xf);
+	assert_int_equal(leaf_d(bl, 2, 0), 256);
+	assert_int_equal(leaf_d(bl, 2, 1), 576);
+	assert_int_equal(leaf_d(bl, 5, 0), 0);
+	assert_false(xs_baseline_leaf_d(bl, XS_XFEATURE_MAX, &(struct xs_cpuid_leaf){ 0 }));
+	/* YMM as every host has it (xsave-isa.md §1.1: 256 bytes at 576); MPX as the Intel hosts agree */
+	assert_true(xs_baseline_layout(bl, 2, &l));
+	assert_int_equal(l.size, 256);
+	assert_int_equal(l.offset, 576);
+	assert_true(xs_baseline_layout(bl, 3, &l));
+	assert_int_equal(l.size, 64);
+	assert_int_equal(l.offset, 960);
+	assert_false(xs_baseline_layout(bl, 1, &l));
+	xs_baseline_free(bl);
 	/* two Intel hosts keep MPX; a pool of one is itself */
-	assert_int_equal(xs_baseline(pool, 2, XS_COMPAT_VCPU, &bl), 0);
-	assert_int_equal(bl.xcr0, 0x1f);
-	assert_int_equal(xs_baseline(pool, 1, XS_COMPAT_VCPU, &bl), 0);
-	assert_int_equal(bl.xcr0, 0x2ff);
-	assert_int_equal(xs_baseline(pool, 0, XS_COMPAT_VCPU, &bl), -22);
+	assert_int_equal(baseline_xcr0(pool, 2), 0x1f);
+	assert_int_equal(baseline_xcr0(pool, 1), 0x2ff);
+	bl = NULL;
+	assert_int_equal(xs_baseline_new(&bl, pool, 0, XS_COMPAT_VCPU), -22);
+	assert_null(bl);
 }
 
 static int tool(const char *args, char **out)

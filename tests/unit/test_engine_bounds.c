@@ -24,7 +24,7 @@ static void run_one(const xs_machine *m, const struct sweep *s, size_t len, xs_m
 
 	assert_int_equal(posix_memalign((void **)&buf, 64, len ? len : 1), 0);
 	memcpy(buf, s->image, len < s->need + 64 ? len : s->need + 64);
-	memcpy(scratch, m, sizeof(*m));
+	xs_machine_copy(scratch, m);
 	a.buf = buf;
 	e = xs_execute(scratch, &a);
 	if (e != (len < s->need ? XS_EXC_PF : XS_EXC_NONE))
@@ -36,12 +36,12 @@ static void run_one(const xs_machine *m, const struct sweep *s, size_t len, xs_m
 /* Every length from 0 to need + 64 (every `stride`-th, and each one near `need`). */
 static void sweep(const xs_machine *m, const struct sweep *s, size_t stride)
 {
-	xs_machine *scratch = malloc(sizeof(*scratch));
+	xs_machine *scratch = xs_machine_dup(m);
 
 	for (size_t len = 0; len <= s->need + 64; len++)
 		if (len % stride == 0 || (len + 2 >= s->need && len <= s->need + 2))
 			run_one(m, s, len, scratch);
-	free(scratch);
+	xs_machine_free(scratch);
 }
 
 /* Images of m's (dirty) state: standard, compacted, and XSAVES's. */
@@ -49,7 +49,7 @@ static void make_images(xs_machine *m, uint8_t *std, uint8_t *cmp, uint8_t *sup,
 {
 	assert_int_equal(xs_xsave(m, std, size, ET_ALL, XS_REX_W), XS_EXC_NONE);
 	assert_int_equal(xs_xsavec(m, cmp, size, ET_ALL, XS_REX_W), XS_EXC_NONE);
-	if (m->cpu.xsaves)
+	if (xs_machine_cpu_info(m)->xsaves)
 		assert_int_equal(xs_xsaves(m, sup, size, ET_ALL, XS_REX_W), XS_EXC_NONE);
 }
 
@@ -63,14 +63,14 @@ static size_t restore_reach(const xs_machine *m, const uint8_t *img)
 	if (!load)
 		return 576;
 	top = 63 - (unsigned)__builtin_clzll(load);
-	return xs_engine_offset(m, xcomp, top) + m->cpu.size[top];
+	return xs_engine_offset(m, xcomp, top) + et_size(m, top);
 }
 
 static void sweep_all(xs_machine *m, size_t stride)
 {
 	size_t size = 16384;
 	uint8_t *std = et_area(size + 64), *cmp = et_area(size + 64), *sup = et_area(size + 64);
-	uint64_t xcr0 = m->xcr0, all = m->xcr0 | m->xss;
+	uint64_t xcr0 = xs_machine_xcr0(m), all = xs_machine_xcr0(m) | xs_machine_xss(m);
 	size_t std_need = xs_engine_standard_size(m, xcr0), cmp_need = xs_engine_compacted_size(m, xcr0);
 	struct sweep sweeps[] = {
 		{ XS_INSN_FXSAVE, 0, std, 512 },
@@ -89,7 +89,8 @@ static void sweep_all(xs_machine *m, size_t stride)
 	sweeps[6].need = restore_reach(m, cmp);
 	sweeps[8].need = restore_reach(m, sup);
 	for (size_t i = 0; i < sizeof(sweeps) / sizeof(sweeps[0]); i++)
-		if (m->cpu.xsaves || (sweeps[i].insn != XS_INSN_XSAVES && sweeps[i].insn != XS_INSN_XRSTORS))
+		if (xs_machine_cpu_info(m)->xsaves ||
+		    (sweeps[i].insn != XS_INSN_XSAVES && sweeps[i].insn != XS_INSN_XRSTORS))
 			sweep(m, &sweeps[i], stride);
 	free(sup);
 	free(cmp);
@@ -102,9 +103,9 @@ static void test_short_buffers_zen4(void **state)
 	xs_machine *m = et_machine("amd-zen4.instlat.txt", 0);
 
 	(void)state;
-	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XSS, m->cpu.xss_supported), XS_EXC_NONE);
+	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XSS, xs_machine_cpu_info(m)->xss_supported), XS_EXC_NONE);
 	sweep_all(m, 1);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* Emerald Rapids (AMX: 11 KiB areas, aligned compacted components) at CPL 0. */
@@ -116,14 +117,14 @@ static void test_short_buffers_emerald_rapids(void **state)
 	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XSS, XS_XFEATURE_MASK_CET_USER |
 						  XS_XFEATURE_MASK_CET_KERNEL), XS_EXC_NONE);
 	sweep_all(m, 7);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* Haswell (no XSAVEC/XSAVES) and the synthetic APX model. */
 static void test_short_buffers_haswell_and_apx(void **state)
 {
 	xs_machine *m = et_machine("intel-haswell.instlat.txt", 3);
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_cpu *cpu = xs_cpu_new();
 	uint8_t *a = et_area(1024);
 	struct sweep s = { XS_INSN_XSAVE, ET_ALL, a, 832 };
 
@@ -131,12 +132,12 @@ static void test_short_buffers_haswell_and_apx(void **state)
 	sweep(m, &s, 1);
 	s.insn = XS_INSN_XRSTOR;
 	sweep(m, &s, 1);
-	free(m);
+	xs_machine_free(m);
 	et_cpu_apx(cpu);
 	m = et_machine_of(cpu, 3);
 	sweep_all(m, 1);
-	free(m);
-	free(cpu);
+	xs_machine_free(m);
+	xs_cpu_free(cpu);
 	free(a);
 }
 

@@ -38,28 +38,30 @@ static uint64_t next(struct live *l)
 static struct live *live_setup(void)
 {
 	struct live *l = calloc(1, sizeof(*l));
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_cpu *cpu = xs_cpu_new();
 	uint8_t fx[512] __attribute__((aligned(16)));
+	uint32_t mxcsr_mask;
 
 	assert_non_null(l);
 	if (xs_hw_init(&l->hw) || !l->hw.xsave) {
-		free(cpu);
+		xs_cpu_free(cpu);
 		free(l);
 		return NULL;
 	}
 	assert_int_equal(xs_cpu_from_host(cpu), 0);
 	l->m = et_machine_of(cpu, 0);
 	assert_int_equal(xs_xsetbv(l->m, 0, l->hw.xcr0), XS_EXC_NONE);
-	l->m->ctx.cpl = 3;
+	et_ctx(l->m)->cpl = 3;
 	assert_int_equal(xs_hw_fxsave(&l->hw, fx, 0), 0);
-	l->m->mxcsr_mask = et_ld32(fx, 28) ? et_ld32(fx, 28) : 0xffbf;
+	mxcsr_mask = et_ld32(fx, 28) ? et_ld32(fx, 28) : 0xffbf;
+	assert_int_equal(xs_machine_set_trait(l->m, XS_TRAIT_MXCSR_MASK, mxcsr_mask), 0);
 	for (int b = 0; b < NBUF; b++) {
 		l->buf[b] = et_area(AREA);
 		l->init[b] = et_area(AREA);
 		l->engine[b] = et_area(AREA);
 	}
 	et_st32(l->init[BUF_CLEAN], 24, 0x1f80);
-	free(cpu);
+	xs_cpu_free(cpu);
 	return l;
 }
 
@@ -70,7 +72,7 @@ static void live_free(struct live *l)
 		free(l->init[b]);
 		free(l->engine[b]);
 	}
-	free(l->m);
+	xs_machine_free(l->m);
 	free(l);
 }
 
@@ -82,7 +84,7 @@ static void random_state(struct live *l, uint8_t *img)
 
 	for (size_t i = 0; i < size; i += 8)
 		et_st64(img, i, next(l));
-	et_st32(img, 24, (uint32_t)next(l) & l->m->mxcsr_mask);
+	et_st32(img, 24, (uint32_t)next(l) & (uint32_t)xs_machine_trait(l->m, XS_TRAIT_MXCSR_MASK));
 	img[0] = 0x7f, img[1] = 0x03;	/* exceptions masked */
 	memset(img + 512, 0, 64);
 	et_st64(img, ET_XSTATE_BV, bv);
@@ -162,7 +164,7 @@ static void run_both(struct live *l, const struct op *ops, unsigned nops)
 	struct op all[8] = { { XS_INSN_XRSTOR, BUF_CLEAN, ET_ALL, XS_REX_W },
 			     { XS_INSN_XRSTOR, BUF_STATE, ET_ALL, XS_REX_W } };
 	struct xs_hw_step steps[8];
-	xs_machine *m = malloc(sizeof(*m));
+	xs_machine *m = xs_machine_dup(l->m);
 	char why[200] = "";
 	unsigned n = 0;
 
@@ -170,7 +172,6 @@ static void run_both(struct live *l, const struct op *ops, unsigned nops)
 	memcpy(all + 2, ops, nops * sizeof(*ops));
 	all[2 + nops] = (struct op){ XS_INSN_XSAVE, BUF_READBACK, ET_ALL, XS_REX_W };
 	n = nops + 3;
-	memcpy(m, l->m, sizeof(*m));
 	for (int b = 0; b < NBUF; b++)
 		memcpy(l->buf[b], l->init[b], AREA);
 	for (unsigned i = 0; i < n; i++) {
@@ -185,7 +186,7 @@ static void run_both(struct live *l, const struct op *ops, unsigned nops)
 		if (l->hw.xgetbv1)
 			assert_int_equal(xs_xgetbv(m, 1, &steps[i].xinuse), XS_EXC_NONE);
 	}
-	free(m);
+	xs_machine_free(m);
 	for (int b = 0; b < NBUF; b++)
 		memcpy(l->engine[b], l->buf[b], AREA);
 	for (int attempt = 0; attempt <= HW_RERUNS; attempt++)

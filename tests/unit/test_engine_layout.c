@@ -9,9 +9,11 @@
 #include <stdio.h>
 
 #include "engine_util.h"
+#include "engine/machine.h"	/* XCR0 written into the machine, past XSETBV */
 
 #define EMR "intel-emerald-rapids.instlat.txt"
 #define ZEN4 "amd-zen4.instlat.txt"
+#define HASWELL "intel-haswell.instlat.txt"
 
 /*
  * §1.1, §11.7: on Emerald Rapids the compacted TILECFG follows the 8-byte
@@ -21,18 +23,18 @@
 static void test_amx_compacted_components_are_64_byte_aligned(void **state)
 {
 	xs_machine *m = et_machine(EMR, 3);
-	uint64_t xcomp = ET_CMP | m->xcr0;
+	uint64_t xcomp = ET_CMP | xs_machine_xcr0(m);
 	uint8_t *a = et_area(16384);
 
 	(void)state;
-	assert_int_equal(m->xcr0, 0x602e7);
+	assert_int_equal(xs_machine_xcr0(m), 0x602e7);
 	assert_int_equal(xs_engine_offset(m, xcomp, XS_XFEATURE_PKRU), 2432);
 	assert_int_equal(xs_engine_offset(m, xcomp, XS_XFEATURE_XTILE_CFG), 2496);
 	assert_int_equal(xs_engine_offset(m, xcomp, XS_XFEATURE_XTILE_DATA), 2560);
-	assert_int_equal(xs_engine_compacted_size(m, m->xcr0), 10752);
+	assert_int_equal(xs_engine_compacted_size(m, xs_machine_xcr0(m)), 10752);
 	/* without PKRU TILECFG lands on 2432, already aligned */
 	assert_int_equal(xs_engine_offset(m, xcomp & ~XS_XFEATURE_MASK_PKRU, XS_XFEATURE_XTILE_CFG), 2432);
-	m->regs.tilecfg.palette_id = 1;
+	et_tilecfg(m)->palette_id = 1;
 	et_dirty(m, XS_XFEATURE_XTILE_DATA, 0x3c);
 	xs_machine_wrote(m, XS_XFEATURE_MASK_XTILE_CFG);
 	assert_int_equal(xs_xsavec(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
@@ -40,7 +42,7 @@ static void test_amx_compacted_components_are_64_byte_aligned(void **state)
 	assert_int_equal(a[2560], 0x3c);
 	assert_int_equal(a[2560 + 8191], 0x3c);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §1.1: AMX's standard offsets come from CPUID (2752, 2816); the standard size is 11008. */
@@ -51,8 +53,8 @@ static void test_amx_standard_offsets_from_cpuid(void **state)
 	(void)state;
 	assert_int_equal(xs_engine_offset(m, 0, XS_XFEATURE_XTILE_CFG), 2752);
 	assert_int_equal(xs_engine_offset(m, 0, XS_XFEATURE_XTILE_DATA), 2816);
-	assert_int_equal(xs_engine_standard_size(m, m->xcr0), 11008);
-	free(m);
+	assert_int_equal(xs_engine_standard_size(m, xs_machine_xcr0(m)), 11008);
+	xs_machine_free(m);
 }
 
 /*
@@ -62,27 +64,27 @@ static void test_amx_standard_offsets_from_cpuid(void **state)
  */
 static void test_apx_at_standard_offset_960(void **state)
 {
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_cpu *cpu = xs_cpu_new();
 	xs_machine *m;
 	uint8_t *a = et_area(4096);
 
 	(void)state;
 	et_cpu_apx(cpu);
 	m = et_machine_of(cpu, 3);
-	assert_int_equal(m->xcr0, 0x80007);
+	assert_int_equal(xs_machine_xcr0(m), 0x80007);
 	assert_int_equal(xs_engine_offset(m, 0, XS_XFEATURE_APX), 960);
-	assert_int_equal(xs_engine_standard_size(m, m->xcr0), 1088);
-	assert_int_equal(xs_engine_offset(m, ET_CMP | m->xcr0, XS_XFEATURE_APX), 832);
-	assert_int_equal(xs_engine_compacted_size(m, m->xcr0), 960);
-	m->regs.apx[15] = 0x1122334455667788ull;
+	assert_int_equal(xs_engine_standard_size(m, xs_machine_xcr0(m)), 1088);
+	assert_int_equal(xs_engine_offset(m, ET_CMP | xs_machine_xcr0(m), XS_XFEATURE_APX), 832);
+	assert_int_equal(xs_engine_compacted_size(m, xs_machine_xcr0(m)), 960);
+	et_st64(et_reg(m, XS_XFEATURE_APX), 8 * 15, 0x1122334455667788ull);	/* R31 */
 	xs_machine_wrote(m, XS_XFEATURE_MASK_APX);
 	assert_int_equal(xs_xsave(m, a, 1088, ET_ALL, 0), XS_EXC_NONE);
 	assert_int_equal(et_ld64(a, 960 + 120), 0x1122334455667788ull);
 	assert_int_equal(et_ld64(a, ET_XSTATE_BV), XS_XFEATURE_MASK_APX);
 	assert_int_equal(xs_xsave(m, a, 1087, ET_ALL, 0), XS_EXC_PF);
 	free(a);
-	free(m);
-	free(cpu);
+	xs_machine_free(m);
+	xs_cpu_free(cpu);
 }
 
 /* §9: Zen 4 with XCR0 = E7h and XSS = CET_U | CET_S: CET_U at 2432, CET_S at 2448, 2472 in all. */
@@ -98,7 +100,7 @@ static void test_zen4_compacted_layout_with_cet(void **state)
 	assert_int_equal(xs_engine_offset(m, ET_CMP | all, XS_XFEATURE_CET_KERNEL), 2448);
 	assert_int_equal(xs_engine_compacted_size(m, all), 2472);
 	assert_int_equal(xs_engine_offset(m, 0, XS_XFEATURE_CET_USER), 0);	/* no standard place */
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §1.1: Zen 2 has a 64-byte PKRU at 832; the engine keeps all 64 bytes. */
@@ -108,16 +110,16 @@ static void test_zen2_pkru_is_64_bytes(void **state)
 	uint8_t *a = et_area(4096);
 
 	(void)state;
-	assert_int_equal(m->cpu.size[XS_XFEATURE_PKRU], 64);
+	assert_int_equal(et_size(m, XS_XFEATURE_PKRU), 64);
 	assert_int_equal(xs_engine_offset(m, 0, XS_XFEATURE_PKRU), 832);
 	memset(a + 832, 0x5c, 64);
 	et_st32(a, 24, 0x1f80);
 	et_st64(a, ET_XSTATE_BV, XS_XFEATURE_MASK_PKRU);
 	assert_int_equal(xs_xrstor(m, a, 896, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.pkru.pkru, 0x5c5c5c5c);
-	assert_int_equal(m->regs.pkru.unused[59], 0x5c);
+	assert_int_equal(et_ld32(et_reg(m, XS_XFEATURE_PKRU), 0), 0x5c5c5c5c);
+	assert_int_equal(et_reg(m, XS_XFEATURE_PKRU)[63], 0x5c);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §1.1: components the engine cannot hold (AMD LWP, bit 62) are left out of the model. */
@@ -126,10 +128,10 @@ static void test_unmodelled_components_are_not_enabled(void **state)
 	xs_machine *m = et_machine("amd-bulldozer-interlagos.instlat.txt", 0);
 
 	(void)state;
-	assert_int_equal(m->cpu.unmodelled, XS_BIT(62));
-	assert_int_equal(m->cpu.xcr0_supported, 0x7);
+	assert_int_equal(xs_machine_cpu_info(m)->unmodelled, XS_BIT(62));
+	assert_int_equal(xs_machine_cpu_info(m)->xcr0_supported, 0x7);
 	assert_int_equal(xs_xsetbv(m, 0, XS_BIT(62) | 0x7), XS_EXC_GP);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -146,24 +148,26 @@ static void test_standard_size_matches_cpuid_on_every_fixture(void **state)
 	(void)state;
 	assert_non_null(d);
 	while ((e = readdir(d))) {
+		const struct xs_engine_cpu_info *c;
 		xs_machine *m;
 		uint32_t r[4];
 		xs_cpu *cpu;
 
 		if (e->d_name[0] == '.' || !strstr(e->d_name, ".txt"))
 			continue;
-		cpu = malloc(sizeof(*cpu));
+		cpu = xs_cpu_new();
 		xt_load_cpu(cpu, e->d_name);
 		m = et_machine_of(cpu, 3);
+		c = xs_machine_cpu_info(m);
 		/* no leaf 0xD in the dump (leaf 0 stops below it, as QEMU's Nehalem): no oracle */
-		if (xs_cpuid(cpu, 0xd, 0, r) && m->cpu.xsave && !m->cpu.unmodelled) {
-			if (xs_engine_standard_size(m, m->cpu.xcr0_supported) != r[2])
+		if (xs_cpuid(cpu, 0xd, 0, r) && c->xsave && !c->unmodelled) {
+			if (xs_engine_standard_size(m, c->xcr0_supported) != r[2])
 				fail_msg("%s: engine %zu, CPUID 0xD.0 ECX %u", e->d_name,
-					 xs_engine_standard_size(m, m->cpu.xcr0_supported), r[2]);
+					 xs_engine_standard_size(m, c->xcr0_supported), r[2]);
 			checked++;
 		}
-		free(m);
-		free(cpu);
+		xs_machine_free(m);
+		xs_cpu_free(cpu);
 	}
 	closedir(d);
 	assert_true(checked >= 20);
@@ -177,18 +181,18 @@ static size_t compacted_offset(const xs_machine *m, uint64_t format, unsigned nr
 	for (unsigned i = 2; i < nr; i++) {
 		if (!(format & XS_BIT(i)))
 			continue;
-		if (m->cpu.flags[i] & 2)
+		if (et_flags(m, i) & 2)
 			at = (at + 63) & ~(size_t)63;
-		at += m->cpu.size[i];
+		at += et_size(m, i);
 	}
-	return m->cpu.flags[nr] & 2 ? (at + 63) & ~(size_t)63 : at;
+	return et_flags(m, nr) & 2 ? (at + 63) & ~(size_t)63 : at;
 }
 
 /* Component nr's first and last byte hold `pattern` at `at` in area a. */
 static void assert_component_at(const xs_machine *m, const uint8_t *a, size_t at, unsigned nr, unsigned pattern)
 {
 	assert_int_equal(a[at], pattern);
-	assert_int_equal(a[at + m->cpu.size[nr] - 1], pattern);
+	assert_int_equal(a[at + et_size(m, nr) - 1], pattern);
 }
 
 /*
@@ -209,7 +213,7 @@ static void test_every_format_lands_at_its_cpuid_offsets_however_many_are_in_use
 
 	(void)state;
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
-		if (m->xcr0 & ~not_patterned & XS_BIT(nr))
+		if (xs_machine_xcr0(m) & ~not_patterned & XS_BIT(nr))
 			et_dirty(m, nr, (uint8_t)(0x40 + nr));
 	for (unsigned pass = 0; pass < 2; pass++) {
 		for (unsigned i = 0; i < sizeof(rfbms) / sizeof(rfbms[0]); i++) {
@@ -231,13 +235,13 @@ static void test_every_format_lands_at_its_cpuid_offsets_however_many_are_in_use
 			assert_int_equal(xs_xsave(back, b, 16384, rfbm, XS_REX_W), XS_EXC_NONE);
 			for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
 				if (ext & XS_BIT(nr))
-					assert_component_at(m, b, m->cpu.offset[nr], nr, 0x40 + nr);
+					assert_component_at(m, b, et_offset(m, nr), nr, 0x40 + nr);
 		}
 	}
 	free(a);
 	free(b);
-	free(back);
-	free(m);
+	xs_machine_free(back);
+	xs_machine_free(m);
 }
 
 /*
@@ -265,36 +269,36 @@ static void test_a_save_after_xcr0_changed_uses_the_new_layout(void **state)
 	assert_int_equal(xs_xsave(m, a, 2695, ET_ALL, XS_REX_W), XS_EXC_PF);
 	assert_int_equal(xs_xsave(m, a, 2696, ET_ALL, XS_REX_W), XS_EXC_NONE);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
- * A machine is a plain value: a copy (struct assignment) saves its own
+ * A machine is a plain value: a copy (xs_machine_copy) saves its own
  * registers, not the original's, though the copy took the layouts the
  * original had built.
  */
 static void test_a_copied_machine_saves_its_own_registers(void **state)
 {
-	xs_machine *m = et_machine(ZEN4, 0), *copy = malloc(sizeof(*copy));
+	xs_machine *m = et_machine(ZEN4, 0), *copy = et_machine(HASWELL, 3);
 	uint8_t *a = et_area(4096), *b = et_area(4096);
 
 	(void)state;
 	assert_non_null(copy);
 	et_dirty_all(m, 0x11);
 	assert_int_equal(xs_xsave(m, a, 4096, ET_ALL, XS_REX_W), XS_EXC_NONE);
-	*copy = *m;
+	xs_machine_copy(copy, m);
 	et_dirty_all(copy, 0x22);
 	assert_int_equal(xs_xsave(copy, b, 4096, ET_ALL, XS_REX_W), XS_EXC_NONE);
 	assert_int_equal(xs_xsave(m, a, 4096, ET_ALL, XS_REX_W), XS_EXC_NONE);
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
-		if (m->xcr0 & XS_BIT(nr) && nr != XS_XFEATURE_PKRU) {
-			assert_component_at(m, a, m->cpu.offset[nr], nr, 0x11);
-			assert_component_at(m, b, m->cpu.offset[nr], nr, 0x22);
+		if (xs_machine_xcr0(m) & XS_BIT(nr) && nr != XS_XFEATURE_PKRU) {
+			assert_component_at(m, a, et_offset(m, nr), nr, 0x11);
+			assert_component_at(m, b, et_offset(m, nr), nr, 0x22);
 		}
 	free(a);
 	free(b);
-	free(copy);
-	free(m);
+	xs_machine_free(copy);
+	xs_machine_free(m);
 }
 
 int main(void)

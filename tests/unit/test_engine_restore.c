@@ -5,6 +5,7 @@
  * MXCSR's source in each form, and XINUSE / XMODIFIED / XRSTOR_INFO after.
  */
 #include "engine_util.h"
+#include "engine/machine.h"	/* XMODIFIED set by hand, the register file whole, the tile palettes */
 
 #define ZEN4 "amd-zen4.instlat.txt"
 #define HASWELL "intel-haswell.instlat.txt"
@@ -15,7 +16,7 @@ static xs_machine *zen4(void)
 	xs_machine *m = et_machine(ZEN4, 0);
 
 	assert_int_equal(xs_xsetbv(m, 0, 0xe7), XS_EXC_NONE);
-	m->ctx.cpl = 3;
+	et_ctx(m)->cpl = 3;
 	return m;
 }
 
@@ -47,12 +48,12 @@ static void test_xrstor_standard_avx_init_loads_mxcsr_from_memory(void **state)
 	et_dirty(m, XS_XFEATURE_SSE, 0x44);
 	et_dirty(m, XS_XFEATURE_YMM, 0x55);
 	assert_int_equal(xs_xrstor(m, a, 16384, 0x4, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.mxcsr, 0x1fc0);
-	assert_int_equal(m->regs.xmm[3][3], 0x44);
-	assert_int_equal(m->regs.ymm_hi128[3][3], 0);
+	assert_int_equal(xs_machine_mxcsr(m), 0x1fc0);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_SSE, 16, 3)[3], 0x44);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_YMM, 16, 3)[3], 0);
 	assert_int_equal(xs_machine_xinuse(m) & 0x6, 0x2);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §11.10, §7: compacted XRSTOR that initialises SSE sets MXCSR = 1F80h and ignores the memory value. */
@@ -62,11 +63,11 @@ static void test_xrstor_compacted_sse_init_sets_default_mxcsr(void **state)
 	uint8_t *a = image(0xffffffff, 0, ET_CMP | 0x3, 0);
 
 	(void)state;
-	m->regs.mxcsr = 0x1fc0;
+	xs_machine_set_mxcsr(m, 0x1fc0);
 	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.mxcsr, 0x1f80);
+	assert_int_equal(xs_machine_mxcsr(m), 0x1f80);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §11.11, §5.1: compacted XRSTOR initialises RFBM components that have no place in XCOMP_BV. */
@@ -78,10 +79,10 @@ static void test_xrstor_compacted_initialises_components_missing_from_xcomp_bv(v
 	(void)state;
 	et_dirty(m, XS_XFEATURE_YMM, 0x55);
 	assert_int_equal(xs_xrstor(m, a, 16384, 0x24, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.ymm_hi128[0][0], 0);
-	assert_int_equal(m->regs.opmask[0], 0x6666666666666666ull);	/* opmask at 576 */
+	assert_int_equal(et_vreg(m, XS_XFEATURE_YMM, 16, 0)[0], 0);
+	assert_int_equal(et_ld64(et_reg(m, XS_XFEATURE_OPMASK), 0), 0x6666666666666666ull);	/* k0, at 576 */
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -102,14 +103,14 @@ static void test_xrstor_rfbm_zero_changes_only_xmodified_and_info(void **state)
 	assert_int_equal(xs_xrstor(m, a, 16384, 0, 0), XS_EXC_NONE);
 	assert_memory_equal(&m->regs, before, sizeof(*before));
 	assert_int_equal(xs_machine_xinuse(m), inuse);
-	assert_int_equal(m->xmodified, ET_ALL);
-	assert_true(m->xrstor_info.valid);
-	assert_int_equal(m->xrstor_info.laddr, (uintptr_t)a);
-	assert_int_equal(m->xrstor_info.cpl, 3);
-	assert_int_equal(m->xrstor_info.xcomp_bv, 0);
+	assert_int_equal(xs_machine_xmodified(m), ET_ALL);
+	assert_true(et_xrstor_info(m).valid);
+	assert_int_equal(et_xrstor_info(m).laddr, (uintptr_t)a);
+	assert_int_equal(et_xrstor_info(m).cpl, 3);
+	assert_int_equal(et_xrstor_info(m).xcomp_bv, 0);
 	free(a);
 	free(before);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §5.1: components outside RFBM are untouched; AVX init zeroes only bits 255:128. */
@@ -121,15 +122,15 @@ static void test_xrstor_leaves_components_outside_rfbm(void **state)
 	(void)state;
 	et_dirty_all(m, 0x5a);
 	assert_int_equal(xs_xrstor(m, a, 16384, 0x24, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.xmm[15][15], 0x5a);
-	assert_int_equal(m->regs.ymm_hi128[15][15], 0);
-	assert_int_equal(m->regs.opmask[7], 0);
-	assert_int_equal(m->regs.zmm_hi256[0][0], 0x5a);
-	assert_int_equal(m->regs.hi16_zmm[15][63], 0x5a);
-	assert_int_equal(m->regs.x87.fcw, 0x027f);
-	assert_int_equal(m->xmodified, ~UINT64_C(0x24));
+	assert_int_equal(et_vreg(m, XS_XFEATURE_SSE, 16, 15)[15], 0x5a);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_YMM, 16, 15)[15], 0);
+	assert_int_equal(et_ld64(et_reg(m, XS_XFEATURE_OPMASK), 8 * 7), 0);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_ZMM_Hi256, 32, 0)[0], 0x5a);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_Hi16_ZMM, 64, 15)[63], 0x5a);
+	assert_int_equal(xs_machine_x87(m)->fcw, 0x027f);
+	assert_int_equal(xs_machine_xmodified(m), ~UINT64_C(0x24));
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -154,8 +155,8 @@ static void test_xinuse_after_restore_tracked_or_by_value(void **state)
 	assert_int_equal(xs_xrstor(intel, a, 16384, ET_ALL, 0), XS_EXC_NONE);
 	assert_int_equal(xs_machine_xinuse(intel), 0);
 	free(a);
-	free(intel);
-	free(amd);
+	xs_machine_free(intel);
+	xs_machine_free(amd);
 }
 
 /* §2.1, §4.5: FXRSTOR loads x87 and SSE, marks them in use (as a load) and modified. */
@@ -167,17 +168,17 @@ static void test_fxrstor_loads_legacy_state_and_sets_xmodified(void **state)
 	(void)state;
 	m->xmodified = 0;
 	assert_int_equal(xs_fxrstor(m, a, 512, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.xmm[0][0], 0x21);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_SSE, 16, 0)[0], 0x21);
 	assert_int_equal(xs_machine_xinuse(m) & 3, 3);
-	assert_int_equal(m->xmodified, 3);
+	assert_int_equal(xs_machine_xmodified(m), 3);
 	/* Zen 5, Zen 4 (measured): FXRSTOR ends the modified optimisation for every component */
-	free(m);
+	xs_machine_free(m);
 	m = zen4();
 	m->xmodified = 0;
 	assert_int_equal(xs_fxrstor(m, a, 512, 0), XS_EXC_NONE);
-	assert_int_equal(m->xmodified, ET_ALL);
+	assert_int_equal(xs_machine_xmodified(m), ET_ALL);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -193,22 +194,22 @@ static void test_xrstor_amx_components_load_and_initialise(void **state)
 	a[2752] = 1;		/* palette 1 */
 	a[2816 + 8191] = 0x99;
 	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.tilecfg.palette_id, 1);
-	assert_int_equal(m->regs.tiledata[7][1023], 0x99);
+	assert_int_equal(et_tilecfg(m)->palette_id, 1);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_XTILE_DATA, 1024, 7)[1023], 0x99);
 	et_st64(a, ET_XSTATE_BV, 0);
 	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.tilecfg.palette_id, 0);
-	assert_int_equal(m->regs.tiledata[7][1023], 0);
+	assert_int_equal(et_tilecfg(m)->palette_id, 0);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_XTILE_DATA, 1024, 7)[1023], 0);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* TILECFG is 64 zero bytes (§7: its init configuration, tiles unconfigured). */
-static bool tilecfg_is_zero(const xs_machine *m)
+static bool tilecfg_is_zero(xs_machine *m)
 {
-	const uint8_t *p = (const uint8_t *)&m->regs.tilecfg;
+	const uint8_t *p = (const uint8_t *)et_tilecfg(m);
 
-	for (size_t i = 0; i < sizeof(m->regs.tilecfg); i++)
+	for (size_t i = 0; i < sizeof(struct xs_tilecfg); i++)
 		if (p[i])
 			return false;
 	return true;
@@ -247,20 +248,20 @@ static void test_xrstor_tilecfg_palette_1_loads_as_given(void **state)
 	xs_machine *m = amx_machine(&a);
 
 	(void)state;
-	assert_int_equal(m->cpu.tile_max_palette, 1);
-	assert_int_equal(m->cpu.tile_palette[1].max_names, 8);
-	assert_int_equal(m->cpu.tile_palette[1].bytes_per_row, 64);
-	assert_int_equal(m->cpu.tile_palette[1].max_rows, 16);
+	assert_int_equal(m->comp.tile_max_palette, 1);
+	assert_int_equal(m->comp.tile_palette[1].max_names, 8);
+	assert_int_equal(m->comp.tile_palette[1].bytes_per_row, 64);
+	assert_int_equal(m->comp.tile_palette[1].max_rows, 16);
 	good_tilecfg(a + 2752);
 	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_memory_equal(&m->regs.tilecfg, a + 2752, 64);
-	assert_int_equal(m->regs.tilecfg.colsb[1], 4);
+	assert_memory_equal(et_tilecfg(m), a + 2752, 64);
+	assert_int_equal(et_tilecfg(m)->colsb[1], 4);
 	assert_int_equal(xs_machine_xinuse(m) & XS_XFEATURE_MASK_XTILE, XS_XFEATURE_MASK_XTILE);
 	a[2753] = 0xff;		/* start_row beyond max_rows: still loaded */
 	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.tilecfg.start_row, 0xff);
+	assert_int_equal(et_tilecfg(m)->start_row, 0xff);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §5.1 (AMX), SDM2 LDTILECFG: palette 0 is the init configuration — it loads as 64 zero bytes. */
@@ -276,9 +277,9 @@ static void test_xrstor_tilecfg_palette_0_loads_as_zeros(void **state)
 	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
 	assert_true(tilecfg_is_zero(m));
 	assert_true(xs_component_is_init(m, XS_XFEATURE_XTILE_CFG));
-	assert_int_equal(m->regs.tiledata[0][0], 0x99);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_XTILE_DATA, 1024, 0)[0], 0x99);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -301,21 +302,21 @@ static void test_xrstor_tilecfg_unsupported_config_initialises_without_gp(void *
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		good_tilecfg(a + 2752);
 		a[2752 + bad[i].at] = bad[i].v;
-		memset(&m->regs.tilecfg, 0x11, sizeof(m->regs.tilecfg));
+		memset(et_tilecfg(m), 0x11, sizeof(struct xs_tilecfg));
 		xs_machine_wrote(m, XS_XFEATURE_MASK_XTILE_CFG);
 		/* TILECFG alone: TILEDATA keeps its registers */
 		assert_int_equal(xs_xrstor(m, a, 16384, XS_XFEATURE_MASK_XTILE_CFG, 0), XS_EXC_NONE);
 		assert_true(tilecfg_is_zero(m));
 		assert_int_equal(xs_machine_xinuse(m) & XS_XFEATURE_MASK_XTILE_CFG, 0);
-		assert_int_equal(m->regs.tiledata[0][0], 0x44);
+		assert_int_equal(et_vreg(m, XS_XFEATURE_XTILE_DATA, 1024, 0)[0], 0x44);
 		/* with TILEDATA: all 8192 bytes load whatever TILECFG says */
 		assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-		assert_int_equal(m->regs.tiledata[0][0], 0x99);
-		assert_int_equal(m->regs.tilecfg.palette_id, 0);
+		assert_int_equal(et_vreg(m, XS_XFEATURE_XTILE_DATA, 1024, 0)[0], 0x99);
+		assert_int_equal(et_tilecfg(m)->palette_id, 0);
 		et_dirty(m, XS_XFEATURE_XTILE_DATA, 0x44);
 	}
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -325,7 +326,7 @@ static void test_xrstor_tilecfg_unsupported_config_initialises_without_gp(void *
  */
 static void test_compacted_xrstor_and_xrstors_initialise_unsupported_tilecfg(void **state)
 {
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_cpu *cpu = xs_cpu_new();
 	uint64_t xcomp = ET_CMP | XS_XFEATURE_MASK_XTILE_CFG;
 	uint8_t *a = image(0x1f80, XS_XFEATURE_MASK_XTILE_CFG, xcomp, 0);
 	xs_machine *m;
@@ -334,26 +335,26 @@ static void test_compacted_xrstor_and_xrstors_initialise_unsupported_tilecfg(voi
 	xt_load_cpu(cpu, EMR);
 	xs_cpu_set_leaf(cpu, 0x1d, 1, 0x4002000, 0x00040020, 8, 0);
 	m = et_machine_of(cpu, 0);
-	assert_int_equal(m->cpu.tile_palette[1].max_names, 4);
+	assert_int_equal(m->comp.tile_palette[1].max_names, 4);
 	memset(a + 576, 0, 64);
 	a[576] = 1;
 	xs_st16(a + 576 + 16, 32);
 	a[576 + 48] = 8;
 	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.tilecfg.palette_id, 1);
+	assert_int_equal(et_tilecfg(m)->palette_id, 1);
 	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.tilecfg.rows[0], 8);
+	assert_int_equal(et_tilecfg(m)->rows[0], 8);
 	a[576 + 16] = 33;	/* colsb[0] > 32 */
 	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.tilecfg.palette_id, 0);
+	assert_int_equal(et_tilecfg(m)->palette_id, 0);
 	a[576 + 16] = 32;
 	a[576 + 48 + 4] = 1;	/* rows[4]: beyond max_names */
 	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.tilecfg.palette_id, 0);
+	assert_int_equal(et_tilecfg(m)->palette_id, 0);
 	assert_int_equal(xs_machine_xinuse(m) & XS_XFEATURE_MASK_XTILE_CFG, 0);
 	free(a);
-	free(m);
-	free(cpu);
+	xs_machine_free(m);
+	xs_cpu_free(cpu);
 }
 
 /*
@@ -363,7 +364,7 @@ static void test_compacted_xrstor_and_xrstors_initialise_unsupported_tilecfg(voi
  */
 static void test_xrstors_initialises_hdc_and_hwp_to_their_init_values(void **state)
 {
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_cpu *cpu = xs_cpu_new();
 	uint32_t r[4];
 	xs_machine *m;
 	uint8_t *a = image(0x1f80, 0, ET_CMP | 0x3, 0);
@@ -376,16 +377,16 @@ static void test_xrstors_initialises_hdc_and_hwp_to_their_init_values(void **sta
 	xs_cpu_set_leaf(cpu, 0xd, 16, 8, 0, 1, 0);
 	m = et_machine_of(cpu, 0);
 	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XSS, XS_BIT(13) | XS_BIT(16)), XS_EXC_NONE);
-	memset(m->regs.hdc, 0, 8);
-	memset(m->regs.hwp, 0, 8);
+	memset(et_reg(m, XS_XFEATURE_RSRVD_COMP_13), 0, 8);
+	memset(et_reg(m, XS_XFEATURE_RSRVD_COMP_16), 0, 8);
 	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(et_ld64(m->regs.hdc, 0), 1);
-	assert_int_equal(et_ld64(m->regs.hwp, 0), 0x8000ff01u);
+	assert_int_equal(et_ld64(et_reg(m, XS_XFEATURE_RSRVD_COMP_13), 0), 1);
+	assert_int_equal(et_ld64(et_reg(m, XS_XFEATURE_RSRVD_COMP_16), 0), 0x8000ff01u);
 	assert_true(xs_component_is_init(m, 13));
 	assert_true(xs_component_is_init(m, 16));
 	free(a);
-	free(m);
-	free(cpu);
+	xs_machine_free(m);
+	xs_cpu_free(cpu);
 }
 
 /*
@@ -401,24 +402,24 @@ static void test_xrstors_lbr_depth_rules(void **state)
 
 	(void)state;
 	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XSS, XS_XFEATURE_MASK_LBR), XS_EXC_NONE);
-	et_st64(m->regs.lbr, 8, 16);
+	et_st64(et_reg(m, XS_XFEATURE_LBR), 8, 16);
 	et_st64(a, 576 + 8, 16);
 	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.lbr[40 + 24 * 16 - 1], 0x31);
-	assert_int_equal(m->regs.lbr[40 + 24 * 16], 0);
+	assert_int_equal(et_reg(m, XS_XFEATURE_LBR)[40 + 24 * 16 - 1], 0x31);
+	assert_int_equal(et_reg(m, XS_XFEATURE_LBR)[40 + 24 * 16], 0);
 	et_st64(a, 576 + 8, 8);
 	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.lbr[0], 0x31);
-	assert_int_equal(m->regs.lbr[40], 0);
-	assert_int_equal(et_ld64(m->regs.lbr, 8), 16);
+	assert_int_equal(et_reg(m, XS_XFEATURE_LBR)[0], 0x31);
+	assert_int_equal(et_reg(m, XS_XFEATURE_LBR)[40], 0);
+	assert_int_equal(et_ld64(et_reg(m, XS_XFEATURE_LBR), 8), 16);
 	et_st64(a, 576 + 8, 12);	/* not a multiple of 8: reserved */
 	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_GP);
 	et_st64(a, ET_XSTATE_BV, 0);
 	assert_int_equal(xs_xrstors(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.lbr[0], 0);
-	assert_int_equal(et_ld64(m->regs.lbr, 8), 16);
+	assert_int_equal(et_reg(m, XS_XFEATURE_LBR)[0], 0);
+	assert_int_equal(et_ld64(et_reg(m, XS_XFEATURE_LBR), 8), 16);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §11.13, §2: outside 64-bit mode restores load XMM0-7 only and leave Hi16_ZMM alone. */
@@ -429,19 +430,19 @@ static void test_outside_64bit_mode_restores_eight_registers(void **state)
 
 	(void)state;
 	et_dirty_all(m, 0x5a);
-	m->ctx.long_mode = false;
+	et_ctx(m)->long_mode = false;
 	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.xmm[7][15], 0x77);
-	assert_int_equal(m->regs.xmm[8][0], 0x5a);
-	assert_int_equal(m->regs.ymm_hi128[8][0], 0x5a);
-	assert_int_equal(m->regs.hi16_zmm[0][0], 0x5a);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_SSE, 16, 7)[15], 0x77);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_SSE, 16, 8)[0], 0x5a);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_YMM, 16, 8)[0], 0x5a);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_Hi16_ZMM, 64, 0)[0], 0x5a);
 	et_st64(a, ET_XSTATE_BV, 0);
 	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.xmm[7][15], 0);
-	assert_int_equal(m->regs.xmm[8][0], 0x5a);
-	assert_int_equal(m->regs.hi16_zmm[0][0], 0x5a);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_SSE, 16, 7)[15], 0);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_SSE, 16, 8)[0], 0x5a);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_Hi16_ZMM, 64, 0)[0], 0x5a);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 int main(void)

@@ -16,9 +16,9 @@ static xs_machine *busy_zen4(void)
 	xs_machine *m = et_machine(ZEN4, 0);
 
 	assert_int_equal(xs_xsetbv(m, 0, 0xe7), XS_EXC_NONE);
-	m->ctx.cpl = 3;
+	et_ctx(m)->cpl = 3;
 	et_dirty_all(m, 0x5a);
-	m->regs.mxcsr = 0x1fc0;
+	xs_machine_set_mxcsr(m, 0x1fc0);
 	return m;
 }
 
@@ -51,13 +51,13 @@ static void test_xsave_avx_only_writes_mxcsr_not_x87_or_xmm(void **state)
 	assert_int_equal(xs_xsave(m, a, 16384, 0x4, 0), XS_EXC_NONE);
 	assert_true(untouched(a, 0, 24));
 	assert_int_equal(et_ld32(a, 24), 0x1fc0);
-	assert_int_equal(et_ld32(a, 28), m->mxcsr_mask);
+	assert_int_equal(et_ld32(a, 28), xs_machine_trait(m, XS_TRAIT_MXCSR_MASK));
 	assert_true(untouched(a, 32, 576 - 64));
 	assert_int_equal(a[576], 0x5a);
 	assert_int_equal(et_ld64(a, ET_XSTATE_BV), 0x8000000000000005ull);
 	assert_true(untouched(a, 528, 576));
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §11.2, §4.1: XSAVE with RFBM = {x87} leaves MXCSR; bytes 416-511 are never written. */
@@ -73,7 +73,7 @@ static void test_xsave_x87_only_leaves_mxcsr_and_reserved_bytes(void **state)
 	assert_true(untouched(a, 160, 512));
 	assert_true(untouched(a, 528, 576));
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §4.1: XSAVE writes every RFBM component, init ones with their init values, XSTATE_BV[i] = XINUSE[i]. */
@@ -91,7 +91,7 @@ static void test_xsave_writes_init_components(void **state)
 		assert_int_equal(a[i], 0);
 	assert_int_equal(et_ld64(a, ET_XSTATE_BV), 0);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -134,7 +134,7 @@ static void test_xsaveopt_modified_optimisation_skips_unmodified(void **state)
 	assert_int_equal(a[832], 0x5a);
 	assert_true(untouched(a, 896, 2432));
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §4.2: the modified optimisation needs the same linear address and CPL, and a standard-form XRSTOR. */
@@ -148,17 +148,17 @@ static void test_xsaveopt_modified_optimisation_needs_same_restore(void **state)
 	restore_then_poke(m, a, ET_ALL, false);
 	assert_int_equal(xs_xsaveopt(m, b, 16384, ET_ALL, XS_REX_W), XS_EXC_NONE);
 	assert_int_equal(b[576], 0x5a);		/* other address: saved */
-	m->ctx.cpl = 0;
+	et_ctx(m)->cpl = 0;
 	assert_int_equal(xs_xsaveopt(m, a, 16384, ET_ALL, XS_REX_W), XS_EXC_NONE);
 	assert_int_equal(a[576], 0x5a);		/* other CPL: saved */
-	m->ctx.cpl = 3;
+	et_ctx(m)->cpl = 3;
 	assert_int_equal(xs_xsavec(m, a, 16384, 0xe7, XS_REX_W), XS_EXC_NONE);
 	restore_then_poke(m, a, ET_ALL, true);	/* compacted XRSTOR */
 	assert_int_equal(xs_xsaveopt(m, a, 16384, ET_ALL, XS_REX_W), XS_EXC_NONE);
 	assert_int_equal(a[576], 0x5a);
 	free(b);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §4.2 options: both optimisations off make XSAVEOPT write what XSAVE writes. */
@@ -171,7 +171,8 @@ static void test_xsaveopt_without_optimisations_writes_like_xsave(void **state)
 	assert_int_equal(xs_xsaveopt(m, a, 16384, 0xe7, 0), XS_EXC_NONE);
 	assert_true(untouched(a, 0, 24));	/* init optimisation: nothing in use */
 	assert_true(untouched(a, 576, 2432));
-	m->impl.init_opt = m->impl.modified_opt = false;
+	assert_int_equal(xs_machine_set_trait(m, XS_TRAIT_INIT_OPT, 0), 0);
+	assert_int_equal(xs_machine_set_trait(m, XS_TRAIT_MODIFIED_OPT, 0), 0);
 	restore_then_poke(m, a, ET_ALL, false);
 	assert_int_equal(xs_xsaveopt(m, a, 16384, 0xe7, 0), XS_EXC_NONE);
 	assert_int_equal(xs_xsave(m, b, 16384, 0xe7, 0), XS_EXC_NONE);
@@ -179,7 +180,7 @@ static void test_xsaveopt_without_optimisations_writes_like_xsave(void **state)
 	assert_memory_equal(a + 576, b + 576, 2432 - 576);
 	free(b);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §11.4, §4.3: XSAVEC with XMM init but MXCSR != 1F80h saves SSE and sets XSTATE_BV[1]. */
@@ -189,7 +190,7 @@ static void test_xsavec_saves_sse_when_mxcsr_not_default(void **state)
 	uint8_t *a = poisoned(0, 0);
 
 	(void)state;
-	m->regs.mxcsr = 0x1fc0;
+	xs_machine_set_mxcsr(m, 0x1fc0);
 	assert_int_equal(xs_xsavec(m, a, 16384, 0x3, 0), XS_EXC_NONE);
 	assert_int_equal(et_ld32(a, 24), 0x1fc0);
 	assert_int_equal(a[160], 0);
@@ -197,7 +198,7 @@ static void test_xsavec_saves_sse_when_mxcsr_not_default(void **state)
 	assert_int_equal(et_ld64(a, ET_XSTATE_BV), 0x2);
 	assert_int_equal(et_ld64(a, ET_XCOMP_BV), ET_CMP | 0x3);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §11.5, §4.3: XSAVEC with RFBM = {AVX}: MXCSR never written; XCOMP_BV = 8000000000000004h. */
@@ -213,7 +214,7 @@ static void test_xsavec_avx_only_writes_no_mxcsr(void **state)
 	assert_int_equal(et_ld64(a, ET_XSTATE_BV), 0x4);
 	assert_int_equal(et_ld64(a, ET_XCOMP_BV), 0x8000000000000004ull);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -232,7 +233,7 @@ static void test_xsavec_leaves_reserved_header_so_xrstor_faults(void **state)
 	memset(a + 528, 0, 48);
 	assert_int_equal(xs_xrstor(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §4.3: XSAVEC with every requested component init writes only the two header words. */
@@ -248,7 +249,7 @@ static void test_xsavec_all_init_writes_only_header_words(void **state)
 	assert_int_equal(et_ld64(a, ET_XSTATE_BV), 0);
 	assert_int_equal(et_ld64(a, ET_XCOMP_BV), ET_CMP | 0xe7);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* Emerald Rapids at CPL 0 with CET_U and CET_S in IA32_XSS. */
@@ -273,8 +274,8 @@ static void test_xsaves_supervisor_state_and_modified_optimisation(void **state)
 	uint8_t *a = poisoned(0, 0);
 
 	(void)state;
-	m->regs.cet_u.pl3_ssp = 0x7ff0;
-	m->regs.cet_s.pl0_ssp = 0x1000;
+	et_st64(et_reg(m, XS_XFEATURE_CET_USER), 8, 0x7ff0);	/* PL3_SSP */
+	et_st64(et_reg(m, XS_XFEATURE_CET_KERNEL), 0, 0x1000);	/* PL0_SSP */
 	xs_machine_wrote(m, XS_XFEATURE_MASK_CET_USER | XS_XFEATURE_MASK_CET_KERNEL);
 	assert_int_equal(xs_xsaves(m, a, 16384, rfbm, 0), XS_EXC_NONE);
 	assert_int_equal(et_ld64(a, 576 + 8), 0x7ff0);
@@ -290,7 +291,7 @@ static void test_xsaves_supervisor_state_and_modified_optimisation(void **state)
 	assert_int_equal(xs_xsaves(m, a, 16384, rfbm | XS_XFEATURE_MASK_YMM, 0), XS_EXC_NONE);
 	assert_int_equal(a[832 + 8], 0xf0);	/* other RFBM: saved (CET_U after YMM) */
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §4.4, §9: after saving, XSAVES clears IA32_RTIT_CTL.TraceEn; PT's reserved bytes are stored as 0. */
@@ -301,15 +302,15 @@ static void test_xsaves_clears_trace_en_and_zeroes_pt_reserved(void **state)
 
 	(void)state;
 	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XSS, XS_XFEATURE_MASK_PT), XS_EXC_NONE);
-	m->regs.pt[0] = 0x3;	/* TraceEn and another bit */
+	et_reg(m, XS_XFEATURE_PT_UNIMPLEMENTED_SO_FAR)[0] = 0x3;	/* TraceEn and another bit */
 	xs_machine_wrote(m, XS_XFEATURE_MASK_PT);
 	assert_int_equal(xs_xsaves(m, a, 16384, XS_XFEATURE_MASK_PT, 0), XS_EXC_NONE);
 	assert_int_equal(a[576], 0x3);
 	for (size_t i = 576 + 72; i < 576 + 128; i++)
 		assert_int_equal(a[i], 0);
-	assert_int_equal(m->regs.pt[0], 0x2);
+	assert_int_equal(et_reg(m, XS_XFEATURE_PT_UNIMPLEMENTED_SO_FAR)[0], 0x2);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §4.4: XSAVES stores only the first DEPTH LBR entries; the other bytes stay. */
@@ -320,14 +321,14 @@ static void test_xsaves_lbr_stores_depth_entries_only(void **state)
 
 	(void)state;
 	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XSS, XS_XFEATURE_MASK_LBR), XS_EXC_NONE);
-	memset(m->regs.lbr, 0x11, sizeof(m->regs.lbr));
-	et_st64(m->regs.lbr, 8, 8);	/* DEPTH = 8 */
+	memset(et_reg(m, XS_XFEATURE_LBR), 0x11, et_len(m, XS_XFEATURE_LBR));
+	et_st64(et_reg(m, XS_XFEATURE_LBR), 8, 8);	/* DEPTH = 8 */
 	xs_machine_wrote(m, XS_XFEATURE_MASK_LBR);
 	assert_int_equal(xs_xsaves(m, a, 16384, XS_XFEATURE_MASK_LBR, 0), XS_EXC_NONE);
 	assert_int_equal(a[576 + 40 + 24 * 8 - 1], 0x11);
 	assert_true(untouched(a, 576 + 40 + 24 * 8, 576 + 808));
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -353,7 +354,7 @@ static void test_xfd_armed_component_saved_as_init(void **state)
 	assert_true(untouched(a, tiledata, tiledata + 8192));
 	assert_int_equal(et_ld64(a, ET_XCOMP_BV), ET_CMP | amx | 3);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -367,7 +368,7 @@ static void assert_init_image(const xs_machine *m, const uint8_t *a, size_t end)
 	for (size_t i = 2; i < 24; i++)
 		assert_int_equal(a[i], 0);
 	assert_int_equal(et_ld32(a, 24), 0x1f80);
-	assert_int_equal(et_ld32(a, 28), m->mxcsr_mask);
+	assert_int_equal(et_ld32(a, 28), xs_machine_trait(m, XS_TRAIT_MXCSR_MASK));
 	for (size_t i = 32; i < 416; i++)
 		assert_int_equal(a[i], 0);
 	assert_true(untouched(a, 416, 512));
@@ -388,8 +389,8 @@ static void test_xsavec_without_init_optimisation_writes_every_rfbm_component(vo
 
 	(void)state;
 	assert_int_equal(xs_xsetbv(m, 0, 0xe7), XS_EXC_NONE);
-	m->ctx.cpl = 3;
-	m->impl.init_opt = false;
+	et_ctx(m)->cpl = 3;
+	assert_int_equal(xs_machine_set_trait(m, XS_TRAIT_INIT_OPT, 0), 0);
 	assert_int_equal(xs_xsavec(m, a, 16384, ET_ALL, 0), XS_EXC_NONE);
 	assert_init_image(m, a, 2432);
 	assert_true(untouched(a, 2432, 4096));
@@ -405,7 +406,7 @@ static void test_xsavec_without_init_optimisation_writes_every_rfbm_component(vo
 	assert_true(untouched(a, 832, 2432));
 	assert_int_equal(et_ld64(a, ET_XSTATE_BV), 0x4);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -421,7 +422,7 @@ static void test_xsaves_without_init_optimisation_writes_every_rfbm_component(vo
 	uint8_t *a = poisoned(0, 0);
 
 	(void)state;
-	m->impl.init_opt = false;
+	assert_int_equal(xs_machine_set_trait(m, XS_TRAIT_INIT_OPT, 0), 0);
 	assert_int_equal(xs_xsaves(m, a, 16384, rfbm, 0), XS_EXC_NONE);
 	assert_init_image(m, a, 576 + 16 + 24);
 	assert_true(untouched(a, 616, 4096));
@@ -434,7 +435,7 @@ static void test_xsaves_without_init_optimisation_writes_every_rfbm_component(vo
 	assert_true(untouched(a, 576, 616));	/* unmodified since the XRSTORS */
 	assert_int_equal(et_ld64(a, ET_XSTATE_BV), rfbm);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -449,10 +450,10 @@ static void test_xsave_xsaveopt_and_xgetbv1_without_init_optimisation(void **sta
 
 	(void)state;
 	assert_int_equal(xs_xsetbv(m, 0, 0xe7), XS_EXC_NONE);
-	m->ctx.cpl = 3;
+	et_ctx(m)->cpl = 3;
 	assert_int_equal(xs_xgetbv(m, 1, &v), XS_EXC_NONE);
 	assert_int_equal(v, 0);
-	m->impl.init_opt = false;
+	assert_int_equal(xs_machine_set_trait(m, XS_TRAIT_INIT_OPT, 0), 0);
 	assert_int_equal(xs_xgetbv(m, 1, &v), XS_EXC_NONE);
 	assert_int_equal(v, 0xe7);
 	assert_int_equal(xs_xsave(m, a, 16384, 0x7, 0), XS_EXC_NONE);
@@ -463,7 +464,7 @@ static void test_xsave_xsaveopt_and_xgetbv1_without_init_optimisation(void **sta
 	assert_init_image(m, a, 2432);
 	assert_int_equal(et_ld64(a, ET_XSTATE_BV), 0xe7);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -483,7 +484,7 @@ static void test_xfd_armed_component_stays_init_without_init_optimisation(void *
 	et_dirty(m, XS_XFEATURE_XTILE_DATA, 0x77);
 	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XFD, XS_XFEATURE_MASK_XTILE_DATA), XS_EXC_NONE);
 	assert_int_equal(xs_wrmsr(m, XS_MSR_IA32_XSS, XS_XFEATURE_MASK_CET_USER), XS_EXC_NONE);
-	m->impl.init_opt = false;
+	assert_int_equal(xs_machine_set_trait(m, XS_TRAIT_INIT_OPT, 0), 0);
 	assert_int_equal(xs_xsavec(m, a, 16384, amx | 3, 0), XS_EXC_NONE);
 	assert_int_equal(et_ld64(a, ET_XSTATE_BV), XS_XFEATURE_MASK_XTILE_CFG | 3);
 	for (size_t i = cfg; i < cfg + 64; i++)
@@ -501,7 +502,7 @@ static void test_xfd_armed_component_stays_init_without_init_optimisation(void *
 	assert_int_equal(a[2816], 0);
 	assert_int_equal(a[2816 + 8191], 0);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §11.13, §2: outside 64-bit mode only XMM0-7 / YMM_H0-7 are saved; Hi16_ZMM never. */
@@ -511,7 +512,7 @@ static void test_outside_64bit_mode_saves_eight_registers(void **state)
 	uint8_t *a = poisoned(0, 0);
 
 	(void)state;
-	m->ctx.long_mode = false;
+	et_ctx(m)->long_mode = false;
 	assert_int_equal(xs_xsave(m, a, 16384, 0xe7, XS_REX_W), XS_EXC_NONE);
 	assert_int_equal(a[160 + 127], 0x5a);
 	assert_true(untouched(a, 160 + 128, 416));
@@ -523,7 +524,7 @@ static void test_outside_64bit_mode_saves_eight_registers(void **state)
 	/* REX.W does not exist there: the 32-bit pointer form */
 	assert_int_equal(et_ld32(a, 12), 0);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 int main(void)

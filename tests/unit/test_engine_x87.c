@@ -47,15 +47,15 @@ static void test_abridged_ftw_is_physical_slots_are_stack_ordered(void **state)
 	put_st(a, 2, 1, 0x7fff);			/* ST2 = R7 = NaN-ish: special */
 	put_st(a, 3, 0x1234, 0x4000);			/* ST3 = R0, tag empty */
 	assert_int_equal(xs_fxrstor(m, a, 1024, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.x87.ftw, 0x93ff);	/* R7 10, R6 01, R5 00, R4..R0 11 */
-	assert_int_equal(m->regs.x87.r[5][9], 0x3f);
-	assert_int_equal(m->regs.x87.r[0][0], 0x34);	/* empty registers keep their bits */
+	assert_int_equal(xs_machine_x87(m)->ftw, 0x93ff);	/* R7 10, R6 01, R5 00, R4..R0 11 */
+	assert_int_equal(xs_machine_x87(m)->r[5][9], 0x3f);
+	assert_int_equal(xs_machine_x87(m)->r[0][0], 0x34);	/* empty registers keep their bits */
 	assert_int_equal(xs_fxsave(m, b, 1024, 0), XS_EXC_NONE);
 	assert_int_equal(b[4], 0xe0);
 	assert_memory_equal(a + 32, b + 32, 10);
 	free(b);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §2: an unnormal (exponent set, integer bit clear) and a denormal are special. */
@@ -68,9 +68,9 @@ static void test_fxrstor_tags_unnormals_and_denormals_special(void **state)
 	put_st(a, 0, 0x1, 0x0000);		/* denormal */
 	put_st(a, 1, 0x4000000000000000ull, 0x4000);	/* unnormal */
 	assert_int_equal(xs_fxrstor(m, a, 1024, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.x87.ftw, 0xfffa);
+	assert_int_equal(xs_machine_x87(m)->ftw, 0xfffa);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -84,14 +84,14 @@ static void test_fxrstor_normalises_fcw_and_exception_summary(void **state)
 
 	(void)state;
 	assert_int_equal(xs_fxrstor(m, a, 1024, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.x87.fcw, 0x1f7f);
-	assert_int_equal(m->regs.x87.fsw, 0x7f7f);	/* all masked: ES and B clear */
+	assert_int_equal(xs_machine_x87(m)->fcw, 0x1f7f);
+	assert_int_equal(xs_machine_x87(m)->fsw, 0x7f7f);	/* all masked: ES and B clear */
 	free(a);
 	a = fx_image(0x037e, 0x0001, 0);	/* IE unmasked and flagged */
 	assert_int_equal(xs_fxrstor(m, a, 1024, 0), XS_EXC_NONE);
-	assert_int_equal(m->regs.x87.fsw, 0x8081);
+	assert_int_equal(xs_machine_x87(m)->fsw, 0x8081);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* Pointer fields of an image: FOP, FIP (bytes 8-15) and FDP (16-23). */
@@ -116,23 +116,23 @@ static void test_rex_w_forms_of_fip_and_fdp(void **state)
 	(void)state;
 	put_pointers(a, 0xffff, 0x0000abcd12345678ull, 0x00002bad87654321ull);
 	assert_int_equal(xs_fxrstor(m, a, 1024, 0), XS_EXC_NONE);	/* 32-bit form */
-	assert_int_equal(m->regs.x87.fop, 0x7ff);
-	assert_int_equal(m->regs.x87.fip, 0x12345678);
-	assert_int_equal(m->regs.x87.fcs, 0xabcd);
-	assert_int_equal(m->regs.x87.fds, 0x2bad);
+	assert_int_equal(xs_machine_x87(m)->fop, 0x7ff);
+	assert_int_equal(xs_machine_x87(m)->fip, 0x12345678);
+	assert_int_equal(xs_machine_x87(m)->fcs, 0xabcd);
+	assert_int_equal(xs_machine_x87(m)->fds, 0x2bad);
 	assert_int_equal(xs_fxsave(m, b, 1024, 0), XS_EXC_NONE);
 	assert_memory_equal(a + 8, b + 8, 16);
 	assert_int_equal(xs_fxsave(m, b, 1024, XS_REX_W), XS_EXC_NONE);
 	assert_int_equal(et_ld64(b, 8), 0x12345678);
 	assert_int_equal(xs_fxrstor(m, a, 1024, XS_REX_W), XS_EXC_NONE);	/* 64-bit form */
-	assert_int_equal(m->regs.x87.fip, 0x0000abcd12345678ull);
-	assert_int_equal(m->regs.x87.fcs, 0);
+	assert_int_equal(xs_machine_x87(m)->fip, 0x0000abcd12345678ull);
+	assert_int_equal(xs_machine_x87(m)->fcs, 0);
 	assert_int_equal(xs_fxrstor(hsw, a, 1024, 0), XS_EXC_NONE);
-	assert_int_equal(hsw->regs.x87.fcs, 0);
+	assert_int_equal(xs_machine_x87(hsw)->fcs, 0);
 	free(b);
 	free(a);
-	free(hsw);
-	free(m);
+	xs_machine_free(hsw);
+	xs_machine_free(m);
 }
 
 /*
@@ -148,15 +148,15 @@ static void test_amd_x87_pointers_need_a_pending_exception(void **state)
 	(void)state;
 	put_pointers(a, 0x123, 0x0100000000001000ull, 0x00ff000000002000ull);
 	assert_int_equal(xs_fxrstor(m, a, 1024, XS_REX_W), XS_EXC_NONE);
-	assert_int_equal(m->regs.x87.fip, 0);
-	assert_int_equal(m->regs.x87.fop, 0);
+	assert_int_equal(xs_machine_x87(m)->fip, 0);
+	assert_int_equal(xs_machine_x87(m)->fop, 0);
 	a[0] = 0x7e;	/* IE unmasked: pending */
 	assert_int_equal(xs_fxrstor(m, a, 1024, XS_REX_W), XS_EXC_NONE);
-	assert_int_equal(m->regs.x87.fop, 0x123);
-	assert_int_equal(m->regs.x87.fip, 0xff00000000001000ull);
-	assert_int_equal(m->regs.x87.fdp, 0x00ff000000002000ull);
+	assert_int_equal(xs_machine_x87(m)->fop, 0x123);
+	assert_int_equal(xs_machine_x87(m)->fip, 0xff00000000001000ull);
+	assert_int_equal(xs_machine_x87(m)->fdp, 0x00ff000000002000ull);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -202,7 +202,7 @@ static void test_x87_pointer_width_per_microarchitecture(void **state)
 		assert_int_equal(et_ld64(b, 16), cpus[i].fip_bit56);
 		free(b);
 		free(a);
-		free(m);
+		xs_machine_free(m);
 	}
 }
 
@@ -227,12 +227,12 @@ static void test_fxsave_bytes_written_and_osfxsr(void **state)
 	for (size_t i = 416; i < 1024; i++)
 		assert_int_equal(a[i], 0xee);
 	memset(a, 0xee, 1024);
-	m->ctx.cr4_osfxsr = false;
+	et_ctx(m)->cr4_osfxsr = false;
 	assert_int_equal(xs_fxsave(m, a, 1024, 0), XS_EXC_NONE);
 	assert_int_equal(et_ld32(a, 24), 0x1f80);
 	assert_int_equal(a[160], 0xee);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 int main(void)

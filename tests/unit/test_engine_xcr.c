@@ -12,10 +12,10 @@
 
 static void expect_xsetbv(xs_machine *m, uint64_t value, enum xs_exception want)
 {
-	uint64_t xcr0 = m->xcr0;
+	uint64_t xcr0 = xs_machine_xcr0(m);
 
 	assert_int_equal(xs_xsetbv(m, 0, value), want);
-	assert_int_equal(m->xcr0, want ? xcr0 : value);
+	assert_int_equal(xs_machine_xcr0(m), want ? xcr0 : value);
 }
 
 /* §11.17, §6: 5h, 21h, 63h, 67h, 8h (no x87), supervisor bits → #GP; 1h, 3h, 7h, E7h → accepted. */
@@ -30,7 +30,7 @@ static void test_xsetbv_checklist_values(void **state)
 		expect_xsetbv(m, bad[i], XS_EXC_GP);
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		expect_xsetbv(m, good[i], XS_EXC_NONE);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -48,12 +48,12 @@ static void test_xsetbv_gp_on_bit_63_unsupported_and_supervisor_bits(void **stat
 	for (size_t i = 0; i < sizeof(zen4_bad) / sizeof(zen4_bad[0]); i++)
 		expect_xsetbv(z, 0xe7 | XS_BIT(zen4_bad[i]), XS_EXC_GP);
 	for (size_t i = 0; i < sizeof(emr_bad) / sizeof(emr_bad[0]); i++) {
-		assert_true(e->cpu.xss_supported & XS_BIT(emr_bad[i]) || emr_bad[i] == 63);
+		assert_true(xs_machine_cpu_info(e)->xss_supported & XS_BIT(emr_bad[i]) || emr_bad[i] == 63);
 		expect_xsetbv(e, 0xe7 | XS_BIT(emr_bad[i]), XS_EXC_GP);
 	}
 	expect_xsetbv(e, 0x600e7, XS_EXC_NONE);
-	free(e);
-	free(z);
+	xs_machine_free(e);
+	xs_machine_free(z);
 }
 
 /* §6 (SDM1 §13.3): AVX-512 needs all three of its components, and SSE and AVX with them. */
@@ -69,7 +69,7 @@ static void test_xsetbv_avx512_all_or_nothing(void **state)
 		expect_xsetbv(m, 0x3 | avx512, XS_EXC_GP);	/* without AVX */
 		expect_xsetbv(m, 0x5 | avx512, XS_EXC_GP);	/* without SSE */
 	}
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §6: MPX's BNDREGS and BNDCSR go together (Skylake client has MPX). */
@@ -81,7 +81,7 @@ static void test_xsetbv_mpx_components_in_pairs(void **state)
 	expect_xsetbv(m, 0x0f, XS_EXC_GP);
 	expect_xsetbv(m, 0x17, XS_EXC_GP);
 	expect_xsetbv(m, 0x1f, XS_EXC_NONE);
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §6: AMX TILECFG and TILEDATA go together (Emerald Rapids). */
@@ -94,7 +94,7 @@ static void test_xsetbv_amx_components_in_pairs(void **state)
 	expect_xsetbv(m, 0x40007, XS_EXC_GP);
 	expect_xsetbv(m, 0x60007, XS_EXC_NONE);
 	expect_xsetbv(m, 0x1000007, XS_EXC_GP);	/* not supported at all */
-	free(m);
+	xs_machine_free(m);
 }
 
 /* §6: clearing an XCR0 bit preserves the component's state; setting it again shows it. */
@@ -106,13 +106,13 @@ static void test_xsetbv_keeps_register_state(void **state)
 	(void)state;
 	et_dirty(m, XS_XFEATURE_ZMM_Hi256, 0x42);
 	expect_xsetbv(m, 0x7, XS_EXC_NONE);
-	assert_int_equal(m->regs.zmm_hi256[0][0], 0x42);
+	assert_int_equal(et_vreg(m, XS_XFEATURE_ZMM_Hi256, 32, 0)[0], 0x42);
 	assert_int_equal(xs_xgetbv(m, 1, &v), XS_EXC_NONE);
 	assert_int_equal(v & XS_XFEATURE_MASK_ZMM_Hi256, 0);	/* XCR0 & XINUSE */
 	expect_xsetbv(m, 0xe7, XS_EXC_NONE);
 	assert_int_equal(xs_xgetbv(m, 1, &v), XS_EXC_NONE);
 	assert_int_equal(v & XS_XFEATURE_MASK_ZMM_Hi256, XS_XFEATURE_MASK_ZMM_Hi256);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*
@@ -128,7 +128,7 @@ static void test_xgetbv1_reports_mxcsr_that_is_not_default(void **state)
 	(void)state;
 	assert_int_equal(xs_xgetbv(m, 1, &v), XS_EXC_NONE);
 	assert_int_equal(v, 0);
-	m->regs.mxcsr = 0x1fc0;
+	xs_machine_set_mxcsr(m, 0x1fc0);
 	assert_int_equal(xs_xgetbv(m, 1, &v), XS_EXC_NONE);
 	assert_int_equal(v, XS_XFEATURE_MASK_SSE);
 	assert_int_equal(xs_xsave(m, a, 4096, 0x3, 0), XS_EXC_NONE);
@@ -136,7 +136,7 @@ static void test_xgetbv1_reports_mxcsr_that_is_not_default(void **state)
 	assert_int_equal(xs_xgetbv(m, 0, &v), XS_EXC_NONE);
 	assert_int_equal(v, 0x2e7);
 	free(a);
-	free(m);
+	xs_machine_free(m);
 }
 
 int main(void)

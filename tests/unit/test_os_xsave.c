@@ -10,38 +10,60 @@
  * cover letter; the bytes are checked at those hand-computed offsets.
  */
 #include "testutil.h"
+#include "linux/linux.h"	/* a task fpstate's xfeatures set by hand (the warning's buggy case) */
 
 #define CET_S_MASK (UINT64_C(1) << 12)
 
 static const uint64_t pl_ssp[3] = { 0xffffc90000a01ff8ull, 0xffffc90000b01ff8ull, 0xffffc90000c01ff8ull };
 
+/* The machine's CET_S registers (component 12: PL0_SSP, PL1_SSP, PL2_SSP), in and out. */
+static void set_cet_s(xs_machine *m, const uint64_t ssp[3])
+{
+	uint8_t *p = xs_machine_component(m, XS_XFEATURE_CET_KERNEL, NULL);
+
+	assert_non_null(p);
+	memcpy(p, ssp, 3 * sizeof(ssp[0]));
+	xs_machine_wrote(m, CET_S_MASK);
+}
+
+static bool cet_s_is(xs_machine *m, const uint64_t ssp[3])
+{
+	const uint8_t *p = xs_machine_component(m, XS_XFEATURE_CET_KERNEL, NULL);
+
+	assert_non_null(p);
+	return !memcmp(p, ssp, 3 * sizeof(ssp[0]));
+}
+
 struct run {
 	xs_system *sys;
-	xs_machine m;
-	xs_fpu fpu;
-	xs_fpu_guest guest;
+	xs_machine *m;
+	xs_fpu *fpu;
+	xs_fpu_guest *guest;
+	xs_fpstate *task, *vcpu;	/* their fpstates */
 };
 
 /* patches: 0 for the release model, else the series patches (XS_PATCH_ALL: v4 with patch 8) */
 static void run_setup_patches(struct run *r, const char *fixture, enum xs_cet_s_policy p, uint32_t patches)
 {
 	struct xs_options o;
-	xs_cpu cpu;
+	xs_cpu *cpu = xs_cpu_new();
 
+	assert_non_null(cpu);
 	xs_options_init(&o);
 	o.cet_s = p;
 	o.patches = patches;
 	r->sys = xt_system(fixture, &o);
-	xt_load_cpu(&cpu, fixture);
-	assert_int_equal(xs_machine_init(&r->m, &cpu), 0);
-	assert_int_equal(xs_machine_setup_kernel(&r->m, r->sys), 0);
+	xt_load_cpu(cpu, fixture);
+	assert_int_equal(xs_machine_new(&r->m, cpu), 0);
+	xs_cpu_free(cpu);
+	assert_int_equal(xs_machine_setup_kernel(r->m, r->sys), 0);
 	/* a kernel with shadow stacks in use: PL0-2 SSPs hold values */
-	r->m.regs.cet_s.pl0_ssp = pl_ssp[0];
-	r->m.regs.cet_s.pl1_ssp = pl_ssp[1];
-	r->m.regs.cet_s.pl2_ssp = pl_ssp[2];
-	xs_machine_wrote(&r->m, CET_S_MASK);
-	assert_int_equal(xs_fpu_init(&r->fpu, r->sys, NULL), 0);
-	assert_int_equal(xs_fpu_alloc_guest_fpstate(&r->fpu, &r->guest), 0);
+	set_cet_s(r->m, pl_ssp);
+	assert_int_equal(xs_fpu_new(&r->fpu, r->sys, NULL), 0);
+	assert_non_null(r->guest = xs_fpu_guest_new());
+	assert_int_equal(xs_fpu_alloc_guest_fpstate(r->fpu, r->guest), 0);
+	r->task = xs_fpu_fpstate(r->fpu);
+	r->vcpu = xs_fpu_guest_fpstate(r->guest);
 }
 
 static void run_setup(struct run *r, const char *fixture, enum xs_cet_s_policy p)
@@ -51,22 +73,33 @@ static void run_setup(struct run *r, const char *fixture, enum xs_cet_s_policy p
 
 static void run_teardown(struct run *r)
 {
-	xs_fpu_free_guest_fpstate(&r->fpu, &r->guest);
-	xs_fpu_destroy(&r->fpu);
+	xs_fpu_free_guest_fpstate(r->fpu, r->guest);
+	xs_fpu_guest_free(r->guest);
+	xs_fpu_free(r->fpu);
+	xs_machine_free(r->m);
 	free(r->sys);
+}
+
+/* The buggy case of the warning: a task fpstate given features it was not sized for, and back. */
+static void set_xfeatures(xs_fpstate *fps, uint64_t mask, bool on)
+{
+	if (on)
+		fps->xfeatures |= mask;
+	else
+		fps->xfeatures &= ~mask;
 }
 
 static void save_both(struct run *r)
 {
-	assert_int_equal(xs_os_xsave(&r->m, r->sys, r->guest.fpstate, NULL), XS_EXC_NONE);
-	assert_int_equal(xs_os_xsave(&r->m, r->sys, r->fpu.fpstate, NULL), XS_EXC_NONE);
+	assert_int_equal(xs_os_xsave(r->m, r->sys, r->vcpu, NULL), XS_EXC_NONE);
+	assert_int_equal(xs_os_xsave(r->m, r->sys, r->task, NULL), XS_EXC_NONE);
 }
 
-static void assert_cet_s_saved_at(const xs_fpstate *f, unsigned off)
+static void assert_cet_s_saved_at(xs_fpstate *f, unsigned off)
 {
 	uint64_t v[3];
 
-	memcpy(v, f->regs + off, sizeof(v));
+	memcpy(v, xs_fpstate_regs(f) + off, sizeof(v));
 	assert_memory_equal(v, pl_ssp, sizeof(v));
 }
 
@@ -76,9 +109,9 @@ static void guest_has_cet_s_in_both_bitmaps(const char *fixture, unsigned cet_s_
 
 	run_setup(&r, fixture, XS_CET_S_GUEST_ONLY);
 	save_both(&r);
-	assert_true(xs_fpstate_xcomp_bv(r.guest.fpstate) & CET_S_MASK);
-	assert_true(xs_fpstate_xstate_bv(r.guest.fpstate) & CET_S_MASK);
-	assert_cet_s_saved_at(r.guest.fpstate, cet_s_off);
+	assert_true(xs_fpstate_xcomp_bv(r.vcpu) & CET_S_MASK);
+	assert_true(xs_fpstate_xstate_bv(r.vcpu) & CET_S_MASK);
+	assert_cet_s_saved_at(r.vcpu, cet_s_off);
 	run_teardown(&r);
 }
 
@@ -96,10 +129,10 @@ static void test_task_fpstate_never_saves_cet_s_under_guest_only(void **state)
 	(void)state;
 	run_setup(&r, "intel-emerald-rapids.instlat.txt", XS_CET_S_GUEST_ONLY);
 	save_both(&r);
-	assert_false(xs_fpstate_xcomp_bv(r.fpu.fpstate) & CET_S_MASK);
-	assert_false(xs_fpstate_xstate_bv(r.fpu.fpstate) & CET_S_MASK);
+	assert_false(xs_fpstate_xcomp_bv(r.task) & CET_S_MASK);
+	assert_false(xs_fpstate_xstate_bv(r.task) & CET_S_MASK);
 	/* the task's buffer is 2560 bytes; XSAVES wrote nothing past it */
-	assert_int_equal(r.fpu.fpstate->size, 2560);
+	assert_int_equal(xs_fpstate_info(r.task)->size, 2560);
 	run_teardown(&r);
 }
 
@@ -110,10 +143,10 @@ static void test_task_fpstate_saves_cet_s_under_all(void **state)
 	(void)state;
 	run_setup(&r, "amd-zen4.instlat.txt", XS_CET_S_ALL);
 	save_both(&r);
-	assert_true(xs_fpstate_xstate_bv(r.fpu.fpstate) & CET_S_MASK);
-	assert_true(xs_fpstate_xcomp_bv(r.fpu.fpstate) & CET_S_MASK);
-	assert_cet_s_saved_at(r.fpu.fpstate, 2456);
-	assert_int_equal(r.fpu.fpstate->size, 2480);
+	assert_true(xs_fpstate_xstate_bv(r.task) & CET_S_MASK);
+	assert_true(xs_fpstate_xcomp_bv(r.task) & CET_S_MASK);
+	assert_cet_s_saved_at(r.task, 2456);
+	assert_int_equal(xs_fpstate_info(r.task)->size, 2480);
 	run_teardown(&r);
 }
 
@@ -123,34 +156,33 @@ static void test_no_fpstate_saves_cet_s_under_off(void **state)
 
 	(void)state;
 	run_setup(&r, "amd-zen4.instlat.txt", XS_CET_S_OFF);
-	assert_false(r.sys->xss & CET_S_MASK);
+	assert_false(xs_system_info(r.sys)->xss & CET_S_MASK);
 	save_both(&r);
-	assert_false((xs_fpstate_xstate_bv(r.guest.fpstate) | xs_fpstate_xcomp_bv(r.guest.fpstate)) &
+	assert_false((xs_fpstate_xstate_bv(r.vcpu) | xs_fpstate_xcomp_bv(r.vcpu)) &
 		     CET_S_MASK);
-	assert_false((xs_fpstate_xstate_bv(r.fpu.fpstate) | xs_fpstate_xcomp_bv(r.fpu.fpstate)) &
+	assert_false((xs_fpstate_xstate_bv(r.task) | xs_fpstate_xcomp_bv(r.task)) &
 		     CET_S_MASK);
 	run_teardown(&r);
 }
 
 static void test_guest_cet_s_survives_xrstors_and_a_task_restore_resets_it(void **state)
 {
+	static const uint64_t zero[3];
 	struct run r;
 
 	(void)state;
 	run_setup(&r, "intel-emerald-rapids.instlat.txt", XS_CET_S_GUEST_ONLY);
 	save_both(&r);
-	memset(&r.m.regs.cet_s, 0, sizeof(r.m.regs.cet_s));
-	xs_machine_wrote(&r.m, CET_S_MASK);
-	assert_int_equal(xs_os_xrstor(&r.m, r.sys, r.guest.fpstate, ~0ull), XS_EXC_NONE);
-	assert_true(r.m.regs.cet_s.pl0_ssp == pl_ssp[0] && r.m.regs.cet_s.pl2_ssp == pl_ssp[2]);
+	set_cet_s(r.m, zero);
+	assert_int_equal(xs_os_xrstor(r.m, r.sys, r.vcpu, ~0ull), XS_EXC_NONE);
+	assert_true(cet_s_is(r.m, pl_ssp));
 	/*
 	 * Restoring the task's fpstate (RFBM = max_features, as
 	 * restore_fpregs_from_fpstate() does) puts the vCPU's CET_S back to
 	 * its init state: the task's XCOMP_BV has no bit 12.
 	 */
-	assert_int_equal(xs_os_xrstor(&r.m, r.sys, r.fpu.fpstate, ~0ull), XS_EXC_NONE);
-	assert_true(r.m.regs.cet_s.pl0_ssp == 0 && r.m.regs.cet_s.pl1_ssp == 0 &&
-		    r.m.regs.cet_s.pl2_ssp == 0);
+	assert_int_equal(xs_os_xrstor(r.m, r.sys, r.task, ~0ull), XS_EXC_NONE);
+	assert_true(cet_s_is(r.m, zero));
 	run_teardown(&r);
 }
 
@@ -165,21 +197,21 @@ static void test_os_xsave_warns_for_guest_only_state_in_a_task_fpstate(void **st
 
 	(void)state;
 	run_setup(&r, "intel-emerald-rapids.instlat.txt", XS_CET_S_GUEST_ONLY);
-	r.fpu.fpstate->xfeatures |= CET_S_MASK;
-	assert_int_equal(xs_os_xsave(&r.m, r.sys, r.fpu.fpstate, &d), XS_EXC_NONE);
+	set_xfeatures(r.task, CET_S_MASK, true);
+	assert_int_equal(xs_os_xsave(r.m, r.sys, r.task, &d), XS_EXC_NONE);
 	assert_string_equal(d.msg, "");
-	r.fpu.fpstate->xfeatures &= ~CET_S_MASK;
+	set_xfeatures(r.task, CET_S_MASK, false);
 	run_teardown(&r);
 	run_setup_patches(&r, "intel-emerald-rapids.instlat.txt", XS_CET_S_GUEST_ONLY, XS_PATCH_ALL);
-	assert_int_equal(xs_os_xsave(&r.m, r.sys, r.fpu.fpstate, &d), XS_EXC_NONE);
+	assert_int_equal(xs_os_xsave(r.m, r.sys, r.task, &d), XS_EXC_NONE);
 	assert_string_equal(d.msg, "");
-	assert_int_equal(xs_os_xsave(&r.m, r.sys, r.guest.fpstate, &d), XS_EXC_NONE);
+	assert_int_equal(xs_os_xsave(r.m, r.sys, r.vcpu, &d), XS_EXC_NONE);
 	assert_string_equal(d.msg, "");
 	/* a task fpstate that somehow got the guest's features (the buggy case) */
-	r.fpu.fpstate->xfeatures |= CET_S_MASK;
-	assert_int_equal(xs_os_xsave(&r.m, r.sys, r.fpu.fpstate, &d), XS_EXC_NONE);
+	set_xfeatures(r.task, CET_S_MASK, true);
+	assert_int_equal(xs_os_xsave(r.m, r.sys, r.task, &d), XS_EXC_NONE);
 	assert_non_null(strstr(d.msg, "guest-only"));
-	r.fpu.fpstate->xfeatures &= ~CET_S_MASK;
+	set_xfeatures(r.task, CET_S_MASK, false);
 	run_teardown(&r);
 }
 
@@ -187,19 +219,22 @@ static void test_os_xsave_warns_for_guest_only_state_in_a_task_fpstate(void **st
 static uint64_t task_xcomp_bv(const char *fixture, bool *xsaves)
 {
 	xs_system *sys = xt_system(fixture, NULL);
-	xs_machine m;
-	xs_fpu fpu;
-	xs_cpu cpu;
+	xs_machine *m;
+	xs_fpu *fpu;
+	xs_cpu *cpu = xs_cpu_new();
 	uint64_t v;
 
-	xt_load_cpu(&cpu, fixture);
-	assert_int_equal(xs_machine_init(&m, &cpu), 0);
-	assert_int_equal(xs_machine_setup_kernel(&m, sys), 0);
-	assert_int_equal(xs_fpu_init(&fpu, sys, NULL), 0);
-	assert_int_equal(xs_os_xsave(&m, sys, fpu.fpstate, NULL), XS_EXC_NONE);
-	v = xs_fpstate_xcomp_bv(fpu.fpstate);
-	*xsaves = sys->xsaves;
-	xs_fpu_destroy(&fpu);
+	assert_non_null(cpu);
+	xt_load_cpu(cpu, fixture);
+	assert_int_equal(xs_machine_new(&m, cpu), 0);
+	xs_cpu_free(cpu);
+	assert_int_equal(xs_machine_setup_kernel(m, sys), 0);
+	assert_int_equal(xs_fpu_new(&fpu, sys, NULL), 0);
+	assert_int_equal(xs_os_xsave(m, sys, xs_fpu_fpstate(fpu), NULL), XS_EXC_NONE);
+	v = xs_fpstate_xcomp_bv(xs_fpu_fpstate(fpu));
+	*xsaves = xs_system_info(sys)->xsaves;
+	xs_fpu_free(fpu);
+	xs_machine_free(m);
 	free(sys);
 	return v;
 }

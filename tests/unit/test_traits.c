@@ -12,14 +12,28 @@
 #include <stdio.h>
 
 #include "engine_util.h"
+#include "engine/machine.h"	/* a trait reaches the field the engine reads */
 
-static void traits_of(const char *fixture, struct xs_traits *t)
+/* A CPU's row of the table, read through xs_traits_row() and xs_traits_value(). */
+struct row {
+	const char *row;
+	struct xs_trait_value v[XS_TRAIT_COUNT];
+};
+
+static void row_of(const xs_cpu *cpu, struct row *t)
+{
+	t->row = xs_traits_row(cpu);
+	for (unsigned i = 0; i < XS_TRAIT_COUNT; i++)
+		assert_int_equal(xs_traits_value(cpu, (enum xs_trait)i, &t->v[i]), 0);
+}
+
+static void traits_of(const char *fixture, struct row *t)
 {
 	xs_cpu *cpu = malloc(sizeof(*cpu));
 
 	assert_non_null(cpu);
 	xt_load_cpu(cpu, fixture);
-	xs_traits_of(cpu, t);
+	row_of(cpu, t);
 	free(cpu);
 }
 
@@ -54,7 +68,7 @@ static void test_pointer_width_by_microarchitecture(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct xs_traits t;
+		struct row t;
 
 		traits_of(cases[i].fixture, &t);
 		if (!starts_with(t.row, cases[i].row))
@@ -71,7 +85,7 @@ static void test_pointer_width_by_microarchitecture(void **state)
  */
 static void test_vendor_rules_and_their_provenance(void **state)
 {
-	struct xs_traits zen3, intel;
+	struct row zen3, intel;
 
 	(void)state;
 	traits_of("amd-zen3-milan.instlat.txt", &zen3);
@@ -94,7 +108,7 @@ static void test_vendor_rules_and_their_provenance(void **state)
 /* FCS/FDS follow CPUID.7.0:EBX[13]: 1 on Haswell, 0 on Sandy Bridge (SDM1 §8.1.8). */
 static void test_fcs_fds_follow_cpuid(void **state)
 {
-	struct xs_traits hsw, snb;
+	struct row hsw, snb;
 
 	(void)state;
 	traits_of("intel-haswell.instlat.txt", &hsw);
@@ -107,7 +121,7 @@ static void test_fcs_fds_follow_cpuid(void **state)
 static void test_model_ranges_decide(void **state)
 {
 	xs_cpu *cpu = malloc(sizeof(*cpu));
-	struct xs_traits t;
+	struct row t;
 	uint32_t r[4];
 
 	(void)state;
@@ -118,9 +132,11 @@ static void test_model_ranges_decide(void **state)
 	xs_cpu_set_leaf(cpu, 1, 0, (r[0] & ~0x000f00f0u) | 0x00010000u, r[1], r[2], r[3]);
 	xs_cpu_finish(cpu);
 	assert_int_equal(cpu->model, 0x10);
-	xs_traits_of(cpu, &t);
+	row_of(cpu, &t);
 	assert_true(starts_with(t.row, "AMD Zen 4"));
 	assert_int_equal(t.v[XS_TRAIT_X87_PTR_BITS].value, 57);
+	/* no such trait: refused */
+	assert_int_equal(xs_traits_value(cpu, XS_TRAIT_COUNT, &t.v[0]), -EINVAL);
 	free(cpu);
 }
 
@@ -140,15 +156,14 @@ static bool has_year(const char *s)
 static void check_fixture(const char *name)
 {
 	xs_cpu *cpu = malloc(sizeof(*cpu));
-	xs_machine *m = malloc(sizeof(*m));
-	struct xs_traits t;
+	xs_machine *m = NULL;
+	struct row t;
 
 	assert_non_null(cpu);
-	assert_non_null(m);
 	xt_load_cpu(cpu, name);
-	xs_traits_of(cpu, &t);
+	row_of(cpu, &t);
 	assert_non_null(t.row);
-	if (xs_machine_init(m, cpu) == 0)
+	if (xs_machine_new(&m, cpu) == 0)
 		for (unsigned i = 0; i < XS_TRAIT_COUNT; i++) {
 			const struct xs_trait_value *v = &t.v[i];
 
@@ -167,7 +182,7 @@ static void check_fixture(const char *name)
 				fail_msg("%s: assumed %s not flagged: %s", name, xs_trait_name((enum xs_trait)i),
 					 v->source);
 		}
-	free(m);
+	xs_machine_free(m);
 	free(cpu);
 }
 
@@ -227,7 +242,7 @@ static void test_names_and_refused_values(void **state)
 	assert_int_equal(m->impl.x87_ptr_bits, 48);
 	assert_int_equal(xs_machine_set_trait(m, XS_TRAIT_MXCSR_MASK, 0xffbf), 0);
 	assert_int_equal(m->mxcsr_mask, 0xffbf);
-	free(m);
+	xs_machine_free(m);
 }
 
 /*

@@ -14,6 +14,11 @@
 #include <cmocka.h>
 
 #include "xstate.h"
+/*
+ * The library's internal definitions (src/ is on the tests' include path):
+ * unit tests of internals read and set the objects' fields directly.
+ */
+#include "fleet/fleet.h"
 
 /* Absolute path of a file under tests/data (XS_TEST_DATA). */
 const char *xt_data_path(const char *rel, char *buf, size_t size);

@@ -70,7 +70,7 @@ void emit_named_notes(const struct emit_pool *p, const char *vmm)
 		return;
 	/* CET's supervisor half comes and goes with the user half */
 	if (hidden & XS_XFEATURE_MASK_CET_USER)
-		hidden |= p->bl->xss & XS_XFEATURE_MASK_CET_KERNEL;
+		hidden |= xs_baseline_info(p->bl)->xss & XS_XFEATURE_MASK_CET_KERNEL;
 	cli_warn("baseline --emit %s: the pool offers guests %s, but QEMU 7.2 and libvirt 9.0 cannot enable it (%s); "
 		 "guests see the same state on every host, without it: add --disable %s to see their CPU",
 		 vmm, xfeature_list(hidden, comps, sizeof(comps)), names, features);

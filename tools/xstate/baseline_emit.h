@@ -19,7 +19,7 @@ struct emit_pool {
 	const xs_system *const *hosts;
 	char **names;			/* the hosts as given on the command line */
 	unsigned n;
-	const struct xs_baseline *bl;
+	const xs_baseline *bl;
 	const xs_cpu *cpu;		/* xs_baseline_cpu() */
 	const char *model;		/* --model, or EMIT_DEFAULT_MODEL */
 };

@@ -113,7 +113,7 @@ static void pinned_leaf(const xs_cpu *cpu, uint32_t leaf, uint32_t subleaf, json
 
 static void xsave_leaves(const struct emit_pool *p, json_t *out)
 {
-	const struct xs_baseline *bl = p->bl;
+	const struct xs_baseline_info *bl = xs_baseline_info(p->bl);
 	static const uint32_t zero[4];
 	uint32_t r[4];
 
@@ -121,7 +121,7 @@ static void xsave_leaves(const struct emit_pool *p, json_t *out)
 
 	/* what any host's CPU enumerates, whether or not its KVM passes it on */
 	for (unsigned i = 0; i < p->n; i++)
-		listed |= xs_cpu_xfeatures(&p->hosts[i]->cpu);
+		listed |= xs_cpu_xfeatures(xs_system_cpu(p->hosts[i]));
 	/* without XSAVE the sub-leaves the hosts list go to zero with 0 and 1 */
 	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++) {
 		if (nr < 2 || ((bl->xcr0 | bl->xss) & XS_BIT(nr))) {
@@ -151,7 +151,7 @@ static json_t *msr_modifiers(const struct emit_pool *p)
 	bitmap[0] = '0';
 	bitmap[1] = 'b';
 	for (unsigned i = 0; i < 64; i++)
-		bitmap[2 + i] = p->bl->xss & XS_BIT(63 - i) ? 'x' : '0';
+		bitmap[2 + i] = xs_baseline_info(p->bl)->xss & XS_BIT(63 - i) ? 'x' : '0';
 	bitmap[66] = '\0';
 	snprintf(addr, sizeof(addr), "0x%x", MSR_IA32_XSS);
 	m = json_object();

@@ -31,19 +31,21 @@ static void clearcpuid_names(uint64_t extra, char *buf, size_t size)
 /* Hosts whose XCR0 differs from the pool's: rr's replay check would trip. */
 static int xcr0_notes(const struct emit_pool *p)
 {
+	const struct xs_baseline_info *bl = xs_baseline_info(p->bl);
 	char have[160], want[160], fix[160];
 	int ret = XS_EXIT_OK;
 
 	for (unsigned i = 0; i < p->n; i++) {
-		uint64_t xcr0 = p->hosts[i]->xsave ? p->hosts[i]->xcr0 : 0;
+		const struct xs_system_info *host = xs_system_info(p->hosts[i]);
+		uint64_t xcr0 = host->xsave ? host->xcr0 : 0;
 
-		if (p->bl->no_xsave || xcr0 == p->bl->xcr0)
+		if (bl->no_xsave || xcr0 == bl->xcr0)
 			continue;
-		clearcpuid_names(xcr0 & ~p->bl->xcr0, fix, sizeof(fix));
+		clearcpuid_names(xcr0 & ~bl->xcr0, fix, sizeof(fix));
 		cli_warn("baseline --emit rr: %s runs with XCR0 %#llx (%s), the pool %#llx (%s): rr cannot mask XCR0, and a replay there "
 			 "warns \"Trace XCR0 value ... != our XCR0\" (and stops where a component's layout differs); boot it with clearcpuid=%s",
 			 p->names[i], (unsigned long long)xcr0, xfeature_list(xcr0, have, sizeof(have)),
-			 (unsigned long long)p->bl->xcr0, xfeature_list(p->bl->xcr0, want, sizeof(want)), fix);
+			 (unsigned long long)bl->xcr0, xfeature_list(bl->xcr0, want, sizeof(want)), fix);
 		ret = XS_EXIT_FALSE;
 	}
 	return ret;

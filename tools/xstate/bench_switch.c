@@ -53,9 +53,9 @@ static void init(void *args)
  */
 static bool same_as_host(const xs_cpu *cpu)
 {
-	xs_cpu *host = malloc(sizeof(*host));
-	bool same = host && !xs_cpu_from_host(host) && !strcmp(cpu->vendor, host->vendor) &&
-		    !strcmp(cpu->brand, host->brand);
+	xs_cpu *host = xs_cpu_new();
+	bool same = host && !xs_cpu_from_host(host) && !strcmp(xs_cpu_vendor(cpu), xs_cpu_vendor(host)) &&
+		    !strcmp(xs_cpu_brand(cpu), xs_cpu_brand(host));
 
 	for (uint32_t i = 0; same && i < 64; i++) {
 		uint32_t x[4], y[4];
@@ -66,7 +66,7 @@ static bool same_as_host(const xs_cpu *cpu)
 			x[1] = y[1] = 0;
 		same = !memcmp(x, y, sizeof(x));
 	}
-	free(host);
+	xs_cpu_free(host);
 	return same;
 }
 
@@ -75,22 +75,21 @@ static int load_model(struct sw_bench *b)
 	bool live = !b->cpuid || !strcmp(b->cpuid, "live");
 	int ret;
 
-	b->cpu = malloc(sizeof(*b->cpu));
+	b->cpu = xs_cpu_new();
 	if (!b->cpu)
 		return cli_error("out of memory");
 	ret = cli_load_cpu(b->cpu, b->cpuid, b->cpu_index);
 	if (ret)
 		return ret;
 	b->live = live || same_as_host(b->cpu);
-	snprintf(b->cpu_name, sizeof(b->cpu_name), "%s %s (%s)", b->cpu->vendor, b->cpu->brand,
+	snprintf(b->cpu_name, sizeof(b->cpu_name), "%s %s (%s)", xs_cpu_vendor(b->cpu), xs_cpu_brand(b->cpu),
 		 live ? "live CPU" : b->cpuid);
 	for (unsigned i = 0; i < SW_CASES; i++) {
 		struct xs_options o;
 
 		xs_options_init(&o);
 		o.cet_s = sw_case_policy[i];
-		b->sys[i] = malloc(sizeof(*b->sys[i]));
-		if (!b->sys[i] || xs_system_init(b->sys[i], b->cpu, &o))
+		if (xs_system_new(&b->sys[i], b->cpu, &o))
 			return cli_error("cannot model the kernel's xstate init for this CPU");
 	}
 	return 0;
@@ -129,9 +128,9 @@ static void decide_hw(struct sw_bench *b)
 /* XSTATE_XSAVE's choice (the library's os_xsave() makes the same one). */
 static const char *kernel_save_insn(const xs_system *sys)
 {
-	if (sys->xsaves)
+	if (xs_system_info(sys)->xsaves)
 		return "XSAVES64";
-	if (sys->compacted)
+	if (xs_system_info(sys)->compacted)
 		return "XSAVEC64";
 	return xs_system_has(sys, XS_CPU_XSAVEOPT) ? "XSAVEOPT64" : "XSAVE64";
 }
@@ -144,7 +143,8 @@ static const char noopt_xsaves[] =
 /* Engine times are the model's own: say so first, then what the cases differ in. */
 static void engine_note(const struct sw_bench *b, struct sw_backend_run *r, enum sw_backend be)
 {
-	const xs_system *all = b->sys[SW_CASES - 1];
+	const struct xs_system_info *all = xs_system_info(b->sys[SW_CASES - 1]);
+	const struct xs_system_info *case1 = xs_system_info(b->sys[0]), *case2 = xs_system_info(b->sys[1]);
 	size_t n = (size_t)snprintf(r->note, sizeof(r->note),
 				    "the engine's times are the software model's own, not a CPU's: the "
 				    "differences between its cases show the work a case adds; ");
@@ -169,8 +169,8 @@ static void engine_note(const struct sw_bench *b, struct sw_backend_run *r, enum
 			      "per task)%s; in case 3 the CET-S registers hold data in every task, so XSAVES64 "
 			      "writes it and XRSTORS64 loads it on every switch; in case 3i they stay in "
 			      "their init configuration (no kernel shadow stacks, the usual task), so ",
-			      all->kernel.default_size - b->sys[0]->kernel.default_size,
-			      b->sys[1]->kernel.max_features & ~b->sys[1]->kernel.default_features &
+			      all->kernel.default_size - case1->kernel.default_size,
+			      case2->kernel.max_features & ~case2->kernel.default_features &
 					      XS_XFEATURE_MASK_CET_KERNEL
 				      ? "; in case 2 the restore's RFBM (max_features, which covers the "
 					"guests' CET-S) has CET-S while the task fpstates do not, so every "
@@ -199,10 +199,10 @@ static void engine_note(const struct sw_bench *b, struct sw_backend_run *r, enum
 static void decide_engine(struct sw_bench *b, enum sw_backend be)
 {
 	struct sw_backend_run *r = &b->be[be];
-	const xs_system *sys = b->sys[0];
+	const struct xs_system_info *sys = xs_system_info(b->sys[0]);
 
 	r->name = be == SW_ENGINE ? "engine" : "engine_noopt";
-	r->save = kernel_save_insn(sys);
+	r->save = kernel_save_insn(b->sys[0]);
 	r->restore = sys->xsaves ? "XRSTORS64" : "XRSTOR64";
 	r->available = sys->xsave;
 	r->nvariants = SW_VARIANTS;
@@ -213,7 +213,7 @@ static void decide_engine(struct sw_bench *b, enum sw_backend be)
 /* After the set-up: the notes can say what the engine did with case 3i. */
 static void describe(struct sw_bench *b)
 {
-	const xs_system *all = b->sys[SW_CASES - 1];
+	const struct xs_system_info *all = xs_system_info(b->sys[SW_CASES - 1]);
 	bool cet = all->xsaves && all->kernel.default_features & XS_XFEATURE_MASK_CET_KERNEL;
 	size_t n;
 
@@ -397,9 +397,9 @@ static void bench_free(struct sw_bench *b)
 {
 	sw_model_free(b);
 	for (unsigned i = 0; i < SW_CASES; i++)
-		free(b->sys[i]);
+		xs_system_free(b->sys[i]);
 	free(b->anc.ns);
-	free(b->cpu);
+	xs_cpu_free(b->cpu);
 }
 
 static void run_anchor(struct sw_bench *b)

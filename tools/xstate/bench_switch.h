@@ -66,7 +66,9 @@ struct sw_case {
 	bool cet_init;		/* case 3i: the CET-S registers stay in their init configuration */
 	bool cet_saved;		/* after set-up: task 0's XSTATE_BV[12] (CET-S saved as in use) */
 	const xs_system *sys;
-	xs_fpu *tasks;		/* the tasks' fpus; fpstate->regs is what is switched */
+	xs_fpu **tasks;		/* the tasks' fpus */
+	xs_fpstate **fps;	/* their fpstates (xs_fpu_fpstate), what is switched */
+	uint8_t **regs;		/* the fpstates' images (xs_fpstate_regs) */
 	unsigned cur;		/* the task on the CPU */
 	xs_machine *m;		/* engine backends: the processor */
 	uint64_t mask;		/* hardware: the EDX:EAX of XSAVEC and XRSTOR */

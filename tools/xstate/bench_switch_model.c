@@ -53,27 +53,38 @@ static uint64_t ssp(unsigned seed, unsigned level)
  */
 static void fill_task_regs(xs_machine *m, unsigned seed, bool cet_init)
 {
-	uint64_t have = XS_XFEATURE_MASK_SSE;
+	/* the vector and APX registers, each with its own pattern */
+	static const unsigned patterned[] = { XS_XFEATURE_SSE, XS_XFEATURE_YMM, XS_XFEATURE_OPMASK,
+					      XS_XFEATURE_ZMM_Hi256, XS_XFEATURE_Hi16_ZMM, XS_XFEATURE_APX };
+	uint64_t have = 0;
+	uint32_t pkru = INIT_PKRU;
+	uint8_t *p;
+	size_t len;
 
-	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
-		if (m->cpu.size[nr])
+	for (unsigned nr = 1; nr < XS_XFEATURE_MAX; nr++)
+		if (xs_machine_component(m, nr, NULL))
 			have |= XS_BIT(nr);
 	have &= FILLED;
 	if (cet_init)
 		have &= ~XS_XFEATURE_MASK_CET_KERNEL;
-	fill(m->regs.xmm, sizeof(m->regs.xmm), seed);
-	fill(m->regs.ymm_hi128, sizeof(m->regs.ymm_hi128), seed + 1);
-	fill(m->regs.opmask, sizeof(m->regs.opmask), seed + 2);
-	fill(m->regs.zmm_hi256, sizeof(m->regs.zmm_hi256), seed + 3);
-	fill(m->regs.hi16_zmm, sizeof(m->regs.hi16_zmm), seed + 4);
-	fill(m->regs.apx, sizeof(m->regs.apx), seed + 5);
-	m->regs.pkru.pkru = INIT_PKRU;
-	if (!cet_init) {
-		m->regs.cet_s.pl0_ssp = ssp(seed, 0);
-		m->regs.cet_s.pl1_ssp = ssp(seed, 1);
-		m->regs.cet_s.pl2_ssp = ssp(seed, 2);
+	for (unsigned i = 0; i < sizeof(patterned) / sizeof(patterned[0]); i++)
+		if ((p = xs_machine_component(m, patterned[i], &len)))
+			fill(p, len, seed + i);
+	if ((p = xs_machine_component(m, XS_XFEATURE_PKRU, NULL)))
+		memcpy(p, &pkru, sizeof(pkru));
+	if (!cet_init && (p = xs_machine_component(m, XS_XFEATURE_CET_KERNEL, NULL))) {
+		uint64_t pl_ssp[3] = { ssp(seed, 0), ssp(seed, 1), ssp(seed, 2) };	/* PL0..PL2_SSP */
+
+		memcpy(p, pl_ssp, sizeof(pl_ssp));
 	}
 	xs_machine_wrote(m, have);
+}
+
+/* A processor without the init and the modified optimisations (traits init_opt, modified_opt). */
+static void optimisations_off(xs_machine *m)
+{
+	xs_machine_set_trait(m, XS_TRAIT_INIT_OPT, 0);
+	xs_machine_set_trait(m, XS_TRAIT_MODIFIED_OPT, 0);
 }
 
 /* XSTATE_BV of an image (the header at byte 512). */
@@ -90,21 +101,29 @@ static uint64_t xstate_bv(const void *regs)
 static void free_tasks(struct sw_case *c, unsigned n)
 {
 	for (unsigned t = 0; c->tasks && t < n; t++)
-		if (c->tasks[t].sys)
-			xs_fpu_destroy(&c->tasks[t]);
+		xs_fpu_free(c->tasks[t]);
 	free(c->tasks);
+	free(c->fps);
+	free(c->regs);
 	c->tasks = NULL;
+	c->fps = NULL;
+	c->regs = NULL;
 }
 
 static int alloc_tasks(struct sw_bench *b, struct sw_case *c)
 {
 	c->tasks = calloc(b->ntasks, sizeof(*c->tasks));
+	c->fps = calloc(b->ntasks, sizeof(*c->fps));
+	c->regs = calloc(b->ntasks, sizeof(*c->regs));
 	c->ns = calloc(b->rounds, sizeof(*c->ns));
-	if (!c->tasks || !c->ns)
+	if (!c->tasks || !c->fps || !c->regs || !c->ns)
 		return -ENOMEM;
-	for (unsigned t = 0; t < b->ntasks; t++)
-		if (xs_fpu_init(&c->tasks[t], c->sys, NULL))
+	for (unsigned t = 0; t < b->ntasks; t++) {
+		if (xs_fpu_new(&c->tasks[t], c->sys, NULL))
 			return -ENOMEM;
+		c->fps[t] = xs_fpu_fpstate(c->tasks[t]);	/* no task here ever reallocates it */
+		c->regs[t] = xs_fpstate_regs(c->fps[t]);
+	}
 	return 0;
 }
 
@@ -112,19 +131,22 @@ static int alloc_tasks(struct sw_bench *b, struct sw_case *c)
 
 static int engine_setup(struct sw_bench *b, enum sw_backend be, struct sw_case *c)
 {
-	c->m = malloc(sizeof(*c->m));
-	if (!c->m || xs_machine_init(c->m, b->cpu) || xs_machine_setup_kernel(c->m, c->sys))
+	int ret = xs_machine_new(&c->m, b->cpu);
+
+	if (ret)
+		return ret;
+	if (xs_machine_setup_kernel(c->m, c->sys))
 		return -EINVAL;
 	if (be == SW_ENGINE_NOOPT)
-		c->m->impl.init_opt = c->m->impl.modified_opt = false;
+		optimisations_off(c->m);
 	for (unsigned t = 0; t < b->ntasks; t++) {
 		fill_task_regs(c->m, t + 1, c->cet_init);
-		if (xs_os_xsave(c->m, c->sys, c->tasks[t].fpstate, NULL) != XS_EXC_NONE)
+		if (xs_os_xsave(c->m, c->sys, c->fps[t], NULL) != XS_EXC_NONE)
 			return -EIO;
 	}
-	c->cet_saved = xstate_bv(c->tasks[0].fpstate->regs) & XS_XFEATURE_MASK_CET_KERNEL;
+	c->cet_saved = xstate_bv(c->regs[0]) & XS_XFEATURE_MASK_CET_KERNEL;
 	c->cur = 0;
-	return xs_os_xrstor(c->m, c->sys, c->tasks[0].fpstate, ~UINT64_C(0)) ? -EIO : 0;
+	return xs_os_xrstor(c->m, c->sys, c->fps[0], ~UINT64_C(0)) ? -EIO : 0;
 }
 
 /*
@@ -132,23 +154,24 @@ static int engine_setup(struct sw_bench *b, enum sw_backend be, struct sw_case *
  * as any libc string function would, so the modified optimisation of
  * XSAVES still has that component to save.
  */
-static void task_runs(xs_machine *m, unsigned long i)
+static void task_runs(uint8_t *xmm, xs_machine *m, unsigned long i)
 {
-	m->regs.xmm[0][0] = (uint8_t)i;
+	xmm[0] = (uint8_t)i;
 	xs_machine_wrote(m, XS_XFEATURE_MASK_SSE);
 }
 
 static double engine_run(struct sw_bench *b, struct sw_case *c, unsigned long n)
 {
+	uint8_t *xmm = xs_machine_component(c->m, XS_XFEATURE_SSE, NULL);
 	uint64_t t0 = now_ns();
 
 	for (unsigned long i = 0; i < n; i++) {
 		unsigned next = c->cur + 1 == b->ntasks ? 0 : c->cur + 1;
 
-		if (xs_os_xsave(c->m, c->sys, c->tasks[c->cur].fpstate, NULL) != XS_EXC_NONE ||
-		    xs_os_xrstor(c->m, c->sys, c->tasks[next].fpstate, ~UINT64_C(0)) != XS_EXC_NONE)
+		if (xs_os_xsave(c->m, c->sys, c->fps[c->cur], NULL) != XS_EXC_NONE ||
+		    xs_os_xrstor(c->m, c->sys, c->fps[next], ~UINT64_C(0)) != XS_EXC_NONE)
 			return -1;
-		task_runs(c->m, i);
+		task_runs(xmm, c->m, i);
 		c->cur = next;
 	}
 	return (double)(now_ns() - t0) / (double)n;
@@ -164,23 +187,24 @@ static double engine_run(struct sw_bench *b, struct sw_case *c, unsigned long n)
  */
 static int hw_setup(struct sw_bench *b, struct sw_case *c)
 {
-	xs_machine *m = malloc(sizeof(*m));
-	const xs_fpstate *fps = c->tasks[0].fpstate;
-	int ret = -EINVAL;
+	xs_machine *m;
+	const struct xs_fpstate_info *fps = xs_fpstate_info(c->fps[0]);
+	int ret = xs_machine_new(&m, b->cpu);
 
-	if (!m)
-		return -ENOMEM;
+	if (ret)
+		return ret;
+	ret = -EINVAL;
 	c->mask = fps->xfeatures & b->hw.xcr0 & XS_XFEATURE_MASK_USER_SUPPORTED & ~XS_XFEATURE_MASK_PKRU;
-	if (!xs_machine_init(m, b->cpu) && xs_xsetbv(m, 0, b->hw.xcr0) == XS_EXC_NONE &&
+	if (xs_xsetbv(m, 0, b->hw.xcr0) == XS_EXC_NONE &&
 	    xs_engine_compacted_size(m, c->mask) <= fps->size) {
 		ret = 0;
 		for (unsigned t = 0; t < b->ntasks && !ret; t++) {
 			fill_task_regs(m, t + 1, c->cet_init);
-			fps = c->tasks[t].fpstate;
-			ret = xs_xsavec(m, fps->regs, fps->size, c->mask, XS_REX_W) ? -EIO : 0;
+			fps = xs_fpstate_info(c->fps[t]);
+			ret = xs_xsavec(m, c->regs[t], fps->size, c->mask, XS_REX_W) ? -EIO : 0;
 		}
 	}
-	free(m);
+	xs_machine_free(m);
 	c->cur = 0;
 	return ret;
 }
@@ -194,17 +218,17 @@ static double hw_run(struct sw_bench *b, struct sw_case *c, unsigned long n)
 	 * The registers are the task's again (xs_hw_reset cleared them after
 	 * the last run); saving them unreloaded would turn its image to init.
 	 */
-	xs_hw_xrstor(hw, c->tasks[c->cur].fpstate->regs, c->mask, XS_REX_W);
+	xs_hw_xrstor(hw, c->regs[c->cur], c->mask, XS_REX_W);
 	t0 = now_ns();
 	for (unsigned long i = 0; i < n; i++) {
 		unsigned next = c->cur + 1 == b->ntasks ? 0 : c->cur + 1;
 
-		xs_hw_xsavec(hw, c->tasks[c->cur].fpstate->regs, c->mask, XS_REX_W);
-		xs_hw_xrstor(hw, c->tasks[next].fpstate->regs, c->mask, XS_REX_W);
+		xs_hw_xsavec(hw, c->regs[c->cur], c->mask, XS_REX_W);
+		xs_hw_xrstor(hw, c->regs[next], c->mask, XS_REX_W);
 		c->cur = next;
 	}
 	t0 = now_ns() - t0;
-	xs_hw_xsavec(hw, c->tasks[c->cur].fpstate->regs, c->mask, XS_REX_W);
+	xs_hw_xsavec(hw, c->regs[c->cur], c->mask, XS_REX_W);
 	xs_hw_reset(hw);	/* a clean MXCSR, x87 and vector state for our own code */
 	return (double)t0 / (double)n;
 }
@@ -242,7 +266,7 @@ void sw_model_free(struct sw_bench *b)
 			struct sw_case *c = &b->be[be].cases[i];
 
 			free_tasks(c, b->ntasks);
-			free(c->m);
+			xs_machine_free(c->m);
 			free(c->ns);
 			c->m = NULL;
 			c->ns = NULL;
@@ -265,17 +289,18 @@ double sw_model_run(struct sw_bench *b, enum sw_backend be, unsigned c, unsigned
 int sw_noopt_writes_init(const struct sw_bench *b)
 {
 	const xs_system *sys = b->sys[SW_CASES - 1];
-	uint64_t rfbm = sys->kernel.default_features;
-	xs_machine *m = malloc(sizeof(*m));
+	const struct xs_system_info *si = xs_system_info(sys);
+	uint64_t rfbm = si->kernel.default_features;
+	xs_machine *m = NULL;
 	uint8_t *img = aligned_alloc(64, 65536);
 	int ret = -1;
 
-	if (m && img && sys->xsaves && rfbm & XS_XFEATURE_MASK_CET_KERNEL && !xs_machine_init(m, b->cpu) &&
+	if (img && si->xsaves && rfbm & XS_XFEATURE_MASK_CET_KERNEL && !xs_machine_new(&m, b->cpu) &&
 	    !xs_machine_setup_kernel(m, sys)) {
 		size_t off = xs_engine_offset(m, rfbm | XS_XCOMP_BV_COMPACTED_FORMAT, XS_XFEATURE_CET_KERNEL);
 		uint8_t pattern[24];
 
-		m->impl.init_opt = m->impl.modified_opt = false;
+		optimisations_off(m);
 		memset(img, 0, 65536);
 		memset(img + off, 0xa5, sizeof(pattern));
 		memset(pattern, 0xa5, sizeof(pattern));
@@ -285,6 +310,6 @@ int sw_noopt_writes_init(const struct sw_bench *b)
 			      (xstate_bv(img) & XS_XFEATURE_MASK_CET_KERNEL) != 0;
 	}
 	free(img);
-	free(m);
+	xs_machine_free(m);
 	return ret;
 }

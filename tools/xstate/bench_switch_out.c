@@ -23,7 +23,7 @@ static const char *const case_titles[SW_VARIANTS] = {
 /* What an RFBM is on a backend: the hardware's mask, or the fpstate's xfeatures. */
 static uint64_t case_rfbm(enum sw_backend be, const struct sw_case *c)
 {
-	return be == SW_HW ? c->mask : c->sys->kernel.default_features;
+	return be == SW_HW ? c->mask : xs_system_info(c->sys)->kernel.default_features;
 }
 
 static const char *verdict(bool within)
@@ -66,7 +66,7 @@ static void print_case_row(enum sw_backend be, const struct sw_backend_run *r, u
 	if (i == 0)
 		snprintf(insns, sizeof(insns), "%s/%s", r->save, r->restore);
 	printf("%-13s %-4s %-11s %10u  %-10s %-21s %8.1f %8.1f %8.1f %6.1f%% %6.1f%%\n", i ? "" : r->name,
-	       sw_case_label[i], xs_cet_s_policy_name(c->policy), c->sys->kernel.default_size,
+	       sw_case_label[i], xs_cet_s_policy_name(c->policy), xs_system_info(c->sys)->kernel.default_size,
 	       cli_hex(case_rfbm(be, c), rfbm), insns, c->st.min, c->st.median, c->st.max,
 	       100 * c->st.spread, 100 * c->st.iqr);
 }
@@ -126,8 +126,8 @@ void sw_print_text(const struct sw_bench *b)
 	printf("xstate bench switch: %s\n", b->cpu_name);
 	printf("model: Linux %s, %u tasks per case, %lu switches per case per round in slices of %d, "
 	       "%u rounds (case order rotated every slice and round)\n",
-	       xs_kernel_name(b->sys[0]->opts.kernel, kname, sizeof(kname)), b->ntasks, b->switches,
-	       SW_SLICE, b->rounds);
+	       xs_kernel_name(xs_system_options(b->sys[0])->kernel, kname, sizeof(kname)), b->ntasks,
+	       b->switches, SW_SLICE, b->rounds);
 	for (unsigned i = 0; i < SW_VARIANTS; i++) {
 		char label[40];
 
@@ -176,7 +176,7 @@ static json_t *stats_json(const struct sw_stats *st, const double *ns, unsigned 
 /* What the CET-S registers of a case's tasks hold: "data", "init", or null (no room, or user mode). */
 static json_t *cet_state_json(enum sw_backend be, const struct sw_case *c)
 {
-	if (be == SW_HW || !(c->sys->kernel.default_features & XS_XFEATURE_MASK_CET_KERNEL))
+	if (be == SW_HW || !(xs_system_info(c->sys)->kernel.default_features & XS_XFEATURE_MASK_CET_KERNEL))
 		return json_null();
 	return json_string(c->cet_init ? "init" : "data");
 }
@@ -192,8 +192,8 @@ static json_t *case_json(const struct sw_bench *b, enum sw_backend be, const str
 	json_object_set_new(o, "cet_s_registers", cet_state_json(be, c));
 	json_object_set_new(o, "cet_s_saved",
 			    be == SW_HW || !r->available ? json_null() : json_boolean(c->cet_saved));
-	json_object_set_new(o, "bytes_per_task", json_integer(c->sys->kernel.default_size));
-	json_object_set_new(o, "xfeatures", json_hex(c->sys->kernel.default_features));
+	json_object_set_new(o, "bytes_per_task", json_integer(xs_system_info(c->sys)->kernel.default_size));
+	json_object_set_new(o, "xfeatures", json_hex(xs_system_info(c->sys)->kernel.default_features));
 	json_object_set_new(o, "rfbm", json_or_null(r->available, json_hex(case_rfbm(be, c))));
 	json_object_set_new(o, "ns_per_switch",
 			    r->available ? stats_json(&c->st, c->ns, b->rounds) : json_null());
@@ -278,7 +278,7 @@ int sw_print_json(const struct sw_bench *b)
 	char kernel[16];
 	int ret;
 
-	xs_kernel_name(b->sys[0]->opts.kernel, kernel, sizeof(kernel));
+	xs_kernel_name(xs_system_options(b->sys[0])->kernel, kernel, sizeof(kernel));
 	json_object_set_new(o, "cpu", json_string(b->cpu_name));
 	json_object_set_new(o, "live", json_boolean(b->live));
 	json_object_set_new(o, "kernel", json_string(kernel));

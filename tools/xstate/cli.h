@@ -86,18 +86,19 @@ int cli_expand_dirs(int *argc, char ***argv, int first, unsigned max);
 int cli_load_cpu(xs_cpu *cpu, const char *path, unsigned cpu_index);
 /*
  * A host: CPU `cpu_index` of a CPUID dump (NULL or "live": this CPU) and
- * kernel options (NULL: defaults). A model Linux cannot boot on (halted)
- * is refused: only `info` shows one (through xs_system_init directly).
+ * kernel options (NULL: defaults), into *out (xs_system_free). A model
+ * Linux cannot boot on (halted) is refused: only `info` shows one
+ * (through xs_system_new directly).
  */
-int cli_load_system(xs_system *sys, const char *path, unsigned cpu_index, const struct xs_options *o);
+int cli_load_system(xs_system **out, const char *path, unsigned cpu_index, const struct xs_options *o);
 /* The same for a CPU already loaded; `path` only names it in messages. */
-int cli_init_system(xs_system *sys, const xs_cpu *cpu, const char *path, const struct xs_options *o);
-/* A CPU model and the system Linux makes of it, allocated together. */
+int cli_init_system(xs_system **out, const xs_cpu *cpu, const char *path, const struct xs_options *o);
+/* A CPU model and the system Linux makes of it. */
 struct cli_host {
 	xs_cpu *cpu;
-	xs_system *sys;
+	xs_system *sys;		/* NULL until cli_init_system() */
 };
-/* Both allocated; cli_free_host() whatever this returns. */
+/* The CPU allocated (empty), no system yet; cli_free_host() whatever this returns. */
 int cli_alloc_host(struct cli_host *h);
 void cli_free_host(struct cli_host *h);
 /* The CPU model options' host: cli_load_cpu(), then cli_init_system(). */

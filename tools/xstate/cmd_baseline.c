@@ -4,6 +4,7 @@
  * guests, and the settings that make a VMM (QEMU, libvirt, Firecracker)
  * or rr show it.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,40 +103,39 @@ static int check_combination(void *args)
 	return 0;
 }
 
-static void print_text(const struct xs_baseline *bl, char **names, unsigned n)
+static void print_text(const xs_baseline *bl, char **names, unsigned n)
 {
+	const struct xs_baseline_info *bi = xs_baseline_info(bl);
 	char buf[256], h1[24], h2[24];
+	struct xs_cpuid_leaf l;
 
-	printf("baseline of %u hosts: XCR0 %s (%s), IA32_XSS %s\n", n, cli_hex(bl->xcr0, h1),
-	       xfeature_list(bl->xcr0, buf, sizeof(buf)), cli_hex(bl->xss, h2));
-	printf("sizes: standard %u bytes, compacted %u bytes\n", bl->standard_size, bl->compacted_size);
-	if (bl->no_xsave) {
+	printf("baseline of %u hosts: XCR0 %s (%s), IA32_XSS %s\n", n, cli_hex(bi->xcr0, h1),
+	       xfeature_list(bi->xcr0, buf, sizeof(buf)), cli_hex(bi->xss, h2));
+	printf("sizes: standard %u bytes, compacted %u bytes\n", bi->standard_size, bi->compacted_size);
+	if (bi->no_xsave) {
 		printf("left out: %-16s limited by:", "XSAVE itself");
 		for (unsigned i = 0; i < n; i++)
-			if (bl->no_xsave & XS_BIT(i))
+			if (bi->no_xsave & XS_BIT(i))
 				printf(" %s", names[i]);
 		printf("\n");
 	}
 	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++) {
-		if (!(bl->dropped & XS_BIT(nr)))
+		if (!(bi->dropped & XS_BIT(nr)))
 			continue;
 		printf("left out: %-16s limited by:", xs_xfeature_info(nr)->short_name);
 		for (unsigned i = 0; i < n; i++)
-			if (bl->limiting[nr] & XS_BIT(i))
+			if (xs_baseline_limiting(bl, nr) & XS_BIT(i))
 				printf(" %s", names[i]);
 		printf("\n");
 	}
-	if (bl->no_xsave) {
+	if (bi->no_xsave) {
 		printf("\nCPUID leaf 0xD for guests: none (no XSAVE)\n");
 		return;
 	}
 	printf("\nCPUID leaf 0xD for guests (leaf subleaf eax ebx ecx edx):\n");
-	for (unsigned i = 0; i < XS_XFEATURE_MAX; i++) {
-		const struct xs_cpuid_leaf *l = &bl->leaf_d[i];
-
-		if (i < 2 || l->eax)
-			printf("%08x %x %08x %08x %08x %08x\n", 0xd, i, l->eax, l->ebx, l->ecx, l->edx);
-	}
+	for (unsigned i = 0; xs_baseline_leaf_d(bl, i, &l); i++)
+		if (i < 2 || l.eax)
+			printf("%08x %x %08x %08x %08x %08x\n", 0xd, i, l.eax, l.ebx, l.ecx, l.edx);
 }
 
 static json_t *host_names(uint64_t hosts, char **names, unsigned n)
@@ -148,32 +148,34 @@ static json_t *host_names(uint64_t hosts, char **names, unsigned n)
 	return a;
 }
 
-static json_t *to_json(const struct xs_baseline *bl, char **names, unsigned n)
+static json_t *to_json(const xs_baseline *bl, char **names, unsigned n)
 {
-	json_t *o = json_object(), *left = xfeature_index_json(bl->dropped & (XS_BIT(XS_XFEATURE_MAX) - 1)), *leaves = json_array(), *d;
+	const struct xs_baseline_info *bi = xs_baseline_info(bl);
+	json_t *o = json_object(), *left = xfeature_index_json(bi->dropped & (XS_BIT(XS_XFEATURE_MAX) - 1)), *leaves = json_array(), *d;
+	struct xs_cpuid_leaf l;
 	size_t k;
 
-	json_object_set_new(o, "xcr0", json_hex(bl->xcr0));
-	json_object_set_new(o, "xss", json_hex(bl->xss));
-	json_object_set_new(o, "standard_size", json_integer(bl->standard_size));
-	json_object_set_new(o, "compacted_size", json_integer(bl->compacted_size));
-	json_object_set_new(o, "no_xsave", host_names(bl->no_xsave, names, n));
+	json_object_set_new(o, "xcr0", json_hex(bi->xcr0));
+	json_object_set_new(o, "xss", json_hex(bi->xss));
+	json_object_set_new(o, "standard_size", json_integer(bi->standard_size));
+	json_object_set_new(o, "compacted_size", json_integer(bi->compacted_size));
+	json_object_set_new(o, "no_xsave", host_names(bi->no_xsave, names, n));
 	json_array_foreach(left, k, d)
 		json_object_set_new(d, "limited_by",
-				    host_names(bl->limiting[json_integer_value(json_object_get(d, "index"))], names, n));
+				    host_names(xs_baseline_limiting(bl, (unsigned)json_integer_value(json_object_get(d, "index"))),
+					       names, n));
 	json_object_set_new(o, "dropped", left);
-	for (unsigned i = 0; i < XS_XFEATURE_MAX && !bl->no_xsave; i++) {
-		const struct xs_cpuid_leaf *l = &bl->leaf_d[i];
+	for (unsigned i = 0; !bi->no_xsave && xs_baseline_leaf_d(bl, i, &l); i++) {
 		json_t *j;
 
-		if (i >= 2 && !l->eax)
+		if (i >= 2 && !l.eax)
 			continue;
 		j = json_object();
 		json_object_set_new(j, "subleaf", json_integer(i));
-		json_object_set_new(j, "eax", json_hex(l->eax));
-		json_object_set_new(j, "ebx", json_hex(l->ebx));
-		json_object_set_new(j, "ecx", json_hex(l->ecx));
-		json_object_set_new(j, "edx", json_hex(l->edx));
+		json_object_set_new(j, "eax", json_hex(l.eax));
+		json_object_set_new(j, "ebx", json_hex(l.ebx));
+		json_object_set_new(j, "ecx", json_hex(l.ecx));
+		json_object_set_new(j, "edx", json_hex(l.edx));
 		json_array_append_new(leaves, j);
 	}
 	json_object_set_new(o, "cpuid_0xd", leaves);
@@ -196,18 +198,19 @@ static int print_plain(const xs_cpu *cpu)
 /* What a guest of release opts->kernel prints about its FPU on the levelled CPU. */
 static int print_dmesg(const xs_cpu *cpu, const struct xs_options *opts)
 {
-	xs_system *guest = malloc(sizeof(*guest));
-	int ret = 0;
+	xs_system *guest;
+	int ret = xs_system_new(&guest, cpu, opts);
 
-	if (!guest)
+	if (ret == -ENOMEM)
 		return cli_error("out of memory");
-	if (xs_system_init(guest, cpu, opts))
-		ret = cli_error("baseline: unsupported option combination for the guest kernel");
-	else if (guest->halted)
-		ret = cli_error("baseline: a guest cannot boot on the levelled CPU: %s", guest->halt_reason);
+	if (ret)
+		return cli_error("baseline: unsupported option combination for the guest kernel");
+	if (xs_system_info(guest)->halted)
+		ret = cli_error("baseline: a guest cannot boot on the levelled CPU: %s",
+				xs_system_info(guest)->halt_reason);
 	else
-		fputs(guest->log, stdout);
-	free(guest);
+		fputs(xs_system_log(guest), stdout);
+	xs_system_free(guest);
 	return ret;
 }
 
@@ -223,7 +226,7 @@ static int emit(const struct baseline_args *a, const struct emit_pool *p)
 }
 
 static int report(const struct baseline_args *a, const xs_system *const *hosts, char **names, unsigned n,
-		  const struct xs_baseline *bl)
+		  const xs_baseline *bl)
 {
 	struct emit_pool pool = { hosts, names, n, bl, NULL, a->model ? a->model : EMIT_DEFAULT_MODEL };
 	xs_cpu *cpu;
@@ -235,7 +238,7 @@ static int report(const struct baseline_args *a, const xs_system *const *hosts, 
 		print_text(bl, names, n);
 		return 0;
 	}
-	cpu = malloc(sizeof(*cpu));
+	cpu = xs_cpu_new();
 	if (!cpu)
 		return cli_error("out of memory");
 	xs_baseline_cpu(hosts, n, bl, cpu);	/* hosts are booted and 1..64: cannot fail */
@@ -246,7 +249,7 @@ static int report(const struct baseline_args *a, const xs_system *const *hosts, 
 		ret = print_plain(cpu);
 	else
 		ret = print_dmesg(cpu, &a->guest_opts);
-	free(cpu);
+	xs_cpu_free(cpu);
 	return ret;
 }
 
@@ -254,7 +257,7 @@ static int run(void *args, int argc, char **argv)
 {
 	const struct baseline_args *a = args;
 	xs_system **hosts = NULL;
-	struct xs_baseline bl;
+	xs_baseline *bl = NULL;
 	unsigned n = 0;
 	int ret;
 
@@ -263,16 +266,15 @@ static int run(void *args, int argc, char **argv)
 	hosts = calloc((size_t)argc, sizeof(*hosts));
 	if (!hosts)
 		return cli_error("out of memory");
-	for (; !ret && (int)n < argc; n++) {
-		hosts[n] = malloc(sizeof(xs_system));
-		ret = hosts[n] ? cli_load_system(hosts[n], argv[n], 0, &a->host_opts) : cli_error("out of memory");
-	}
-	if (!ret && xs_baseline((const xs_system *const *)hosts, n, a->kind, &bl))
-		ret = cli_error("baseline: no hosts");
+	for (; !ret && (int)n < argc; n++)
+		ret = cli_load_system(&hosts[n], argv[n], 0, &a->host_opts);
+	if (!ret && (ret = xs_baseline_new(&bl, (const xs_system *const *)hosts, n, a->kind)))
+		ret = cli_error(ret == -ENOMEM ? "out of memory" : "baseline: no hosts");
 	if (!ret)
-		ret = report(a, (const xs_system *const *)hosts, argv, n, &bl);
+		ret = report(a, (const xs_system *const *)hosts, argv, n, bl);
+	xs_baseline_free(bl);
 	while (n)
-		free(hosts[--n]);
+		xs_system_free(hosts[--n]);
 	free(hosts);
 	return ret;
 }

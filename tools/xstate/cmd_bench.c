@@ -59,16 +59,19 @@ static void row_text(const struct mem_row *r)
 /* Why no task or vCPU fpstate exists on this CPU ("" when they do). */
 static void no_fpstates(const xs_cpu *cpu, char *why, size_t size)
 {
-	xs_system *sys = malloc(sizeof(*sys));
+	xs_system *sys;
 
-	if (sys && !xs_system_init(sys, cpu, NULL) && xs_system_usable(sys))
-		snprintf(why, size, "%s", sys->halted ? sys->halt_reason : "buffer sizes below 576 bytes");
-	free(sys);
+	if (xs_system_new(&sys, cpu, NULL))
+		return;
+	if (xs_system_usable(sys))
+		snprintf(why, size, "%s", xs_system_info(sys)->halted ? xs_system_info(sys)->halt_reason
+									 : "buffer sizes below 576 bytes");
+	xs_system_free(sys);
 }
 
 static bool mem_row_of(const char *path, struct mem_row *r)
 {
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_cpu *cpu = xs_cpu_new();
 	bool ok;
 
 	if (!cpu)
@@ -80,7 +83,7 @@ static bool mem_row_of(const char *path, struct mem_row *r)
 	if (ok)
 		no_fpstates(cpu, r->no_tasks, sizeof(r->no_tasks));
 	snprintf(r->name, sizeof(r->name), "%s", path ? path : "live");
-	free(cpu);
+	xs_cpu_free(cpu);
 	return ok;
 }
 

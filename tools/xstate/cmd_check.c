@@ -37,36 +37,46 @@ static void init(void *args)
 	cli_model_init(&a->m);
 }
 
+/* KVM_SET_XSAVE on a new vCPU of the process fpu, with the requested components enabled. */
+static int judge_kvm(const xs_system *sys, xs_fpu *fpu, const struct check_args *a, const uint8_t *buf,
+		     size_t len, struct xs_verdict *v)
+{
+	xs_fpu_guest *g = xs_fpu_guest_new();
+	uint32_t pkru = 0;
+	int ret = 0;
+
+	if (!g || xs_fpu_alloc_guest_fpstate(fpu, g)) {
+		ret = cli_error("out of memory");
+	} else {
+		if (!a->request || !xs_fpu_enable_guest_xfd_features(fpu, g, a->request & XS_XFEATURE_MASK_USER_DYNAMIC))
+			xs_kvm_set_xsave(sys, g, buf, len, &pkru, v);
+		xs_fpu_free_guest_fpstate(fpu, g);
+	}
+	xs_fpu_guest_free(g);
+	return ret;
+}
+
 /* The verdict for one kind, on a fresh task or vCPU of `sys`. */
 static int judge(const xs_system *sys, const struct check_args *a, const uint8_t *buf, size_t len,
 		 struct xs_verdict *v, const char **outcome)
 {
-	xs_fpu fpu;
-	xs_fpu_guest g;
-	uint32_t pkru = 0;
+	xs_fpu *fpu;
 	int ret;
 
-	if (xs_fpu_init(&fpu, sys, NULL))
+	if (xs_fpu_new(&fpu, sys, NULL))
 		return cli_error("out of memory");
-	ret = cli_permit(&fpu, a->request, a->kind == CHECK_KVM);
-	if (ret)
-		goto out;
+	ret = cli_permit(fpu, a->request, a->kind == CHECK_KVM);
 	*outcome = NULL;
-	if (a->kind == CHECK_PTRACE) {
-		xs_ptrace_setregset(&fpu, buf, len, v);
-	} else if (a->kind == CHECK_SIGFRAME) {
+	if (!ret && a->kind == CHECK_PTRACE) {
+		xs_ptrace_setregset(fpu, buf, len, v);
+	} else if (!ret && a->kind == CHECK_SIGFRAME) {
 		static const char *const outcomes[] = { "xstate", "fx-only", "fail" };
 
-		*outcome = outcomes[xs_sigframe_check(&fpu, buf, len, v)];
-	} else if (xs_fpu_alloc_guest_fpstate(&fpu, &g)) {
-		ret = cli_error("out of memory");
-	} else {
-		if (!a->request || !xs_fpu_enable_guest_xfd_features(&fpu, &g, a->request & XS_XFEATURE_MASK_USER_DYNAMIC))
-			xs_kvm_set_xsave(sys, &g, buf, len, &pkru, v);
-		xs_fpu_free_guest_fpstate(&fpu, &g);
+		*outcome = outcomes[xs_sigframe_check(fpu, buf, len, v)];
+	} else if (!ret) {
+		ret = judge_kvm(sys, fpu, a, buf, len, v);
 	}
-out:
-	xs_fpu_destroy(&fpu);
+	xs_fpu_free(fpu);
 	return ret;
 }
 

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* xstate compat: can state saved on host A be restored on host B? */
-#include <stdlib.h>
-
 #include "cli.h"
 
 /* Does `sys` grant the permission requests a process (or VMM) of A holds? "" if so. */
@@ -9,24 +7,24 @@ static void refused_request(const xs_system *sys, uint64_t request, enum xs_comp
 			    size_t size)
 {
 	int option = kind == XS_COMPAT_VCPU ? XS_ARCH_REQ_XCOMP_GUEST_PERM : XS_ARCH_REQ_XCOMP_PERM;
-	xs_fpu fpu;
+	xs_fpu *fpu;
 	long r = 0;
 
 	why[0] = '\0';
 	if (!request)
 		return;
-	if (xs_fpu_init(&fpu, sys, NULL)) {
+	if (xs_fpu_new(&fpu, sys, NULL)) {
 		snprintf(why, size, "Linux cannot create a task there");
 		return;
 	}
 	for (unsigned nr = 0; nr < XS_XFEATURE_MAX && !r; nr++) {
-		if (!(request & XS_BIT(nr)) || !(r = xs_arch_prctl(&fpu, option, nr, NULL)))
+		if (!(request & XS_BIT(nr)) || !(r = xs_arch_prctl(fpu, option, nr, NULL)))
 			continue;
 		snprintf(why, size, "%s(%u) for %s fails with %s",
 			 kind == XS_COMPAT_VCPU ? "ARCH_REQ_XCOMP_GUEST_PERM" : "ARCH_REQ_XCOMP_PERM", nr,
 			 xs_xfeature_info(nr)->short_name, xs_errno_name((int)r));
 	}
-	xs_fpu_destroy(&fpu);
+	xs_fpu_free(fpu);
 }
 
 static const char *const baseline_hint = "xstate baseline A B gives the state both hosts accept";
@@ -116,18 +114,15 @@ static int check_request_on_a(const xs_system *a, const struct compat_args *args
 static int run(void *args, int argc, char **argv)
 {
 	const struct compat_args *o = args;
-	xs_system *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	xs_system *a = NULL, *b = NULL;
 	struct xs_compat c;
 	char refused[200];
-	int ret = 0;
+	int ret;
 
 	(void)argc;
-	if (!a || !b)
-		ret = cli_error("out of memory");
+	ret = cli_load_system(&a, argv[0], 0, &o->oa);
 	if (!ret)
-		ret = cli_load_system(a, argv[0], 0, &o->oa);
-	if (!ret)
-		ret = cli_load_system(b, argv[1], 0, &o->ob);
+		ret = cli_load_system(&b, argv[1], 0, &o->ob);
 	if (!ret)
 		ret = check_request_on_a(a, o);
 	if (ret)
@@ -137,8 +132,8 @@ static int run(void *args, int argc, char **argv)
 	print_compat(&c, refused, o->fmt);
 	ret = c.compatible && !refused[0] ? XS_EXIT_OK : XS_EXIT_FALSE;
 out:
-	free(a);
-	free(b);
+	xs_system_free(a);
+	xs_system_free(b);
 	return ret;
 }
 

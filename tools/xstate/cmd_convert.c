@@ -105,18 +105,14 @@ static int run(void *args, int argc, char **argv)
 	enum xs_container kind = (enum xs_container)a->kind;
 	struct xs_compat_report rep;
 	struct xs_diag d = { 0 };
-	xs_system *sa = malloc(sizeof(*sa)), *sb = malloc(sizeof(*sb));
+	xs_system *sa = NULL, *sb = NULL;
 	uint8_t *in = NULL, *out = NULL;
 	size_t len = 0, need = 0;
 	int ret;
 
 	(void)argc;
-	if (!sa || !sb) {
-		ret = cli_error("out of memory");
-		goto out;
-	}
 	if ((ret = cli_read_file(in_path, "an XSAVE buffer file", 16u << 20, &in, &len)) ||
-	    (ret = cli_load_system(sa, a->from, 0, &a->opts)) || (ret = cli_load_system(sb, a->to, 0, &a->opts)))
+	    (ret = cli_load_system(&sa, a->from, 0, &a->opts)) || (ret = cli_load_system(&sb, a->to, 0, &a->opts)))
 		goto out;
 	if (a->kind == KIND_AUTO)
 		kind = xs_container_detect(sa, in, len);
@@ -144,8 +140,8 @@ static int run(void *args, int argc, char **argv)
 out:
 	free(in);
 	free(out);
-	free(sa);
-	free(sb);
+	xs_system_free(sa);
+	xs_system_free(sb);
 	return ret;
 }
 

@@ -25,7 +25,7 @@ static const struct cli_opt options[] = {
 static int run(void *args, int argc, char **argv)
 {
 	const struct cpuid_args *a = args;
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_cpu *cpu = xs_cpu_new();
 	char *buf;
 	size_t len;
 	int ret;
@@ -46,7 +46,7 @@ static int run(void *args, int argc, char **argv)
 			free(buf);
 		}
 	}
-	free(cpu);
+	xs_cpu_free(cpu);
 	return ret;
 }
 

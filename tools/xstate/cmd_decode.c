@@ -44,49 +44,50 @@ static const struct cli_opt options[] = {
 #define BUFFER_MAX (16u << 20)	/* far above any XSAVE buffer (AMX: 11 KiB) */
 #define WHAT "an XSAVE buffer or an ELF core file"
 
-static const xs_system *load_system(xs_system *sys, const struct decode_args *a, int *ret)
+/* The CPU model that lays the buffers out, loaded into *sys. */
+static int load_system(xs_system **sys, const struct decode_args *a)
 {
-	*ret = cli_load_system(sys, a->m.cpuid, a->m.cpu, NULL);
-	return *ret ? NULL : sys;
+	return cli_load_system(sys, a->m.cpuid, a->m.cpu, NULL);
 }
 
 /* A core: the CPU model is loaded only when the core has no layout note or --cpuid names one. */
-static int core_doc(xs_system *sys, const struct decode_args *a, int fd, unsigned flags, json_t **doc)
+static int core_doc(xs_system **sys, const struct decode_args *a, int fd, unsigned flags, json_t **doc)
 {
 	const struct xs_xfeat_component *recs;
 	struct xs_diag d = { 0 };
+	bool need_cpu;
 	xs_core *core;
 	int ret = xs_core_open_fd(&core, fd, &d);
 
 	if (ret)
 		return cli_error("%s: %s", a->file, d.msg);
 	xs_core_layout(core, &recs);
-	if (!recs || a->m.cpuid) {
-		if (!load_system(sys, a, &ret)) {
-			xs_core_close(core);
-			return ret;
-		}
+	need_cpu = !recs || a->m.cpuid;
+	if (need_cpu && (ret = load_system(sys, a))) {
+		xs_core_close(core);
+		return ret;
 	}
-	ret = decode_core_doc(!recs || a->m.cpuid ? sys : NULL, core, flags, doc, &d);
+	ret = decode_core_doc(need_cpu ? *sys : NULL, core, flags, doc, &d);
 	xs_core_close(core);
 	return ret ? cli_error("%s: %s", a->file, d.msg) : 0;
 }
 
-static int buffer_doc(xs_system *sys, const struct decode_args *a, int fd, unsigned flags, json_t **doc)
+static int buffer_doc(xs_system **sys, const struct decode_args *a, int fd, unsigned flags, json_t **doc)
 {
-	struct xs_buffer_view view;
+	struct xs_buffer_view *view = xs_buffer_view_new();
 	struct xs_diag d = { 0 };
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int ret = cli_read_fd(fd, a->file, WHAT, BUFFER_MAX, &buf, &len);
+	int ret = view ? cli_read_fd(fd, a->file, WHAT, BUFFER_MAX, &buf, &len) : cli_error("out of memory");
 
-	if (!ret && load_system(sys, a, &ret)) {
-		if (decode_view(sys, a->kind, buf, len, &view, &d))
+	if (!ret && !(ret = load_system(sys, a))) {
+		if (decode_view(*sys, a->kind, buf, len, view, &d))
 			ret = cli_error("%s: %s", a->file, d.msg);
 		else
-			*doc = decode_buffer(buf, len, a->kind, &view, flags);
+			*doc = decode_buffer(buf, len, a->kind, view, flags);
 	}
 	free(buf);
+	xs_buffer_view_free(view);
 	return ret;
 }
 
@@ -102,29 +103,25 @@ static enum decode_kind detect(int fd, enum decode_kind kind)
 static int run(void *args, int argc, char **argv)
 {
 	struct decode_args *a = args;
-	xs_system *sys = malloc(sizeof(*sys));
+	xs_system *sys = NULL;
 	json_t *doc = NULL;
 	unsigned flags;
 	int fd = -1, ret;
 
 	(void)argc;
 	a->file = argv[0];
-	if (!sys) {
-		ret = cli_error("out of memory");
-		goto out;
-	}
 	if ((ret = cli_open_file(a->file, WHAT, &fd)))
 		goto out;
 	a->kind = detect(fd, a->kind);
 	flags = a->fmt == OUT_JSON ? DECODE_TILE_BYTES : 0;
-	ret = a->kind == DECODE_CORE ? core_doc(sys, a, fd, flags, &doc) : buffer_doc(sys, a, fd, flags, &doc);
+	ret = a->kind == DECODE_CORE ? core_doc(&sys, a, fd, flags, &doc) : buffer_doc(&sys, a, fd, flags, &doc);
 	if (!ret && decode_render(stdout, doc, a->fmt == OUT_JSON))
 		ret = cli_error("decode: cannot write the output");
 out:
 	if (fd >= 0)
 		close(fd);
 	json_decref(doc);
-	free(sys);
+	xs_system_free(sys);
 	return ret;
 }
 

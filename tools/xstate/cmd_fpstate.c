@@ -40,67 +40,80 @@ static void init(void *args)
 
 /* A task or vCPU as the kernel builds it, with the requested dynamic features. */
 struct built {
-	xs_fpu fpu;
-	xs_fpu_guest gfpu;
-	bool guest;
+	xs_fpu *fpu;
+	xs_fpu_guest *gfpu;	/* a vCPU's container; NULL for a task */
 	const xs_fpstate *fps;
 };
+
+static void unbuild(struct built *b)
+{
+	if (b->gfpu)
+		xs_fpu_free_guest_fpstate(b->fpu, b->gfpu);
+	xs_fpu_guest_free(b->gfpu);
+	xs_fpu_free(b->fpu);
+	memset(b, 0, sizeof(*b));
+}
+
+static int build_guest(struct built *b, uint64_t request)
+{
+	int r;
+
+	if (!(b->gfpu = xs_fpu_guest_new()) || xs_fpu_alloc_guest_fpstate(b->fpu, b->gfpu))
+		return cli_error("out of memory");
+	r = request ? xs_fpu_enable_guest_xfd_features(b->fpu, b->gfpu, request) : 0;
+	if (r)
+		return cli_error("enabling the requested components in the vCPU fails: %s", xs_errno_name(r));
+	b->fps = xs_fpu_guest_fpstate(b->gfpu);	/* enabling reallocates it */
+	return 0;
+}
 
 static int build(struct built *b, const xs_system *sys, bool guest, uint64_t request)
 {
 	int r;
 
 	memset(b, 0, sizeof(*b));
-	b->guest = guest;
-	if (xs_fpu_init(&b->fpu, sys, NULL))
+	if (xs_fpu_new(&b->fpu, sys, NULL))
 		return cli_error("out of memory");
-	r = cli_permit(&b->fpu, request, guest);
-	if (r) {
-		xs_fpu_destroy(&b->fpu);
-		return r;
-	}
-	if (!guest) {
-		b->fps = b->fpu.fpstate;
-		return 0;
-	}
-	if (xs_fpu_alloc_guest_fpstate(&b->fpu, &b->gfpu))
-		return cli_error("out of memory");
-	r = request ? xs_fpu_enable_guest_xfd_features(&b->fpu, &b->gfpu, request) : 0;
+	r = cli_permit(b->fpu, request, guest);
+	if (!r && guest)
+		r = build_guest(b, request);
+	else if (!r)
+		b->fps = xs_fpu_fpstate(b->fpu);
 	if (r)
-		return cli_error("enabling the requested components in the vCPU fails: %s", xs_errno_name(r));
-	b->fps = b->gfpu.fpstate;	/* enabling reallocates it */
-	return 0;
+		unbuild(b);
+	return r;
 }
 
-static void unbuild(struct built *b)
+static const char *buffer_format(const struct xs_system_info *info)
 {
-	if (b->guest)
-		xs_fpu_free_guest_fpstate(&b->fpu, &b->gfpu);
-	xs_fpu_destroy(&b->fpu);
+	return info->compacted ? "compacted" : info->xsave ? "standard" : "legacy";
 }
 
 static void print_text(const xs_system *sys, const struct built *b, const struct xs_policy_cost pc[3])
 {
-	const xs_fpstate *f = b->fps;
+	const struct xs_fpstate_info *f = xs_fpstate_info(b->fps);
+	const struct xs_options *opts = xs_system_options(sys);
+	const xs_cpu *cpu = xs_system_cpu(sys);
 	char h[24], names[256], kname[16];
 	struct xs_diag d;
 
-	printf("%s fpstate on %s %s (Linux %s, CET-S %s):\n", b->guest ? "guest (vCPU)" : "task",
-	       sys->cpu.vendor, sys->cpu.brand, xs_kernel_name(sys->opts.kernel, kname, sizeof(kname)),
-	       xs_cet_s_policy_name(sys->opts.cet_s));
+	printf("%s fpstate on %s %s (Linux %s, CET-S %s):\n", b->gfpu ? "guest (vCPU)" : "task",
+	       xs_cpu_vendor(cpu), xs_cpu_brand(cpu), xs_kernel_name(opts->kernel, kname, sizeof(kname)),
+	       xs_cet_s_policy_name(opts->cet_s));
 	printf("  size            %6u bytes (kernel buffer, %s format)\n", f->size,
-	       sys->compacted ? "compacted" : sys->xsave ? "standard" : "legacy");
+	       buffer_format(xs_system_info(sys)));
 	printf("  user_size       %6u bytes (ptrace and signal frames)\n", f->user_size);
 	printf("  xfeatures       %-20s %s\n", cli_hex(f->xfeatures, h), xfeature_list(f->xfeatures, names, sizeof(names)));
 	printf("  user_xfeatures  %-20s %s\n", cli_hex(f->user_xfeatures, h),
 	       xfeature_list(f->user_xfeatures, names, sizeof(names)));
 	printf("  xfd             %-20s %s\n", cli_hex(f->xfd, h), f->xfd ? "(traps with #NM until first use)" : "");
 	printf("  XSTATE_BV       %-20s (a fresh buffer: every component in its init state)\n",
-	       cli_hex(xs_fpstate_xstate_bv(f), h));
-	printf("  XCOMP_BV        %s\n", cli_hex(xs_fpstate_xcomp_bv(f), h));
-	if (b->guest)
-		printf("  uabi_size       %6u bytes (KVM_GET_XSAVE2 / KVM_SET_XSAVE)\n", b->gfpu.uabi_size);
-	if (xs_fpstate_guest_only_warning(sys, f, &d))
+	       cli_hex(xs_fpstate_xstate_bv(b->fps), h));
+	printf("  XCOMP_BV        %s\n", cli_hex(xs_fpstate_xcomp_bv(b->fps), h));
+	if (b->gfpu)
+		printf("  uabi_size       %6u bytes (KVM_GET_XSAVE2 / KVM_SET_XSAVE)\n",
+		       xs_fpu_guest_info(b->gfpu)->uabi_size);
+	if (xs_fpstate_guest_only_warning(sys, b->fps, &d))
 		printf("  %s\n", d.msg);
 	printf("\nBytes per fpstate under each CET-S policy:\n  policy        task   vCPU\n");
 	printf("  off         %6u %6u\n  guest-only  %6u %6u\n  all         %6u %6u\n", pc[0].task_bytes,
@@ -112,20 +125,20 @@ static void print_text(const xs_system *sys, const struct built *b, const struct
 static json_t *to_json(const xs_system *sys, const struct built *b, const struct xs_policy_cost pc[3])
 {
 	static const char *const names[3] = { "off", "guest-only", "all" };
-	const xs_fpstate *f = b->fps;
+	const struct xs_fpstate_info *f = xs_fpstate_info(b->fps);
 	json_t *o = json_object(), *pol = json_object();
 
-	json_object_set_new(o, "kind", json_string(b->guest ? "guest" : "task"));
-	json_object_set_new(o, "cet_s_policy", json_string(xs_cet_s_policy_name(sys->opts.cet_s)));
+	json_object_set_new(o, "kind", json_string(b->gfpu ? "guest" : "task"));
+	json_object_set_new(o, "cet_s_policy", json_string(xs_cet_s_policy_name(xs_system_options(sys)->cet_s)));
 	json_object_set_new(o, "size", json_integer(f->size));
 	json_object_set_new(o, "user_size", json_integer(f->user_size));
 	json_object_set_new(o, "xfeatures", json_hex(f->xfeatures));
 	json_object_set_new(o, "user_xfeatures", json_hex(f->user_xfeatures));
 	json_object_set_new(o, "xfd", json_hex(f->xfd));
-	json_object_set_new(o, "xstate_bv", json_hex(xs_fpstate_xstate_bv(f)));
-	json_object_set_new(o, "xcomp_bv", json_hex(xs_fpstate_xcomp_bv(f)));
-	if (b->guest)
-		json_object_set_new(o, "uabi_size", json_integer(b->gfpu.uabi_size));
+	json_object_set_new(o, "xstate_bv", json_hex(xs_fpstate_xstate_bv(b->fps)));
+	json_object_set_new(o, "xcomp_bv", json_hex(xs_fpstate_xcomp_bv(b->fps)));
+	if (b->gfpu)
+		json_object_set_new(o, "uabi_size", json_integer(xs_fpu_guest_info(b->gfpu)->uabi_size));
 	for (int i = 0; i < 3; i++) {
 		json_t *p = json_object();
 

@@ -82,15 +82,15 @@ static int run(void *args, int argc, char **argv)
 {
 	const struct snapshot_args *a = args;
 	struct xs_snapshot_plan *plan = malloc(sizeof(*plan));
-	xs_system *host = malloc(sizeof(*host));
+	xs_system *host = NULL;
 	int ret = 0;
 
 	(void)argc;
 	(void)argv;
-	if (!plan || !host)
+	if (!plan)
 		ret = cli_error("out of memory");
 	if (!ret)
-		ret = cli_load_system(host, a->m.cpuid, 0, &a->m.opts);
+		ret = cli_load_system(&host, a->m.cpuid, 0, &a->m.opts);
 	if (!ret && xs_snapshot_plan(host, a->guest_kernel, plan))
 		ret = cli_error("snapshot-plan: cannot model the guest");
 	if (!ret && a->fmt == OUT_JSON)
@@ -98,7 +98,7 @@ static int run(void *args, int argc, char **argv)
 	else if (!ret)
 		print_text(plan);
 	free(plan);
-	free(host);
+	xs_system_free(host);
 	return ret;
 }
 

@@ -7,9 +7,9 @@
  * say the same thing.
  *
  * This file and decode_print.c (the document), decode_render.c (its
- * printing) and decode_core.c (core files) use only libxstate (and its
- * common/ layer), xfeature_names.c and jansson (no cli.h), so the fuzz
- * targets can link them directly.
+ * printing) and decode_core.c (core files) use only libxstate's public
+ * header (and the byte helpers le.h), xfeature_names.c and jansson (no
+ * cli.h), so the fuzz targets can link them directly.
  */
 #ifndef XS_DECODE_H
 #define XS_DECODE_H

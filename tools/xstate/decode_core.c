@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "common/common.h"
 #include "decode.h"
 
 static json_t *layout_json(const xs_core *core)
@@ -33,24 +32,21 @@ static int thread_json(const xs_system *sys, const xs_core *core, unsigned i, un
 {
 	const struct xs_core_thread *t = xs_core_thread(core, i);
 	uint8_t *buf = malloc(t->xstate_size ? t->xstate_size : 1);
-	struct xs_buffer_view v;
+	struct xs_buffer_view *v = xs_buffer_view_new();
 	struct xs_diag d = { 0 };
-	int ret;
+	int ret = buf && v ? 0 : xs_diag_fail(&d, -ENOMEM, "out of memory");
 
-	if (!buf)
-		return xs_diag_fail(diag, -ENOMEM, "thread %u: out of memory", t->index);
-	ret = xs_core_read_xstate(core, i, buf, t->xstate_size, &d);
 	if (!ret)
-		ret = xs_core_view(core, sys, buf, t->xstate_size, &v, &d);
-	if (ret) {
-		free(buf);
-		return xs_diag_fail(diag, ret, "thread %u: %.400s", t->index, d.msg);
-	}
-	*out = json_pack("{s:i, s:o, s:o}", "thread", (int)t->index, "pid",
-			 t->has_pid ? json_integer(t->pid) : json_null(), "xstate",
-			 decode_buffer(buf, t->xstate_size, DECODE_CORE, &v, flags));
+		ret = xs_core_read_xstate(core, i, buf, t->xstate_size, &d);
+	if (!ret)
+		ret = xs_core_view(core, sys, buf, t->xstate_size, v, &d);
+	if (!ret)
+		*out = json_pack("{s:i, s:o, s:o}", "thread", (int)t->index, "pid",
+				 t->has_pid ? json_integer(t->pid) : json_null(), "xstate",
+				 decode_buffer(buf, t->xstate_size, DECODE_CORE, v, flags));
 	free(buf);
-	return 0;
+	xs_buffer_view_free(v);
+	return ret ? xs_diag_fail(diag, ret, "thread %u: %.400s", t->index, d.msg) : 0;
 }
 
 int decode_core_doc(const xs_system *sys, const xs_core *core, unsigned flags, json_t **doc,

@@ -10,7 +10,7 @@
 
 #include "decode.h"
 #include "xfeature_names.h"
-#include "common/common.h"
+#include "le.h"
 
 /* ---- value helpers ----------------------------------------------------- */
 
@@ -126,11 +126,13 @@ static json_t *component_json(const uint8_t *buf, size_t len, const struct xs_bu
 			      unsigned flags)
 {
 	struct regs_ctx c = { json_object(), flags };
+	unsigned offset = 0, size = 0;
 
+	xs_view_component(v, nr, &offset, &size);
 	if (xs_decode_component(buf, len, v, nr, add_reg, &c) == -ERANGE)
 		json_object_set_new(c.regs, "error", json_string("the component lies outside the buffer"));
 	return json_pack("{s:i, s:s, s:I, s:I, s:o}", "index", (int)nr, "name", xs_xfeature_info(nr)->short_name,
-			 "offset", (json_int_t)v->offset[nr], "size", (json_int_t)v->size[nr], "registers", c.regs);
+			 "offset", (json_int_t)offset, "size", (json_int_t)size, "registers", c.regs);
 }
 
 /* ---- kind-specific fields -------------------------------------------------- */
@@ -160,19 +162,20 @@ static json_t *sigframe_json(const uint8_t *b, size_t len)
 json_t *decode_buffer(const uint8_t *buf, size_t len, enum decode_kind kind,
 		      const struct xs_buffer_view *view, unsigned flags)
 {
+	uint64_t xstate_bv = xs_view_xstate_bv(view), xcomp_bv = xs_view_xcomp_bv(view);
 	json_t *doc, *comps = json_array();
 
 	doc = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o}", "kind", decode_kind_name(kind), "format",
-			view->format == XS_BUF_COMPACTED ? "compacted" : "standard", "length", (json_int_t)len,
-			"layout_size", (json_int_t)view->len, "xstate_bv", hexv(view->xstate_bv, 1),
-			"xstate_bv_names", xfeature_names_json(view->xstate_bv), "xcomp_bv", hexv(view->xcomp_bv, 1),
-			"xcomp_bv_names", xfeature_names_json(view->xcomp_bv & ~XS_XCOMP_BV_COMPACTED_FORMAT));
+			xs_view_format(view) == XS_BUF_COMPACTED ? "compacted" : "standard", "length", (json_int_t)len,
+			"layout_size", (json_int_t)xs_view_len(view), "xstate_bv", hexv(xstate_bv, 1),
+			"xstate_bv_names", xfeature_names_json(xstate_bv), "xcomp_bv", hexv(xcomp_bv, 1),
+			"xcomp_bv_names", xfeature_names_json(xcomp_bv & ~XS_XCOMP_BV_COMPACTED_FORMAT));
 	if ((kind == DECODE_PTRACE || kind == DECODE_KVM || kind == DECODE_CORE) && len >= 472)
 		json_object_set_new(doc, kind == DECODE_KVM ? "kvm" : "ptrace", xcr0_word_json(buf));
 	if (kind == DECODE_SIGFRAME && len >= XS_FXSAVE_SIZE)
 		json_object_set_new(doc, "sigframe", sigframe_json(buf, len));
 	for (unsigned nr = 0; nr < XS_XFEATURE_MAX; nr++)
-		if (view->present & XS_BIT(nr))
+		if (xs_view_present(view) & XS_BIT(nr))
 			json_array_append_new(comps, component_json(buf, len, view, nr, flags));
 	json_object_set_new(doc, "components", comps);
 	return doc;

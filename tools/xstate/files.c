@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "common/common.h"
 
 /* ---- files and standard streams ------------------------------------------- */
 

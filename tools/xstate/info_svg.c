@@ -114,31 +114,36 @@ static void fill_gaps(struct column *c, bool compacted)
 
 static void standard_column(const xs_system *sys, struct column *c)
 {
+	const struct xs_system_info *info = xs_system_info(sys);
+	struct xs_component_info ci;
+
 	memset(c, 0, sizeof(*c));
 	c->title = "standard format";
 	c->subtitle = "ptrace NT_X86_XSTATE, signal frames, KVM_GET_XSAVE";
-	c->total = sys->user.max_size;
+	c->total = info->user.max_size;
 	legacy(c);
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
-		if ((sys->user.max_features & XS_BIT(nr)) && sys->xstate_offsets[nr] != UINT32_MAX)
-			add(c, sys->xstate_offsets[nr], sys->xstate_sizes[nr], (int)nr, kind_of(nr),
-			    xs_xfeature_info(nr)->short_name);
+		if ((info->user.max_features & XS_BIT(nr)) && !xs_system_component(sys, nr, &ci) &&
+		    ci.offset != UINT32_MAX)
+			add(c, ci.offset, ci.size, (int)nr, kind_of(nr), xs_xfeature_info(nr)->short_name);
 	fill_gaps(c, false);
 }
 
 static void compacted_column(const xs_system *sys, struct column *c)
 {
+	const struct xs_system_info *info = xs_system_info(sys);
+	struct xs_component_info ci;
+
 	memset(c, 0, sizeof(*c));
 	c->title = "compacted format";
 	c->compacted = true;
-	c->subtitle = sys->xsaves ? "the kernel's fpstates (XSAVES), all kernel components"
-				  : "the kernel's fpstates (XSAVEC), all kernel components";
-	c->total = sys->kernel.max_size;
+	c->subtitle = info->xsaves ? "the kernel's fpstates (XSAVES), all kernel components"
+				   : "the kernel's fpstates (XSAVEC), all kernel components";
+	c->total = info->kernel.max_size;
 	legacy(c);
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
-		if (sys->kernel.max_features & XS_BIT(nr))
-			add(c, sys->xstate_comp_offsets[nr], sys->xstate_sizes[nr], (int)nr, kind_of(nr),
-			    xs_xfeature_info(nr)->short_name);
+		if ((info->kernel.max_features & XS_BIT(nr)) && !xs_system_component(sys, nr, &ci))
+			add(c, ci.comp_offset, ci.size, (int)nr, kind_of(nr), xs_xfeature_info(nr)->short_name);
 	fill_gaps(c, true);
 }
 
@@ -154,8 +159,9 @@ static double y_of(const struct scale *s, unsigned byte)
 /* H, G, U: the component's membership, as three small marks. */
 static void marks(FILE *f, const xs_system *sys, int nr, double x, double y)
 {
-	const uint64_t sets[3] = { sys->kernel.default_features, sys->kernel.guest_default_features,
-				   sys->user.max_features };
+	const struct xs_system_info *info = xs_system_info(sys);
+	const uint64_t sets[3] = { info->kernel.default_features, info->kernel.guest_default_features,
+				   info->user.max_features };
 	static const char *const letters[3] = { "H", "G", "U" };
 
 	for (unsigned k = 0; k < 3; k++) {
@@ -184,6 +190,7 @@ static void seg_label(const struct seg *sg, char *buf, size_t size)
 static void group(FILE *f, const xs_system *sys, const struct seg *sg)
 {
 	static const char *const classes[] = { [SEG_HEADER] = "header", [SEG_PAD] = "padding" };
+	const struct xs_system_info *info = xs_system_info(sys);
 
 	if (sg->nr < 0) {
 		fprintf(f, "<g class=\"%s\" data-offset=\"%u\" data-size=\"%u\">\n",
@@ -192,9 +199,9 @@ static void group(FILE *f, const xs_system *sys, const struct seg *sg)
 	}
 	fprintf(f, "<g class=\"component\" data-index=\"%d\" data-name=\"%s\" data-offset=\"%u\" data-size=\"%u\" data-host=\"%s\" data-guest=\"%s\" data-user=\"%s\">\n",
 		sg->nr, sg->name, sg->off, sg->size,
-		sys->kernel.default_features & XS_BIT(sg->nr) ? "yes" : "no",
-		sys->kernel.guest_default_features & XS_BIT(sg->nr) ? "yes" : "no",
-		sys->user.max_features & XS_BIT(sg->nr) ? "yes" : "no");
+		info->kernel.default_features & XS_BIT(sg->nr) ? "yes" : "no",
+		info->kernel.guest_default_features & XS_BIT(sg->nr) ? "yes" : "no",
+		info->user.max_features & XS_BIT(sg->nr) ? "yes" : "no");
 }
 
 static bool label_inside(const struct seg *sg, const struct scale *s)
@@ -290,7 +297,9 @@ static void axis(FILE *f, const struct scale *s, unsigned total, double x)
 
 static void header(FILE *f, const xs_system *sys, unsigned width, unsigned height, const struct scale *s)
 {
-	const xs_cpu *cpu = &sys->cpu;
+	const xs_cpu *cpu = xs_system_cpu(sys);
+	const struct xs_options *opts = xs_system_options(sys);
+	const struct xs_system_info *info = xs_system_info(sys);
 	char kver[16], line[320];
 
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -299,13 +308,13 @@ static void header(FILE *f, const xs_system *sys, unsigned width, unsigned heigh
 		   "<rect width=\"6\" height=\"6\" fill=\"#f4f4f4\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#bbb\" stroke-width=\"2\"/></pattern></defs>\n"
 		   "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
 		width, height, width, height);
-	snprintf(line, sizeof(line), "%s %s (family 0x%x, model 0x%x, stepping %u)", cpu->vendor, cpu->brand,
-		 cpu->family, cpu->model, cpu->stepping);
+	snprintf(line, sizeof(line), "%s %s (family 0x%x, model 0x%x, stepping %u)", xs_cpu_vendor(cpu),
+		 xs_cpu_brand(cpu), xs_cpu_family(cpu), xs_cpu_model(cpu), xs_cpu_stepping(cpu));
 	fputs("<text x=\"20\" y=\"26\" font-size=\"16\" font-weight=\"bold\">", f);
 	xml_text(f, line);
 	snprintf(line, sizeof(line), "Linux %s, CET-S %s: XCR0 0x%llx, IA32_XSS 0x%llx. Drawn to scale: 1 px = %u bytes.",
-		 xs_kernel_name(sys->opts.kernel, kver, sizeof(kver)), xs_cet_s_policy_name(sys->opts.cet_s),
-		 (unsigned long long)sys->xcr0, (unsigned long long)sys->xss, s->bytes_per_px);
+		 xs_kernel_name(opts->kernel, kver, sizeof(kver)), xs_cet_s_policy_name(opts->cet_s),
+		 (unsigned long long)info->xcr0, (unsigned long long)info->xss, s->bytes_per_px);
 	fputs("</text>\n<text x=\"20\" y=\"44\" font-size=\"12\">", f);
 	xml_text(f, line);
 	fputs("</text>\n<text x=\"20\" y=\"60\" font-size=\"11\" fill=\"#555\">"
@@ -319,7 +328,7 @@ static int halted_svg(FILE *f, const xs_system *sys)
 
 	header(f, sys, 900, 120, &s);
 	fputs("<text x=\"20\" y=\"90\" font-size=\"13\">Linux does not boot on this CPU: ", f);
-	xml_text(f, sys->halt_reason);
+	xml_text(f, xs_system_info(sys)->halt_reason);
 	fputs("</text>\n</svg>\n", f);
 	return ferror(f) ? cli_error("cannot write the drawing") : 0;
 }
@@ -334,23 +343,24 @@ static unsigned column_height(const struct column *c, const struct scale *s)
 
 int info_svg(FILE *f, const xs_system *sys)
 {
+	const struct xs_system_info *info = xs_system_info(sys);
 	struct column *cols = calloc(2, sizeof(*cols));
 	struct scale s;
 	unsigned ncols = 1, max_total, height;
 
-	if (sys->halted) {
+	if (info->halted) {
 		free(cols);
 		return halted_svg(f, sys);
 	}
 	if (!cols)
 		return cli_error("out of memory");
-	if (sys->xsave) {
+	if (info->xsave) {
 		standard_column(sys, &cols[0]);
-		if (sys->compacted)
+		if (info->compacted)
 			compacted_column(sys, &cols[ncols++]);
 	} else {
 		cols[0].title = "legacy FXSAVE image";
-		cols[0].subtitle = sys->disabled ? "XSAVE disabled by the kernel" : "no XSAVE";
+		cols[0].subtitle = info->disabled ? "XSAVE disabled by the kernel" : "no XSAVE";
 		cols[0].total = XS_FXSAVE_SIZE;
 		add(&cols[0], 0, 160, XS_XFEATURE_FP, SEG_LEGACY, "x87");
 		add(&cols[0], 160, 256, XS_XFEATURE_SSE, SEG_LEGACY, "sse");

@@ -10,31 +10,42 @@
 
 #include "cli.h"
 
-int cli_init_system(xs_system *sys, const xs_cpu *cpu, const char *path, const struct xs_options *o)
+int cli_init_system(xs_system **out, const xs_cpu *cpu, const char *path, const struct xs_options *o)
 {
 	const char *name = path ? path : "live";
+	const struct xs_system_info *info;
+	xs_system *sys;
+	int ret = xs_system_new(&sys, cpu, o);
 
-	if (xs_system_init(sys, cpu, o))
+	if (ret == -ENOMEM)
+		return cli_error("out of memory");
+	if (ret)
 		return cli_error("%s: the kernel release or options are not modelled", name);
+	info = xs_system_info(sys);
 	switch (xs_system_usable(sys)) {
 	case -ENODEV:
-		return cli_error("%s: Linux does not boot on this CPU model: %s", name, sys->halt_reason);
+		ret = cli_error("%s: Linux does not boot on this CPU model: %s", name, info->halt_reason);
+		break;
 	case -ERANGE:
-		return cli_error("%s: Linux would size its buffers below the 576-byte legacy area and header on this CPU model (user %u, kernel %u bytes): a CPUID 0xD sub-leaf gives a component no bytes",
-				 name, sys->user.default_size, sys->kernel.default_size);
+		ret = cli_error("%s: Linux would size its buffers below the 576-byte legacy area and header on this CPU model (user %u, kernel %u bytes): a CPUID 0xD sub-leaf gives a component no bytes",
+				name, info->user.default_size, info->kernel.default_size);
+		break;
 	default:
+		*out = sys;
 		return 0;
 	}
+	xs_system_free(sys);
+	return ret;
 }
 
-int cli_load_system(xs_system *sys, const char *path, unsigned cpu_index, const struct xs_options *o)
+int cli_load_system(xs_system **out, const char *path, unsigned cpu_index, const struct xs_options *o)
 {
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_cpu *cpu = xs_cpu_new();
 	int ret = cpu ? cli_load_cpu(cpu, path, cpu_index) : cli_error("out of memory");
 
 	if (!ret)
-		ret = cli_init_system(sys, cpu, path, o);
-	free(cpu);
+		ret = cli_init_system(out, cpu, path, o);
+	xs_cpu_free(cpu);
 	return ret;
 }
 
@@ -88,15 +99,15 @@ int cli_permit(xs_fpu *fpu, uint64_t request, bool guest)
 
 int cli_alloc_host(struct cli_host *h)
 {
-	h->cpu = malloc(sizeof(*h->cpu));
-	h->sys = malloc(sizeof(*h->sys));
-	return h->cpu && h->sys ? 0 : cli_error("out of memory");
+	h->sys = NULL;
+	h->cpu = xs_cpu_new();
+	return h->cpu ? 0 : cli_error("out of memory");
 }
 
 void cli_free_host(struct cli_host *h)
 {
-	free(h->cpu);
-	free(h->sys);
+	xs_cpu_free(h->cpu);
+	xs_system_free(h->sys);
 }
 
 int cli_load_host(struct cli_host *h, const struct cli_model *m)
@@ -105,5 +116,5 @@ int cli_load_host(struct cli_host *h, const struct cli_model *m)
 
 	if (!ret)
 		ret = cli_load_cpu(h->cpu, m->cpuid, m->cpu);
-	return ret ? ret : cli_init_system(h->sys, h->cpu, m->cpuid, &m->opts);
+	return ret ? ret : cli_init_system(&h->sys, h->cpu, m->cpuid, &m->opts);
 }

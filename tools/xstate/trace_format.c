@@ -25,81 +25,46 @@
 
 /* ---- traits ------------------------------------------------------------- */
 
-#define TRAIT(f)                                                                        \
-	{ #f, offsetof(struct xs_engine_impl, f), sizeof(((struct xs_engine_impl *)0)->f), \
-	  _Alignof(__typeof__(((struct xs_engine_impl *)0)->f)) }
-
-/* Every field of struct xs_engine_impl, in declaration order (vt_traits_gap() checks). */
+/*
+ * TRAI's names, in the order a trace lists them (the order the engine's
+ * fields had when the format was made), and the largest value each
+ * takes: 1 for a flag. MXCSR_MASK is INFO's (mxcsr_mask=).
+ */
 const struct vt_trait vt_traits[] = {
-	TRAIT(xinuse_by_value),
-	TRAIT(x87_ptrs_need_exception),
-	TRAIT(x87_ptr_bits),
-	TRAIT(fcs_fds_zero),
-	TRAIT(fx_ac_align),
-	TRAIT(xsave_ac_align),
-	TRAIT(fxrstor_sets_xmodified),
-	TRAIT(init_opt),
-	TRAIT(modified_opt),
+	{ XS_TRAIT_XINUSE_BY_VALUE, 1 },
+	{ XS_TRAIT_X87_PTRS_NEED_EXCEPTION, 1 },
+	{ XS_TRAIT_X87_PTR_BITS, UINT32_MAX },
+	{ XS_TRAIT_FCS_FDS_ZERO, 1 },
+	{ XS_TRAIT_FX_AC_ALIGN, UINT32_MAX },
+	{ XS_TRAIT_XSAVE_AC_ALIGN, UINT32_MAX },
+	{ XS_TRAIT_FXRSTOR_SETS_XMODIFIED, 1 },
+	{ XS_TRAIT_INIT_OPT, 1 },
+	{ XS_TRAIT_MODIFIED_OPT, 1 },
 };
 const unsigned vt_ntraits = sizeof(vt_traits) / sizeof(vt_traits[0]);
+_Static_assert(sizeof(vt_traits) / sizeof(vt_traits[0]) <= VT_TRAITS_MAX,
+	       "struct vt_header holds VT_TRAITS_MAX traits");
 
-/*
- * Laid out in order with natural alignment, the listed fields must fill
- * the struct exactly: a field added anywhere leaves a gap or grows it.
- */
+const char *vt_trait_name(unsigned i)
+{
+	return xs_trait_name(vt_traits[i].trait);
+}
+
+/* Every trait of the library once, MXCSR_MASK aside: a trait added to enum xs_trait must be named here. */
 const char *vt_traits_gap(void)
 {
-	static const char *const what = "struct xs_engine_impl has a field the trace format "
-					"does not name (tools/xstate/trace_format.c, vt_traits)";
-	size_t end = 0, align = 1;
+	static const char *const what = "the engine has a trait the trace format does not name "
+					"(tools/xstate/trace_format.c, vt_traits)";
+	uint64_t seen = 0, all = ((UINT64_C(1) << XS_TRAIT_COUNT) - 1) & ~(UINT64_C(1) << XS_TRAIT_MXCSR_MASK);
 
 	for (unsigned i = 0; i < vt_ntraits; i++) {
-		const struct vt_trait *t = &vt_traits[i];
+		unsigned t = vt_traits[i].trait;
 
-		if (t->offset != (end + t->align - 1) / t->align * t->align)
-			return what;
-		if (t->size != 1 && t->size != 4 && t->size != 8)
-			return "a trait is neither 1, 4 nor 8 bytes";
-		end = t->offset + t->size;
-		if (t->align > align)
-			align = t->align;
+		if (t >= XS_TRAIT_COUNT || t == XS_TRAIT_MXCSR_MASK || seen & UINT64_C(1) << t)
+			return "vt_traits names a trait twice, MXCSR_MASK, or one the library does not know";
+		seen |= UINT64_C(1) << t;
 	}
-	return (end + align - 1) / align * align == sizeof(struct xs_engine_impl) ? NULL : what;
-}
-
-uint64_t vt_trait_get(const struct xs_engine_impl *impl, unsigned i)
-{
-	const uint8_t *p = (const uint8_t *)impl + vt_traits[i].offset;
-	uint32_t u32;
-	uint64_t u64;
-
-	switch (vt_traits[i].size) {
-	case 1: return *(const bool *)p;
-	case 4: memcpy(&u32, p, 4); return u32;
-	default: memcpy(&u64, p, 8); return u64;
-	}
-}
-
-int vt_trait_set(struct xs_engine_impl *impl, unsigned i, uint64_t value)
-{
-	uint8_t *p = (uint8_t *)impl + vt_traits[i].offset;
-	uint32_t u32 = (uint32_t)value;
-
-	switch (vt_traits[i].size) {
-	case 1:
-		if (value > 1)
-			return -ERANGE;
-		*(bool *)p = value;
-		return 0;
-	case 4:
-		if (value > UINT32_MAX)
-			return -ERANGE;
-		memcpy(p, &u32, 4);
-		return 0;
-	default:
-		memcpy(p, &value, 8);
-		return 0;
-	}
+	return seen == all ? NULL : what;
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -612,16 +577,17 @@ static int trait_pair(struct reader *r, void *ctxv, char *key, char *value)
 	uint64_t v;
 	unsigned i;
 
-	for (i = 0; i < vt_ntraits && strcmp(key, vt_traits[i].name); i++)
+	for (i = 0; i < vt_ntraits && strcmp(key, vt_trait_name(i)); i++)
 		;
 	if (i == vt_ntraits)
 		return fail(r, key, "a trait this build does not know (a newer trace?)");
-	if (h->impl_recorded & UINT64_C(1) << i)
+	if (h->traits_recorded & UINT64_C(1) << i)
 		return fail(r, key, "given twice");
-	if (parse_number(value, &v) || vt_trait_set(&h->impl, i, v))
+	if (parse_number(value, &v) || v > vt_traits[i].max)
 		return fail(r, key, "'%s': expected %s", value,
-			    vt_traits[i].size == 1 ? "0 or 1" : "an unsigned number that fits the field");
-	h->impl_recorded |= UINT64_C(1) << i;
+			    vt_traits[i].max == 1 ? "0 or 1" : "an unsigned number that fits the field");
+	h->traits[i] = v;
+	h->traits_recorded |= UINT64_C(1) << i;
 	return 0;
 }
 
@@ -818,7 +784,7 @@ static void free_state(struct state *st)
 	free(st->s.inputs);
 	free(st->s.stream);
 	if (st->h)
-		free(st->h->cpu);
+		xs_cpu_free(st->h->cpu);
 	free(st->h);
 }
 
@@ -1022,7 +988,7 @@ int vt_read(const uint8_t *data, size_t len, const char *name, const struct vt_r
 		return ret;
 	st.h = calloc(1, sizeof(*st.h));
 	if (st.h)
-		st.h->cpu = malloc(sizeof(*st.h->cpu));
+		st.h->cpu = xs_cpu_new();
 	if (!st.h || !st.h->cpu) {
 		free_state(&st);
 		return -ENOMEM;

@@ -36,6 +36,7 @@
 #define VT_FRAME_MAX 65536u
 #define VT_STREAM_MAX (1u << 20)	/* words of the reference stream of one case */
 #define VT_NONE 0xffu		/* no slot (XGETBV), no exception */
+#define VT_TRAITS_MAX 64	/* TRAI names at most this many (a bit each in traits_recorded) */
 
 /* Step operations: the numbering of xs_hw_op (9, a system call, is not a step of a trace). */
 enum vt_op {
@@ -67,8 +68,8 @@ struct vt_header {
 	uint32_t area, region;
 	/* CPUID, TRAITS, NOISE */
 	xs_cpu *cpu;
-	struct xs_engine_impl impl;
-	uint64_t impl_recorded;		/* bit i: vt_traits[i] was in the trace */
+	uint64_t traits[VT_TRAITS_MAX];	/* vt_traits[i]'s value */
+	uint64_t traits_recorded;	/* bit i: vt_traits[i] was in the trace */
 	uint8_t noise[VT_NOISE_MAX];
 	uint32_t noise_len;
 };
@@ -86,18 +87,17 @@ struct vt_case {
 	uint32_t frame_len;
 };
 
-/* ---- traits: every field of struct xs_engine_impl, by name ---- */
+/* ---- traits: every enum xs_trait but MXCSR_MASK (INFO's), by name ---- */
 struct vt_trait {
-	const char *name;
-	size_t offset, size, align;
+	enum xs_trait trait;
+	uint64_t max;			/* the largest value: 1 for a flag */
 };
 extern const struct vt_trait vt_traits[];
 extern const unsigned vt_ntraits;
-/* NULL when vt_traits covers struct xs_engine_impl exactly; else what is missing. */
+/* vt_traits[i]'s name in a TRAI record: the library's (xs_trait_name). */
+const char *vt_trait_name(unsigned i);
+/* NULL when vt_traits names every trait of the library but MXCSR_MASK once; else what is wrong. */
 const char *vt_traits_gap(void);
-uint64_t vt_trait_get(const struct xs_engine_impl *impl, unsigned i);
-/* 0, or -ERANGE when the value does not fit the field (a bool takes 0 and 1). */
-int vt_trait_set(struct xs_engine_impl *impl, unsigned i, uint64_t value);
 
 /* ---- building a trace ---- */
 struct vt_buf {

@@ -14,7 +14,7 @@
 
 #include "verify_cpu.h"
 #include "verify_uabi.h"
-#include "common/le.h"
+#include "le.h"
 
 void vc_describe_step(const struct verifier *v, const struct vstep *s, char *buf, size_t size)
 {
@@ -181,7 +181,7 @@ static uint64_t init_but_in_use(const struct verifier *v, const uint8_t *frame, 
 
 	for (uint64_t rest = extra; rest; rest &= rest - 1) {
 		unsigned nr = (unsigned)__builtin_ctzll(rest);
-		size_t at = xs_engine_offset(v->reset, 0, nr), size = v->reset->cpu.size[nr];
+		size_t at = xs_engine_offset(v->reset, 0, nr), size = vc_size(v, nr);
 		size_t i = 0;
 
 		while (at + i < frame_len && i < size && !frame[at + i])
@@ -211,7 +211,7 @@ static size_t first_register_difference(const struct verifier *v, const uint8_t 
 	if (off == 416 && (off = first_difference(v, frame, 512, 520)) == 520)
 		off = n;
 	for (unsigned nr = 2; off == n && nr < XS_XFEATURE_MAX; nr++) {
-		size_t at = xs_engine_offset(v->reset, 0, nr), end = at + v->reset->cpu.size[nr];
+		size_t at = xs_engine_offset(v->reset, 0, nr), end = at + vc_size(v, nr);
 
 		if (v->xcr0 & XS_BIT(nr) && at && end <= n && (off = first_difference(v, frame, at, end)) == end)
 			off = n;

@@ -25,7 +25,7 @@
 #include "verify_groups.h"
 #include "verify_trace.h"
 #include "verify_uabi.h"
-#include "common/le.h"
+#include "le.h"
 #include "progress.h"
 
 #define PAGE 4096u
@@ -103,33 +103,46 @@ int vc_map_slot(struct vslot *s, size_t size)
 	return s->init && s->after ? 0 : -ENOMEM;
 }
 
-int vc_engine_as_this_cpu(xs_machine *m, const xs_cpu *cpu, const struct xs_hw *hw,
+int vc_engine_as_this_cpu(xs_machine **mp, const xs_cpu *cpu, const struct xs_hw *hw,
 			  struct vp_traits *probed, char *skip, size_t size)
 {
-	int ret = xs_machine_init(m, cpu);
+	int ret = xs_machine_new(mp, cpu);
+	xs_machine *m = *mp;
 
 	if (ret)
 		return ret;
-	if (m->cpu.unmodelled & hw->xcr0) {
+	if (xs_machine_cpu_info(m)->unmodelled & hw->xcr0) {
 		snprintf(skip, size, "XCR0 0x%llx has components the engine does not model",
 			 (unsigned long long)hw->xcr0);
 		return 0;
 	}
 	if (xs_xsetbv(m, 0, hw->xcr0) != XS_EXC_NONE)
 		return -EINVAL;
-	m->ctx.cpl = 3;
+	xs_machine_context(m)->cpl = 3;
 	return probed ? vp_probe_and_apply(m, cpu, hw, probed) : 0;
+}
+
+int vc_arm_xfd(xs_machine *m, uint64_t xfd)
+{
+	struct xs_exec_context *ctx = xs_machine_context(m);
+	unsigned cpl = ctx->cpl;
+	enum xs_exception e;
+
+	ctx->cpl = 0;
+	e = xs_wrmsr(m, XS_MSR_IA32_XFD, xfd);
+	ctx->cpl = cpl;
+	return e == XS_EXC_NONE ? 0 : -EINVAL;
 }
 
 static int configure_engine(struct verifier *v, struct verify_result *r)
 {
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_cpu *cpu = xs_cpu_new();
 	int ret = cpu ? xs_cpu_from_host(cpu) : -ENOMEM;
 
 	if (!ret)
-		ret = vc_engine_as_this_cpu(v->reset, cpu, &v->hw, v->table_traits ? NULL : &v->probed,
+		ret = vc_engine_as_this_cpu(&v->reset, cpu, &v->hw, v->table_traits ? NULL : &v->probed,
 					    r->skip, sizeof(r->skip));
-	free(cpu);
+	xs_cpu_free(cpu);
 	return ret;
 }
 
@@ -142,15 +155,17 @@ static int configure_engine(struct verifier *v, struct verify_result *r)
 static void settle_xfd(struct verifier *v)
 {
 	uint64_t dynamic = 0;
+	uint32_t flags;
 
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
-		if (v->xcr0 & XS_BIT(nr) && v->reset->cpu.flags[nr] & 4u)
+		if (v->xcr0 & XS_BIT(nr) && xs_machine_component_layout(v->reset, nr, NULL, NULL, &flags) &&
+		    flags & 4u)
 			dynamic |= XS_BIT(nr);
 	if (!dynamic)
 		return;
 	for (uint64_t rest = dynamic; rest; rest &= rest - 1)
 		if (syscall(SYS_arch_prctl, XS_ARCH_REQ_XCOMP_PERM, (unsigned long)__builtin_ctzll(rest))) {
-			v->reset->xfd = dynamic;
+			vc_arm_xfd(v->reset, dynamic);
 			v->restorable &= ~dynamic;
 			return;
 		}
@@ -172,13 +187,11 @@ static int setup(struct verifier *v, uint64_t seed, struct verify_result *r)
 	v->seed = seed;
 	v->xcr0 = v->hw.xcr0;
 	v->restorable = ~UINT64_C(0);	/* PKRU too: verify_cpu_gen.c keeps key 0 accessible */
-	v->reset = malloc(sizeof(*v->reset));
-	v->m = malloc(sizeof(*v->m));
-	if (!v->reset || !v->m)
-		return -ENOMEM;
 	ret = configure_engine(v, r);
 	if (ret || r->skip[0])
 		return ret;
+	if (!(v->m = xs_machine_dup(v->reset)))	/* a case's machine: a copy of v->reset */
+		return -ENOMEM;
 	v->area = xs_engine_standard_size(v->reset, v->xcr0);
 	if (xs_engine_compacted_size(v->reset, v->xcr0) > v->area)
 		v->area = xs_engine_compacted_size(v->reset, v->xcr0);
@@ -208,8 +221,8 @@ void vc_teardown(struct verifier *v)
 		free(v->slots[s].init);
 		free(v->slots[s].after);
 	}
-	free(v->reset);
-	free(v->m);
+	xs_machine_free(v->reset);
+	xs_machine_free(v->m);
 	free(v->state);
 	free(v->noise);
 	free(v->frame_copy);
@@ -230,6 +243,7 @@ static enum xs_exception engine_step(struct verifier *v, struct vstep *s)
 		.prefixes = (s->flags & XS_HW_PREFIX_MASK) >> 8,
 		.edx_eax = s->arg, .ecx = s->insn == XS_INSN_XSETBV ? 0 : (uint32_t)s->arg,
 	};
+	struct xs_exec_context *ctx = xs_machine_context(v->m);
 	enum xs_exception e;
 
 	if (s->insn == STEP_POKE) {
@@ -240,9 +254,9 @@ static enum xs_exception engine_step(struct verifier *v, struct vstep *s)
 		a.buf = vc_buf(v, s->slot);
 		a.len = vc_len(v, s->slot);
 	}
-	v->m->ctx.alignment_check = (s->flags & XS_HW_AC) != 0;
+	ctx->alignment_check = (s->flags & XS_HW_AC) != 0;
 	e = xs_execute(v->m, &a);
-	v->m->ctx.alignment_check = false;
+	ctx->alignment_check = false;
 	s->result[0] = a.result;
 	return e;
 }
@@ -257,7 +271,7 @@ static void engine_state(struct verifier *v)
 void vc_run_engine(struct verifier *v, struct vcase *c)
 {
 	load_buffers(v);
-	memcpy(v->m, v->reset, sizeof(*v->m));
+	xs_machine_copy(v->m, v->reset);
 	for (unsigned i = 0; i < c->nsteps; i++) {
 		struct vstep *s = &c->steps[i];
 

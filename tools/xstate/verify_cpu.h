@@ -68,6 +68,15 @@ struct verifier {
 	uint8_t *frame_copy;	/* VC_FRAME_MAX bytes: what the comparison may adjust */
 };
 
+/* Component nr's size on the engine's model (CPUID 0xD.nr EAX; 0 for x87, SSE and absent ones). */
+static inline size_t vc_size(const struct verifier *v, unsigned nr)
+{
+	uint32_t size = 0;
+
+	xs_machine_component_layout(v->reset, nr, &size, NULL, NULL);
+	return size;
+}
+
 /* A case's first divergence (verify_compare.c). */
 enum vc_div_kind {
 	VC_DIV_EXCEPTION,	/* engine/cpu: enum xs_exception */
@@ -87,15 +96,21 @@ struct vc_divergence {
 };
 
 /*
- * The engine as this CPU: its CPUID, XCR0 as XGETBV(0) gave it (XSETBV at
- * CPL 0), then CPL 3, and the traits the live probes measured (into
- * *probed; vp_report() says which differ from the table) — or, with
+ * The engine as this CPU, a new machine in *m: its CPUID, XCR0 as
+ * XGETBV(0) gave it (XSETBV at CPL 0), then CPL 3, and the traits the
+ * live probes measured (into *probed; vp_report() says which differ from
+ * the table) — or, with
  * probed NULL, the table's traits alone (to judge an emulator by the CPU
  * it claims to be). Sets skip (and returns 0) when XCR0 has components
  * the engine does not model.
  */
-int vc_engine_as_this_cpu(xs_machine *m, const xs_cpu *cpu, const struct xs_hw *hw,
+int vc_engine_as_this_cpu(xs_machine **m, const xs_cpu *cpu, const struct xs_hw *hw,
 			  struct vp_traits *probed, char *skip, size_t size);
+/*
+ * IA32_XFD = xfd, as the kernel writes it (WRMSR at CPL 0, the machine's
+ * CPL kept): 0, or -EINVAL when this model has no XFD for those bits.
+ */
+int vc_arm_xfd(xs_machine *m, uint64_t xfd);
 /*
  * xs_hw_run() with verify's fault handlers installed for the call: 0 and
  * the exception of the step that faulted (XS_EXC_NONE when none did), or

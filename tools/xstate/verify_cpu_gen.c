@@ -18,7 +18,7 @@
 
 #include "verify_cpu.h"
 #include "verify_uabi.h"
-#include "common/le.h"
+#include "le.h"
 
 static uint64_t rnd(struct verifier *v)
 {
@@ -136,7 +136,7 @@ static uint32_t random_mxcsr(struct verifier *v)
 {
 	switch (below(v, 10)) {
 	case 0: case 1: case 2: case 3: case 4: case 5:
-		return (uint32_t)rnd(v) & v->reset->mxcsr_mask;
+		return (uint32_t)rnd(v) & (uint32_t)xs_machine_trait(v->reset, XS_TRAIT_MXCSR_MASK);
 	case 9:
 		return (uint32_t)rnd(v);	/* reserved bits: #GP where it is loaded */
 	default:
@@ -167,7 +167,7 @@ static uint32_t safe_pkru(struct verifier *v)
 /* A component's bytes at `off` of an image. */
 static void put_component(struct verifier *v, uint8_t *img, size_t off, unsigned nr)
 {
-	size_t size = v->reset->cpu.size[nr];
+	size_t size = vc_size(v, nr);
 
 	component_data(v, img + off, size);
 	if (nr == XS_XFEATURE_PKRU) {
@@ -448,7 +448,7 @@ const char *vc_describe(const struct verifier *v, const struct vcase *c, int slo
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++) {
 		size_t at = xs_engine_offset(v->reset, xcomp, nr);
 
-		if (v->xcr0 & XS_BIT(nr) && at && off >= at && off < at + v->reset->cpu.size[nr]) {
+		if (v->xcr0 & XS_BIT(nr) && at && off >= at && off < at + vc_size(v, nr)) {
 			snprintf(buf, size, "byte %zu (%s +%zu)", off, xs_xfeature_info(nr)->short_name,
 				 off - at);
 			return buf;

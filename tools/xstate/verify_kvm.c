@@ -33,7 +33,7 @@ _Static_assert(sizeof(struct kvm_xcrs) == sizeof(struct xs_kvm_xcrs), "struct kv
 
 struct vcpu {
 	int fd;
-	xs_fpu_guest gfpu;
+	xs_fpu_guest *gfpu;
 	uint64_t guest_xcr0;	/* guest_supported_xcr0 from its CPUID */
 	uint64_t xcr0;		/* what the model says XCR0 is */
 	uint32_t pkru;
@@ -42,7 +42,7 @@ struct vcpu {
 
 struct vm {
 	int kvm, vm;
-	xs_fpu vmm;
+	xs_fpu *vmm;
 	struct vcpu cpu[NVCPU];
 	unsigned size;		/* KVM_CAP_XSAVE2 */
 	/* `span` bytes of memory followed by an unmapped page */
@@ -178,7 +178,7 @@ static bool get_both(const xs_system *sys, struct vm *m, struct vcpu *c, const c
 		     struct verify_result *r)
 {
 	long k = kvm_ioctl(c->fd, KVM_GET_XSAVE, m->kout);
-	long mo = xs_kvm_get_xsave(sys, &c->gfpu, c->guest_xcr0, c->pkru, false, m->mout, PAGE);
+	long mo = xs_kvm_get_xsave(sys, c->gfpu, c->guest_xcr0, c->pkru, false, m->mout, PAGE);
 
 	if (k || mo) {
 		vu_differ(r, "case %lu (%s, %s): KVM_GET_XSAVE failed: kernel %ld, model %ld", r->cases, what,
@@ -206,7 +206,7 @@ static void resync(const xs_system *sys, struct vm *m, struct vcpu *c)
 	struct kvm_xcrs x = { 0 };
 
 	if (!kvm_ioctl(c->fd, KVM_GET_XSAVE, m->kout))
-		xs_kvm_set_xsave(sys, &c->gfpu, m->kout, PAGE, &c->pkru, NULL);
+		xs_kvm_set_xsave(sys, c->gfpu, m->kout, PAGE, &c->pkru, NULL);
 	if (!kvm_ioctl(c->fd, KVM_GET_XCRS, &x) && x.nr_xcrs)
 		c->xcr0 = x.xcrs[0].value;
 }
@@ -222,7 +222,7 @@ static bool xsave_case(const xs_system *sys, struct vm *m, struct vcpu *c, uint6
 
 	memcpy(arg, m->stage, len);
 	k = kvm_ioctl(c->fd, KVM_SET_XSAVE, arg);
-	mo = xs_kvm_set_xsave(sys, &c->gfpu, m->stage, len, &c->pkru, NULL);
+	mo = xs_kvm_set_xsave(sys, c->gfpu, m->stage, len, &c->pkru, NULL);
 	if (k != mo) {
 		vu_differ(r, "case %lu (%s, %s, %zu bytes): KVM_SET_XSAVE: kernel %ld, model %ld", r->cases, what,
 			  c->name, len, k, mo);
@@ -248,12 +248,12 @@ static bool get2_case(const xs_system *sys, struct vm *m, struct vcpu *c, uint64
 		      struct verify_result *r)
 {
 	uint64_t x = vu_next(seed);
-	size_t size = c->gfpu.uabi_size, len = size - 64 + (size_t)(x % 129);
+	size_t size = xs_fpu_guest_info(c->gfpu)->uabi_size, len = size - 64 + (size_t)(x % 129);
 	uint8_t *arg = at_end(m, len);
 	long k, mo;
 
 	k = kvm_ioctl(c->fd, KVM_GET_XSAVE2, arg);
-	mo = xs_kvm_get_xsave(sys, &c->gfpu, c->guest_xcr0, c->pkru, true, m->mout, len);
+	mo = xs_kvm_get_xsave(sys, c->gfpu, c->guest_xcr0, c->pkru, true, m->mout, len);
 	if (k != mo) {
 		vu_differ(r, "case %lu (KVM_GET_XSAVE2 into %zu bytes, %s): kernel %ld, model %ld", r->cases, len,
 			  c->name, k, mo);
@@ -317,7 +317,7 @@ static bool xcr_case(const xs_system *sys, struct vm *m, struct vcpu *c, uint64_
 	(void)m;
 	memcpy(&mx, &x, sizeof(mx));
 	k = kvm_ioctl(c->fd, KVM_SET_XCRS, &x);
-	mo = xs_kvm_set_xcrs(sys, &c->gfpu, c->guest_xcr0, &mx, &c->xcr0, NULL);
+	mo = xs_kvm_set_xcrs(sys, c->gfpu, c->guest_xcr0, &mx, &c->xcr0, NULL);
 	if (k != mo) {
 		vu_differ(r, "case %lu (%s, %s): KVM_SET_XCRS nr_xcrs %u flags 0x%x xcrs[0] {%u, 0x%llx}: kernel %ld, model %ld",
 			  r->cases, what, c->name, x.nr_xcrs, x.flags, x.xcrs[0].xcr,
@@ -341,7 +341,7 @@ static int setup_vcpus(const xs_system *sys, struct vm *m)
 	uint64_t supported = xs_kvm_supported_xcr0(sys);
 
 	/* KVM_GET_SUPPORTED_CPUID hides AMX without guest permission */
-	if (!(m->vmm.guest_perm.state_perm & XS_XFEATURE_MASK_XTILE_DATA))
+	if (!(xs_fpu_perm(m->vmm, true)->state_perm & XS_XFEATURE_MASK_XTILE_DATA))
 		supported &= ~XS_XFEATURE_MASK_XTILE;
 	for (unsigned i = 0; i < NVCPU; i++) {
 		struct vcpu *c = &m->cpu[i];
@@ -352,11 +352,11 @@ static int setup_vcpus(const xs_system *sys, struct vm *m)
 		/* no 0xD.0 at all: KVM allows x87 only (0 means "KVM's supported" to the model) */
 		if (!c->guest_xcr0)
 			c->guest_xcr0 = XS_XFEATURE_MASK_FP;
-		if (xs_fpu_alloc_guest_fpstate(&m->vmm, &c->gfpu))
+		if (!(c->gfpu = xs_fpu_guest_new()) || xs_fpu_alloc_guest_fpstate(m->vmm, c->gfpu))
 			return -ENOMEM;
 		/* start the model from the vCPU's reset state */
 		if (kvm_ioctl(c->fd, KVM_GET_XSAVE, m->kout) ||
-		    xs_kvm_set_xsave(sys, &c->gfpu, m->kout, PAGE, &c->pkru, NULL))
+		    xs_kvm_set_xsave(sys, c->gfpu, m->kout, PAGE, &c->pkru, NULL))
 			return -EIO;
 		if (kvm_ioctl(c->fd, KVM_GET_XCRS, &x) || x.nr_xcrs != 1)
 			return -EIO;
@@ -367,8 +367,8 @@ static int setup_vcpus(const xs_system *sys, struct vm *m)
 
 int verify_kvm(unsigned long iterations, uint64_t seed, struct verify_result *r)
 {
-	xs_cpu *cpu = malloc(sizeof(*cpu));
-	xs_system *sys = malloc(sizeof(*sys));
+	xs_cpu *cpu = xs_cpu_new();
+	xs_system *sys = NULL;
 	struct vm m;
 	int ret = -ENOMEM, cap;
 
@@ -377,15 +377,15 @@ int verify_kvm(unsigned long iterations, uint64_t seed, struct verify_result *r)
 	m.kvm = m.vm = -1;
 	for (unsigned i = 0; i < NVCPU; i++)
 		m.cpu[i].fd = -1;
-	if (!cpu || !sys || xs_cpu_from_host(cpu) || xs_system_init(sys, cpu, NULL))
+	if (!cpu || xs_cpu_from_host(cpu) || xs_system_new(&sys, cpu, NULL))
 		goto out;
 	ret = open_vm(&m, r);
 	if (ret)
 		goto out_vm;
 	ret = -ENOMEM;
-	if (xs_fpu_init(&m.vmm, sys, NULL))
+	if (xs_fpu_new(&m.vmm, sys, NULL))
 		goto out_vm;
-	m.size = xs_kvm_cap_xsave2(&m.vmm);
+	m.size = xs_kvm_cap_xsave2(m.vmm);
 	ret = map_buffers(&m, (m.size > PAGE ? m.size : PAGE) + 64);
 	if (!ret)
 		ret = setup_vcpus(sys, &m);
@@ -414,14 +414,17 @@ int verify_kvm(unsigned long iterations, uint64_t seed, struct verify_result *r)
 			r->agree += xsave_case(sys, &m, c, &seed, r);
 		}
 	}
-	for (unsigned i = 0; i < NVCPU; i++)
-		xs_fpu_free_guest_fpstate(&m.vmm, &m.cpu[i].gfpu);
-	xs_fpu_destroy(&m.vmm);
+	for (unsigned i = 0; i < NVCPU; i++) {
+		if (m.cpu[i].gfpu)
+			xs_fpu_free_guest_fpstate(m.vmm, m.cpu[i].gfpu);
+		xs_fpu_guest_free(m.cpu[i].gfpu);
+	}
+	xs_fpu_free(m.vmm);
 out_vm:
 	close_vm(&m);
 	unmap_buffers(&m);
 out:
-	free(cpu);
-	free(sys);
+	xs_cpu_free(cpu);
+	xs_system_free(sys);
 	return ret;
 }

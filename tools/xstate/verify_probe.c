@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/le.h"
+#include "le.h"
 #include "verify_cpu.h"
 #include "verify_probe.h"
 
@@ -221,9 +221,12 @@ static void probe_xinuse_by_value(const struct probe *q)
  */
 static int avx_skipped(const struct probe *q, bool fxrstor)
 {
-	size_t at = q->m->cpu.offset[2], size = q->m->cpu.size[2];
+	uint32_t at = 0, size = 0;
 	struct xs_hw_step s[4];
 	unsigned n = 0;
+
+	if (!xs_machine_component_layout(q->m, XS_XFEATURE_YMM, &size, &at, NULL))
+		return -1;
 
 	init_image(q, q->b, AVX_AND_BELOW);
 	memset(q->b + at, 0x11, size);
@@ -364,7 +367,9 @@ int vp_probe_and_apply(xs_machine *m, const xs_cpu *cpu, const struct xs_hw *hw,
 	int ret = 0;
 
 	memset(p, 0, sizeof(*p));
-	xs_traits_of(cpu, &p->table);
+	p->row = xs_traits_row(cpu);
+	for (unsigned t = 0; t < XS_TRAIT_COUNT; t++)
+		xs_traits_value(cpu, (enum xs_trait)t, &p->table[t]);
 	if (!hw->fxsr || !hw->xsave)
 		return 0;
 	q.a = aligned_alloc(64, SCRATCH);
@@ -401,7 +406,7 @@ unsigned vp_report(const struct vp_traits *p, FILE *f)
 	char a[24], b[24];
 
 	for (unsigned t = 0; t < XS_TRAIT_COUNT; t++) {
-		const struct xs_trait_value *row = &p->table.v[t];
+		const struct xs_trait_value *row = &p->table[t];
 		const char *name = xs_trait_name((enum xs_trait)t);
 
 		if (p->unclear & (1u << t)) {
@@ -415,11 +420,11 @@ unsigned vp_report(const struct vp_traits *p, FILE *f)
 		if (p->value[t] == row->value)
 			continue;
 		fprintf(f, "trait %s: table %s (%s, %s), measured %s (%s) — using measured\n", name,
-			show(t, row->value, a, sizeof(a)), xs_provenance_name(row->provenance), p->table.row,
+			show(t, row->value, a, sizeof(a)), xs_provenance_name(row->provenance), p->row,
 			show(t, p->value[t], b, sizeof(b)), p->how[t]);
 		lines++, differ++;
 	}
 	fprintf(f, "traits: %u of %u measured on this CPU, %u differ from the table's row \"%s\"; the engine runs with the measured values\n",
-		n, XS_TRAIT_COUNT, differ, p->table.row);
+		n, XS_TRAIT_COUNT, differ, p->row);
 	return lines;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Live probes (verify_probe.c): small experiments on the CPU at hand that
- * measure the microarchitecture traits (xs_traits_of's table) before a
+ * measure the microarchitecture traits (the traits table) before a
  * live verify run, so that the engine runs with what this CPU does.
  */
 #ifndef XS_VERIFY_PROBE_H
@@ -13,7 +13,8 @@
 #include "xstate.h"
 
 struct vp_traits {
-	struct xs_traits table;			/* the table's row for this CPU */
+	const char *row;			/* the table's row for this CPU (xs_traits_row) */
+	struct xs_trait_value table[XS_TRAIT_COUNT];	/* its values */
 	uint64_t value[XS_TRAIT_COUNT];		/* measured here, where `measured` has the bit */
 	uint32_t measured;			/* bit t: trait t measured */
 	uint32_t unclear;			/* bit t: probed, but the outcomes fit no value */

@@ -27,7 +27,8 @@
 
 struct tracee {
 	pid_t pid;
-	xs_fpu model;
+	const xs_system *sys;	/* the running kernel's model */
+	xs_fpu *model;		/* the tracee as the model sees it */
 	size_t size;		/* the regset: n * 8 bytes */
 	size_t cap;		/* bytes of each buffer: longer iov_lens fit */
 	uint8_t *prev;		/* what PTRACE_GETREGSET returned last */
@@ -84,7 +85,7 @@ static int sync_model(struct tracee *t)
 	if (kernel_get(t->pid, t->prev, t->size) != (long)t->size)
 		return -EIO;
 	/* what the kernel reported is loadable by definition */
-	return xs_ptrace_setregset(&t->model, t->prev, t->size, NULL) ? -EIO : 0;
+	return xs_ptrace_setregset(t->model, t->prev, t->size, NULL) ? -EIO : 0;
 }
 
 static bool differs(struct tracee *t, struct verify_result *r, const char *what, const char *op,
@@ -95,7 +96,7 @@ static bool differs(struct tracee *t, struct verify_result *r, const char *what,
 	if (off == n)
 		return false;
 	vu_differ(r, "case %lu (%s): %s differs at byte %zu (%s): %s 0x%02x, %s 0x%02x", r->cases, what, op,
-		  off, vu_component_at(t->model.sys, off), kname, k[off], mname, m[off]);
+		  off, vu_component_at(t->sys, off), kname, k[off], mname, m[off]);
 	sync_model(t);
 	return true;
 }
@@ -105,8 +106,9 @@ static bool set_case(struct tracee *t, const xs_system *sys, uint64_t *seed, uin
 		     uint8_t *kout, uint8_t *mout, struct verify_result *r)
 {
 	size_t len;
-	const char *what = vu_make_case(seed, sys, t->model.fpstate->user_xfeatures, buf, t->size, t->cap, &len);
-	long k = kernel_set(t->pid, buf, len), m = xs_ptrace_setregset(&t->model, buf, len, NULL), g;
+	uint64_t user = xs_fpstate_info(xs_fpu_fpstate(t->model))->user_xfeatures;
+	const char *what = vu_make_case(seed, sys, user, buf, t->size, t->cap, &len);
+	long k = kernel_set(t->pid, buf, len), m = xs_ptrace_setregset(t->model, buf, len, NULL), g;
 
 	if (k != m) {
 		vu_differ(r, "case %lu (%s, iov_len %zu): PTRACE_SETREGSET result: kernel %ld, model %ld", r->cases,
@@ -125,7 +127,7 @@ static bool set_case(struct tracee *t, const xs_system *sys, uint64_t *seed, uin
 		return !differs(t, r, what, "PTRACE_GETREGSET after a refused set", kout, t->prev, t->size,
 				"after", "before");
 	}
-	if (xs_ptrace_getregset(&t->model, mout, t->size, NULL)) {
+	if (xs_ptrace_getregset(t->model, mout, t->size, NULL)) {
 		vu_differ(r, "case %lu (%s): the model's PTRACE_GETREGSET failed", r->cases, what);
 		sync_model(t);
 		return false;
@@ -152,7 +154,7 @@ static bool get_case(struct tracee *t, uint64_t *seed, uint8_t *kout, uint8_t *m
 	memset(kout, 0xa5, t->cap);
 	memset(mout, 0xa5, t->cap);
 	k = kernel_get(t->pid, kout, len);
-	m = xs_ptrace_getregset(&t->model, mout, len, &copied);
+	m = xs_ptrace_getregset(t->model, mout, len, &copied);
 	if (!m)
 		m = (long)copied;
 	if (k != m) {
@@ -165,16 +167,17 @@ static bool get_case(struct tracee *t, uint64_t *seed, uint8_t *kout, uint8_t *m
 
 int verify_ptrace(unsigned long iterations, uint64_t seed, struct verify_result *r)
 {
-	xs_cpu *cpu = malloc(sizeof(*cpu));
-	xs_system *sys = malloc(sizeof(*sys));
+	xs_cpu *cpu = xs_cpu_new();
+	xs_system *sys = NULL;
 	struct tracee t = { 0 };
 	uint8_t *buf = NULL, *kout = NULL, *mout = NULL;
 	int ret = -ENOMEM;
 
 	memset(r, 0, sizeof(*r));
-	if (!cpu || !sys || xs_cpu_from_host(cpu) || xs_system_init(sys, cpu, NULL))
+	if (!cpu || xs_cpu_from_host(cpu) || xs_system_new(&sys, cpu, NULL))
 		goto out;
-	if (!sys->xsave) {
+	t.sys = sys;
+	if (!xs_system_info(sys)->xsave) {
 		snprintf(r->skip, sizeof(r->skip), "the kernel does not use XSAVE on this CPU");
 		ret = -ENODEV;
 		goto out;
@@ -185,7 +188,7 @@ int verify_ptrace(unsigned long iterations, uint64_t seed, struct verify_result 
 	kout = malloc(t.cap);
 	mout = malloc(t.cap);
 	t.prev = malloc(t.size);
-	if (!buf || !kout || !mout || !t.prev || xs_fpu_init(&t.model, sys, NULL))
+	if (!buf || !kout || !mout || !t.prev || xs_fpu_new(&t.model, sys, NULL))
 		goto out;
 	ret = start_tracee(&t, r);
 	if (ret)
@@ -196,13 +199,13 @@ int verify_ptrace(unsigned long iterations, uint64_t seed, struct verify_result 
 					       : get_case(&t, &seed, kout, mout, r);
 	stop_tracee(&t);
 out_model:
-	xs_fpu_destroy(&t.model);
+	xs_fpu_free(t.model);
 out:
 	free(buf);
 	free(kout);
 	free(mout);
 	free(t.prev);
-	free(cpu);
-	free(sys);
+	xs_cpu_free(cpu);
+	xs_system_free(sys);
 	return ret;
 }

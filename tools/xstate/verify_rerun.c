@@ -51,7 +51,7 @@ static int owner(const struct verifier *v, uint64_t xcomp, size_t off, bool mxcs
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++) {
 		size_t at = xs_engine_offset(v->reset, xcomp, nr);
 
-		if (v->xcr0 & XS_BIT(nr) && at && off >= at && off < at + v->reset->cpu.size[nr])
+		if (v->xcr0 & XS_BIT(nr) && at && off >= at && off < at + vc_size(v, nr))
 			return (int)nr;
 	}
 	return -1;

@@ -28,7 +28,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "common/le.h"
+#include "le.h"
 #include "verify_cpu.h"
 #include "verify_sigreturn.h"
 #include "progress.h"
@@ -149,8 +149,10 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
 
 struct sv {
 	struct xs_hw hw;
-	xs_fpu task;			/* the model's view of this process */
+	const xs_system *sys;		/* the running kernel's model */
+	xs_fpu *task;			/* the model's view of this process */
 	xs_machine *reset, *m;		/* the engine as this CPU, at CPL 3 */
+	uint32_t mxcsr_mask;		/* the engine's (the probed one) */
 	uint64_t mask;			/* what the cases load and save (user state, no PKRU) */
 	size_t area;			/* the standard-format size of XCR0 */
 	uint8_t *state, *hw_out, *engine_out, *scratch;
@@ -159,10 +161,26 @@ struct sv {
 	struct vp_traits probed;	/* the traits measured on this CPU (the engine's) */
 };
 
+/* The task's fpstate: its sizes and features. */
+static const struct xs_fpstate_info *task_state(const struct sv *v)
+{
+	return xs_fpstate_info(xs_fpu_fpstate(v->task));
+}
+
+/* Where the kernel puts component nr in a standard (UABI) image; 0 bytes where it does not enable it. */
+static void standard_place(const xs_system *sys, unsigned nr, size_t *off, size_t *size)
+{
+	struct xs_component_info ci;
+
+	*off = *size = 0;
+	if (!xs_system_component(sys, nr, &ci) && ci.offset != UINT32_MAX)
+		*off = ci.offset, *size = ci.size;
+}
+
 static void random_state(struct sv *v, uint64_t *seed, uint8_t *img)
 {
 	uint64_t bv = vu_next(seed) & v->mask;
-	uint32_t mxcsr = (uint32_t)vu_next(seed) & v->reset->mxcsr_mask;
+	uint32_t mxcsr = (uint32_t)vu_next(seed) & v->mxcsr_mask;
 
 	for (size_t i = 0; i < v->area; i += 8)
 		xs_st64(img + i, vu_next(seed));
@@ -171,8 +189,12 @@ static void random_state(struct sv *v, uint64_t *seed, uint8_t *img)
 	put32(img + 24, mxcsr);
 	memset(img + 416, 0, 160);
 	xs_st64(img + 512, bv);
-	if (v->mask & XS_XFEATURE_MASK_PKRU)
-		memset(img + v->task.sys->xstate_offsets[XS_XFEATURE_PKRU], 0, 8);
+	if (v->mask & XS_XFEATURE_MASK_PKRU) {
+		size_t off, size;
+
+		standard_place(v->sys, XS_XFEATURE_PKRU, &off, &size);
+		memset(img + off, 0, 8);
+	}
 }
 
 static void random_edit(struct sv *v, uint64_t *seed, struct frame_edit *e)
@@ -183,9 +205,9 @@ static void random_edit(struct sv *v, uint64_t *seed, struct frame_edit *e)
 		e->kind[i] = (unsigned)(vu_next(seed) % M_COUNT);
 	for (unsigned i = 0; i < 6; i++)
 		e->w[i] = vu_next(seed);
-	e->user_size = v->task.fpstate->user_size;
-	e->user_xfeatures = v->task.fpstate->user_xfeatures;
-	e->mxcsr_mask = v->reset->mxcsr_mask;
+	e->user_size = task_state(v)->user_size;
+	e->user_xfeatures = task_state(v)->user_xfeatures;
+	e->mxcsr_mask = v->mxcsr_mask;
 }
 
 /* The kernel: 0 and the registers in v->hw_out, or 1 when sigreturn failed. */
@@ -222,7 +244,7 @@ static int run_kernel(struct sv *v, const struct frame_edit *e)
  */
 static bool run_engine(struct sv *v, enum xs_sigreturn r)
 {
-	uint64_t user = v->task.fpstate->user_xfeatures;
+	uint64_t user = task_state(v)->user_xfeatures;
 	uint64_t xrestore = r == XS_SIGRETURN_XSTATE ? xs_ld64(ctx.frame + SW_BYTES + 8) & user
 						     : XS_XFEATURE_MASK_FPSSE;
 	struct xs_insn_args a = { .insn = r == XS_SIGRETURN_XSTATE ? XS_INSN_XRSTOR : XS_INSN_FXRSTOR,
@@ -232,7 +254,7 @@ static bool run_engine(struct sv *v, enum xs_sigreturn r)
 	struct xs_insn_args s = { .insn = XS_INSN_XSAVE, .flags = XS_REX_W, .buf = v->engine_out,
 				  .len = v->area, .edx_eax = v->mask };
 
-	memcpy(v->m, v->reset, sizeof(*v->m));
+	xs_machine_copy(v->m, v->reset);
 	memcpy(v->scratch, ctx.frame, ctx.len);
 	memset(v->engine_out, 0, v->area);
 	return xs_execute(v->m, &a) == XS_EXC_NONE && xs_execute(v->m, &init) == XS_EXC_NONE &&
@@ -250,11 +272,14 @@ static bool all_zero(const uint8_t *p, size_t n)
 /* Component nr of a standard image in its init configuration (xsave-isa.md §7)? */
 static bool saved_as_init(const xs_system *sys, const uint8_t *img, unsigned nr)
 {
+	size_t off, size;
+
 	if (nr == XS_XFEATURE_FP)	/* FCW 037Fh, the rest of the x87 state 0 */
 		return xs_ld16(img) == 0x037f && all_zero(img + 2, 22) && all_zero(img + 32, 128);
 	if (nr == XS_XFEATURE_SSE)	/* XMM0-15 0 (MXCSR is not part of it) */
 		return all_zero(img + 160, 256);
-	return all_zero(img + sys->xstate_offsets[nr], sys->xstate_sizes[nr]);
+	standard_place(sys, nr, &off, &size);
+	return all_zero(img + off, size);
 }
 
 /*
@@ -270,7 +295,7 @@ static void forgive_init_in_use(const struct sv *v)
 	for (uint64_t rest = extra; rest; rest &= rest - 1) {
 		unsigned nr = (unsigned)__builtin_ctzll(rest);
 
-		if (saved_as_init(v->task.sys, v->hw_out, nr))
+		if (saved_as_init(v->sys, v->hw_out, nr))
 			xs_st64(v->hw_out + 512, xs_ld64(v->hw_out + 512) & ~XS_BIT(nr));
 	}
 }
@@ -307,7 +332,7 @@ static int one_case(struct sv *v, uint64_t *seed, struct verify_result *r)
 		vu_differ(r, "case %lu (%s): the handler did not see its frame", r->cases, what);
 		return 0;
 	}
-	predicted = xs_sigframe_check(&v->task, ctx.frame, ctx.len, &verdict);
+	predicted = xs_sigframe_check(v->task, ctx.frame, ctx.len, &verdict);
 	if (failed != (predicted == XS_SIGRETURN_FAIL)) {
 		vu_differ(r, "case %lu (%s): kernel: %s; model: %s (%s)", r->cases, what,
 			  failed ? "sigreturn fails (SIGSEGV)" : "restored", outcome_name(0, predicted), verdict.reason);
@@ -327,7 +352,7 @@ static int one_case(struct sv *v, uint64_t *seed, struct verify_result *r)
 	if (off < v->area) {
 		vu_differ(r, "case %lu (%s): the model predicts %s (%s); registers after sigreturn differ at byte %zu (%s): kernel 0x%02x, model 0x%02x",
 			  r->cases, what, outcome_name(0, predicted), verdict.reason, off,
-			  vu_component_at(v->task.sys, off), v->hw_out[off], v->engine_out[off]);
+			  vu_component_at(v->sys, off), v->hw_out[off], v->engine_out[off]);
 		return 0;
 	}
 	r->agree++;
@@ -360,11 +385,13 @@ static void live_options(struct xs_options *o)
 
 static int engine_setup(struct sv *v, const xs_cpu *cpu, struct verify_result *r)
 {
-	v->reset = malloc(sizeof(*v->reset));
-	v->m = malloc(sizeof(*v->m));
-	if (!v->reset || !v->m)
-		return -ENOMEM;
-	return vc_engine_as_this_cpu(v->reset, cpu, &v->hw, &v->probed, r->skip, sizeof(r->skip));
+	int ret = vc_engine_as_this_cpu(&v->reset, cpu, &v->hw, &v->probed, r->skip, sizeof(r->skip));
+
+	if (ret || r->skip[0])
+		return ret;
+	v->mxcsr_mask = (uint32_t)xs_machine_trait(v->reset, XS_TRAIT_MXCSR_MASK);
+	v->m = xs_machine_dup(v->reset);	/* a case's machine: a copy of v->reset */
+	return v->m ? 0 : -ENOMEM;
 }
 
 static int handlers(struct sv *v, struct sigaction old[2])
@@ -384,23 +411,25 @@ static int handlers(struct sv *v, struct sigaction old[2])
 
 static int setup(struct sv *v, const xs_system *sys, struct verify_result *r)
 {
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	const struct xs_system_info *si = xs_system_info(sys);
+	xs_cpu *cpu = xs_cpu_new();
 	int ret = cpu ? xs_cpu_from_host(cpu) : -ENOMEM;
 
+	v->sys = sys;
 	if (!ret && (ret = xs_hw_init(&v->hw)) == -ENODEV)
 		ret = 0, v->hw.xsave = false;
-	if (!ret && (!v->hw.xsave || !sys->xsave))
+	if (!ret && (!v->hw.xsave || !si->xsave))
 		snprintf(r->skip, sizeof(r->skip), "this CPU or kernel does not use XSAVE");
 	if (!ret && !r->skip[0])
 		ret = engine_setup(v, cpu, r);
-	free(cpu);
+	xs_cpu_free(cpu);
 	if (ret || r->skip[0])
 		return ret;
-	if ((ret = xs_fpu_init(&v->task, sys, NULL)))
+	if ((ret = xs_fpu_new(&v->task, sys, NULL)))
 		return ret;
 	/* PKRU would lock this process out of its own memory; dynamic state needs permission */
-	v->mask = v->task.fpstate->user_xfeatures & v->hw.xcr0 & ~XS_XFEATURE_MASK_PKRU;
-	v->area = (sys->user.max_size + 63) & ~(size_t)63;
+	v->mask = task_state(v)->user_xfeatures & v->hw.xcr0 & ~XS_XFEATURE_MASK_PKRU;
+	v->area = (si->user.max_size + 63) & ~(size_t)63;
 	v->state = aligned_alloc(64, v->area);
 	v->hw_out = aligned_alloc(64, v->area);
 	v->engine_out = aligned_alloc(64, v->area);
@@ -409,7 +438,7 @@ static int setup(struct sv *v, const xs_system *sys, struct verify_result *r)
 	if (v->init_image) {
 		memset(v->init_image, 0, v->area);
 		put32(v->init_image + 24, 0x1f80);
-		if (sys->compacted)
+		if (si->compacted)
 			xs_st64(v->init_image + 520, XS_XCOMP_BV_COMPACTED_FORMAT | v->hw.xcr0);
 	}
 	v->stack = mmap(NULL, ALTSTACK + PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -428,12 +457,11 @@ static void teardown(struct sv *v)
 	stack_t off = { .ss_flags = SS_DISABLE };
 
 	sigaltstack(&off, NULL);
-	if (v->task.sys)
-		xs_fpu_destroy(&v->task);
+	xs_fpu_free(v->task);
 	if (v->stack)
 		munmap(v->stack, ALTSTACK + PAGE);
-	free(v->reset);
-	free(v->m);
+	xs_machine_free(v->reset);
+	xs_machine_free(v->m);
 	free(v->state);
 	free(v->hw_out);
 	free(v->engine_out);
@@ -444,25 +472,25 @@ static void teardown(struct sv *v)
 int verify_sigreturn(unsigned long iterations, uint64_t seed, struct verify_result *r)
 {
 	struct xs_options o;
-	xs_cpu *cpu = malloc(sizeof(*cpu));
-	xs_system *sys = malloc(sizeof(*sys));
+	xs_cpu *cpu = xs_cpu_new();
+	xs_system *sys = NULL;
 	struct sigaction old[2];
 	struct sv v;
 	char kname[16];
-	int ret = cpu && sys ? 0 : -ENOMEM;
+	int ret = cpu ? 0 : -ENOMEM;
 
 	memset(r, 0, sizeof(*r));
 	memset(&v, 0, sizeof(v));
 	live_options(&o);
 	if (!ret && (ret = xs_cpu_from_host(cpu)) == 0)
-		ret = xs_system_init(sys, cpu, &o);
+		ret = xs_system_new(&sys, cpu, &o);
 	if (!ret)
 		ret = setup(&v, sys, r);
 	if (!ret && !r->skip[0] && !(ret = handlers(&v, old))) {
 		vp_report(&v.probed, stdout);
 		printf("model: Linux %s (the running kernel), %u-byte user state, features 0x%llx\n",
-		       xs_kernel_name(o.kernel, kname, sizeof(kname)), sys->user.default_size,
-		       (unsigned long long)v.task.fpstate->user_xfeatures);
+		       xs_kernel_name(o.kernel, kname, sizeof(kname)), xs_system_info(sys)->user.default_size,
+		       (unsigned long long)task_state(&v)->user_xfeatures);
 		for (; !ret && r->cases < iterations; r->cases++, progress_tick(r->cases))
 			ret = one_case(&v, &seed, r);
 		sigaction(SIGUSR1, &old[0], NULL);
@@ -470,7 +498,7 @@ int verify_sigreturn(unsigned long iterations, uint64_t seed, struct verify_resu
 		xs_hw_reset(&v.hw);
 	}
 	teardown(&v);
-	free(cpu);
-	free(sys);
+	xs_cpu_free(cpu);
+	xs_system_free(sys);
 	return ret;
 }

@@ -169,7 +169,8 @@ static int put_info(struct vt_writer *w, const struct verifier *v, uint64_t seed
 		 "tool=xstate %s\nkernel=%s\nmachine=%s\nmicrocode=%s\nseed=%llu\nxcr0=0x%llx\nxfd=0x%llx\n"
 		 "mxcsr_mask=0x%x\nxgetbv1=%d\nxsaveopt=%d\nxsavec=%d\narea=%zu\nregion=%zu\n",
 		 XS_VERSION_STRING, u.release, u.machine, microcode, (unsigned long long)seed,
-		 (unsigned long long)v->xcr0, (unsigned long long)v->reset->xfd, v->reset->mxcsr_mask,
+		 (unsigned long long)v->xcr0, (unsigned long long)xs_machine_xfd(v->reset),
+		 (unsigned)xs_machine_trait(v->reset, XS_TRAIT_MXCSR_MASK),
 		 v->hw.xgetbv1, v->hw.xsaveopt, v->hw.xsavec, v->area, v->slots[0].region_size);
 	put_text_record(w, VT_REC_INFO, text);
 	return 0;
@@ -177,7 +178,7 @@ static int put_info(struct vt_writer *w, const struct verifier *v, uint64_t seed
 
 static int put_cpuid(struct vt_writer *w)
 {
-	xs_cpu *cpu = malloc(sizeof(*cpu));
+	xs_cpu *cpu = xs_cpu_new();
 	char *text = NULL;
 	size_t len;
 	int ret = cpu ? xs_cpu_from_host(cpu) : -ENOMEM;
@@ -192,19 +193,19 @@ static int put_cpuid(struct vt_writer *w)
 	if (!ret)
 		put_text_record(w, VT_REC_CPUID, text);
 	free(text);
-	free(cpu);
+	xs_cpu_free(cpu);
 	return ret;
 }
 
-static void put_traits(struct vt_writer *w, const struct xs_engine_impl *impl)
+static void put_traits(struct vt_writer *w, const xs_machine *m)
 {
 	char text[2048];
 	size_t at = 0;
 
 	text[0] = 0;
 	for (unsigned i = 0; i < vt_ntraits && at < sizeof(text); i++)
-		at += (size_t)snprintf(text + at, sizeof(text) - at, "%s=%llu\n", vt_traits[i].name,
-				       (unsigned long long)vt_trait_get(impl, i));
+		at += (size_t)snprintf(text + at, sizeof(text) - at, "%s=%llu\n", vt_trait_name(i),
+				       (unsigned long long)xs_machine_trait(m, vt_traits[i].trait));
 	put_text_record(w, VT_REC_TRAITS, text);
 }
 
@@ -234,7 +235,7 @@ int vt_writer_open(struct vt_writer **wp, FILE *f, const struct verifier *v, uin
 		return -errno;
 	if ((ret = put_info(w, v, seed)) || (ret = put_cpuid(w)))
 		return ret;
-	put_traits(w, &v->reset->impl);
+	put_traits(w, v->reset);
 	vt_put_record(&w->out, VT_REC_NOISE, v->noise, NOISE_SIZE);
 	return emit(w, ZSTD_e_continue);
 }
@@ -396,10 +397,10 @@ struct replay {
 };
 
 /*
- * The recorded traits over the table's: through xs_machine_set_trait()
- * where the trait is a public one (it refuses values the engine cannot
- * model), else straight into the field. A trait the trace lacks (recorded
- * before the field existed) keeps the table's value, and the report says so.
+ * The recorded traits over the table's, through xs_machine_set_trait()
+ * (it refuses values the engine cannot model). A trait the trace lacks
+ * (recorded before the trait existed) keeps the table's value, and the
+ * report says so.
  */
 static int apply_traits(struct replay *p, const struct vt_header *h)
 {
@@ -407,19 +408,17 @@ static int apply_traits(struct replay *p, const struct vt_header *h)
 
 	p->missing[0] = 0;
 	for (unsigned i = 0; i < vt_ntraits; i++) {
-		uint64_t value = vt_trait_get(&h->impl, i);
-		int t = xs_trait_by_name(vt_traits[i].name);
+		uint64_t value = h->traits[i];
 
-		if (!(h->impl_recorded & UINT64_C(1) << i)) {
+		if (!(h->traits_recorded & UINT64_C(1) << i)) {
 			if (at < sizeof(p->missing))
 				at += (size_t)snprintf(p->missing + at, sizeof(p->missing) - at, "%s%s",
-						       at ? ", " : "", vt_traits[i].name);
+						       at ? ", " : "", vt_trait_name(i));
 			continue;
 		}
-		if (t >= 0 ? xs_machine_set_trait(p->v.reset, (enum xs_trait)t, value)
-			   : vt_trait_set(&p->v.reset->impl, i, value))
+		if (xs_machine_set_trait(p->v.reset, vt_traits[i].trait, value))
 			return snprintf(p->err, sizeof(p->err), "%s: TRAI %s: %llu is not a value the engine models",
-					p->file, vt_traits[i].name, (unsigned long long)value), -EINVAL;
+					p->file, vt_trait_name(i), (unsigned long long)value), -EINVAL;
 	}
 	return 0;
 }
@@ -431,16 +430,20 @@ static int configure(struct replay *p, const struct vt_header *h)
 	size_t area;
 	int ret;
 
-	if (!(v->reset = malloc(sizeof(*v->reset))) || !(v->m = malloc(sizeof(*v->m))))
-		return -ENOMEM;
-	if (xs_machine_init(v->reset, h->cpu))
+	if ((ret = xs_machine_new(&v->reset, h->cpu)) == -EINVAL)
 		return snprintf(p->err, sizeof(p->err), "%s: the recorded CPUID gives no machine", p->file), -EINVAL;
-	if (v->reset->cpu.unmodelled & h->xcr0 || xs_xsetbv(v->reset, 0, h->xcr0) != XS_EXC_NONE)
+	if (ret || !(v->m = xs_machine_dup(v->reset)))	/* a case's machine: a copy of v->reset */
+		return ret ? ret : -ENOMEM;
+	if (xs_machine_cpu_info(v->reset)->unmodelled & h->xcr0 ||
+	    xs_xsetbv(v->reset, 0, h->xcr0) != XS_EXC_NONE)
 		return snprintf(p->err, sizeof(p->err),
 				"%s: INFO xcr0: 0x%llx is not an XCR0 this engine models for the recorded CPUID",
 				p->file, (unsigned long long)h->xcr0), -EINVAL;
-	v->reset->ctx.cpl = 3;
-	v->reset->xfd = h->xfd;
+	if (h->xfd && vc_arm_xfd(v->reset, h->xfd))
+		return snprintf(p->err, sizeof(p->err),
+				"%s: INFO xfd: 0x%llx is not an IA32_XFD value the recorded CPUID allows",
+				p->file, (unsigned long long)h->xfd), -EINVAL;
+	xs_machine_context(v->reset)->cpl = 3;
 	if (xs_machine_set_trait(v->reset, XS_TRAIT_MXCSR_MASK, h->mxcsr_mask))
 		return snprintf(p->err, sizeof(p->err), "%s: INFO mxcsr_mask: 0x%x is not an MXCSR_MASK the engine models",
 				p->file, h->mxcsr_mask), -EINVAL;
@@ -486,11 +489,11 @@ static int on_header(void *ctx, const struct vt_header *h)
 		return ret;
 	if (!(p->cpu = json_object()))
 		return -ENOMEM;
-	cli_json_set_path(p->cpu, "vendor", h->cpu->vendor);	/* any bytes, as JSON text */
-	json_object_set_new(p->cpu, "family", json_integer(h->cpu->family));
-	json_object_set_new(p->cpu, "model", json_integer(h->cpu->model));
-	json_object_set_new(p->cpu, "stepping", json_integer(h->cpu->stepping));
-	cli_json_set_path(p->cpu, "brand", h->cpu->brand);
+	cli_json_set_path(p->cpu, "vendor", xs_cpu_vendor(h->cpu));	/* any bytes, as JSON text */
+	json_object_set_new(p->cpu, "family", json_integer(xs_cpu_family(h->cpu)));
+	json_object_set_new(p->cpu, "model", json_integer(xs_cpu_model(h->cpu)));
+	json_object_set_new(p->cpu, "stepping", json_integer(xs_cpu_stepping(h->cpu)));
+	cli_json_set_path(p->cpu, "brand", xs_cpu_brand(h->cpu));
 	snprintf(p->kernel, sizeof(p->kernel), "%s", h->kernel[0] ? h->kernel : "unknown");
 	return 0;
 }

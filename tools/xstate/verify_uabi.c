@@ -42,11 +42,21 @@ static void fill_random(uint64_t *s, uint8_t *p, size_t n)
 	}
 }
 
+/* setup_xstate_cache()'s numbers for component nr (standard offset UINT32_MAX: none). */
+static struct xs_component_info component(const xs_system *sys, unsigned nr)
+{
+	struct xs_component_info ci = { UINT32_MAX, 0, 0, UINT32_MAX };
+
+	xs_system_component(sys, nr, &ci);
+	return ci;
+}
+
 /* A state the kernel accepts: components in `allowed`, valid MXCSR. */
 static void valid_state(uint64_t *s, const xs_system *sys, uint64_t allowed, uint8_t *b, size_t size)
 {
+	uint32_t mxcsr_mask = xs_system_info(sys)->mxcsr_feature_mask;
 	uint64_t bv = (vu_next(s) & allowed) | (below(s, 2) ? XS_XFEATURE_MASK_FPSSE & allowed : 0);
-	uint32_t mxcsr = (uint32_t)vu_next(s) & sys->mxcsr_feature_mask;
+	uint32_t mxcsr = (uint32_t)vu_next(s) & mxcsr_mask;
 
 	memset(b, 0, size);
 	fill_random(s, b, 416);
@@ -54,12 +64,15 @@ static void valid_state(uint64_t *s, const xs_system *sys, uint64_t allowed, uin
 	memcpy(b + 24, &mxcsr, 4);
 	/* MXCSR_MASK is never validated: the kernel stores what it is given */
 	if (below(s, 2))
-		memcpy(b + 28, &sys->mxcsr_feature_mask, 4);
-	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
-		if ((bv & XS_BIT(nr)) && sys->xstate_offsets[nr] + (size_t)sys->xstate_sizes[nr] <= size)
-			fill_random(s, b + sys->xstate_offsets[nr], sys->xstate_sizes[nr]);
+		memcpy(b + 28, &mxcsr_mask, 4);
+	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++) {
+		struct xs_component_info c = component(sys, nr);
+
+		if ((bv & XS_BIT(nr)) && c.offset + (size_t)c.size <= size)
+			fill_random(s, b + c.offset, c.size);
+	}
 	if (bv & XS_XFEATURE_MASK_PKRU)
-		memset(b + sys->xstate_offsets[XS_XFEATURE_PKRU] + 4, 0, 4);
+		memset(b + component(sys, XS_XFEATURE_PKRU).offset + 4, 0, 4);
 	put64(b + 512, bv);
 }
 
@@ -163,9 +176,11 @@ const char *vu_component_at(const xs_system *sys, size_t off)
 		return "software-reserved bytes";
 	if (off < 576)
 		return "XSAVE header";
-	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
-		if (sys->xstate_offsets[nr] != UINT32_MAX && off >= sys->xstate_offsets[nr] &&
-		    off < sys->xstate_offsets[nr] + (size_t)sys->xstate_sizes[nr])
+	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++) {
+		struct xs_component_info c = component(sys, nr);
+
+		if (c.offset != UINT32_MAX && off >= c.offset && off < c.offset + (size_t)c.size)
 			return xs_xfeature_info(nr)->short_name;
+	}
 	return "gap";
 }
