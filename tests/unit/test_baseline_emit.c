@@ -502,7 +502,7 @@ static void test_bad_options_exit_2_with_a_precise_message(void **state)
 		{ "--disable avx9", "--disable: unknown CPU feature 'avx9'" },
 		{ "--kernel 4.19 --format dmesg", "--kernel: expected a release" },
 	};
-	char args[1024], *out, *err;
+	char args[8192], *out, *err;
 
 	(void)state;
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

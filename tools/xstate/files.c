@@ -87,7 +87,7 @@ static int read_all(int fd, const char *path, const char *expected, size_t max, 
 static int read_stream(const char *path, const char *expected, size_t max, uint8_t **buf, size_t *len,
 		       struct xs_diag *d)
 {
-	int fd, ret = open_input(path, expected, &fd, d);
+	int fd = -1, ret = open_input(path, expected, &fd, d);
 
 	if (ret)
 		return ret;
