@@ -3,7 +3,7 @@
 # CMake package: a consumer builds with each and prints the sizes the
 # installed tool gives for a fixture.
 source "$(dirname "$0")/lib.sh"
-build="$(dirname "$XSTATE_BIN")"
+build="$XS_BUILD_DIR"
 dump="$XS_TEST_DATA/cpuid/amd-zen4.instlat.txt"
 make_tmp
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null

@@ -5,7 +5,7 @@
 # src/layers.txt (scripts/check-layers.sh reads the built objects with nm;
 # docs/architecture.md, "Layers").
 source "$(dirname "$0")/lib.sh"
-build=$(dirname "$XSTATE_BIN")
+build="$XS_BUILD_DIR"
 command -v nm >/dev/null || fail "nm (binutils) is needed to read the objects"
 command -v tsort >/dev/null || fail "tsort (coreutils) is needed to find circles"
 "$XS_SOURCE_DIR/scripts/check-layers.sh" "$build"

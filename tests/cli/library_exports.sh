@@ -6,7 +6,7 @@
 # (the library is built with -fvisibility=hidden; internal functions live
 # in the layers' own headers under src/).
 source "$(dirname "$0")/lib.sh"
-lib="$(dirname "$XSTATE_BIN")/libxstate.so"
+lib="$XS_BUILD_DIR/libxstate.so"
 header="$XS_SOURCE_DIR/include/xstate.h"
 [ -f "$lib" ] || fail "$lib: the shared library is not built"
 command -v nm >/dev/null || fail "nm (binutils) is needed to read the library"

@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 make_tmp
 root="$XS_SOURCE_DIR"
-build="$(dirname "$XSTATE_BIN")"
+build="$XS_BUILD_DIR"
 sed -n '/^## The library/,/^## /p' "$root/README.md" | awk '/^```c$/ { on = 1; next } /^```$/ { on = 0 } on' > "$tmp/app.c"
 grep -q 'int main' "$tmp/app.c" || fail "README.md has no library program under '## The library'"
 # shellcheck disable=SC2086 # XS_CONSUMER_CFLAGS is words

@@ -2,8 +2,10 @@
 /*
  * A fixture test runs as if on a machine whose CPU cannot be read.
  *
- * tests/CMakeLists.txt links every test program, and the xstate tool of a
- * build with tests, with -Wl,--wrap=xs_cpu_from_host,--wrap=xs_hw_init.
+ * tests/CMakeLists.txt links every test program, and the tests' copy of
+ * the xstate tool (tests/xstate, the installed tool's objects; the
+ * installed tool itself has no such hook), with
+ * -Wl,--wrap=xs_cpu_from_host,--wrap=xs_hw_init.
  * Where CTest runs a test labelled fixture it sets XS_TEST_LABEL=fixture,
  * and then both fail with -EPERM ("cannot read the live CPU: Operation not
  * permitted"): a fixture test that reads the live CPU, itself or through
