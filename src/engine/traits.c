@@ -31,7 +31,8 @@
 #define D(v, s) { (v), XS_PROVENANCE_DOCUMENTED, (s) }
 #define A(v, s) { (v), XS_PROVENANCE_ASSUMED, (s) }
 
-#define ZEN3 "measured on an AMD EPYC Milan (19h/01h) KVM guest, Linux 6.18.44, 2026-12-07"
+#define ZEN3 "measured on an AMD EPYC Milan (19h/01h) KVM guest, Linux 6.18.44, 2026-12-07 " \
+	"(its trace: tests/data/traces/amd-19h-01h-zen3-vm.xstrace)"
 #define ZEN4 "measured on an AMD EPYC Genoa (19h/11h) KVM guest, 2026-12-03"
 #define ZEN5 "measured on an AMD Zen 5 (1Ah/02h) VM, 2026-11-25"
 
