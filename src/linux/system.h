@@ -12,6 +12,7 @@
 
 #define XS_SYSTEM_LOG_SIZE 8192
 #define XS_SYSTEM_MAX_NOTES 12
+#define XS_BUFFER_SHAPES 4
 
 /* The result of fpu__init_system() for one CPU model. */
 struct xs_system {
@@ -61,11 +62,15 @@ struct xs_system {
 	unsigned n_uncompact;
 
 	/*
-	 * The three shapes of kernel buffer (XCOMP_BV = default, guest default
-	 * or max features): offsets of every component, and whether each user
-	 * component sits at its standard offset (then kernel <-> UABI copies
-	 * are single memcpys). Derived at init; a cache for the UABI copies.
+	 * The four shapes of kernel buffer the kernel makes (XCOMP_BV = default,
+	 * default with the dynamic user features a task's first use enlarges
+	 * it by, guest default, max features): offsets of every component, and
+	 * whether each user component sits at its standard offset (then kernel
+	 * <-> UABI copies are single memcpys). Derived at init; a cache for the
+	 * UABI copies, found by XCOMP_BV in shape_xcomp_bv (side by side, so a
+	 * lookup reads one cache line, not one per layout).
 	 */
+	uint64_t shape_xcomp_bv[XS_BUFFER_SHAPES];
 	struct xs_buffer_layout {
 		uint64_t xcomp_bv;
 		unsigned offset[XS_XFEATURE_MAX];
@@ -79,15 +84,24 @@ struct xs_system {
 		 */
 		struct xs_copy_plan {
 			uint64_t xfeatures;	/* the XSTATE_BV they are for */
+			/*
+			 * What the copy needs of the system, here so that it reads
+			 * the plan alone: to UABI, software word 0 (the user XCR0);
+			 * from UABI, the XSTATE_BV bits the kernel buffer keeps
+			 * (XFEATURE_MASK_SUPERVISOR_ALL).
+			 */
+			uint64_t word;
 			unsigned end;		/* where the pieces end in the destination */
 			unsigned n;
-			bool pkru_after;	/* to UABI: PKRU written over the copied slot */
+			unsigned pkru_at, pkru_len;	/* PKRU's slot in the UABI buffer, the bytes the kernel writes */
 			bool two_copies;	/* to UABI: the legacy area and at most one more copy, nothing else */
+			bool wide;		/* runs with 32-byte moves (uabi.c, plan_is_wide()) */
+			/* a zero-length piece after the last */
 			struct xs_copy_piece {
-				uint32_t dst, src, len;	/* src: an offset, or uabi.c's zeros / PKRU marks */
+				uint32_t dst, src, len;	/* src: an offset, or uabi.c's mark for zeros */
 			} piece[2 * XS_XFEATURE_MAX + 2];
 		} to_uabi, from_uabi;
-	} layouts[3];
+	} layouts[XS_BUFFER_SHAPES];
 
 	/* Signal frames: fpu__get_fpstate_size() and AT_MINSIGSTKSZ. */
 	unsigned fpstate_sigframe_size;

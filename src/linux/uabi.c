@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/wide.h"
 #include "linux/linux.h"
 
 
@@ -38,8 +39,8 @@ static const struct xs_buffer_layout *kernel_layout(const xs_system *sys, const 
 	uint64_t m = xcomp_bv & (XS_BIT(XS_XFEATURE_MAX) - 1) & ~XS_XFEATURE_MASK_FPSSE;
 	unsigned offs = XS_XSAVE_LEGACY_AND_HDR;
 
-	for (unsigned i = 0; i < XS_ARRAY_SIZE(sys->layouts); i++)
-		if (sys->layouts[i].xcomp_bv == xcomp_bv)
+	for (unsigned i = 0; i < XS_BUFFER_SHAPES; i++)
+		if (sys->shape_xcomp_bv[i] == xcomp_bv)
 			return &sys->layouts[i];
 	scratch->standard = false;
 	scratch->offset[0] = 0;
@@ -55,15 +56,25 @@ static const struct xs_buffer_layout *kernel_layout(const xs_system *sys, const 
 	return scratch;
 }
 
-/* The fpstate's layout if it is one of the system's precomputed three, else NULL. */
-static const struct xs_buffer_layout *kernel_layout_known(const xs_system *sys, const xs_fpstate *fps)
+/* The fpstate's layout if it is one of the system's precomputed shapes, else NULL. */
+static inline const struct xs_buffer_layout *layout_of(const xs_system *sys, uint64_t xcomp_bv)
 {
-	uint64_t xcomp_bv = xs_hdr_word(fps->regs, 1);
-
-	for (unsigned i = 0; i < XS_ARRAY_SIZE(sys->layouts); i++)
-		if (sys->layouts[i].xcomp_bv == xcomp_bv)
-			return &sys->layouts[i];
+	_Static_assert(XS_BUFFER_SHAPES == 4, "one test per shape");
+	/* each a pointer of its own (no index to multiply: one register fewer) */
+	if (sys->shape_xcomp_bv[0] == xcomp_bv)
+		return &sys->layouts[0];
+	if (sys->shape_xcomp_bv[1] == xcomp_bv)
+		return &sys->layouts[1];
+	if (sys->shape_xcomp_bv[2] == xcomp_bv)
+		return &sys->layouts[2];
+	if (sys->shape_xcomp_bv[3] == xcomp_bv)
+		return &sys->layouts[3];
 	return NULL;
+}
+
+static inline const struct xs_buffer_layout *kernel_layout_known(const xs_system *sys, const xs_fpstate *fps)
+{
+	return layout_of(sys, xs_hdr_word(fps->regs, 1));
 }
 
 /*
@@ -141,9 +152,8 @@ static inline void run_add(struct run *r, uint8_t *out, const uint8_t *src, size
 
 /* ---- copy plans, built once per kernel buffer shape ------------------------ */
 
-/* xs_copy_piece.src marks: zeros, the PKRU value (its bytes from xs_pkru_write). */
+/* xs_copy_piece.src: zeros instead of an offset. */
 #define PIECE_ZERO UINT32_MAX
-#define PIECE_PKRU (UINT32_MAX - 1)
 
 /* Append a piece; a copy that continues the last one on both sides extends it. */
 static void piece_add(struct xs_copy_plan *p, uint32_t dst, uint32_t src, uint32_t len)
@@ -152,7 +162,7 @@ static void piece_add(struct xs_copy_plan *p, uint32_t dst, uint32_t src, uint32
 
 	if (!len)
 		return;
-	if (l && src < PIECE_PKRU && l->src < PIECE_PKRU && l->dst + l->len == dst && l->src + l->len == src) {
+	if (l && src != PIECE_ZERO && l->src != PIECE_ZERO && l->dst + l->len == dst && l->src + l->len == src) {
 		l->len += len;
 		return;
 	}
@@ -165,9 +175,10 @@ static void piece_add(struct xs_copy_plan *p, uint32_t dst, uint32_t src, uint32
  * use. The legacy area (bytes 416..575 are written apart: padding,
  * software words, header), then the components in standard-offset order
  * with zeros in the gaps. A buffer whose user part is the standard format
- * (l->standard) is copied as it is, PKRU then written over its slot;
- * otherwise PKRU's slot gets the value's bytes and the rest of it is left
- * alone, as the component walk does.
+ * (l->standard) is copied as it is; PKRU is no piece (the copy goes around
+ * its slot): the given value's bytes (pkru_at, pkru_len) are written apart,
+ * the rest of the slot left alone, as the component walk does. The pieces
+ * never fill the array: a zero-length piece ends them (to_uabi_wide()).
  */
 static void plan_to_uabi(const xs_system *sys, struct xs_buffer_layout *l, uint64_t user)
 {
@@ -176,9 +187,17 @@ static void plan_to_uabi(const xs_system *sys, struct xs_buffer_layout *l, uint6
 
 	piece_add(p, 0, 0, XS_LEG_PAD);
 	if (l->standard) {
-		piece_add(p, end, end, l->user_end > end ? l->user_end - end : 0);
-		p->pkru_after = (user & XS_XFEATURE_MASK_PKRU) != 0;
-		end = l->user_end > end ? l->user_end : end;
+		unsigned user_end = l->user_end > end ? l->user_end : end;
+
+		/* the copy around PKRU's slot */
+		if (p->pkru_len) {
+			if (p->pkru_at < end || p->pkru_at + p->pkru_len > user_end)
+				goto none;
+			piece_add(p, end, end, p->pkru_at - end);
+			end = p->pkru_at + p->pkru_len;
+		}
+		piece_add(p, end, end, user_end - end);
+		end = user_end;
 	}
 	for (unsigned k = 0; k < sys->n_uncompact && !l->standard; k++) {
 		unsigned nr = sys->uncompact_order[k];
@@ -186,17 +205,21 @@ static void plan_to_uabi(const xs_system *sys, struct xs_buffer_layout *l, uint6
 
 		if (!(user & XS_BIT(nr)))
 			continue;
+		/* overlapping components (a hypervisor's zero sub-leaf): the order would matter */
+		if (o < end)
+			goto none;
 		if (o > end)
 			piece_add(p, end, PIECE_ZERO, o - end);
-		if (nr == XS_XFEATURE_PKRU)
-			piece_add(p, o, PIECE_PKRU, xs_pkru_bytes(sys));
-		else
+		if (nr != XS_XFEATURE_PKRU)	/* its slot: pkru_at */
 			piece_add(p, o, l->offset[nr], size);
 		if (o + size > end)
 			end = o + size;
 	}
 	p->end = end;
-	p->two_copies = p->n <= 2 && p->piece[p->n - 1].src < PIECE_PKRU && !p->pkru_after;
+	p->two_copies = p->n <= 2 && p->piece[p->n - 1].src != PIECE_ZERO && !p->pkru_len;
+	return;
+none:	/* no plan: every copy takes the general path */
+	memset(p, 0, sizeof(*p));
 }
 
 /*
@@ -218,6 +241,23 @@ static void plan_from_uabi(const xs_system *sys, struct xs_buffer_layout *l, uin
 	}
 }
 
+/*
+ * What to_uabi_wide() / from_uabi_wide() run: the legacy area up to its
+ * padding first (x87 and SSE: in every plan), every copy and zero piece 8
+ * bytes or more, the zero-length piece after the last, PKRU's slot (if
+ * any) the 8 bytes of struct pkru_state.
+ */
+static bool plan_is_wide(const struct xs_copy_plan *p)
+{
+	if (p->n >= XS_ARRAY_SIZE(p->piece) || (p->pkru_len && p->pkru_len != 8) || !p->n ||
+	    p->piece[0].dst || p->piece[0].src || p->piece[0].len != XS_LEG_PAD)
+		return false;
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->piece[i].len < 8)
+			return false;
+	return true;
+}
+
 void xs_uabi_plan_init(const xs_system *sys, struct xs_buffer_layout *l, uint64_t features)
 {
 	uint64_t user = (features & sys->user.max_features) | XS_XFEATURE_MASK_FPSSE;
@@ -225,8 +265,16 @@ void xs_uabi_plan_init(const xs_system *sys, struct xs_buffer_layout *l, uint64_
 	memset(&l->to_uabi, 0, sizeof(l->to_uabi));
 	memset(&l->from_uabi, 0, sizeof(l->from_uabi));
 	l->to_uabi.xfeatures = l->from_uabi.xfeatures = user;
+	l->to_uabi.word = sys->user.max_features;
+	l->from_uabi.word = supervisor_all(sys);
+	if (user & XS_XFEATURE_MASK_PKRU) {
+		l->to_uabi.pkru_at = l->from_uabi.pkru_at = sys->xstate_offsets[XS_XFEATURE_PKRU];
+		l->to_uabi.pkru_len = l->from_uabi.pkru_len = xs_pkru_bytes(sys);
+	}
 	plan_to_uabi(sys, l, user);
 	plan_from_uabi(sys, l, user);
+	l->to_uabi.wide = plan_is_wide(&l->to_uabi);
+	l->from_uabi.wide = plan_is_wide(&l->from_uabi);
 }
 
 /* ---- kernel -> UABI --------------------------------------------------- */
@@ -339,18 +387,29 @@ static bool copy_compacted_in_order(const xs_system *sys, const xs_fpstate *fps,
 }
 
 /*
- * The shape whose plan (xs_uabi_plan_init) covers this copy, or NULL: a
- * known shape, x87, SSE and all its user components in use and asked
- * for, and a buffer that holds them all.
+ * The plan (xs_uabi_plan_init) that covers this copy, or NULL: a known
+ * shape, x87, SSE and all its user components in use and asked for, and
+ * a buffer that holds them all. The XSTATE_BV the copy writes is then the
+ * plan's.
  */
-static const struct xs_buffer_layout *to_uabi_plan(const xs_system *sys, const xs_fpstate *fps,
-						   uint64_t xfeatures, size_t len)
+static inline const struct xs_copy_plan *to_uabi_plan(const xs_system *sys, const xs_fpstate *fps,
+						      uint64_t mask, enum xs_copy_mode mode, size_t len)
 {
-	const struct xs_buffer_layout *l = kernel_layout_known(sys, fps);
+	const struct xs_buffer_layout *l;
+	const struct xs_copy_plan *p;
+	uint64_t bv, xcomp_bv;
 
-	if (!l || xfeatures != l->to_uabi.xfeatures || fps->user_xfeatures != xfeatures || len < l->to_uabi.end)
+	if (mode != XS_COPY_XSAVE)
 		return NULL;
-	return l;
+	/* both header words first: the buffer's address is then free for other use */
+	bv = xs_hdr_word(fps->regs, 0) & mask;
+	xcomp_bv = xs_hdr_word(fps->regs, 1);
+	if (!(l = layout_of(sys, xcomp_bv)))
+		return NULL;
+	p = &l->to_uabi;
+	if (fps->user_xfeatures != p->xfeatures || (bv & p->xfeatures) != p->xfeatures || len < p->end)
+		return NULL;
+	return p;
 }
 
 /* What zero pieces up to 256 bytes are copied from (copy_piece). */
@@ -374,13 +433,10 @@ static inline void copy_piece(uint8_t *dst, const uint8_t *src, uint32_t len)
 }
 
 /* One piece of a kernel -> UABI plan. */
-static inline void to_uabi_piece(const xs_system *sys, const struct xs_copy_piece *c, const uint8_t *x,
-				 uint32_t pkru, uint8_t *out)
+static inline void to_uabi_piece(const struct xs_copy_piece *c, const uint8_t *x, uint8_t *out)
 {
-	if (c->src < PIECE_PKRU)
+	if (c->src != PIECE_ZERO)
 		copy_piece(out + c->dst, x + c->src, c->len);
-	else if (c->src == PIECE_PKRU)
-		xs_pkru_write(sys, out, pkru);
 	else if (c->len <= sizeof(zeros) && !(c->len & 63))
 		copy_piece(out + c->dst, zeros, c->len);
 	else
@@ -420,13 +476,94 @@ static inline void put_uabi_words(uint8_t *out, uint64_t user_xcr0, uint64_t xfe
 	put_zero16(p + 144);
 }
 
-/* Every piece of the plan, and PKRU where it goes after them. */
+/* ---- planned copies with 32-byte moves ---------------------------------- */
+
+/*
+ * Where the host has AVX the plans run as straight 32-byte loads and
+ * stores. A copy of a few hundred bytes is bound by its stores (one a
+ * cycle on the CPUs measured, 16 bytes or 32) and, when the core is
+ * shared, by its instructions; what it costs beyond a memcpy of the buffer
+ * is what it adds to either. Hence: no call to the C library per piece
+ * (its size dispatch, the overlapping head and tail stores of each call),
+ * no 16-byte moves (SSE: twice the stores), no push, spill or argument on
+ * the stack (each a store): leaf functions of at most six arguments,
+ * entered by a tail call, that read the plan (what they need of the system
+ * is copied into it) and move every piece with moves that may overlap at
+ * its end rather than loops over what is left. The host's CPUID is
+ * libgcc's record (filled before main, only read here); with AVX or
+ * without, the same bytes are written. The moves: common/wide.h.
+ */
+#ifdef XS_HAVE_WIDE
+#define UABI_WIDE 1
+
+_Static_assert(XS_LEG_PAD == 3 * 128 + 32 && XS_SW_BYTES_OFFSET == XS_LEG_PAD + 48 &&
+		       XS_XSAVE_HDR_OFFSET == XS_LEG_PAD + 96 && XS_XSAVE_LEGACY_AND_HDR == XS_LEG_PAD + 160,
+	       "copy_legacy(); bytes 416..575 are five 32-byte stores");
+
+static void to_uabi_xsave(const xs_system *sys, const xs_fpstate *fps, uint64_t mask, uint32_t pkru,
+			  uint8_t *out, size_t len);
+
+/* Zeros from `end` to `len` (any count). */
+WIDE static inline void zero_tail(uint8_t *out, size_t end, size_t len)
+{
+	if (len - end >= 8) {
+		zero_wide(out + end, len - end);
+		return;
+	}
+	for (; end < len; end++) {
+		out[end] = 0;
+		OPAQUE(end);
+	}
+}
+
+/*
+ * xs_copy_xstate_to_uabi() in XSAVE mode on a host with AVX, for a plan
+ * that allows it (plan->wide): zeros after the plan's end, bytes 416..575
+ * (put_uabi_words() in five stores), PKRU, then the pieces; the bytes
+ * run_to_uabi() and the two-copy path write (no piece overlaps another or
+ * PKRU's slot, so the order is free). Anything else as without AVX.
+ */
+WIDE __attribute__((noinline)) static void to_uabi_wide(const xs_system *sys, const xs_fpstate *fps,
+							uint64_t mask, uint32_t pkru, uint8_t *out, size_t len)
+{
+	const struct xs_copy_plan *p = to_uabi_plan(sys, fps, mask, XS_COPY_XSAVE, len);
+	const __m256i z = _mm256_setzero_si256();
+	const uint8_t *x;
+
+	if (!p || !p->wide) {
+		to_uabi_xsave(sys, fps, mask, pkru, out, len);
+		return;
+	}
+	/* fps->regs read again: kept from the checks it would hold a register all along */
+	OPAQUE(fps);
+	x = fps->regs;
+	if (p->end < len)
+		zero_tail(out, p->end, len);
+	st32(out + XS_LEG_PAD, z);
+	st32(out + XS_LEG_PAD + 32, _mm256_set_epi64x(0, (long long)p->word, 0, 0));	/* 464: word 0 */
+	st32(out + XS_LEG_PAD + 64, z);
+	st32(out + XS_LEG_PAD + 96, _mm256_set_epi64x(0, 0, 0, (long long)p->xfeatures));	/* 512 */
+	st32(out + XS_LEG_PAD + 128, z);
+	if (p->pkru_len)	/* 8 bytes (plan_is_wide()): the value, then zeros */
+		xs_st64(out + p->pkru_at, pkru);
+	copy_legacy(out, x);	/* the first piece (plan_is_wide()) */
+	for (const struct xs_copy_piece *c = p->piece + 1; c->len; c++) {
+		if (c->src != PIECE_ZERO)
+			copy_wide(out + c->dst, x + c->src, c->len);
+		else
+			zero_wide(out + c->dst, c->len);
+	}
+}
+
+#endif
+
+/* Every piece of the plan, and PKRU in its slot. */
 __attribute__((noinline)) static void run_to_uabi(const xs_system *sys, const struct xs_copy_plan *p,
 						  const uint8_t *x, uint32_t pkru, uint8_t *out)
 {
 	for (const struct xs_copy_piece *c = p->piece; c < p->piece + p->n; c++)
-		to_uabi_piece(sys, c, x, pkru, out);
-	if (p->pkru_after)
+		to_uabi_piece(c, x, out);
+	if (p->pkru_len)
 		xs_pkru_write(sys, out, pkru);
 }
 
@@ -516,34 +653,66 @@ __attribute__((noinline)) static void copy_to_uabi_general(const xs_system *sys,
 	plan_run(&p, out, len);
 }
 
-void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_t mask,
-			    uint32_t pkru, enum xs_copy_mode mode, void *out, size_t len)
+/*
+ * A plan without AVX. Most often (a buffer whose user part is the standard
+ * format) it is at most two copies, the legacy area and every component at
+ * once: those inline, since the bookkeeping of a loop around the calls
+ * costs as much as copying a hundred bytes here.
+ */
+static inline void to_uabi_narrow(const struct xs_copy_plan *p, const xs_fpstate *fps, const xs_system *sys,
+				  uint32_t pkru, size_t len, uint8_t *out)
 {
-	uint64_t xfeatures = xs_hdr_word(fps->regs, 0) & fps->user_xfeatures & mask;
-	const struct xs_buffer_layout *l;
-	const struct xs_copy_plan *p;
+	const uint8_t *x = fps->regs;
 
-	if (mode != XS_COPY_XSAVE || !(l = to_uabi_plan(sys, fps, xfeatures, len))) {
-		copy_to_uabi_general(sys, fps, mask, pkru, mode, out, len);
-		return;
-	}
-	/*
-	 * The shape's plan. Most often (a buffer whose user part is the
-	 * standard format) it is at most two copies, the legacy area and every
-	 * component at once: those inline, since the bookkeeping of a loop
-	 * around the calls costs as much as copying a hundred bytes here.
-	 */
-	p = &l->to_uabi;
-	put_uabi_words(out, sys->user.max_features, xfeatures);
+	put_uabi_words(out, p->word, p->xfeatures);
 	if (p->end < len)
-		xs_zero((uint8_t *)out + p->end, len - p->end);
+		xs_zero(out + p->end, len - p->end);
 	if (!p->two_copies) {
-		run_to_uabi(sys, p, fps->regs, pkru, out);
+		run_to_uabi(sys, p, x, pkru, out);
 		return;
 	}
 	if (p->n == 2)
-		memcpy((uint8_t *)out + p->piece[1].dst, fps->regs + p->piece[1].src, p->piece[1].len);
-	memcpy((uint8_t *)out + p->piece[0].dst, fps->regs + p->piece[0].src, p->piece[0].len);
+		memcpy(out + p->piece[1].dst, x + p->piece[1].src, p->piece[1].len);
+	memcpy(out + p->piece[0].dst, x + p->piece[0].src, p->piece[0].len);
+}
+
+/* The shape's plan where one covers the copy, else the general path. */
+__attribute__((noinline)) static void to_uabi_planned(const xs_system *sys, const xs_fpstate *fps, uint64_t mask,
+						      uint32_t pkru, enum xs_copy_mode mode, void *out,
+						      size_t len)
+{
+	const struct xs_copy_plan *p = to_uabi_plan(sys, fps, mask, mode, len);
+
+	if (!p) {
+		copy_to_uabi_general(sys, fps, mask, pkru, mode, out, len);
+		return;
+	}
+	to_uabi_narrow(p, fps, sys, pkru, len, out);
+}
+
+#ifdef UABI_WIDE
+/* to_uabi_wide()'s way out: six arguments in, seven out. */
+__attribute__((noinline)) static void to_uabi_xsave(const xs_system *sys, const xs_fpstate *fps, uint64_t mask,
+						    uint32_t pkru, uint8_t *out, size_t len)
+{
+	to_uabi_planned(sys, fps, mask, pkru, XS_COPY_XSAVE, out, len);
+}
+#endif
+
+/*
+ * Only tail calls from here, with at most the arguments it was given: the
+ * caller's registers stay where they are, nothing is pushed.
+ */
+void xs_copy_xstate_to_uabi(const xs_system *sys, const xs_fpstate *fps, uint64_t mask,
+			    uint32_t pkru, enum xs_copy_mode mode, void *out, size_t len)
+{
+#ifdef UABI_WIDE
+	if (mode == XS_COPY_XSAVE && xs_host_has_avx()) {
+		to_uabi_wide(sys, fps, mask, pkru, out, len);
+		return;
+	}
+#endif
+	to_uabi_planned(sys, fps, mask, pkru, mode, out, len);
 }
 
 /* ---- UABI -> kernel --------------------------------------------------- */
@@ -713,34 +882,34 @@ static void load_uabi(const xs_system *sys, xs_fpstate *fps, const uint8_t *b, u
 }
 
 /*
- * The shape whose plan covers this buffer, or NULL: a known shape, a
- * header with x87, SSE and every user component of it, and nothing
- * xs_uabi_validate() would refuse (the same checks, for this one header:
- * the task may have those components, XCOMP_BV and the reserved bytes
- * are zero, MXCSR fits the mask, the buffer holds them all).
+ * The plan that covers this buffer, or NULL: a known shape, a header with
+ * x87, SSE and every user component of it, and nothing xs_uabi_validate()
+ * would refuse (the same checks, for this one header: the task may have
+ * those components, XCOMP_BV and the reserved bytes are zero, MXCSR fits
+ * the mask, the buffer holds them all).
  */
-static const struct xs_buffer_layout *from_uabi_plan(const xs_system *sys, const xs_fpstate *fps,
-						     const uint8_t *b, size_t len)
+static inline const struct xs_copy_plan *from_uabi_plan(const xs_system *sys, const xs_fpstate *fps,
+							const uint8_t *b, size_t len)
 {
 	const struct xs_buffer_layout *l;
+	const struct xs_copy_plan *p;
 	const uint8_t *hdr = b + XS_XSAVE_HDR_OFFSET;
 
-	if (len < sys->user.max_size || !(l = kernel_layout_known(sys, fps)) ||
-	    xs_ld64(hdr) != l->from_uabi.xfeatures || l->from_uabi.xfeatures & ~fps->user_xfeatures ||
-	    l->from_uabi.end > fps->size)
+	if (len < sys->user.max_size || !(l = kernel_layout_known(sys, fps)))
+		return NULL;
+	p = &l->from_uabi;
+	if (xs_ld64(hdr) != p->xfeatures || p->xfeatures & ~fps->user_xfeatures || p->end > fps->size)
 		return NULL;
 	if (xs_ld64(hdr + 8) | xs_ld64(hdr + 16) | xs_ld64(hdr + 24) | xs_ld64(hdr + 32) | xs_ld64(hdr + 40) |
 	    xs_ld64(hdr + 48) | xs_ld64(hdr + 56))
 		return NULL;
-	return xs_ld32(b + XS_LEG_MXCSR) & ~sys->mxcsr_feature_mask ? NULL : l;
+	return xs_ld32(b + XS_LEG_MXCSR) & ~sys->mxcsr_feature_mask ? NULL : p;
 }
 
 /* The plan's copies, then PKRU and XSTATE_BV as load_uabi() does them. */
 __attribute__((noinline)) static void run_from_uabi(const xs_system *sys, const struct xs_copy_plan *p,
-						    xs_fpstate *fps, const uint8_t *b, uint32_t *pkru)
+						    uint8_t *x, const uint8_t *b, uint32_t *pkru)
 {
-	uint8_t *x = fps->regs;
-
 	for (const struct xs_copy_piece *c = p->piece; c < p->piece + p->n; c++)
 		memcpy(x + c->dst, b + c->src, c->len);
 	if (p->xfeatures & XS_XFEATURE_MASK_PKRU) {
@@ -749,7 +918,23 @@ __attribute__((noinline)) static void run_from_uabi(const xs_system *sys, const 
 	} else if (pkru) {
 		*pkru = 0;
 	}
-	xs_st64(x + XS_XSAVE_HDR_OFFSET, (xs_hdr_word(x, 0) & supervisor_all(sys)) | p->xfeatures);
+	xs_st64(x + XS_XSAVE_HDR_OFFSET, (xs_hdr_word(x, 0) & p->word) | p->xfeatures);
+}
+
+/* A plan without AVX: two copies inline (the usual shape), as to_uabi_narrow() does. */
+static inline int from_uabi_narrow(const xs_system *sys, const struct xs_copy_plan *p, uint8_t *x,
+				   const uint8_t *b, uint32_t *pkru)
+{
+	if (p->n > 2 || !pkru || p->xfeatures & XS_XFEATURE_MASK_PKRU) {
+		run_from_uabi(sys, p, x, b, pkru);
+		return 0;
+	}
+	*pkru = 0;	/* no PKRU in the buffer: its init value, as XRSTOR would load */
+	xs_st64(x + XS_XSAVE_HDR_OFFSET, (xs_hdr_word(x, 0) & p->word) | p->xfeatures);
+	if (p->n == 2)
+		memcpy(x + p->piece[1].dst, b + p->piece[1].src, p->piece[1].len);
+	memcpy(x + p->piece[0].dst, b + p->piece[0].src, p->piece[0].len);
+	return 0;
 }
 
 /* Validation, then the load component by component (any buffer). */
@@ -769,29 +954,68 @@ __attribute__((noinline)) static int copy_from_uabi_general(const xs_system *sys
 	return 0;
 }
 
+/*
+ * An accepted buffer with every component (no verdict asked for): the
+ * shape's plan; anything else the general path.
+ */
+__attribute__((noinline)) static int from_uabi_planned(const xs_system *sys, xs_fpstate *fps, const void *buf,
+							size_t len, uint32_t *pkru, struct xs_verdict *v)
+{
+	const struct xs_copy_plan *p = v ? NULL : from_uabi_plan(sys, fps, buf, len);
+
+	if (!p)
+		return copy_from_uabi_general(sys, fps, buf, len, pkru, v);
+	return from_uabi_narrow(sys, p, fps->regs, buf, pkru);
+}
+
+#ifdef UABI_WIDE
+/*
+ * xs_copy_uabi_to_xstate() without a verdict on a host with AVX, for a plan
+ * that allows it (plan->wide): PKRU and XSTATE_BV as load_uabi() does them
+ * (run_from_uabi(); first: the header is in no piece's way), then the
+ * copies. Anything else as without AVX.
+ */
+WIDE __attribute__((noinline)) static int from_uabi_wide(const xs_system *sys, xs_fpstate *fps, const void *buf,
+							 size_t len, uint32_t *pkru)
+{
+	const struct xs_buffer_layout *l;
+	const struct xs_copy_plan *p;
+	const uint8_t *b = buf;
+	uint8_t *x;
+	__m256i h0, h1;
+
+	/* from_uabi_plan()'s checks, in its order; XCOMP_BV and the reserved bytes in two tests of 32 */
+	if (len < sys->user.max_size || !(l = kernel_layout_known(sys, fps)))
+		goto other;
+	p = &l->from_uabi;
+	h0 = ld32(b + XS_XSAVE_HDR_OFFSET);
+	h1 = ld32(b + XS_XSAVE_HDR_OFFSET + 32);
+	if (xs_ld64(b + XS_XSAVE_HDR_OFFSET) != p->xfeatures || !_mm256_testz_si256(h0, _mm256_set_epi64x(-1, -1, -1, 0)) ||
+	    !_mm256_testz_si256(h1, h1) || p->xfeatures & ~fps->user_xfeatures || p->end > fps->size || !p->wide ||
+	    xs_ld32(b + XS_LEG_MXCSR) & ~sys->mxcsr_feature_mask)
+		goto other;
+	OPAQUE(fps);	/* fps->regs read again, as in to_uabi_wide() */
+	x = fps->regs;
+	/* no PKRU in the buffer: 0, its init value, as XRSTOR would load */
+	if (pkru)
+		*pkru = p->pkru_len ? xs_ld32(b + p->pkru_at) : 0;
+	xs_st64(x + XS_XSAVE_HDR_OFFSET, (xs_hdr_word(x, 0) & p->word) | p->xfeatures);
+	copy_legacy(x, b);	/* the first piece (plan_is_wide()) */
+	for (const struct xs_copy_piece *c = p->piece + 1; c->len; c++)
+		copy_wide(x + c->dst, b + c->src, c->len);
+	return 0;
+other:
+	return from_uabi_planned(sys, fps, buf, len, pkru, NULL);
+}
+#endif
+
+/* Only tail calls from here, as in xs_copy_xstate_to_uabi(). */
 int xs_copy_uabi_to_xstate(const xs_system *sys, xs_fpstate *fps, const void *buf, size_t len,
 			   uint32_t *pkru, struct xs_verdict *v)
 {
-	const struct xs_buffer_layout *l = v ? NULL : from_uabi_plan(sys, fps, buf, len);
-	const struct xs_copy_plan *p;
-
-	if (l) {
-		/*
-		 * An accepted buffer with every component: the shape's plan. Two
-		 * copies inline (the usual shape), as in xs_copy_xstate_to_uabi().
-		 */
-		p = &l->from_uabi;
-		if (p->n > 2 || !pkru || p->xfeatures & XS_XFEATURE_MASK_PKRU) {
-			run_from_uabi(sys, p, fps, buf, pkru);
-			return 0;
-		}
-		*pkru = 0;	/* no PKRU in the buffer: its init value, as XRSTOR would load */
-		xs_st64(fps->regs + XS_XSAVE_HDR_OFFSET,
-			(xs_hdr_word(fps->regs, 0) & supervisor_all(sys)) | p->xfeatures);
-		if (p->n == 2)
-			memcpy(fps->regs + p->piece[1].dst, (const uint8_t *)buf + p->piece[1].src, p->piece[1].len);
-		memcpy(fps->regs + p->piece[0].dst, (const uint8_t *)buf + p->piece[0].src, p->piece[0].len);
-		return 0;
-	}
-	return copy_from_uabi_general(sys, fps, buf, len, pkru, v);
+#ifdef UABI_WIDE
+	if (!v && xs_host_has_avx())
+		return from_uabi_wide(sys, fps, buf, len, pkru);
+#endif
+	return from_uabi_planned(sys, fps, buf, len, pkru, v);
 }

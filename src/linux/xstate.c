@@ -104,11 +104,26 @@ static void setup_buffer_layout(xs_system *sys, struct xs_buffer_layout *l, uint
 	xs_uabi_plan_init(sys, l, features);
 }
 
+/*
+ * The shapes fpstate_alloc_init() and fpstate_realloc() give buffers: a
+ * task's (default features, and with the dynamic user features its first
+ * use of them adds: AMX tile data), a vCPU's (guest default, and max
+ * features once it has them too).
+ */
 static void setup_buffer_layouts(xs_system *sys)
 {
-	setup_buffer_layout(sys, &sys->layouts[0], sys->kernel.default_features);
-	setup_buffer_layout(sys, &sys->layouts[1], sys->kernel.guest_default_features);
-	setup_buffer_layout(sys, &sys->layouts[2], sys->kernel.max_features);
+	uint64_t dynamic = sys->kernel.max_features & XS_XFEATURE_MASK_USER_DYNAMIC;
+	const uint64_t shapes[XS_BUFFER_SHAPES] = {
+		sys->kernel.default_features,
+		sys->kernel.default_features | dynamic,
+		sys->kernel.guest_default_features,
+		sys->kernel.max_features,
+	};
+
+	for (unsigned i = 0; i < XS_BUFFER_SHAPES; i++) {
+		setup_buffer_layout(sys, &sys->layouts[i], shapes[i]);
+		sys->shape_xcomp_bv[i] = sys->layouts[i].xcomp_bv;
+	}
 }
 
 static void setup_xstate_cache(xs_system *sys)
