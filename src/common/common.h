@@ -47,7 +47,8 @@ enum {
 	XS_LEG_XMM = 160, XS_LEG_XMM_SIZE = 256,
 	/* bytes 416..463: padding the instructions never write; 464..511: XS_SW_BYTES_OFFSET (public) */
 	XS_LEG_PAD = XS_LEG_XMM + XS_LEG_XMM_SIZE,
-	XS_HDR_XSTATE_BV = 512, XS_HDR_XCOMP_BV = 520, XS_HDR_RESERVED = 528
+	XS_HDR_XSTATE_BV = XS_XSAVE_HDR_OFFSET, XS_HDR_XCOMP_BV = XS_HDR_XSTATE_BV + 8,
+	XS_HDR_RESERVED = XS_HDR_XSTATE_BV + 16
 };
 
 /* Reset / init values of the x87 control word and MXCSR (SDM1 §8.1.5, §10.2.3). */

@@ -238,11 +238,6 @@ static int use_note(struct xs_core *c, const struct note *n, struct xs_core_thre
 	return add_thread(c, cur, d);
 }
 
-static uint64_t align_up(uint64_t v, unsigned a)
-{
-	return (v + a - 1) & ~(uint64_t)(a - 1);
-}
-
 /* Every note of the segment [off, off + len). */
 static int walk_notes(struct xs_core *c, unsigned seg, uint64_t off, uint64_t len, unsigned align,
 		      struct xs_core_thread *cur, struct xs_diag *d)
@@ -256,7 +251,7 @@ static int walk_notes(struct xs_core *c, unsigned seg, uint64_t off, uint64_t le
 		if ((ret = core_read(c, h, NOTE_HEADER, at, d)))
 			return ret;
 		n = (struct note){ xs_ld32(h), xs_ld32(h + 4), xs_ld32(h + 8), "", 0 };
-		n.desc = align_up(at + NOTE_HEADER + n.namesz, align);
+		n.desc = XS_ALIGN(at + NOTE_HEADER + n.namesz, (uint64_t)align);
 		if (n.desc > end || n.descsz > end - n.desc)
 			return xs_diag_fail(d, -EINVAL, "a note at offset %llu (name %u bytes, descriptor %u) runs past PT_NOTE segment %u",
 					    (unsigned long long)at, n.namesz, n.descsz, seg);
@@ -266,7 +261,7 @@ static int walk_notes(struct xs_core *c, unsigned seg, uint64_t off, uint64_t le
 		n.name[sizeof(n.name) - 1] = '\0';
 		if ((ret = use_note(c, &n, cur, d)))
 			return ret;
-		at = align_up(n.desc + n.descsz, align);
+		at = XS_ALIGN(n.desc + n.descsz, (uint64_t)align);
 		if (at > end)
 			break;
 	}

@@ -25,6 +25,11 @@ void dec_reg(struct xs_reg *r, unsigned nr, const char *fmt, ...) __attribute__(
 struct xs_val *dec_attr(struct xs_reg *r, const char *key);
 /* Hand a register to the caller's function. */
 int dec_emit(const struct xs_decoder *d, const struct xs_reg *r);
+/* A register of component nr holding one hex number of `digits` digits, handed over. */
+int dec_emit_hex(const struct xs_decoder *d, unsigned nr, const char *name, uint64_t v, unsigned digits);
+/* `count` vector registers of `width` bytes each from p, named name<first>.., handed over. */
+int dec_emit_vectors(const struct xs_decoder *d, unsigned nr, const char *name, unsigned first,
+		     const uint8_t *p, unsigned count, unsigned width);
 
 void val_hex(struct xs_val *v, uint64_t u, unsigned digits);
 void val_uint(struct xs_val *v, uint64_t u);

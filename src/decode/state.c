@@ -10,15 +10,6 @@
 
 #include "decode/decode.h"
 
-static int emit_hex(const struct xs_decoder *d, unsigned nr, const char *name, uint64_t v, unsigned digits)
-{
-	struct xs_reg r;
-
-	dec_reg(&r, nr, "%s", name);
-	val_hex(&r.value, v, digits);
-	return dec_emit(d, &r);
-}
-
 int dec_bndregs(const struct xs_decoder *d, unsigned nr, const uint8_t *p, unsigned size)
 {
 	struct xs_reg r;
@@ -50,7 +41,7 @@ int dec_bndcsr(const struct xs_decoder *d, unsigned nr, const uint8_t *p, unsign
 	val_hex(dec_attr(&r, "base"), bndcfgu & ~UINT64_C(0xfff), 16);
 	if ((ret = dec_emit(d, &r)))
 		return ret;
-	return emit_hex(d, nr, "bndstatus", xs_ld64(p + 8), 16);
+	return dec_emit_hex(d, nr, "bndstatus", xs_ld64(p + 8), 16);
 }
 
 /* The protection keys whose bit `which` (0: AD, 1: WD) is set in PKRU. */
@@ -70,7 +61,7 @@ int dec_pkru(const struct xs_decoder *d, unsigned nr, const uint8_t *p, unsigned
 	int ret;
 
 	(void)size;
-	if ((ret = emit_hex(d, nr, "pkru", pkru, 8)))
+	if ((ret = dec_emit_hex(d, nr, "pkru", pkru, 8)))
 		return ret;
 	dec_reg(&r, nr, "access_disabled");
 	pkru_keys(&r.value, pkru, 0);
@@ -100,7 +91,8 @@ static int emit_msrs(const struct xs_decoder *d, unsigned nr, const uint8_t *p, 
 	int ret;
 
 	for (unsigned i = first; i < xs_component_nmsrs(c); i++)
-		if ((ret = emit_hex(d, nr, msr_reg_name(&c->msrs[i], name, sizeof(name)), xs_ld64(p + 8 * i), 16)))
+		if ((ret = dec_emit_hex(d, nr, msr_reg_name(&c->msrs[i], name, sizeof(name)), xs_ld64(p + 8 * i),
+					16)))
 			return ret;
 	return 0;
 }
@@ -197,7 +189,7 @@ int dec_apx(const struct xs_decoder *d, unsigned nr, const uint8_t *p, unsigned 
 	(void)size;
 	for (unsigned i = 0; i < 16; i++) {
 		snprintf(name, sizeof(name), "r%u", 16 + i);
-		if ((ret = emit_hex(d, nr, name, xs_ld64(p + 8 * i), 16)))
+		if ((ret = dec_emit_hex(d, nr, name, xs_ld64(p + 8 * i), 16)))
 			return ret;
 	}
 	return 0;

@@ -95,6 +95,30 @@ int dec_emit(const struct xs_decoder *d, const struct xs_reg *r)
 	return d->fn(d->ctx, r);
 }
 
+int dec_emit_hex(const struct xs_decoder *d, unsigned nr, const char *name, uint64_t v, unsigned digits)
+{
+	struct xs_reg r;
+
+	dec_reg(&r, nr, "%s", name);
+	val_hex(&r.value, v, digits);
+	return dec_emit(d, &r);
+}
+
+int dec_emit_vectors(const struct xs_decoder *d, unsigned nr, const char *name, unsigned first,
+		     const uint8_t *p, unsigned count, unsigned width)
+{
+	struct xs_reg r;
+	int ret;
+
+	for (unsigned i = 0; i < count; i++) {
+		dec_reg(&r, nr, "%s%u", name, first + i);
+		val_vector(&r.value, p + (size_t)width * i, width);
+		if ((ret = dec_emit(d, &r)))
+			return ret;
+	}
+	return 0;
+}
+
 bool dec_in_buffer(const struct xs_decoder *d, unsigned nr)
 {
 	const struct xs_buffer_view *v = d->view;

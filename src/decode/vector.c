@@ -10,22 +10,6 @@
 
 #include "decode/decode.h"
 
-/* `count` registers of `width` bytes each, named name<first>.. */
-static int wide_regs(const struct xs_decoder *d, unsigned nr, const char *name, unsigned first,
-		     const uint8_t *p, unsigned count, unsigned width)
-{
-	struct xs_reg r;
-	int ret;
-
-	for (unsigned i = 0; i < count; i++) {
-		dec_reg(&r, nr, "%s%u", name, first + i);
-		val_vector(&r.value, p + (size_t)width * i, width);
-		if ((ret = dec_emit(d, &r)))
-			return ret;
-	}
-	return 0;
-}
-
 /*
  * Register i of 16 assembled from its parts, lowest first: parts[k] holds
  * widths[k] bytes per register. The bytes go to the register's storage.
@@ -58,7 +42,7 @@ int dec_ymm(const struct xs_decoder *d, unsigned nr, const uint8_t *p, unsigned 
 
 	(void)size;
 	if (!parts[0])
-		return wide_regs(d, nr, "ymm_hi128_", 0, p, 16, 16);
+		return dec_emit_vectors(d, nr, "ymm_hi128_", 0, p, 16, 16);
 	return combined_regs(d, nr, "ymm", parts, widths, 2);
 }
 
@@ -69,14 +53,14 @@ int dec_zmm_hi256(const struct xs_decoder *d, unsigned nr, const uint8_t *p, uns
 
 	(void)size;
 	if (!parts[0] || !parts[1])
-		return wide_regs(d, nr, "zmm_hi256_", 0, p, 16, 32);
+		return dec_emit_vectors(d, nr, "zmm_hi256_", 0, p, 16, 32);
 	return combined_regs(d, nr, "zmm", parts, widths, 3);
 }
 
 int dec_hi16_zmm(const struct xs_decoder *d, unsigned nr, const uint8_t *p, unsigned size)
 {
 	(void)size;
-	return wide_regs(d, nr, "zmm", 16, p, 16, 64);
+	return dec_emit_vectors(d, nr, "zmm", 16, p, 16, 64);
 }
 
 int dec_opmask(const struct xs_decoder *d, unsigned nr, const uint8_t *p, unsigned size)

@@ -7,8 +7,6 @@
 
 #include "decode/decode.h"
 
-#define MXCSR_OFFSET 24u
-
 static const char *const x87_exceptions[8] = { "IE", "DE", "ZE", "OE", "UE", "PE", "SF", "ES" };
 static const char *const x87_masks[6] = { "IM", "DM", "ZM", "OM", "UM", "PM" };
 static const char *const rounding[4] = { "nearest", "down", "up", "zero" };
@@ -49,15 +47,6 @@ static int emit_ftw(const struct xs_decoder *d, uint8_t ftw)
 	dec_reg(&r, XS_XFEATURE_FP, "ftw");
 	val_hex(&r.value, ftw, 2);
 	val_bits(dec_attr(&r, "nonempty"), ftw, regs, 8);
-	return dec_emit(d, &r);
-}
-
-static int emit_hex(const struct xs_decoder *d, unsigned nr, const char *name, uint64_t v, unsigned digits)
-{
-	struct xs_reg r;
-
-	dec_reg(&r, nr, "%s", name);
-	val_hex(&r.value, v, digits);
 	return dec_emit(d, &r);
 }
 
@@ -128,22 +117,23 @@ static int emit_st(const struct xs_decoder *d, unsigned k, const uint8_t *slot, 
 
 int dec_x87(const struct xs_decoder *d, unsigned nr, const uint8_t *p, unsigned size)
 {
-	uint16_t fsw = xs_ld16(p + 2);
-	uint8_t ftw = p[4];
+	uint16_t fsw = xs_ld16(p + XS_LEG_FSW);
+	uint8_t ftw = p[XS_LEG_FTW];
 	unsigned top = (fsw >> 11) & 7;
 	int ret;
 
 	(void)size;
-	if ((ret = emit_fcw(d, xs_ld16(p))) || (ret = emit_fsw(d, fsw)) || (ret = emit_ftw(d, ftw)) ||
-	    (ret = emit_hex(d, nr, "fop", xs_ld16(p + 6) & 0x7ff, 3)) ||
-	    (ret = emit_hex(d, nr, "fip", xs_ld64(p + 8), 16)) ||
-	    (ret = emit_hex(d, nr, "fdp", xs_ld64(p + 16), 16)))
+	if ((ret = emit_fcw(d, xs_ld16(p + XS_LEG_FCW))) || (ret = emit_fsw(d, fsw)) ||
+	    (ret = emit_ftw(d, ftw)) ||
+	    (ret = dec_emit_hex(d, nr, "fop", xs_ld16(p + XS_LEG_FOP) & 0x7ff, 3)) ||
+	    (ret = dec_emit_hex(d, nr, "fip", xs_ld64(p + XS_LEG_FIP), 16)) ||
+	    (ret = dec_emit_hex(d, nr, "fdp", xs_ld64(p + XS_LEG_FDP), 16)))
 		return ret;
 	/* slot k holds ST(k) = physical register (TOP + k) mod 8; tags are physical */
 	for (unsigned k = 0; k < 8; k++) {
 		unsigned phys = (top + k) & 7;
 
-		if ((ret = emit_st(d, k, p + 32 + 16 * k, phys, ftw & (1u << phys))))
+		if ((ret = emit_st(d, k, p + XS_LEG_ST + 16 * k, phys, ftw & (1u << phys))))
 			return ret;
 	}
 	return 0;
@@ -166,19 +156,12 @@ static int emit_mxcsr(const struct xs_decoder *d, uint32_t m)
 
 int dec_sse(const struct xs_decoder *d, unsigned nr, const uint8_t *p, unsigned size)
 {
-	struct xs_reg r;
 	int ret;
 
 	(void)size;
 	/* MXCSR and its mask live in the legacy area, outside the XMM bytes */
-	if ((ret = emit_mxcsr(d, xs_ld32(d->buf + MXCSR_OFFSET))) ||
-	    (ret = emit_hex(d, nr, "mxcsr_mask", xs_ld32(d->buf + MXCSR_OFFSET + 4), 8)))
+	if ((ret = emit_mxcsr(d, xs_ld32(d->buf + XS_LEG_MXCSR))) ||
+	    (ret = dec_emit_hex(d, nr, "mxcsr_mask", xs_ld32(d->buf + XS_LEG_MXCSR_MASK), 8)))
 		return ret;
-	for (unsigned i = 0; i < 16; i++) {
-		dec_reg(&r, nr, "xmm%u", i);
-		val_vector(&r.value, p + 16 * i, 16);
-		if ((ret = dec_emit(d, &r)))
-			return ret;
-	}
-	return 0;
+	return dec_emit_vectors(d, nr, "xmm", 0, p, 16, 16);
 }

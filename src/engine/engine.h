@@ -82,8 +82,6 @@ size_t xs_std_size(const xs_machine *m, uint64_t rfbm);
 size_t xs_cmp_size(const xs_machine *m, uint64_t format);
 /* Compacted offsets of every component of `format` (others: 0). */
 void xs_cmp_offsets(const xs_machine *m, uint64_t format, uint32_t off[XS_XFEATURE_MAX]);
-/* End of the highest component of `which` in the compacted layout of `format`. */
-size_t xs_cmp_end(const xs_machine *m, uint64_t format, uint64_t which);
 
 /*
  * The plan of the standard format for RFBM (`key` = RFBM) or of the

@@ -23,19 +23,6 @@ void xs_cmp_offsets(const xs_machine *m, uint64_t format, uint32_t off[XS_XFEATU
 	xs_compacted_offsets_of(format & XS_EXTENDED_MASK, m->comp.size, m->comp.flags, off);
 }
 
-size_t xs_cmp_end(const xs_machine *m, uint64_t format, uint64_t which)
-{
-	uint32_t off[XS_XFEATURE_MAX];
-	uint64_t ext = which & format & XS_EXTENDED_MASK;
-	unsigned top;
-
-	if (!ext)
-		return XS_XSAVE_LEGACY_AND_HDR;
-	top = 63 - (unsigned)__builtin_clzll(ext);
-	xs_cmp_offsets(m, format, off);
-	return (size_t)off[top] + m->comp.size[top];
-}
-
 size_t xs_cmp_size(const xs_machine *m, uint64_t format)
 {
 	return xs_compacted_offsets_of(format & XS_EXTENDED_MASK, m->comp.size, m->comp.flags, NULL);
@@ -81,8 +68,8 @@ static void build_plan(const xs_machine *m, uint64_t key, struct xs_engine_plan 
 	p->key = key;
 	p->ext = key & XS_EXTENDED_MASK;
 	if (key & XS_COMPACTED) {
-		xs_cmp_offsets(m, p->ext, p->off);
-		p->size = (uint32_t)xs_cmp_size(m, p->ext);
+		/* the offsets and the size in one walk (p is zeroed: the others stay 0) */
+		p->size = (uint32_t)xs_compacted_offsets_of(p->ext, m->comp.size, m->comp.flags, p->off);
 	} else {
 		for (uint64_t rest = p->ext; rest; rest &= rest - 1)
 			p->off[xs_lowest(rest)] = m->comp.offset[xs_lowest(rest)];

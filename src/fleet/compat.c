@@ -37,12 +37,8 @@ uint64_t xs_fleet_outside_state(const xs_system *sys, enum xs_compat_kind kind)
 
 void xs_fleet_layout_of(const xs_system *sys, unsigned nr, struct xs_component_layout *l)
 {
-	uint32_t r[4];
-
-	xs_cpuid(&sys->cpu, 0xd, nr, r);
-	l->size = r[0];
-	l->offset = r[1];
-	l->flags = r[2] & (XS_LEAF_D_SUPERVISOR | XS_LEAF_D_ALIGNED64 | XS_LEAF_D_XFD);
+	xs_fleet_component(sys, nr, &l->size, &l->offset, &l->flags);
+	l->flags &= XS_LEAF_D_SUPERVISOR | XS_LEAF_D_ALIGNED64 | XS_LEAF_D_XFD;
 }
 
 bool xs_fleet_same_layout(const xs_system *a, const xs_system *b, unsigned nr)

@@ -54,8 +54,7 @@ static int view_standard(const xs_system *sys, struct xs_buffer_view *v, struct 
 
 static int view_compacted(const xs_system *sys, struct xs_buffer_view *v, struct xs_diag *d)
 {
-	unsigned offs = XS_XSAVE_LEGACY_AND_HDR;
-	uint32_t size, off, flags;
+	uint32_t off, flags[XS_XFEATURE_MAX] = { 0 };
 	uint64_t format = v->xcomp_bv & ~XS_XCOMP_BV_COMPACTED_FORMAT;
 
 	if (!(v->xcomp_bv & XS_XCOMP_BV_COMPACTED_FORMAT))
@@ -65,25 +64,20 @@ static int view_compacted(const xs_system *sys, struct xs_buffer_view *v, struct
 		return xs_diag_fail(d, -EINVAL, "XSTATE_BV 0x%llx has components outside XCOMP_BV 0x%llx",
 				    (unsigned long long)v->xstate_bv, (unsigned long long)v->xcomp_bv);
 	v->present = v->xstate_bv;
-	for (unsigned nr = 0; nr < 2; nr++) {
-		xs_fleet_component(sys, nr, &v->size[nr], &v->offset[nr], &flags);
-	}
+	for (unsigned nr = 0; nr < 2; nr++)
+		xs_fleet_component(sys, nr, &v->size[nr], &v->offset[nr], &flags[nr]);
 	for (unsigned nr = 2; nr < 63; nr++) {
 		if (!(format & XS_BIT(nr)))
 			continue;
 		if (nr >= XS_XFEATURE_MAX)
 			return xs_diag_fail(d, -EINVAL, "XCOMP_BV bit %u: no such state component is known", nr);
-		xs_fleet_component(sys, nr, &size, &off, &flags);
-		if (!size)
+		xs_fleet_component(sys, nr, &v->size[nr], &off, &flags[nr]);
+		if (!v->size[nr])
 			return xs_diag_fail(d, -EINVAL, "XCOMP_BV bit %u (%s): this CPU has no such component", nr,
 					    xs_xfeature_info(nr)->short_name);
-		if (flags & XS_LEAF_D_ALIGNED64)
-			offs = XS_ALIGN(offs, XS_XSAVE_ALIGNMENT);
-		v->offset[nr] = offs;
-		v->size[nr] = size;
-		offs += size;
 	}
-	v->len = offs;
+	/* the compacted arithmetic of CPUID 0xD.1 EBX (common.h), over the buffer's CPU */
+	v->len = xs_compacted_offsets_of(format, v->size, flags, v->offset);
 	return 0;
 }
 

@@ -28,20 +28,16 @@ uint64_t xs_supervisor_all(const xs_system *sys)
 }
 
 /*
- * Offsets of every component in the fpstate's own buffer: the system's
- * precomputed shape when XCOMP_BV is one of the kernel's three, otherwise
- * one pass over XCOMP_BV into `scratch` (xfeature_get_offset() for all).
+ * The offsets of a buffer whose XCOMP_BV is none of the system's shapes:
+ * xfeature_get_offset() for every component of it, in one pass into
+ * `scratch`.
  */
-static const struct xs_buffer_layout *kernel_layout(const xs_system *sys, const xs_fpstate *fps,
-						    struct xs_buffer_layout *scratch)
+static const struct xs_buffer_layout *scratch_layout(const xs_system *sys, const xs_fpstate *fps,
+						     struct xs_buffer_layout *scratch)
 {
-	uint64_t xcomp_bv = xs_hdr_word(fps->regs, 1);
-	uint64_t m = xcomp_bv & (XS_BIT(XS_XFEATURE_MAX) - 1) & ~XS_XFEATURE_MASK_FPSSE;
+	uint64_t m = xs_hdr_word(fps->regs, 1) & (XS_BIT(XS_XFEATURE_MAX) - 1) & ~XS_XFEATURE_MASK_FPSSE;
 	unsigned offs = XS_XSAVE_LEGACY_AND_HDR;
 
-	for (unsigned i = 0; i < XS_BUFFER_SHAPES; i++)
-		if (sys->shape_xcomp_bv[i] == xcomp_bv)
-			return &sys->layouts[i];
 	scratch->standard = false;
 	scratch->offset[0] = 0;
 	scratch->offset[1] = XS_LEG_XMM;
@@ -75,6 +71,15 @@ static inline const struct xs_buffer_layout *layout_of(const xs_system *sys, uin
 static inline const struct xs_buffer_layout *kernel_layout_known(const xs_system *sys, const xs_fpstate *fps)
 {
 	return layout_of(sys, xs_hdr_word(fps->regs, 1));
+}
+
+/* Offsets of every component in the fpstate's own buffer: its shape's, or computed into `scratch`. */
+static const struct xs_buffer_layout *kernel_layout(const xs_system *sys, const xs_fpstate *fps,
+						    struct xs_buffer_layout *scratch)
+{
+	const struct xs_buffer_layout *l = kernel_layout_known(sys, fps);
+
+	return l ? l : scratch_layout(sys, fps, scratch);
 }
 
 /*
@@ -595,7 +600,7 @@ __attribute__((noinline)) static void copy_to_uabi_general(const xs_system *sys,
 	    copy_compacted_in_order(sys, fps, xfeatures, pkru, out, len))
 		return;
 	if (!l)
-		l = kernel_layout(sys, fps, &scratch);
+		l = scratch_layout(sys, fps, &scratch);
 	if (mode == XS_COPY_XSAVE && l->standard && len >= XS_XSAVE_LEGACY_AND_HDR) {
 		copy_standard_layout(sys, fps, l, xfeatures, pkru, out, len);
 		return;
@@ -772,13 +777,11 @@ static int check_mxcsr(const xs_system *sys, const uint8_t *buf, uint64_t xfeatu
 /* The bytes the kernel reads for the header's components must exist. */
 static int check_length(const xs_system *sys, size_t len, uint64_t xfeatures, struct xs_verdict *v)
 {
-	size_t need = XS_XSAVE_LEGACY_AND_HDR;
+	size_t need;
 
 	if (len >= sys->user.max_size)
 		return 0;	/* every user component fits */
-	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
-		if ((xfeatures & XS_BIT(nr)) && sys->xstate_offsets[nr] + (size_t)sys->xstate_sizes[nr] > need)
-			need = sys->xstate_offsets[nr] + (size_t)sys->xstate_sizes[nr];
+	need = xs_standard_size_of(xfeatures & XS_MODELLED_MASK, sys->xstate_offsets, sys->xstate_sizes);
 	if (len < need) {
 		xs_verdict_set(v, -EFAULT, "length", "copy_uabi_to_xstate",
 			       "the buffer has %zu bytes; its header selects components up to byte %zu",

@@ -12,11 +12,7 @@ make_tmp
 
 # ---- bad input: exit 2 and a message naming the problem ----
 expect_usage() {	# expect_usage "message part" ARGS...
-	local want="$1"
-	shift
-	run_tool bench switch "$@"
-	[ "$status" -eq 2 ] || fail "expected exit status 2"
-	grep -qF -- "$want" <<<"$err" || fail "stderr lacks '$want'"
+	expect_error 2 "$1" bench switch "${@:2}"
 }
 expect_usage "--tasks: 1 is out of range (at least 2)" --tasks 1
 expect_usage "--tasks: expected a number, got 'many'" --tasks many

@@ -18,20 +18,19 @@ emr="$d/intel-emerald-rapids.instlat.txt"
 buf="$XS_TEST_DATA/buffers/amd-zen5-vm.ptrace"
 mkdir "$tmp/adir" "$tmp/empty"
 
-# expect_error STATUS NEEDLE ARGS...: exit STATUS, stderr starts "xstate: " and holds NEEDLE
-expect_error() {
-	local want="$1" needle="$2"
-	shift 2
-	run_tool "$@"
-	[ "$status" -eq "$want" ] || fail "expected exit status $want"
-	[[ "$err" == "xstate: "* ]] || fail "stderr does not start with 'xstate: '"
-	grep -qF -- "$needle" <<<"$err" || fail "stderr lacks '$needle'"
-}
-
 # ---- a directory where a file is expected ------------------------------------
 dump="$tmp/adir: is a directory, expected a CPUID dump file"
 expect_error 2 "$tmp/adir: is a directory, expected an XSAVE buffer or an ELF core file" decode "$tmp/adir" --cpuid "$zen4"
 expect_error 2 "$tmp/adir: is a directory, expected an XSAVE buffer file" check "$tmp/adir" --kind ptrace --cpuid "$zen4"
+# the 16 MiB limit holds to the byte (it was checked only when the read buffer grew: 20 MB got through)
+truncate -s $((16 << 20)) "$tmp/limit"
+run_tool check "$tmp/limit" --kind ptrace --cpuid "$zen4"
+[[ "$err" != *"larger than"* ]] || fail "a buffer of exactly 16 MiB is within the limit"
+truncate -s $(((16 << 20) + 1)) "$tmp/limit"
+expect_error 2 "$tmp/limit: larger than 16777216 bytes, expected an XSAVE buffer file" check "$tmp/limit" --kind ptrace --cpuid "$zen4"
+truncate -s $((20 << 20)) "$tmp/limit"
+expect_error 2 "$tmp/limit: larger than 16777216 bytes" convert "$tmp/limit" "$tmp/out" --from "$zen4" --to "$zen4"
+rm -f "$tmp/limit"
 expect_error 2 "$tmp/adir: is a directory, expected an XSAVE buffer file" convert "$tmp/adir" "$tmp/out" --from "$zen4" --to "$zen4"
 expect_error 2 "$dump" compat "$tmp/adir" "$zen4"
 expect_error 2 "$dump" snapshot-plan --cpuid "$tmp/adir"
@@ -99,7 +98,7 @@ expect_error 2 "--kernel: expected a release" info --cpuid "$zen4" --kernel linu
 expect_ok --help
 global="$out"
 grep -q 'sigreturn' <<<"$global" && grep -q 'trace' <<<"$global" || fail "the help does not list verify's targets"
-for cmd in $(awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { exit }' <<<"$global"); do
+for cmd in $(help_commands "$global"); do
 	expect_ok "$cmd" -h
 	[[ "$out" == "usage: xstate $cmd"* ]] || fail "xstate $cmd -h does not print $cmd's usage"
 	want="$out"

@@ -10,17 +10,8 @@ source "$(dirname "$0")/lib.sh"
 zen4="$XS_TEST_DATA/cpuid/amd-zen4.instlat.txt"
 zen3="$XS_TEST_DATA/cpuid/amd-zen3.instlat.txt"
 
-expect_usage_error() {	# NEEDLE ARGS...: exit 2, stderr starts "xstate: " and holds NEEDLE
-	local needle="$1"
-	shift
-	run_tool "$@"
-	[ "$status" -eq 2 ] || fail "expected exit status 2"
-	[[ "$err" == "xstate: "* ]] || fail "stderr does not start with 'xstate: '"
-	grep -qF -- "$needle" <<<"$err" || fail "stderr lacks '$needle'"
-}
-
 expect_ok --help
-commands=$(awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { exit }' <<<"$out")
+commands=$(help_commands "$out")
 [ "$(wc -w <<<"$commands")" -ge 12 ] || fail "xstate --help lists too few commands"
 n=0
 for cmd in $commands "bench memory" "bench switch"; do
@@ -45,7 +36,7 @@ for cmd in $commands "bench memory" "bench switch"; do
 	done
 	# an unknown option: getopt's message with the command's name, then the usage
 	# shellcheck disable=SC2086
-	expect_usage_error "xstate: $cmd: unrecognized option '--bogus'" $cmd --bogus
+	expect_error 2 "xstate: $cmd: unrecognized option '--bogus'" $cmd --bogus
 	grep -q "^usage: xstate ${cmd%% *}" <<<"$err" || fail "xstate $cmd --bogus does not show the usage"
 done
 [ "$n" -ge 60 ] || fail "only $n options found in the usage lines"
@@ -57,18 +48,18 @@ for kind in task process vcpu guest; do
 	[ "$(jq -r .kind <<<"$out")" = "$want" ] || fail "fpstate --kind $kind is not a $want fpstate"
 done
 for cmd in fpstate compat baseline; do
-	expect_usage_error "--kind: expected task or vcpu, got 'host'" $cmd "$zen4" "$zen3" --kind host
+	expect_error 2 "--kind: expected task or vcpu, got 'host'" $cmd "$zen4" "$zen3" --kind host
 done
 # a value list names the option it came in
-expect_usage_error "--disable-b: unknown CPU feature 'avx9'" compat "$zen4" "$zen3" --disable-b avx9
-expect_usage_error "--disable-a: empty name in 'avx,'" compat "$zen4" "$zen3" --disable-a avx,
-expect_usage_error "--request: unknown state component 'warp'" check - --kind ptrace --request warp
+expect_error 2 "--disable-b: unknown CPU feature 'avx9'" compat "$zen4" "$zen3" --disable-b avx9
+expect_error 2 "--disable-a: empty name in 'avx,'" compat "$zen4" "$zen3" --disable-a avx,
+expect_error 2 "--request: unknown state component 'warp'" check - --kind ptrace --request warp
 # a value out of range, for every counted option alike
-expect_usage_error "--iterations: 0 is out of range (at least 1)" verify --iterations 0
-expect_usage_error "--tasks: 1 is out of range (at least 2)" bench switch --tasks 1
+expect_error 2 "--iterations: 0 is out of range (at least 1)" verify --iterations 0
+expect_error 2 "--tasks: 1 is out of range (at least 2)" bench switch --tasks 1
 # a value is checked where it is given: before the operands are counted
-expect_usage_error "--format: unknown format 'yaml' (expected text|json|markdown)" kernels --format yaml extra
-expect_usage_error "--kind: expected ptrace, sigframe or kvm, got 'bad'" check --kind bad
+expect_error 2 "--format: unknown format 'yaml' (expected text|json|markdown)" kernels --format yaml extra
+expect_error 2 "--kind: expected ptrace, sigframe or kvm, got 'bad'" check --kind bad
 # the options every command takes: -h is --help, --quiet anywhere
 expect_ok kernels -h
 [[ "$out" == "usage: xstate kernels"* ]] || fail "-h is not --help"

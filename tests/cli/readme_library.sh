@@ -25,17 +25,11 @@ err=$(app "$tmp/bad.txt" 2>&1 >/dev/null) || status=$?
 [ "$status" -eq 2 ] && [[ "$err" == "$tmp/bad.txt:1: "* ]] ||
 	fail "a bad dump: exit $status and '$err' (wanted 2 and FILE:LINE: ...)"
 
-# a core: one thread, XMM0 = 0x5a in its low byte (x86-64 little-endian <elf.h> layouts)
-le() { local i v="$2"; for ((i = 0; i < $1; i++)); do printf "\\x$(printf %02x $((v & 255)))"; v=$((v >> 8)); done; }
+# a core: one thread (pid 0), XMM0 = 0x5a in its low byte
 {
-	printf '\177ELF\2\1\1\0\0\0\0\0\0\0\0\0'; le 2 4; le 2 62; le 4 1; le 8 0; le 8 64; le 8 0
-	le 4 0; le 2 64; le 2 56; le 2 1; le 2 64; le 2 0; le 2 0
-	le 4 4; le 4 0; le 8 120; le 8 0; le 8 0; le 8 $((20 + 336 + 20 + 832)); le 8 0; le 8 4
-	le 4 5; le 4 336; le 4 1; printf 'CORE\0\0\0\0'; head -c 336 /dev/zero
-	le 4 6; le 4 832; le 4 $((0x202)); printf 'LINUX\0\0\0'
 	head -c 24 /dev/zero; le 4 $((0x1f80)); head -c 132 /dev/zero; le 1 $((0x5a)); head -c 255 /dev/zero
 	head -c 48 /dev/zero; le 8 7; head -c 40 /dev/zero; le 8 3; head -c 56 /dev/zero; head -c 256 /dev/zero
-} > "$tmp/core"
+} | one_thread_core 0 > "$tmp/core"
 out=$(app "$XS_TEST_DATA/cpuid/amd-zen4.instlat.txt" "$tmp/core") || fail "the program failed on a core"
 [ "$(tail -n 1 <<<"$out")" = "thread 1: xmm0 low byte 0x5a" ] || fail "unexpected output: $out"
 echo "ok: the README's library program builds and runs"

@@ -66,30 +66,15 @@ run_tool compat - - < "$zen4"
 	fail "expected exit 2 and 'standard input is already read'"
 
 # an ELF core through a pipe: kept in a temporary file and read like the file
-# (bytes of <elf.h> structures; x86-64 is little-endian)
-le() { # le WIDTH VALUE: VALUE as WIDTH little-endian bytes
-	local i v="$2"
-	for ((i = 0; i < $1; i++)); do
-		printf "\\x$(printf %02x $((v & 255)))"
-		v=$((v >> 8))
-	done
-}
+# (one thread, pid 99; the XSAVE area below)
 core="$tmp/core"
 {
-	printf '\177ELF\2\1\1\0\0\0\0\0\0\0\0\0'	# ELFCLASS64, ELFDATA2LSB
-	le 2 4; le 2 62; le 4 1; le 8 0; le 8 64; le 8 0	# ET_CORE, EM_X86_64, phoff 64
-	le 4 0; le 2 64; le 2 56; le 2 1; le 2 64; le 2 0; le 2 0
-	# PT_NOTE at 120: NT_PRSTATUS (pid 99 at 32) and NT_X86_XSTATE (832 bytes)
-	le 4 4; le 4 0; le 8 120; le 8 0; le 8 0; le 8 $((20 + 336 + 20 + 832)); le 8 0; le 8 4
-	le 4 5; le 4 336; le 4 1; printf 'CORE\0\0\0\0'
-	le 8 0; le 8 0; le 8 0; le 8 0; le 4 99; head -c 300 /dev/zero
-	le 4 6; le 4 832; le 4 $((0x202)); printf 'LINUX\0\0\0'
 	le 2 $((0x37f)); head -c 22 /dev/zero; le 4 $((0x1f80)); head -c 132 /dev/zero	# x87, MXCSR
 	for i in $(seq 0 15); do le 8 $((0x1111111111111111 * (i % 8))); le 8 "$i"; done	# XMM0..15
 	head -c 48 /dev/zero; le 8 7; head -c 40 /dev/zero	# XCR0 word 0x7 at 464
 	le 8 3; head -c 56 /dev/zero	# XSTATE_BV x87|SSE
 	head -c 256 /dev/zero	# AVX (not present)
-} > "$core"
+} | one_thread_core 99 > "$core"
 [ "$(stat -c %s "$core")" -eq $((120 + 20 + 336 + 20 + 832)) ] || fail "the crafted core has the wrong size"
 same_as_file 0 "$core" decode - --cpuid "$zen4"
 grep -q '^  xmm3         0x00000000000000033333333333333333$' <<<"$out" &&

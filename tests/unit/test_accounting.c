@@ -309,19 +309,16 @@ static json_int_t policy_bytes(json_t *row, const char *kind, const char *policy
  */
 static void test_bench_memory_command_prints_the_hand_computed_zen4_costs(void **state)
 {
+	static const char broken[] = "0000000d 0 zz\n";
 	char dir[] = "/tmp/xs-memory-XXXXXX", args[1024], bad[512], *out;
 	json_t *j, *row;
-	FILE *f;
 	xs_cpu cpu;
 
 	(void)state;
 	assert_int_equal(xt_scratch_dir(dir), 0);
 	xt_cpu_zen4_cet(&cpu);
 	xt_write_dump(&cpu, dir, "zen4.txt");
-	snprintf(bad, sizeof(bad), "%s/broken.txt", dir);
-	assert_non_null(f = fopen(bad, "w"));
-	fputs("0000000d 0 zz\n", f);
-	fclose(f);
+	snprintf(bad, sizeof(bad), "%s", xt_write_file(dir, "broken.txt", broken, strlen(broken)));
 
 	snprintf(args, sizeof(args), "bench memory --cpuid %s --format json", dir);
 	assert_int_equal(xt_tool(args, &out, false), 1);

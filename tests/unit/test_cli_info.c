@@ -25,15 +25,7 @@ static int teardown(void **state)
 
 static const char *write_tmp(const char *name, const char *text)
 {
-	static char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
+	return xt_write_file(tmpdir, name, text, strlen(text));
 }
 
 /* Run `xstate ARGS`, stderr folded into the captured output. */

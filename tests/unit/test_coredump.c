@@ -228,27 +228,17 @@ static void test_malformed_cores_are_refused_with_the_reason(void **state)
 	expect_refused(&s, 0, "the NT_X86_XSAVE_LAYOUT note has 65 records");
 	notes[2].size = 20;
 	expect_refused(&s, 0, "the NT_X86_XSAVE_LAYOUT note has 20 bytes, not a multiple of 16");
-	notes[2].size = 16;
-	notes[1].desc = big;
-	notes[1].size = sizeof(big);
-	s.nnotes = 2;
 	{
-		/* the image is larger than xt_core_image()'s scratch space: build it by hand */
-		size_t len = 64 + 56 + 12 + 8 + XT_ALIGN4(sizeof(big));
-		uint8_t *img = calloc(1, len);
-		Elf64_Ehdr e = { .e_type = ET_CORE, .e_machine = EM_X86_64, .e_phoff = 64,
-				 .e_phentsize = 56, .e_phnum = 1 };
-		Elf64_Phdr p = { .p_type = PT_NOTE, .p_offset = 120, .p_filesz = len - 120 };
-		uint32_t h[3] = { 6, sizeof(big), NT_X86_XSTATE };
+		/* one NT_X86_XSTATE note (at 120) larger than any XSAVE buffer, then its headers broken */
+		const struct xt_note huge = { "LINUX", NT_X86_XSTATE, big, sizeof(big) };
+		const struct xt_core_spec one = { .notes = &huge, .nnotes = 1 };
+		size_t len;
+		uint8_t *img = xt_core_image(&one, &len);
+		Elf64_Ehdr e;
+		uint32_t h[3];
 
-		assert_non_null(img);
-		memcpy(e.e_ident, ELFMAG, SELFMAG);
-		e.e_ident[EI_CLASS] = ELFCLASS64;
-		e.e_ident[EI_DATA] = ELFDATA2LSB;
-		memcpy(img, &e, sizeof(e));
-		memcpy(img + 64, &p, sizeof(p));
-		memcpy(img + 120, h, sizeof(h));
-		memcpy(img + 132, "LINUX", 6);
+		memcpy(&e, img, sizeof(e));
+		memcpy(h, img + 120, sizeof(h));
 		assert_int_equal(xs_core_open_memory(&core, img, len, &d), -EINVAL);
 		assert_non_null(strstr(d.msg, "thread 0: the NT_X86_XSTATE note has 1048580 bytes, more than any XSAVE buffer"));
 		/* a descriptor claiming more than its segment holds */

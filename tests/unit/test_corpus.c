@@ -32,8 +32,8 @@ static void write_models(void)
 
 static void test_a_bad_dump_is_skipped_and_changes_no_other_record(void **state)
 {
-	char args[256], path[512], *good, *with_bad, *errs;
-	FILE *f;
+	static const char broken[] = "0 0 d 68747541 444d4163 69746e65\n1 0 00a20f10 0 zz 178bfbff\n";
+	char args[256], *good, *with_bad, *errs;
 	json_t *j;
 
 	(void)state;
@@ -41,10 +41,7 @@ static void test_a_bad_dump_is_skipped_and_changes_no_other_record(void **state)
 	write_models();
 	snprintf(args, sizeof(args), "info --cpuid %s --format json", dir);
 	assert_int_equal(tool(args, &good, false), 0);
-	snprintf(path, sizeof(path), "%s/b-broken.txt", dir);
-	f = fopen(path, "w");
-	fputs("0 0 d 68747541 444d4163 69746e65\n1 0 00a20f10 0 zz 178bfbff\n", f);
-	fclose(f);
+	xt_write_file(dir, "b-broken.txt", broken, strlen(broken));
 	assert_int_equal(tool(args, &with_bad, false), 1);
 	assert_string_equal(good, with_bad);
 	assert_int_equal(tool(args, &errs, true), 1);

@@ -107,15 +107,10 @@ static bool take_regset(pid_t pid, char *path, size_t size)
 {
 	uint8_t buf[16384];
 	struct iovec iov = { buf, sizeof(buf) };
-	FILE *f;
 
 	if (ptrace(PTRACE_GETREGSET, pid, (void *)NT_X86_XSTATE, &iov))
 		return false;
-	snprintf(path, size, "%s/live.ptrace", dir);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(buf, 1, iov.iov_len, f), iov.iov_len);
-	fclose(f);
+	snprintf(path, size, "%s", xt_write_file(dir, "live.ptrace", buf, iov.iov_len));
 	return true;
 }
 

@@ -387,7 +387,13 @@ const uint32_t xt_zen4_layout[4][4] = {
 	{ 2, 256, 576, 0 }, { 5, 64, 832, 0 }, { 6, 512, 896, 0 }, { 7, 1024, 1408, 0 },
 };
 
-/* One note: the header (namesz, descsz, type), the name and the descriptor, each padded to 4. */
+/* One note's bytes: the header (namesz, descsz, type), the name and the descriptor, each padded to 4. */
+static size_t note_size(const struct xt_note *n)
+{
+	return 3 * sizeof(uint32_t) + XT_ALIGN4(strlen(n->owner) + 1) + XT_ALIGN4(n->size);
+}
+
+/* One note, laid out as note_size() counts it. */
 static size_t put_note(uint8_t *out, const struct xt_note *n)
 {
 	uint32_t h[3] = { (uint32_t)strlen(n->owner) + 1, (uint32_t)n->size, n->type };
@@ -448,9 +454,12 @@ uint8_t *xt_core_image(const struct xt_core_spec *s, size_t *len)
 	size_t ph = s->elf32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
 	size_t sh = s->elf32 ? sizeof(Elf32_Shdr) : sizeof(Elf64_Shdr);
 	unsigned nph = s->load_offset && !s->elf32 ? 2 : 1;
-	size_t notes_at = eh + nph * ph + (s->xnum ? sh : 0), at = notes_at;
-	uint8_t *img = calloc(1, 1 << 17);
+	size_t notes_at = eh + nph * ph + (s->xnum ? sh : 0), at = notes_at, total = notes_at;
+	uint8_t *img;
 
+	for (unsigned i = 0; i < s->nnotes; i++)
+		total += note_size(&s->notes[i]);
+	img = calloc(1, total);
 	assert_non_null(img);
 	for (unsigned i = 0; i < s->nnotes; i++)
 		at += put_note(img + at, &s->notes[i]);

@@ -69,8 +69,6 @@ int xt_run_group(const char *name, const struct CMUnitTest *tests, size_t n,
 #define cmocka_run_group_tests_name(name, tests, setup, teardown) \
 	xt_run_group(name, tests, sizeof(tests) / sizeof((tests)[0]), setup, teardown)
 
-#endif
-
 /* ---- synthetic CPU models built from numbers in the spec files ---------- */
 
 struct xt_comp {
@@ -188,3 +186,5 @@ uint64_t xt_cmdline_cleared_features(void);
 bool xt_cmdline_fits(void);
 /* The options that model the running kernel: its release and command line (false: not modelled). */
 bool xt_live_options(struct xs_options *o);
+
+#endif

@@ -87,12 +87,12 @@ static void optimisations_off(xs_machine *m)
 	xs_machine_set_trait(m, XS_TRAIT_MODIFIED_OPT, 0);
 }
 
-/* XSTATE_BV of an image (the header at byte 512). */
+/* XSTATE_BV of an image (the header's first word). */
 static uint64_t xstate_bv(const void *regs)
 {
 	uint64_t bv;
 
-	memcpy(&bv, (const uint8_t *)regs + 512, sizeof(bv));
+	memcpy(&bv, (const uint8_t *)regs + XS_XSAVE_HDR_OFFSET, sizeof(bv));
 	return bv;
 }
 

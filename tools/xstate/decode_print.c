@@ -170,7 +170,7 @@ json_t *decode_buffer(const uint8_t *buf, size_t len, enum decode_kind kind,
 			"layout_size", (json_int_t)xs_view_len(view), "xstate_bv", hexv(xstate_bv, 1),
 			"xstate_bv_names", xfeature_names_json(xstate_bv), "xcomp_bv", hexv(xcomp_bv, 1),
 			"xcomp_bv_names", xfeature_names_json(xcomp_bv & ~XS_XCOMP_BV_COMPACTED_FORMAT));
-	if ((kind == DECODE_PTRACE || kind == DECODE_KVM || kind == DECODE_CORE) && len >= 472)
+	if ((kind == DECODE_PTRACE || kind == DECODE_KVM || kind == DECODE_CORE) && len >= XS_SW_BYTES_OFFSET + 8)
 		json_object_set_new(doc, kind == DECODE_KVM ? "kvm" : "ptrace", xcr0_word_json(buf));
 	if (kind == DECODE_SIGFRAME && len >= XS_FXSAVE_SIZE)
 		json_object_set_new(doc, "sigframe", sigframe_json(buf, len));

@@ -54,11 +54,11 @@ static int read_all(int fd, const char *path, const char *expected, size_t max, 
 	ssize_t r;
 
 	for (;;) {
+		if (n > max) {	/* checked after every read: one byte over is too much */
+			free(b);
+			return xs_diag_fail(d, -EFBIG, "%s: larger than %zu bytes, expected %s", path, max, expected);
+		}
 		if (n == cap) {
-			if (n > max) {
-				free(b);
-				return xs_diag_fail(d, -EFBIG, "%s: larger than %zu bytes, expected %s", path, max, expected);
-			}
 			cap = cap ? 2 * cap : 65536;
 			if (!(nb = realloc(b, cap))) {
 				free(b);

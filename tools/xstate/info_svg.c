@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "xsave_layout.h"
 
 #define TOP 130			/* y of byte 0 */
 #define BOX_W 170
@@ -75,13 +76,19 @@ static enum seg_kind kind_of(unsigned nr)
 	return x->dynamic ? SEG_DYNAMIC : x->supervisor ? SEG_SUPERVISOR : SEG_USER;
 }
 
+/* The legacy area: the FXSAVE image (SDM1 §10.5.1). */
+static void fxsave_image(struct column *c)
+{
+	add(c, 0, FX_XMM0, XS_XFEATURE_FP, SEG_LEGACY, "x87");
+	add(c, FX_XMM0, FX_XMM_SIZE, XS_XFEATURE_SSE, SEG_LEGACY, "sse");
+	add(c, FX_PAD, XS_FXSAVE_SIZE - FX_PAD, -1, SEG_PAD, "reserved, software bytes");
+}
+
 /* The legacy area and header every XSAVE buffer starts with (xsave-isa.md §1). */
 static void legacy(struct column *c)
 {
-	add(c, 0, 160, XS_XFEATURE_FP, SEG_LEGACY, "x87");
-	add(c, 160, 256, XS_XFEATURE_SSE, SEG_LEGACY, "sse");
-	add(c, 416, 96, -1, SEG_PAD, "reserved, software bytes");
-	add(c, 512, 64, -1, SEG_HEADER, "XSAVE header");
+	fxsave_image(c);
+	add(c, XS_XSAVE_HDR_OFFSET, XS_XSAVE_HDR_SIZE, -1, SEG_HEADER, "XSAVE header");
 }
 
 static int by_offset(const void *a, const void *b)
@@ -362,9 +369,7 @@ int info_svg(FILE *f, const xs_system *sys)
 		cols[0].title = "legacy FXSAVE image";
 		cols[0].subtitle = info->disabled ? "XSAVE disabled by the kernel" : "no XSAVE";
 		cols[0].total = XS_FXSAVE_SIZE;
-		add(&cols[0], 0, 160, XS_XFEATURE_FP, SEG_LEGACY, "x87");
-		add(&cols[0], 160, 256, XS_XFEATURE_SSE, SEG_LEGACY, "sse");
-		add(&cols[0], 416, 96, -1, SEG_PAD, "reserved, software bytes");
+		fxsave_image(&cols[0]);
 	}
 	max_total = cols[0].total > cols[1].total ? cols[0].total : cols[1].total;
 	/* tall and linear: 2 bytes a pixel, 4 for the largest (AMX) buffers */

@@ -353,14 +353,19 @@ static int get_u8(struct reader *r, const char *field, uint8_t *v)
 	return ret;
 }
 
+/* The little-endian word at p, whatever the host's byte order (vt_put_u32's inverse). */
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 static int get_u32(struct reader *r, const char *field, uint32_t *v)
 {
 	int ret = need(r, field, 4);
 
 	if (ret)
 		return ret;
-	*v = (uint32_t)r->p[r->at] | (uint32_t)r->p[r->at + 1] << 8 | (uint32_t)r->p[r->at + 2] << 16 |
-	     (uint32_t)r->p[r->at + 3] << 24;
+	*v = le32(r->p + r->at);
 	r->at += 4;
 	return 0;
 }
@@ -543,8 +548,9 @@ static int info_pair(struct reader *r, void *ctxv, char *key, char *value)
 		h->xgetbv1 = v;
 		return 0;
 	case 5:
-		if (v < 576 || v > VT_REGION_MAX)
-			return fail(r, key, "%llu: expected 576..%u", (unsigned long long)v, VT_REGION_MAX);
+		if (v < XS_XSAVE_LEGACY_AND_HDR || v > VT_REGION_MAX)
+			return fail(r, key, "%llu: expected %u..%u", (unsigned long long)v, XS_XSAVE_LEGACY_AND_HDR,
+				    VT_REGION_MAX);
 		h->area = (uint32_t)v;
 		return 0;
 	default:
@@ -874,10 +880,7 @@ static int parse_records(struct reader *r, struct state *st, const uint8_t *buf,
 	int ret;
 
 	while (len - at >= 8) {
-		uint32_t type = (uint32_t)buf[at] | (uint32_t)buf[at + 1] << 8 | (uint32_t)buf[at + 2] << 16 |
-				(uint32_t)buf[at + 3] << 24;
-		uint32_t n = (uint32_t)buf[at + 4] | (uint32_t)buf[at + 5] << 8 |
-			     (uint32_t)buf[at + 6] << 16 | (uint32_t)buf[at + 7] << 24;
+		uint32_t type = le32(buf + at), n = le32(buf + at + 4);
 
 		r->record++;
 		r->type = type;
@@ -906,9 +909,8 @@ static int check_header(struct reader *r, const uint8_t *data, size_t len)
 		return fail(r, "header", "truncated: %zu byte(s), expected %u", len, VT_HEADER_SIZE);
 	if (memcmp(data, VT_MAGIC, 8))
 		return fail(r, "header", "not a trace: expected the magic \"XSTRACE\\x1a\" at byte 0");
-	version = (uint32_t)data[8] | (uint32_t)data[9] << 8 | (uint32_t)data[10] << 16 | (uint32_t)data[11] << 24;
-	compression = (uint32_t)data[12] | (uint32_t)data[13] << 8 | (uint32_t)data[14] << 16 |
-		      (uint32_t)data[15] << 24;
+	version = le32(data + 8);
+	compression = le32(data + 12);
 	if (version != VT_VERSION)
 		return fail(r, "header", "format version %u, expected %u", version, VT_VERSION);
 	if (compression != VT_COMPRESSION_ZSTD)

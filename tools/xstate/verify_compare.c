@@ -14,6 +14,7 @@
 
 #include "verify_cpu.h"
 #include "verify_uabi.h"
+#include "xsave_layout.h"
 #include "le.h"
 
 void vc_describe_step(const struct verifier *v, const struct vstep *s, char *buf, size_t size)
@@ -110,11 +111,11 @@ static bool covers(const struct verifier *v, const struct vstep *s, size_t off)
 {
 	uint64_t rfbm = s->arg & v->xcr0;
 
-	if (s->insn == XS_INSN_FXSAVE || s->insn == STEP_POKE || off >= 416)
+	if (s->insn == XS_INSN_FXSAVE || s->insn == STEP_POKE || off >= FX_PAD)
 		return true;
-	if (off >= 24 && off < 32)
+	if (off >= FX_MXCSR && off < FX_ST0)
 		return rfbm & (XS_XFEATURE_MASK_SSE | XS_XFEATURE_MASK_YMM);
-	return rfbm & (off >= 160 ? XS_XFEATURE_MASK_SSE : XS_XFEATURE_MASK_FP);
+	return rfbm & (off >= FX_XMM0 ? XS_XFEATURE_MASK_SSE : XS_XFEATURE_MASK_FP);
 }
 
 /*
@@ -206,9 +207,9 @@ static size_t first_difference(const struct verifier *v, const uint8_t *frame, s
  */
 static size_t first_register_difference(const struct verifier *v, const uint8_t *frame, size_t n)
 {
-	size_t off = first_difference(v, frame, 0, 416);
+	size_t off = first_difference(v, frame, 0, FX_PAD);
 
-	if (off == 416 && (off = first_difference(v, frame, 512, 520)) == 520)
+	if (off == FX_PAD && (off = first_difference(v, frame, HDR_XSTATE_BV, HDR_XCOMP_BV)) == HDR_XCOMP_BV)
 		off = n;
 	for (unsigned nr = 2; off == n && nr < XS_XFEATURE_MAX; nr++) {
 		size_t at = xs_engine_offset(v->reset, 0, nr), end = at + vc_size(v, nr);
@@ -232,16 +233,17 @@ static bool compare_fault_state(struct verifier *v, const struct vcase *c, struc
 	const struct vstep *f = faulted(c);
 	size_t n = xs_engine_standard_size(v->reset, v->xcr0), off;
 	uint8_t *frame = v->frame_copy;
+	uint64_t bv;
 	char where[96], what[160];
 
 	if (!f || f->exc[1] == XS_EXC_PF || v->frame_len < n || n > VC_FRAME_MAX)
 		return true;
 	memcpy(frame, v->frame, n);
 	/* Linux sets XSTATE_BV[1:0] in every signal frame (save_xstate_epilog) */
-	frame[512] |= 3;
-	v->state[512] |= 3;
-	xs_st64(frame + 512, xs_ld64(frame + 512) &
-		~init_but_in_use(v, frame, n, xs_ld64(v->state + 512), xs_ld64(frame + 512)));
+	frame[HDR_XSTATE_BV] |= 3;
+	v->state[HDR_XSTATE_BV] |= 3;
+	bv = xs_ld64(frame + HDR_XSTATE_BV);
+	xs_st64(frame + HDR_XSTATE_BV, bv & ~init_but_in_use(v, frame, n, xs_ld64(v->state + HDR_XSTATE_BV), bv));
 	if ((off = first_register_difference(v, frame, n)) == n)
 		return true;
 	vc_describe_step(v, f, what, sizeof(what));

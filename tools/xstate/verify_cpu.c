@@ -25,6 +25,7 @@
 #include "verify_groups.h"
 #include "verify_trace.h"
 #include "verify_uabi.h"
+#include "xsave_layout.h"
 #include "le.h"
 #include "progress.h"
 
@@ -66,8 +67,8 @@ void vc_on_fault(int sig, siginfo_t *si, void *ucv)
 	fault_code = si->si_code;
 	fault_frame_len = 0;
 	if (fp) {
-		memcpy(&magic, fp + 464, 4);
-		memcpy(&size, fp + 464 + 16, 4);
+		memcpy(&magic, fp + SW_BYTES_FIELD(magic1), 4);
+		memcpy(&size, fp + SW_BYTES_FIELD(xstate_size), 4);
 		if (magic == XS_FP_XSTATE_MAGIC1 && size <= VC_FRAME_MAX) {
 			memcpy(fault_frame, fp, size);
 			fault_frame_len = size;
@@ -170,7 +171,7 @@ static void settle_xfd(struct verifier *v)
 			return;
 		}
 	memset(v->state, 0, v->area);
-	memcpy(v->state + 512, &dynamic, 8);
+	xs_st64(v->state + HDR_XSTATE_BV, dynamic);
 	xs_hw_xrstor(&v->hw, v->state, dynamic, XS_REX_W);	/* first use: the kernel disarms XFD */
 	xs_hw_reset(&v->hw);
 }
@@ -208,7 +209,7 @@ static int setup(struct verifier *v, uint64_t seed, struct verify_result *r)
 		if ((ret = vc_map_slot(&v->slots[s], region)))
 			return ret;
 	memset(v->slots[SLOT_CLEAN].init, 0, region);
-	v->slots[SLOT_CLEAN].init[24] = 0x80, v->slots[SLOT_CLEAN].init[25] = 0x1f;	/* MXCSR */
+	xs_st32(v->slots[SLOT_CLEAN].init + FX_MXCSR, 0x1f80);
 	settle_xfd(v);
 	return 0;
 }

@@ -18,6 +18,7 @@
 
 #include "verify_cpu.h"
 #include "verify_uabi.h"
+#include "xsave_layout.h"
 #include "le.h"
 
 static uint64_t rnd(struct verifier *v)
@@ -113,12 +114,12 @@ static void pending_exception(struct verifier *v, uint8_t *b)
 static void put_x87(struct verifier *v, uint8_t *b)
 {
 	if (!below(v, 4)) {
-		memset(b, 0, 24);
-		memset(b + 32, 0, 128);
+		memset(b, 0, FX_MXCSR);
+		memset(b + FX_ST0, 0, FX_ST_SIZE);
 		xs_st16(b, 0x037f);
 		return;
 	}
-	fill(v, b, 24);
+	fill(v, b, FX_MXCSR);
 	switch (below(v, 4)) {
 	case 0: xs_st16(b, 0x037f); break;	/* exceptions masked: no pending ones */
 	case 1: break;				/* random FCW/FSW: most have one pending */
@@ -127,8 +128,8 @@ static void put_x87(struct verifier *v, uint8_t *b)
 	xs_st64(b + 8, x87_pointer(v));
 	xs_st64(b + 16, x87_pointer(v));
 	for (unsigned k = 0; k < 8; k++) {
-		fill(v, b + 32 + 16 * k, 16);
-		put_f80(v, b + 32 + 16 * k);
+		fill(v, b + FX_ST0 + 16 * k, 16);
+		put_f80(v, b + FX_ST0 + 16 * k);
 	}
 }
 
@@ -186,18 +187,18 @@ static void put_state(struct verifier *v, uint8_t *img, bool compacted)
 
 	fill(v, img, v->area);
 	put_x87(v, img);
-	xs_st32(img + 24, random_mxcsr(v));
-	component_data(v, img + 160, 256);
+	xs_st32(img + FX_MXCSR, random_mxcsr(v));
+	component_data(v, img + FX_XMM0, FX_XMM_SIZE);
 	if (compacted && v->hw.xsavec)
 		xcomp = bv | (rnd(v) & v->xcr0) | XS_XCOMP_BV_COMPACTED_FORMAT;
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++)
 		if (v->xcr0 & XS_BIT(nr))
 			put_component(v, img, xs_engine_offset(v->reset, xcomp, nr), nr);
-	xs_st64(img + 512, bv);
-	xs_st64(img + 520, xcomp);
-	memset(img + 528, 0, 48);
-	if (!xcomp && below(v, 2))
-		fill(v, img + 536, 40);	/* not checked by the standard form (§3) */
+	xs_st64(img + HDR_XSTATE_BV, bv);
+	xs_st64(img + HDR_XCOMP_BV, xcomp);
+	memset(img + HDR_RESERVED, 0, HDR_RESERVED_SIZE);
+	if (!xcomp && below(v, 2))	/* bytes 24..63 of the header: not checked by the standard form (§3) */
+		fill(v, img + HDR_RESERVED + 8, HDR_RESERVED_SIZE - 8);
 }
 
 /* Bits an XSTATE_BV or XCOMP_BV mutation may set outside XCR0. */
@@ -213,20 +214,20 @@ static void mutate(struct verifier *v, uint8_t *img)
 {
 	uint64_t bv, xcomp;
 
-	memcpy(&bv, img + 512, 8);
-	memcpy(&xcomp, img + 520, 8);
+	bv = xs_ld64(img + HDR_XSTATE_BV);
+	xcomp = xs_ld64(img + HDR_XCOMP_BV);
 	switch (below(v, 8)) {
 	case 0: bv |= foreign_bit(v); break;
 	case 1: xcomp ^= XS_BIT(below(v, 64)); break;
-	case 2: img[528 + below(v, 48)] ^= (uint8_t)(1 + below(v, 255)); break;
-	case 3: xs_st32(img + 24, (uint32_t)rnd(v)); break;
+	case 2: img[HDR_RESERVED + below(v, HDR_RESERVED_SIZE)] ^= (uint8_t)(1 + below(v, 255)); break;
+	case 3: xs_st32(img + FX_MXCSR, (uint32_t)rnd(v)); break;
 	case 4: bv |= XS_XCOMP_BV_COMPACTED_FORMAT; break;
 	case 5: xcomp |= foreign_bit(v); break;
 	case 6: bv &= ~XS_BIT(below(v, XS_XFEATURE_MAX)); break;
-	default: img[464 + below(v, 48)] ^= 0xff; break;	/* ignored by every restore */
+	default: img[XS_SW_BYTES_OFFSET + below(v, XS_SW_BYTES_SIZE)] ^= 0xff; break;	/* ignored by every restore */
 	}
-	xs_st64(img + 512, bv);
-	xs_st64(img + 520, xcomp);
+	xs_st64(img + HDR_XSTATE_BV, bv);
+	xs_st64(img + HDR_XCOMP_BV, xcomp);
 }
 
 /* Where a test slot's buffer starts this case: roomy, short (ends at the guard) or misaligned. */
@@ -412,15 +413,15 @@ static const char *legacy_field(size_t off, char *buf, size_t size)
 			snprintf(buf, size, "byte %zu (x87/sse %s)", off, fields[i].name);
 			return buf;
 		}
-	if (off < 160)
-		snprintf(buf, size, "byte %zu (x87 ST%zu +%zu)", off, (off - 32) / 16, (off - 32) % 16);
-	else if (off < 416)
-		snprintf(buf, size, "byte %zu (sse XMM%zu +%zu)", off, (off - 160) / 16, (off - 160) % 16);
-	else if (off < 512)
+	if (off < FX_XMM0)
+		snprintf(buf, size, "byte %zu (x87 ST%zu +%zu)", off, (off - FX_ST0) / 16, (off - FX_ST0) % 16);
+	else if (off < FX_PAD)
+		snprintf(buf, size, "byte %zu (sse XMM%zu +%zu)", off, (off - FX_XMM0) / 16, (off - FX_XMM0) % 16);
+	else if (off < HDR_XSTATE_BV)
 		snprintf(buf, size, "byte %zu (legacy reserved/software area)", off);
 	else
 		snprintf(buf, size, "byte %zu (header %s)", off,
-			 off < 520 ? "XSTATE_BV" : off < 528 ? "XCOMP_BV" : "reserved");
+			 off < HDR_XCOMP_BV ? "XSTATE_BV" : off < HDR_RESERVED ? "XCOMP_BV" : "reserved");
 	return buf;
 }
 
@@ -443,7 +444,7 @@ const char *vc_describe(const struct verifier *v, const struct vcase *c, int slo
 {
 	uint64_t xcomp = last_format(v, c, slot);
 
-	if (off < 576)
+	if (off < XS_XSAVE_LEGACY_AND_HDR)
 		return legacy_field(off, buf, size);
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++) {
 		size_t at = xs_engine_offset(v->reset, xcomp, nr);

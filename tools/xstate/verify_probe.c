@@ -18,6 +18,7 @@
 #include "le.h"
 #include "verify_cpu.h"
 #include "verify_probe.h"
+#include "xsave_layout.h"
 
 #define SCRATCH 16384u
 #define REPEATS 5	/* the kernel may save and restore mid-probe: an outcome must survive */
@@ -82,8 +83,8 @@ static void x87_image(uint8_t *img, uint16_t fcw, uint16_t fsw, uint64_t fip, ui
 	xs_st16(img + 6, 0x123);
 	xs_st64(img + 8, fip);
 	xs_st64(img + 16, fdp);
-	xs_st32(img + 24, 0x1f80);
-	xs_st64(img + 512, X87_ONLY);
+	xs_st32(img + FX_MXCSR, 0x1f80);
+	xs_st64(img + HDR_XSTATE_BV, X87_ONLY);
 }
 
 /* Restore q->a with FXRSTOR or XRSTOR (x87 only), save into q->b the same way: 0, or -1. */
@@ -161,7 +162,7 @@ static void probe_fcs_fds(const struct probe *q)
 		x87_image(q->a, 0x037e, 0x0001, 0x0000123400001000ull, 0x0000567800002000ull);
 		if (x87_round_trip(q, false, 0))
 			return unclear(q->p, XS_TRAIT_FCS_FDS_ZERO, "the round trip faulted");
-		fcs = xs_ld16(q->b + 12), fds = xs_ld16(q->b + 20);
+		fcs = xs_ld16(q->b + FX_FCS), fds = xs_ld16(q->b + FX_FDS);
 		if (fcs == 0x1234 && fds == 0x5678)
 			return measured(q->p, XS_TRAIT_FCS_FDS_ZERO, 0, "FCS/FDS 0x1234/0x5678 kept by FXRSTOR/FXSAVE");
 	}
@@ -178,7 +179,7 @@ static void probe_mxcsr_mask(const struct probe *q)
 
 	if (run(q, &s, 1) != XS_EXC_NONE)
 		return unclear(q->p, XS_TRAIT_MXCSR_MASK, "FXSAVE faulted");
-	mask = xs_ld32(q->b + 28);
+	mask = xs_ld32(q->b + FX_MXCSR_MASK);
 	measured(q->p, XS_TRAIT_MXCSR_MASK, mask ? mask : 0xffbf, "FXSAVE stores MXCSR_MASK 0x%08x", mask);
 }
 
@@ -187,8 +188,8 @@ static void init_image(const struct probe *q, uint8_t *img, uint64_t bv)
 {
 	memset(img, 0, xs_engine_standard_size(q->m, UP_TO_AVX512));
 	xs_st16(img, 0x037f);
-	xs_st32(img + 24, 0x1f80);
-	xs_st64(img + 512, bv);
+	xs_st32(img + FX_MXCSR, 0x1f80);
+	xs_st64(img + HDR_XSTATE_BV, bv);
 }
 
 /* XGETBV(1) after XRSTOR of init values with XSTATE_BV set: the bits a re-run still shows. */
@@ -231,7 +232,7 @@ static int avx_skipped(const struct probe *q, bool fxrstor)
 	init_image(q, q->b, AVX_AND_BELOW);
 	memset(q->b + at, 0x11, size);
 	memset(q->c, 0xee, size);
-	memcpy(q->a, q->b, 512);	/* FXRSTOR's image: the same legacy area */
+	memcpy(q->a, q->b, XS_FXSAVE_SIZE);	/* FXRSTOR's image: the same legacy area */
 	s[n++] = step(XS_HW_OP_XRSTOR, XS_REX_W, q->b, AVX_AND_BELOW);
 	s[n] = step(XS_HW_OP_POKE, 0, q->b + at, size);
 	s[n++].src = q->c;
@@ -283,7 +284,7 @@ static void probe_init_opt(const struct probe *q)
 		memset(q->b, 0, xs_engine_standard_size(q->m, mask));
 		if (run(q, s, 2) != XS_EXC_NONE)
 			return unclear(q->p, XS_TRAIT_INIT_OPT, "a step faulted");
-		left &= xs_ld64(q->b + 512);
+		left &= xs_ld64(q->b + HDR_XSTATE_BV);
 	}
 	if (left && left != mask)
 		return unclear(q->p, XS_TRAIT_INIT_OPT, "XSTATE_BV 0x%llx after initialising 0x%llx",

@@ -24,10 +24,7 @@
 
 #include "verify_cpu.h"
 #include "verify_uabi.h"
-
-#define HDR_XSTATE_BV 512u
-#define LEG_FCS 12u
-#define LEG_FDS 20u
+#include "xsave_layout.h"
 
 static bool in_xstate_bv(size_t off)
 {
@@ -42,11 +39,11 @@ static bool is_save(unsigned insn)
 /* The component byte `off` belongs to in a buffer of format xcomp; -1 for none. */
 static int owner(const struct verifier *v, uint64_t xcomp, size_t off, bool mxcsr_is_sse)
 {
-	if (off < 24 || (off >= 32 && off < 160))
+	if (off < FX_MXCSR || (off >= FX_ST0 && off < FX_XMM0))
 		return XS_XFEATURE_FP;
-	if (off >= 160 && off < 416)
+	if (off >= FX_XMM0 && off < FX_PAD)
 		return XS_XFEATURE_SSE;
-	if (off < 32)
+	if (off < FX_ST0)
 		return mxcsr_is_sse ? XS_XFEATURE_SSE : -1;
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++) {
 		size_t at = xs_engine_offset(v->reset, xcomp, nr);
@@ -80,7 +77,7 @@ static bool optimised_data(const struct verifier *v, const struct vcase *c, int 
 /* FCS or FDS read back 0 from a 32-bit form save to this slot: what a kernel round trip leaves. */
 static bool selector_zeroed(const struct vcase *c, const struct vc_divergence *d)
 {
-	bool selector = (d->off >= LEG_FCS && d->off < LEG_FCS + 2) || (d->off >= LEG_FDS && d->off < LEG_FDS + 2);
+	bool selector = (d->off >= FX_FCS && d->off < FX_FCS + 2) || (d->off >= FX_FDS && d->off < FX_FDS + 2);
 
 	if (!selector || d->cpu != 0)
 		return false;

@@ -31,12 +31,12 @@
 #include "le.h"
 #include "verify_cpu.h"
 #include "verify_sigreturn.h"
+#include "xsave_layout.h"
 #include "progress.h"
 
 #define PAGE 4096u
 #define ALTSTACK (64u * 1024u)
 #define FRAME_MAX 32768u
-#define SW_BYTES 464u
 
 enum mutation {
 	M_NONE, M_MAGIC1, M_XSTATE_SIZE, M_EXTENDED_SIZE, M_SW_XFEATURES, M_MAGIC2, M_XSTATE_BV,
@@ -67,53 +67,53 @@ static struct {
 } ctx;
 static sigjmp_buf sigreturn_failed;
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
-
 /* ---- the handler's edits -------------------------------------------------------- */
 
 static void edit_xstate_size(const struct frame_edit *e, uint8_t *fp, size_t len, const uint64_t *w)
 {
-	const uint32_t choices[] = { 576, 575, 512, e->user_size - 64, e->user_size + 8, 1000,
+	const uint32_t choices[] = { XS_XSAVE_LEGACY_AND_HDR, XS_XSAVE_LEGACY_AND_HDR - 1, XS_FXSAVE_SIZE,
+				     e->user_size - 64, e->user_size + 8, 1000,
 				     (uint32_t)(w[0] % (e->user_size + 128)) };
 	uint32_t size = choices[w[1] % (sizeof(choices) / sizeof(choices[0]))];
 
-	put32(fp + SW_BYTES + 16, size);
+	xs_st32(fp + SW_BYTES_FIELD(xstate_size), size);
 	if (w[2] % 4 && (size_t)size + 4 <= len)
-		put32(fp + size, XS_FP_XSTATE_MAGIC2);
+		xs_st32(fp + size, XS_FP_XSTATE_MAGIC2);
 	if (w[3] % 2 && size != e->user_size && (size_t)e->user_size + 4 <= len)
-		put32(fp + e->user_size, 0);
+		xs_st32(fp + e->user_size, 0);
 }
 
 static void edit(const struct frame_edit *e, unsigned kind, uint8_t *fp, size_t len, const uint64_t *w)
 {
 	static const unsigned bv_bits[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 17, 18, 19, 62, 63 };
-	uint32_t xsize = xs_ld32(fp + SW_BYTES + 16), ext[] = { xsize + 4, xsize, xsize - 1, 0, UINT32_MAX };
+	uint32_t xsize = xs_ld32(fp + SW_BYTES_FIELD(xstate_size));
+	uint32_t ext[] = { xsize + 4, xsize, xsize - 1, 0, UINT32_MAX };
 
 	switch (kind) {
-	case M_MAGIC1: put32(fp + SW_BYTES, (uint32_t)w[0]); break;
+	case M_MAGIC1: xs_st32(fp + SW_BYTES_FIELD(magic1), (uint32_t)w[0]); break;
 	case M_XSTATE_SIZE: edit_xstate_size(e, fp, len, w); break;
-	case M_EXTENDED_SIZE: put32(fp + SW_BYTES + 4, ext[w[0] % 5]); break;
+	case M_EXTENDED_SIZE: xs_st32(fp + SW_BYTES_FIELD(extended_size), ext[w[0] % 5]); break;
 	case M_SW_XFEATURES:
-		xs_st64(fp + SW_BYTES + 8, w[0] % 4 ? w[1] & e->user_xfeatures : w[1]);
+		xs_st64(fp + SW_BYTES_FIELD(xfeatures), w[0] % 4 ? w[1] & e->user_xfeatures : w[1]);
 		break;
 	case M_MAGIC2:
 		if ((size_t)e->user_size + 4 <= len)
-			put32(fp + e->user_size, (uint32_t)w[0]);
+			xs_st32(fp + e->user_size, (uint32_t)w[0]);
 		break;
 	case M_XSTATE_BV:
-		xs_st64(fp + 512, xs_ld64(fp + 512) ^ XS_BIT(bv_bits[w[0] % (sizeof(bv_bits) / sizeof(bv_bits[0]))]));
+		xs_st64(fp + HDR_XSTATE_BV,
+			xs_ld64(fp + HDR_XSTATE_BV) ^ XS_BIT(bv_bits[w[0] % (sizeof(bv_bits) / sizeof(bv_bits[0]))]));
 		break;
-	case M_HEADER: fp[520 + w[0] % 56] ^= (uint8_t)(1 + w[1] % 255); break;
+	case M_HEADER:	/* XCOMP_BV or the reserved bytes */
+		fp[HDR_XCOMP_BV + w[0] % (XS_XSAVE_LEGACY_AND_HDR - HDR_XCOMP_BV)] ^= (uint8_t)(1 + w[1] % 255);
+		break;
 	case M_MXCSR: {
 		uint32_t bad = ~e->mxcsr_mask & (uint32_t)w[0];
 
-		put32(fp + 24, xs_ld32(fp + 24) | (bad ? bad : 1u << 31));
+		xs_st32(fp + FX_MXCSR, xs_ld32(fp + FX_MXCSR) | (bad ? bad : 1u << 31));
 		break;
 	}
-	case M_DATA: fp[32 + w[0] % 384] ^= (uint8_t)(1 + w[1] % 255); break;
+	case M_DATA: fp[FX_ST0 + w[0] % (FX_PAD - FX_ST0)] ^= (uint8_t)(1 + w[1] % 255); break;
 	default: break;
 	}
 }
@@ -186,15 +186,9 @@ static void random_state(struct sv *v, uint64_t *seed, uint8_t *img)
 		xs_st64(img + i, vu_next(seed));
 	img[4] = (uint8_t)vu_next(seed);	/* abridged tag word */
 	img[5] = 0;
-	put32(img + 24, mxcsr);
-	memset(img + 416, 0, 160);
-	xs_st64(img + 512, bv);
-	if (v->mask & XS_XFEATURE_MASK_PKRU) {
-		size_t off, size;
-
-		standard_place(v->sys, XS_XFEATURE_PKRU, &off, &size);
-		memset(img + off, 0, 8);
-	}
+	xs_st32(img + FX_MXCSR, mxcsr);
+	memset(img + FX_PAD, 0, XS_XSAVE_LEGACY_AND_HDR - FX_PAD);	/* padding, software bytes, header */
+	xs_st64(img + HDR_XSTATE_BV, bv);	/* no PKRU: v->mask leaves it out */
 }
 
 static void random_edit(struct sv *v, uint64_t *seed, struct frame_edit *e)
@@ -245,7 +239,7 @@ static int run_kernel(struct sv *v, const struct frame_edit *e)
 static bool run_engine(struct sv *v, enum xs_sigreturn r)
 {
 	uint64_t user = task_state(v)->user_xfeatures;
-	uint64_t xrestore = r == XS_SIGRETURN_XSTATE ? xs_ld64(ctx.frame + SW_BYTES + 8) & user
+	uint64_t xrestore = r == XS_SIGRETURN_XSTATE ? xs_ld64(ctx.frame + SW_BYTES_FIELD(xfeatures)) & user
 						     : XS_XFEATURE_MASK_FPSSE;
 	struct xs_insn_args a = { .insn = r == XS_SIGRETURN_XSTATE ? XS_INSN_XRSTOR : XS_INSN_FXRSTOR,
 				  .flags = XS_REX_W, .buf = v->scratch, .len = ctx.len, .edx_eax = xrestore };
@@ -275,9 +269,9 @@ static bool saved_as_init(const xs_system *sys, const uint8_t *img, unsigned nr)
 	size_t off, size;
 
 	if (nr == XS_XFEATURE_FP)	/* FCW 037Fh, the rest of the x87 state 0 */
-		return xs_ld16(img) == 0x037f && all_zero(img + 2, 22) && all_zero(img + 32, 128);
+		return xs_ld16(img) == 0x037f && all_zero(img + 2, FX_MXCSR - 2) && all_zero(img + FX_ST0, FX_ST_SIZE);
 	if (nr == XS_XFEATURE_SSE)	/* XMM0-15 0 (MXCSR is not part of it) */
-		return all_zero(img + 160, 256);
+		return all_zero(img + FX_XMM0, FX_XMM_SIZE);
 	standard_place(sys, nr, &off, &size);
 	return all_zero(img + off, size);
 }
@@ -290,13 +284,13 @@ static bool saved_as_init(const xs_system *sys, const uint8_t *img, unsigned nr)
  */
 static void forgive_init_in_use(const struct sv *v)
 {
-	uint64_t extra = xs_ld64(v->hw_out + 512) & ~xs_ld64(v->engine_out + 512);
+	uint64_t extra = xs_ld64(v->hw_out + HDR_XSTATE_BV) & ~xs_ld64(v->engine_out + HDR_XSTATE_BV);
 
 	for (uint64_t rest = extra; rest; rest &= rest - 1) {
 		unsigned nr = (unsigned)__builtin_ctzll(rest);
 
 		if (saved_as_init(v->sys, v->hw_out, nr))
-			xs_st64(v->hw_out + 512, xs_ld64(v->hw_out + 512) & ~XS_BIT(nr));
+			xs_st64(v->hw_out + HDR_XSTATE_BV, xs_ld64(v->hw_out + HDR_XSTATE_BV) & ~XS_BIT(nr));
 	}
 }
 
@@ -437,9 +431,9 @@ static int setup(struct sv *v, const xs_system *sys, struct verify_result *r)
 	v->init_image = aligned_alloc(64, v->area);
 	if (v->init_image) {
 		memset(v->init_image, 0, v->area);
-		put32(v->init_image + 24, 0x1f80);
+		xs_st32(v->init_image + FX_MXCSR, 0x1f80);
 		if (si->compacted)
-			xs_st64(v->init_image + 520, XS_XCOMP_BV_COMPACTED_FORMAT | v->hw.xcr0);
+			xs_st64(v->init_image + HDR_XCOMP_BV, XS_XCOMP_BV_COMPACTED_FORMAT | v->hw.xcr0);
 	}
 	v->stack = mmap(NULL, ALTSTACK + PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (v->stack == MAP_FAILED) {

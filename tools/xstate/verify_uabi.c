@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "verify_uabi.h"
+#include "xsave_layout.h"
+#include "le.h"
 
 uint64_t vu_next(uint64_t *s)
 {
@@ -26,11 +28,6 @@ uint64_t vu_next(uint64_t *s)
 static unsigned below(uint64_t *s, unsigned n)
 {
 	return (unsigned)(vu_next(s) % n);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
 }
 
 static void fill_random(uint64_t *s, uint8_t *p, size_t n)
@@ -59,12 +56,12 @@ static void valid_state(uint64_t *s, const xs_system *sys, uint64_t allowed, uin
 	uint32_t mxcsr = (uint32_t)vu_next(s) & mxcsr_mask;
 
 	memset(b, 0, size);
-	fill_random(s, b, 416);
+	fill_random(s, b, FX_PAD);
 	b[5] = 0;			/* reserved byte of the abridged tag word */
-	memcpy(b + 24, &mxcsr, 4);
+	xs_st32(b + FX_MXCSR, mxcsr);
 	/* MXCSR_MASK is never validated: the kernel stores what it is given */
 	if (below(s, 2))
-		memcpy(b + 28, &mxcsr_mask, 4);
+		xs_st32(b + FX_MXCSR_MASK, mxcsr_mask);
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++) {
 		struct xs_component_info c = component(sys, nr);
 
@@ -73,7 +70,7 @@ static void valid_state(uint64_t *s, const xs_system *sys, uint64_t allowed, uin
 	}
 	if (bv & XS_XFEATURE_MASK_PKRU)
 		memset(b + component(sys, XS_XFEATURE_PKRU).offset + 4, 0, 4);
-	put64(b + 512, bv);
+	xs_st64(b + HDR_XSTATE_BV, bv);
 }
 
 static const char *mutate(uint64_t *s, const xs_system *sys, uint8_t *b, size_t size, size_t cap,
@@ -86,20 +83,19 @@ static const char *mutate(uint64_t *s, const xs_system *sys, uint8_t *b, size_t 
 
 	switch (below(s, 11)) {
 	case 0:	/* a component the task may not load: supervisor, unknown, AMX, bit 63 */
-		memcpy(&bv, b + 512, 8);
-		bv |= XS_BIT(refused_bits[below(s, sizeof(refused_bits) / sizeof(refused_bits[0]))]);
-		put64(b + 512, bv);
+		bv = xs_ld64(b + HDR_XSTATE_BV) |
+		     XS_BIT(refused_bits[below(s, sizeof(refused_bits) / sizeof(refused_bits[0]))]);
+		xs_st64(b + HDR_XSTATE_BV, bv);
 		return "XSTATE_BV bit outside user_xfeatures";
 	case 1:
-		put64(b + 520, vu_next(s) | (below(s, 2) ? XS_XCOMP_BV_COMPACTED_FORMAT : 0));
+		xs_st64(b + HDR_XCOMP_BV, vu_next(s) | (below(s, 2) ? XS_XCOMP_BV_COMPACTED_FORMAT : 0));
 		return "non-zero XCOMP_BV";
 	case 2:
-		b[528 + below(s, 48)] = (uint8_t)(1 + below(s, 255));
+		b[HDR_RESERVED + below(s, HDR_RESERVED_SIZE)] = (uint8_t)(1 + below(s, 255));
 		return "reserved header byte";
 	case 3:
-		memcpy(&mxcsr, b + 24, 4);
-		mxcsr |= 1u << (16 + below(s, 16));
-		memcpy(b + 24, &mxcsr, 4);
+		mxcsr = xs_ld32(b + FX_MXCSR) | 1u << (16 + below(s, 16));
+		xs_st32(b + FX_MXCSR, mxcsr);
 		return "MXCSR reserved bit";
 	case 4:
 		*len = size - 1 - below(s, 7);
@@ -108,13 +104,13 @@ static const char *mutate(uint64_t *s, const xs_system *sys, uint8_t *b, size_t 
 		*len = (size - 8 * (1 + below(s, 64))) & ~(size_t)7;
 		return "buffer shorter than the regset";
 	case 6:
-		fill_random(s, b + 464, 48);
+		fill_random(s, b + XS_SW_BYTES_OFFSET, XS_SW_BYTES_SIZE);
 		return "garbage in sw_reserved (ignored)";
 	case 7:
-		fill_random(s, b + 416, 48);
+		fill_random(s, b + FX_PAD, XS_SW_BYTES_OFFSET - FX_PAD);
 		return "garbage in the legacy padding (ignored)";
 	case 8:
-		put64(b + 512, 0);
+		xs_st64(b + HDR_XSTATE_BV, 0);
 		return "everything in its init state";
 	case 9:
 		if (cap < size + 8)
@@ -166,15 +162,15 @@ size_t vu_first_difference(const uint8_t *a, const uint8_t *b, size_t n)
 
 const char *vu_component_at(const xs_system *sys, size_t off)
 {
-	if (off >= 24 && off < 32)
+	if (off >= FX_MXCSR && off < FX_ST0)
 		return "MXCSR";
-	if (off < 160)
+	if (off < FX_XMM0)
 		return "x87";
-	if (off < 416)
+	if (off < FX_PAD)
 		return "SSE";
-	if (off < 512)
+	if (off < XS_XSAVE_HDR_OFFSET)
 		return "software-reserved bytes";
-	if (off < 576)
+	if (off < XS_XSAVE_LEGACY_AND_HDR)
 		return "XSAVE header";
 	for (unsigned nr = 2; nr < XS_XFEATURE_MAX; nr++) {
 		struct xs_component_info c = component(sys, nr);
