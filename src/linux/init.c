@@ -151,8 +151,6 @@ static void fpu__init_system(xs_system *sys)
 	xs_fpu_init_system_xstate(sys);
 	if (sys->xsave)
 		sys->cpu_features |= XS_BIT(XS_CPU_OSXSAVE);
-	sys->guest_default_cfg.size = sys->kernel.guest_default_size;
-	sys->guest_default_cfg.features = sys->kernel.guest_default_features;
 	init_sigframe_size(sys);
 	note_dump_differences(sys);
 }
@@ -179,8 +177,9 @@ static void system_info_fill(xs_system *sys)
 	i->legacy_size = sys->legacy_size;
 	i->kernel = sys->kernel;
 	i->user = sys->user;
-	i->guest_default_size = sys->guest_default_cfg.size;
-	i->guest_default_features = sys->guest_default_cfg.features;
+	/* the merged kernel's guest_default_cfg: fpu_kernel_cfg's guest defaults */
+	i->guest_default_size = sys->kernel.guest_default_size;
+	i->guest_default_features = sys->kernel.guest_default_features;
 	i->user_supported = sys->user_supported;
 	i->supervisor_supported = sys->supervisor_supported;
 	i->supervisor_guest = sys->supervisor_guest;

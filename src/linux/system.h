@@ -40,8 +40,6 @@ struct xs_system {
 
 	struct xs_fpu_state_config kernel;	/* fpu_kernel_cfg */
 	struct xs_fpu_state_config user;	/* fpu_user_cfg */
-	/* The merged kernel's guest_default_cfg (same numbers as kernel.guest_default_*). */
-	struct { unsigned size; uint64_t features; } guest_default_cfg;
 
 	uint64_t user_supported;	/* XFEATURE_MASK_USER_SUPPORTED for this kernel */
 	uint64_t supervisor_supported;	/* XFEATURE_MASK_SUPERVISOR_SUPPORTED for this kernel */

@@ -75,7 +75,7 @@ static void test_cet_s_guest_only_default_excludes_cet_s_guest_default_includes_
 	assert_int_equal(sys->kernel.default_size, 2448);	/* 2472 - 24 */
 	assert_int_equal(sys->kernel.guest_default_features, 0x18e7);
 	assert_int_equal(sys->kernel.guest_default_size, 2472);
-	assert_int_equal(sys->guest_default_cfg.size, 2472);
+	assert_int_equal(xs_system_info(sys)->guest_default_size, 2472);	/* the merged kernel's guest_default_cfg */
 	assert_int_equal(sys->supervisor_guest, XS_XFEATURE_MASK_CET_KERNEL);
 	free(sys);
 }
